@@ -1,0 +1,179 @@
+/**
+ * The resolved course: what every part of the toolkit (stacks, CLI, local driver, playbooks,
+ * exercises) works from. The YAML file is snake_case; this model is camelCase with every default
+ * applied, every roster row read and every learner's subnet already carved, so consumers never
+ * re-derive anything and never see an optional that has a documented default.
+ *
+ * `loadCourse()` in ./load.ts is the only way to get one.
+ */
+
+export type Target = 'local' | 'openstack';
+export const TARGETS: readonly Target[] = ['local', 'openstack'];
+
+/** `volume` = lift-and-shift (shared POSIX volume); `object` = cloud-native (Swift container). */
+export type PipelineStorage = 'volume' | 'object';
+export const PIPELINE_STORAGES: readonly PipelineStorage[] = ['volume', 'object'];
+
+/** The machine roles a course has; each has a flavor on the openstack target. */
+export type MachineRole = 'learner' | 'monitoring' | 'worker';
+export const MACHINE_ROLES: readonly MachineRole[] = ['learner', 'monitoring', 'worker'];
+
+export interface Flavor {
+  /** Flavor name in the cloud. */
+  name: string;
+  /** vCPUs and RAM of that flavor, so preflight can estimate without a cloud. */
+  vcpus: number;
+  ramMb: number;
+}
+
+/** Unit prices, all optional in the file; when absent, preflight reports no cost. */
+export interface UnitPrices {
+  currency: string;
+  vcpuHour: number;
+  ramGbHour: number;
+  volumeGbHour: number;
+  floatingIpHour: number;
+}
+
+export interface CloudSettings {
+  /** Name of the cloud in clouds.yaml (credentials live there or in OS_* variables, never here). */
+  name: string;
+  region: string;
+  /** Name of the external (provider) network floating IPs and the router gateway come from. */
+  externalNetwork: string;
+  /** Image name for every VM. */
+  image: string;
+  flavors: Record<MachineRole, Flavor>;
+  dnsServers: string[];
+  /** CIDRs allowed to reach SSH. Empty means SSH is reachable from nowhere outside the course. */
+  sshAllowedCidrs: string[];
+  /** Login user of the image (cloud-init default user); the learner user is created alongside. */
+  imageUser: string;
+  /**
+   * Public key of the instructors' automation (Ansible): authorised for the image user on every
+   * VM and the keypair of the monitoring host and workers. Optional: without it only learners
+   * can log in to their own VMs.
+   */
+  adminSshPublicKey?: string;
+  prices?: UnitPrices;
+}
+
+export interface NetworkSettings {
+  /** The course CIDR, e.g. 10.42.0.0/16. */
+  cidr: string;
+  /** Prefix length of each carved subnet (default 24). */
+  subnetPrefix: number;
+  /** Subnet 0 of the course CIDR: monitoring host and pipeline workers live here. */
+  servicesSubnet: string;
+}
+
+export interface Learner {
+  /** DNS-safe id, unique in the course; part of every resource name of this learner. */
+  id: string;
+  name: string;
+  email?: string;
+  /** OpenSSH public key line (type, base64 blob, optional comment). */
+  sshPublicKey: string;
+  /** 0-based position in the course (roster order); drives subnet and local SSH port. */
+  index: number;
+  /** The learner's own subnet, carved from the course CIDR (subnet index + 1). */
+  subnetCidr: string;
+  /** Number of VMs of this learner (course default unless the learner overrides it). */
+  vms: number;
+  /** Size of the data volume attached to each learner VM, GB; 0 means no volume. */
+  volumeGb: number;
+}
+
+export interface MonitoringSettings {
+  enabled: boolean;
+  /** Prometheus retention, a Prometheus duration such as `15d`. */
+  retention: string;
+  /** Data volume of the monitoring host, GB. */
+  volumeGb: number;
+}
+
+export interface PipelineSettings {
+  /** Number of worker VMs / containers; 0 means the course has no pipeline stack. */
+  workers: number;
+  storage: PipelineStorage;
+  /** Size of the shared volume (storage `volume`), GB. */
+  volumeGb: number;
+}
+
+/** Settings of the local (Docker) target. */
+export interface LocalSettings {
+  /** Learner i's VM j gets SSH on 127.0.0.1:(sshPortBase + i * 10 + j). */
+  sshPortBase: number;
+  /** Host ports (on 127.0.0.1) of the monitoring services. */
+  ports: {
+    prometheus: number;
+    pushgateway: number;
+    alertmanager: number;
+    gnocchi: number;
+    swift: number;
+  };
+}
+
+export interface Course {
+  /** The course file as given on the command line (for messages). */
+  file: string;
+  /** Absolute directory of the course file: the roster and the state directory resolve from it. */
+  dir: string;
+  id: string;
+  title: string;
+  /** ISO dates (YYYY-MM-DD); the end date drives cost and expiry. */
+  start?: string;
+  end?: string;
+  target: Target;
+  cloud: CloudSettings;
+  network: NetworkSettings;
+  learners: Learner[];
+  monitoring: MonitoringSettings;
+  pipeline: PipelineSettings;
+  local: LocalSettings;
+  /**
+   * State directory, relative to `dir` (default `.resops/<course id>`): Terraform state, local
+   * driver state, exercise progress. Relative so that nothing synthesized names this machine.
+   */
+  stateDir: string;
+}
+
+/** One problem found in a course file or its roster. */
+export interface CourseIssue {
+  /** File the problem is in (the course file or the roster CSV), as the user named it. */
+  file: string;
+  /** 1-based line and column; 0 when the problem has no position (e.g. an empty file). */
+  line: number;
+  column: number;
+  /** Field path such as `learners[3].ssh_public_key` (file spelling, snake_case). */
+  path: string;
+  message: string;
+}
+
+/** Thrown by loadCourse when the file has problems; carries every problem found, not the first. */
+export class CourseError extends Error {
+  constructor(readonly issues: CourseIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'CourseError';
+  }
+}
+
+/** `course.yaml:14:9 learners[3].ssh_public_key: not an OpenSSH public key` */
+export function formatIssue(issue: CourseIssue): string {
+  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
+  return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** Metadata keys set on every OpenStack resource that takes metadata or tags. */
+export const METADATA = {
+  course: 'resops-course',
+  learner: 'resops-learner',
+  role: 'resops-role',
+} as const;
+
+/** Docker labels set on every object of the local target. */
+export const LABELS = {
+  course: 'resops.course',
+  learner: 'resops.learner',
+  role: 'resops.role',
+} as const;
