@@ -1,0 +1,93 @@
+import { Construct } from 'constructs';
+import {
+  BlockstorageVolumeV3,
+  ComputeInstanceV2,
+  ComputeVolumeAttachV2,
+  NetworkingFloatingipAssociateV2,
+  NetworkingFloatingipV2,
+  NetworkingPortV2,
+} from './openstack.js';
+import { metadataOf, tagsOf, type ResourceLabels } from './resource-labels.js';
+import type { ITerraformDependable } from 'cdktf';
+
+export interface LabVmProps {
+  /** Server name; also the port's name, and `<name>-data` for the volume. */
+  name: string;
+  labels: ResourceLabels;
+  networkId: string;
+  subnetId: string;
+  /** Security groups of the VM's port (instances with a port take their groups from it). */
+  securityGroupIds: string[];
+  imageId: string;
+  flavorId: string;
+  /** Keypair injected for the image's default user. Default: none. */
+  keyPair?: string;
+  userData: string;
+  /** External network name to allocate a floating IP from. Default: no floating IP. */
+  floatingIpPool?: string;
+  /**
+   * What must exist before the floating IP can be associated: the router interface on the VM's
+   * subnet (Neutron refuses an association while the subnet has no route to the external network).
+   */
+  floatingIpDependsOn?: ITerraformDependable[];
+  /** Size of a data volume, GB. Default 0: no volume. */
+  volumeGb?: number;
+}
+
+/** A course VM: its port, the server, and optionally a floating IP and a data volume. */
+export class LabVm extends Construct {
+  readonly port: NetworkingPortV2;
+  readonly instance: ComputeInstanceV2;
+  readonly floatingIp?: NetworkingFloatingipV2;
+  readonly volume?: BlockstorageVolumeV3;
+
+  constructor(scope: Construct, id: string, props: LabVmProps) {
+    super(scope, id);
+    this.port = new NetworkingPortV2(this, 'port', {
+      name: props.name,
+      networkId: props.networkId,
+      adminStateUp: true,
+      fixedIp: [{ subnetId: props.subnetId }],
+      securityGroupIds: props.securityGroupIds,
+      tags: tagsOf(props.labels),
+    });
+    this.instance = new ComputeInstanceV2(this, 'server', {
+      name: props.name,
+      imageId: props.imageId,
+      flavorId: props.flavorId,
+      keyPair: props.keyPair,
+      userData: props.userData,
+      metadata: metadataOf(props.labels),
+      tags: tagsOf(props.labels),
+      network: [{ port: this.port.id }],
+    });
+    if (props.floatingIpPool !== undefined) {
+      this.floatingIp = new NetworkingFloatingipV2(this, 'floating-ip', {
+        pool: props.floatingIpPool,
+        description: props.name,
+        tags: tagsOf(props.labels),
+      });
+      new NetworkingFloatingipAssociateV2(this, 'floating-ip-association', {
+        floatingIp: this.floatingIp.address,
+        portId: this.port.id,
+        dependsOn: props.floatingIpDependsOn,
+      });
+    }
+    if ((props.volumeGb ?? 0) > 0) {
+      this.volume = new BlockstorageVolumeV3(this, 'volume', {
+        name: `${props.name}-data`,
+        size: props.volumeGb ?? 0,
+        metadata: metadataOf(props.labels),
+      });
+      new ComputeVolumeAttachV2(this, 'volume-attachment', {
+        instanceId: this.instance.id,
+        volumeId: this.volume.id,
+      });
+    }
+  }
+
+  /** Address learners and Ansible use: the floating IP when there is one, else the fixed IP. */
+  get accessAddress(): string {
+    return this.floatingIp ? this.floatingIp.address : this.instance.accessIpV4;
+  }
+}

@@ -1,0 +1,104 @@
+import { Construct } from 'constructs';
+import { cloudInitUserData } from './cloud-init.js';
+import { LabVm } from './lab-vm.js';
+import {
+  ComputeKeypairV2,
+  NetworkingRouterInterfaceV2,
+  NetworkingSecgroupRuleV2,
+  NetworkingSecgroupV2,
+  NetworkingSubnetV2,
+} from './openstack.js';
+import { tagsOf, type ResourceLabels } from './resource-labels.js';
+
+export interface LearnerEnvironmentProps {
+  /** `<course id>-<learner id>`: prefix of every resource of this learner. */
+  namePrefix: string;
+  labels: ResourceLabels;
+  learner: { id: string; name: string; sshPublicKey: string };
+  /** The learner's own subnet, carved from the course CIDR. */
+  subnetCidr: string;
+  networkId: string;
+  routerId: string;
+  dnsServers?: string[];
+  /** Shared groups every learner VM is a member of (SSH, ICMP, scrape target). */
+  sharedSecurityGroupIds: string[];
+  imageId: string;
+  flavorId: string;
+  externalNetwork: string;
+  /** Number of VMs. Default 1. */
+  vms?: number;
+  /** Data volume per VM, GB. Default 0: none. */
+  volumeGb?: number;
+  /** Instructors' key for the image's default user. Default: none. */
+  adminSshPublicKey?: string;
+}
+
+/**
+ * Everything one learner owns: a subnet of their own, their keypair, a security group that lets
+ * their VMs talk to each other and to nobody else's, and the VMs with floating IPs.
+ */
+export class LearnerEnvironment extends Construct {
+  readonly subnet: NetworkingSubnetV2;
+  readonly keypair: ComputeKeypairV2;
+  readonly securityGroup: NetworkingSecgroupV2;
+  readonly vms: LabVm[] = [];
+
+  constructor(scope: Construct, id: string, props: LearnerEnvironmentProps) {
+    super(scope, id);
+    const tags = tagsOf(props.labels);
+
+    this.subnet = new NetworkingSubnetV2(this, 'subnet', {
+      name: `${props.namePrefix}-subnet`,
+      networkId: props.networkId,
+      cidr: props.subnetCidr,
+      ipVersion: 4,
+      enableDhcp: true,
+      dnsNameservers: props.dnsServers ?? [],
+      tags,
+    });
+    const routerInterface = new NetworkingRouterInterfaceV2(this, 'router-interface', {
+      routerId: props.routerId,
+      subnetId: this.subnet.id,
+    });
+    this.keypair = new ComputeKeypairV2(this, 'keypair', {
+      name: `${props.namePrefix}-key`,
+      publicKey: props.learner.sshPublicKey,
+    });
+    this.securityGroup = new NetworkingSecgroupV2(this, 'security-group', {
+      name: props.namePrefix,
+      description: `Traffic between ${props.learner.id}'s VMs only`,
+      tags,
+    });
+    new NetworkingSecgroupRuleV2(this, 'between-own-vms', {
+      securityGroupId: this.securityGroup.id,
+      direction: 'ingress',
+      ethertype: 'IPv4',
+      remoteGroupId: this.securityGroup.id,
+      description: `any protocol between ${props.learner.id}'s VMs`,
+    });
+
+    const userData = cloudInitUserData({
+      users: [{ name: props.learner.id, gecos: props.learner.name, sshPublicKeys: [props.learner.sshPublicKey] }],
+      defaultUserKeys: props.adminSshPublicKey ? [props.adminSshPublicKey] : [],
+    });
+    const vmCount = props.vms ?? 1;
+    for (let vm = 1; vm <= vmCount; vm++) {
+      this.vms.push(
+        new LabVm(this, `vm${vm}`, {
+          name: `${props.namePrefix}-vm${vm}`,
+          labels: props.labels,
+          networkId: props.networkId,
+          subnetId: this.subnet.id,
+          securityGroupIds: [...props.sharedSecurityGroupIds, this.securityGroup.id],
+          imageId: props.imageId,
+          flavorId: props.flavorId,
+          keyPair: this.keypair.name,
+          userData,
+          floatingIpPool: props.externalNetwork,
+          floatingIpDependsOn: [routerInterface],
+          volumeGb: props.volumeGb ?? 0,
+        }),
+      );
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { Construct } from 'constructs';
+import type { PipelineStorage } from '../../src/course/model.js';
+import { cloudInitUserData } from './cloud-init.js';
+import { LabVm } from './lab-vm.js';
+import {
+  BlockstorageVolumeV3,
+  ComputeVolumeAttachV2,
+  NetworkingSecgroupRuleV2,
+  NetworkingSecgroupV2,
+  ObjectstorageContainerV1,
+} from './openstack.js';
+import { metadataOf, tagsOf, type ResourceLabels } from './resource-labels.js';
+
+export interface PipelineWorkersProps {
+  namePrefix: string;
+  labels: ResourceLabels;
+  networkId: string;
+  subnetId: string;
+  sharedSecurityGroupIds: string[];
+  imageId: string;
+  flavorId: string;
+  /** Number of worker VMs (≥ 1). */
+  workers: number;
+  /**
+   * `volume` (lift-and-shift): one volume attached to worker 1, exported to the others over NFS.
+   * `object` (cloud-native): a Swift container; workers read and write objects, no shared disk.
+   */
+  storage: PipelineStorage;
+  /** Size of the shared volume, GB (storage `volume` only). Default 50. */
+  volumeGb?: number;
+  keyPair?: string;
+  adminSshPublicKey?: string;
+}
+
+/** Pipeline worker VMs and the storage they share. Workers have no floating IP: reach them through the monitoring host. */
+export class PipelineWorkers extends Construct {
+  readonly securityGroup: NetworkingSecgroupV2;
+  readonly workers: LabVm[] = [];
+  readonly sharedVolume?: BlockstorageVolumeV3;
+  readonly container?: ObjectstorageContainerV1;
+
+  constructor(scope: Construct, id: string, props: PipelineWorkersProps) {
+    super(scope, id);
+    this.securityGroup = new NetworkingSecgroupV2(this, 'security-group', {
+      name: props.namePrefix,
+      description: 'Traffic between pipeline workers (NFS, job control)',
+      tags: tagsOf(props.labels),
+    });
+    new NetworkingSecgroupRuleV2(this, 'between-workers', {
+      securityGroupId: this.securityGroup.id,
+      direction: 'ingress',
+      ethertype: 'IPv4',
+      remoteGroupId: this.securityGroup.id,
+      description: 'any protocol between pipeline workers',
+    });
+
+    const userData = cloudInitUserData({
+      defaultUserKeys: props.adminSshPublicKey ? [props.adminSshPublicKey] : [],
+      packages: props.storage === 'volume' ? ['python3', 'nfs-common'] : ['python3'],
+    });
+    const coursePrefix = props.labels.course;
+    for (let worker = 1; worker <= props.workers; worker++) {
+      this.workers.push(
+        new LabVm(this, `worker${worker}`, {
+          name: `${coursePrefix}-worker${worker}`,
+          labels: props.labels,
+          networkId: props.networkId,
+          subnetId: props.subnetId,
+          securityGroupIds: [...props.sharedSecurityGroupIds, this.securityGroup.id],
+          imageId: props.imageId,
+          flavorId: props.flavorId,
+          keyPair: props.keyPair,
+          userData,
+        }),
+      );
+    }
+
+    if (props.storage === 'volume') {
+      this.sharedVolume = new BlockstorageVolumeV3(this, 'shared-volume', {
+        name: `${props.namePrefix}-data`,
+        size: props.volumeGb ?? 50,
+        metadata: metadataOf(props.labels),
+      });
+      new ComputeVolumeAttachV2(this, 'shared-volume-attachment', {
+        instanceId: this.workers[0].instance.id,
+        volumeId: this.sharedVolume.id,
+      });
+    } else {
+      this.container = new ObjectstorageContainerV1(this, 'container', {
+        name: props.namePrefix,
+        metadata: metadataOf(props.labels),
+        // Teardown must succeed with the run's objects still inside; the course data is disposable.
+        forceDestroy: true,
+      });
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import type { Learner } from '../src/course/model.js';
+import { LearnerEnvironment } from './constructs/learner-environment.js';
+import { CourseStack, type CourseStackProps } from './course-stack.js';
+import type { LabNetworkStack } from './lab-network-stack.js';
+
+export interface LearnerStackProps extends CourseStackProps {
+  learner: Learner;
+  lab: LabNetworkStack;
+}
+
+/** One learner's environment, in a stack of its own so it can be rebuilt or removed alone. */
+export class LearnerStack extends CourseStack {
+  readonly environment: LearnerEnvironment;
+
+  constructor(scope: Construct, name: string, props: LearnerStackProps) {
+    super(scope, name, props);
+    const { course, learner, lab } = props;
+    const groups = lab.securityGroups;
+
+    this.environment = new LearnerEnvironment(this, 'environment', {
+      namePrefix: `${course.id}-${learner.id}`,
+      labels: { course: course.id, learner: learner.id, role: 'learner' },
+      learner,
+      subnetCidr: learner.subnetCidr,
+      networkId: lab.network.network.id,
+      routerId: lab.network.router.id,
+      dnsServers: course.cloud.dnsServers,
+      sharedSecurityGroupIds: [groups.ssh.id, groups.icmp.id, groups.scrapeTarget.id],
+      imageId: this.courseImage(course).id,
+      flavorId: this.courseFlavor(course, 'learner').id,
+      externalNetwork: course.cloud.externalNetwork,
+      vms: learner.vms,
+      volumeGb: learner.volumeGb,
+      adminSshPublicKey: course.cloud.adminSshPublicKey,
+    });
+
+    new TerraformOutput(this, 'ssh_user', { value: learner.id });
+    new TerraformOutput(this, 'vms', {
+      value: this.environment.vms.map((vm) => ({
+        name: vm.instance.name,
+        address: vm.accessAddress,
+        fixed_ip: vm.instance.accessIpV4,
+      })),
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { MonitoringHost } from './constructs/monitoring-host.js';
+import { CourseStack, type CourseStackProps } from './course-stack.js';
+import type { LabNetworkStack } from './lab-network-stack.js';
+
+export interface MonitoringStackProps extends CourseStackProps {
+  lab: LabNetworkStack;
+}
+
+/** Prometheus, Alertmanager, Pushgateway and Gnocchi on one host with a data volume. */
+export class MonitoringStack extends CourseStack {
+  readonly host: MonitoringHost;
+
+  constructor(scope: Construct, name: string, props: MonitoringStackProps) {
+    super(scope, name, props);
+    const { course, lab } = props;
+    const groups = lab.securityGroups;
+
+    this.host = new MonitoringHost(this, 'monitoring', {
+      namePrefix: `${course.id}-monitoring`,
+      labels: { course: course.id, role: 'monitoring' },
+      networkId: lab.network.network.id,
+      subnetId: lab.network.servicesSubnet.id,
+      sharedSecurityGroupIds: [groups.ssh.id, groups.icmp.id, groups.scrapeTarget.id, groups.monitoringSource.id],
+      allowedCidrs: course.cloud.sshAllowedCidrs,
+      courseCidr: course.network.cidr,
+      imageId: this.courseImage(course).id,
+      flavorId: this.courseFlavor(course, 'monitoring').id,
+      externalNetwork: course.cloud.externalNetwork,
+      floatingIpDependsOn: [lab.network.servicesRouterInterface],
+      volumeGb: course.monitoring.volumeGb,
+      keyPair: lab.adminKeypair?.name,
+      adminSshPublicKey: course.cloud.adminSshPublicKey,
+    });
+
+    new TerraformOutput(this, 'address', { value: this.host.vm.accessAddress });
+    new TerraformOutput(this, 'fixed_ip', { value: this.host.vm.instance.accessIpV4 });
+    new TerraformOutput(this, 'ssh_user', { value: course.cloud.imageUser });
+  }
+}

@@ -1,0 +1,279 @@
+import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { Testing } from 'cdktf';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCourseText } from '../src/course/load.js';
+import type { Course } from '../src/course/model.js';
+import { synthCourse, type SynthResult } from '../src/synth/synthesize.js';
+import { buildCourseApp } from '../stacks/course-app.js';
+import {
+  BlockstorageVolumeV3,
+  NetworkingSecgroupRuleV2,
+  ObjectstorageContainerV1,
+  OpenstackProvider,
+} from '../stacks/constructs/openstack.js';
+import { courseYaml, type CourseYamlOptions } from './helpers/course-yaml.js';
+import { TYPES_WITH_METADATA, TYPES_WITH_TAGS } from './helpers/metadata-types.js';
+
+type Json = Record<string, unknown>;
+type Resources = Record<string, Record<string, Json>>;
+
+const scratch = mkdtempSync(join(tmpdir(), 'resops-synth-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let counter = 0;
+function course(options: CourseYamlOptions = {}): Course {
+  return loadCourseText(courseYaml(options), 'course.yaml', scratch);
+}
+
+function synth(c: Course): { result: SynthResult; stacks: Map<string, Json> } {
+  const outDir = join(scratch, `out-${++counter}`);
+  const result = synthCourse(c, outDir);
+  const stacks = new Map<string, Json>();
+  for (const stack of result.stacks) {
+    stacks.set(stack.name, JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8')) as Json);
+  }
+  return { result, stacks };
+}
+
+function resourcesOf(stack: Json): Resources {
+  return (stack.resource ?? {}) as Resources;
+}
+
+function allResources(stacks: Map<string, Json>): Array<{ stack: string; type: string; id: string; body: Json }> {
+  const list: Array<{ stack: string; type: string; id: string; body: Json }> = [];
+  for (const [stack, json] of stacks) {
+    for (const [type, byId] of Object.entries(resourcesOf(json))) {
+      for (const [id, body] of Object.entries(byId)) list.push({ stack, type, id, body });
+    }
+  }
+  return list;
+}
+
+describe('course stacks', () => {
+  const sample = course({ id: 'demo', learners: 3, workers: 2, storage: 'volume' });
+  const { result, stacks } = synth(sample);
+  const resources = allResources(stacks);
+
+  it('synthesizes a network stack, one stack per learner, monitoring and pipeline, in dependency order', () => {
+    expect(result.stacks.map((s) => [s.name, s.kind, s.dependsOn])).toEqual([
+      ['demo-network', 'network', []],
+      ['demo-learner-learner1', 'learner', ['demo-network']],
+      ['demo-learner-learner2', 'learner', ['demo-network']],
+      ['demo-learner-learner3', 'learner', ['demo-network']],
+      ['demo-monitoring', 'monitoring', ['demo-network']],
+      ['demo-pipeline', 'pipeline', ['demo-network']],
+    ]);
+    const manifest = JSON.parse(readFileSync(join(result.outDir, 'manifest.json'), 'utf8')) as Json;
+    expect(Object.keys(manifest.stacks as Json).sort()).toEqual(result.stacks.map((s) => s.name).sort());
+  });
+
+  it('puts the course metadata on every resource that takes metadata, and the tags on every one that takes tags', () => {
+    let checked = 0;
+    for (const { type, id, body } of resources) {
+      if (TYPES_WITH_METADATA.includes(type)) {
+        expect(body.metadata, `${type}.${id}`).toMatchObject({ 'resops-course': 'demo' });
+        checked++;
+      }
+      if (TYPES_WITH_TAGS.includes(type)) {
+        expect(body.tags, `${type}.${id}`).toContain('resops-course=demo');
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    const learnerServer = resources.find((r) => r.type === 'openstack_compute_instance_v2' && r.body.name === 'demo-learner2-vm1');
+    expect(learnerServer?.body.metadata).toEqual({ 'resops-course': 'demo', 'resops-learner': 'learner2', 'resops-role': 'learner' });
+  });
+
+  it('names every resource with the course prefix, uniquely per type', () => {
+    const names = new Map<string, Set<string>>();
+    for (const { type, id, body } of resources) {
+      if (typeof body.name !== 'string') continue;
+      expect(body.name, `${type}.${id}`).toMatch(/^demo-/);
+      const seen = names.get(type) ?? new Set<string>();
+      expect(seen.has(body.name), `${type} ${body.name} twice`).toBe(false);
+      seen.add(body.name);
+      names.set(type, seen);
+    }
+    expect([...(names.get('openstack_compute_instance_v2') ?? [])].sort()).toEqual([
+      'demo-learner1-vm1',
+      'demo-learner2-vm1',
+      'demo-learner3-vm1',
+      'demo-monitoring',
+      'demo-worker1',
+      'demo-worker2',
+    ]);
+  });
+
+  it('is deterministic: synthesizing the same course twice gives the same JSON', () => {
+    const again = synth(course({ id: 'demo', learners: 3, workers: 2, storage: 'volume' }));
+    for (const [name, json] of stacks) {
+      const strip = (j: Json) => JSON.stringify(j).replaceAll(/out-\d+/g, 'out');
+      expect(strip(again.stacks.get(name) ?? {}), name).toBe(strip(json));
+    }
+  });
+
+  it('gives each learner their own subnet, keypair and security group', () => {
+    for (const learner of sample.learners) {
+      const stack = stacks.get(`demo-learner-${learner.id}`);
+      expect(stack).toBeDefined();
+      const r = resourcesOf(stack ?? {});
+      const subnets = Object.values(r.openstack_networking_subnet_v2 ?? {});
+      expect(subnets.map((s) => [s.name, s.cidr])).toEqual([[`demo-${learner.id}-subnet`, learner.subnetCidr]]);
+      const keypairs = Object.values(r.openstack_compute_keypair_v2 ?? {});
+      expect(keypairs.map((k) => [k.name, k.public_key])).toEqual([[`demo-${learner.id}-key`, learner.sshPublicKey]]);
+      const groups = Object.entries(r.openstack_networking_secgroup_v2 ?? {});
+      expect(groups.map(([, g]) => g.name)).toEqual([`demo-${learner.id}`]);
+      // The learner's own group admits its own members only.
+      const rules = Object.values(r.openstack_networking_secgroup_rule_v2 ?? {});
+      const ownGroupRef = `\${openstack_networking_secgroup_v2.${groups[0][0]}.id}`;
+      expect(rules).toEqual([expect.objectContaining({ security_group_id: ownGroupRef, remote_group_id: ownGroupRef, direction: 'ingress' })]);
+      // Every VM port is in the learner's own group, and in no other learner's.
+      for (const port of Object.values(r.openstack_networking_port_v2 ?? {})) {
+        expect(port.security_group_ids).toContain(ownGroupRef);
+      }
+      const servers = Object.values(r.openstack_compute_instance_v2 ?? {});
+      expect(servers.map((s) => s.user_data as string).every((u) => u.includes(`name: ${learner.id}`) && u.includes(learner.sshPublicKey))).toBe(true);
+    }
+    const cidrs = sample.learners.map((l) => l.subnetCidr);
+    expect(new Set([...cidrs, sample.network.servicesSubnet]).size).toBe(cidrs.length + 1);
+  });
+
+  it('keeps state in a relative path under the course state directory, never an absolute path of this machine', () => {
+    for (const [name, json] of stacks) {
+      const backend = (json.terraform as Json).backend as { local: { path: string } };
+      expect(isAbsolute(backend.local.path), name).toBe(false);
+      expect(backend.local.path).toBe(`../../../.resops/demo/terraform/${name}.tfstate`);
+      expect(JSON.stringify(json)).not.toContain(scratch);
+    }
+  });
+
+  it('configures the provider by clouds.yaml cloud name only, pinned to ~> 3.0', () => {
+    for (const [, json] of stacks) {
+      const provider = (json.provider as { openstack: Json[] }).openstack;
+      expect(provider).toEqual([{ cloud: 'research-cloud', region: 'RegionOne' }]);
+      expect((json.terraform as Json).required_providers).toEqual({
+        openstack: { source: 'terraform-provider-openstack/openstack', version: '~> 3.0' },
+      });
+    }
+  });
+
+  it('contains no password, private key or token', () => {
+    const text = [...stacks.values()].map((json) => JSON.stringify(json)).join('\n');
+    expect(text).not.toMatch(/PRIVATE KEY|password|admin_pass|application_credential|"token"/i);
+    for (const file of readdirSync(result.outDir, { recursive: true }) as string[]) {
+      if (!file.endsWith('.json')) continue;
+      expect(readFileSync(join(result.outDir, file), 'utf8')).not.toMatch(/PRIVATE KEY|password/i);
+    }
+  });
+});
+
+describe('security groups', () => {
+  function ingressRules(stacks: Map<string, Json>): Json[] {
+    return allResources(stacks)
+      .filter((r) => r.type === 'openstack_networking_secgroup_rule_v2')
+      .map((r) => r.body);
+  }
+
+  it('never opens anything to 0.0.0.0/0 unless the course file says so, and every rule names its source', () => {
+    const { stacks } = synth(course({ id: 'closed', sshAllowedCidrs: ['192.0.2.0/24'] }));
+    const rules = ingressRules(stacks);
+    expect(rules.length).toBeGreaterThan(5);
+    for (const rule of rules) {
+      expect(rule.remote_ip_prefix === undefined && rule.remote_group_id === undefined, JSON.stringify(rule)).toBe(false);
+      expect(rule.remote_ip_prefix).not.toBe('0.0.0.0/0');
+    }
+    const ssh = rules.filter((r) => r.port_range_min === 22);
+    expect(ssh.map((r) => r.remote_ip_prefix)).toEqual(['192.0.2.0/24']);
+  });
+
+  it('with no allowed CIDRs, SSH has no rule at all', () => {
+    const { stacks } = synth(course({ id: 'nossh', sshAllowedCidrs: [] }));
+    expect(ingressRules(stacks).filter((r) => r.port_range_min === 22)).toEqual([]);
+  });
+
+  it('opens SSH to the world only when 0.0.0.0/0 is written', () => {
+    const { stacks } = synth(course({ id: 'open', sshAllowedCidrs: ['0.0.0.0/0'] }));
+    const world = ingressRules(stacks).filter((r) => r.remote_ip_prefix === '0.0.0.0/0');
+    expect(world.some((r) => r.port_range_min === 22)).toBe(true);
+  });
+
+  it('lets only the monitoring host reach node-exporter', () => {
+    const c = course({ id: 'scrape' });
+    const { network, monitoring } = buildCourseApp(c, join(scratch, `matchers-${++counter}`));
+    const networkJson = Testing.synth(network);
+    expect(networkJson).toHaveResourceWithProperties(NetworkingSecgroupRuleV2, {
+      protocol: 'tcp',
+      port_range_min: 9100,
+      port_range_max: 9100,
+      remote_group_id: `\${openstack_networking_secgroup_v2.${network.getLogicalId(network.securityGroups.monitoringSource)}.id}`,
+    });
+    expect(networkJson).toHaveProviderWithProperties(OpenstackProvider, { cloud: 'research-cloud' });
+    const monitoringJson = Testing.synth(monitoring!);
+    const ports = Object.values(resourcesOf(JSON.parse(monitoringJson) as Json).openstack_networking_port_v2 ?? {});
+    expect(ports).toHaveLength(1);
+    expect(JSON.stringify(ports[0].security_group_ids)).toContain('monitoring-source');
+  });
+});
+
+describe('course sizes', () => {
+  it('a 1-learner course has the network stack, one learner stack and nothing it did not ask for', () => {
+    const { result } = synth(course({ id: 'solo', learners: 1, monitoring: false, workers: 0 }));
+    expect(result.stacks.map((s) => s.name)).toEqual(['solo-network', 'solo-learner-learner1']);
+  });
+
+  it('a 100-learner course has 100 learner stacks with 100 distinct subnets', () => {
+    const c = course({ id: 'big', learners: 100, workers: 0 });
+    const { result, stacks } = synth(c);
+    const learnerStacks = result.stacks.filter((s) => s.kind === 'learner');
+    expect(learnerStacks).toHaveLength(100);
+    const cidrs = new Set(
+      allResources(stacks)
+        .filter((r) => r.type === 'openstack_networking_subnet_v2')
+        .map((r) => r.body.cidr as string),
+    );
+    expect(cidrs.size).toBe(101);
+    expect(cidrs.has('10.42.100.0/24')).toBe(true);
+  });
+
+  it('learner VM count and volumes follow the course', () => {
+    const { stacks } = synth(course({ id: 'vms', learners: 1, vms: 3, volumeGb: 0, monitoring: false, workers: 0 }));
+    const r = resourcesOf(stacks.get('vms-learner-learner1') ?? {});
+    expect(Object.keys(r.openstack_compute_instance_v2 ?? {})).toHaveLength(3);
+    expect(Object.keys(r.openstack_networking_floatingip_v2 ?? {})).toHaveLength(3);
+    expect(r.openstack_blockstorage_volume_v3).toBeUndefined();
+  });
+});
+
+describe('pipeline storage variants', () => {
+  it('volume (lift-and-shift): a shared volume attached to worker 1, no object container', () => {
+    const c = course({ id: 'lift', workers: 3, storage: 'volume' });
+    const { pipeline } = buildCourseApp(c, join(scratch, `matchers-${++counter}`));
+    const json = Testing.synth(pipeline!);
+    expect(json).toHaveResourceWithProperties(BlockstorageVolumeV3, { name: 'lift-pipeline-data', size: 50 });
+    expect(json).not.toHaveResource(ObjectstorageContainerV1);
+    const r = resourcesOf(JSON.parse(json) as Json);
+    const attachments = Object.values(r.openstack_compute_volume_attach_v2 ?? {});
+    expect(attachments).toHaveLength(1);
+    expect(attachments[0].instance_id).toMatch(/openstack_compute_instance_v2\.pipeline_worker1_server_/);
+    const workers = Object.values(r.openstack_compute_instance_v2 ?? {});
+    expect(workers.map((w) => w.name)).toEqual(['lift-worker1', 'lift-worker2', 'lift-worker3']);
+    expect(workers.every((w) => (w.user_data as string).includes('nfs-common'))).toBe(true);
+  });
+
+  it('object (cloud-native): a Swift container with the course metadata, no shared volume', () => {
+    const c = course({ id: 'native', workers: 3, storage: 'object' });
+    const { pipeline } = buildCourseApp(c, join(scratch, `matchers-${++counter}`));
+    const json = Testing.synth(pipeline!);
+    expect(json).toHaveResourceWithProperties(ObjectstorageContainerV1, {
+      name: 'native-pipeline',
+      metadata: { 'resops-course': 'native', 'resops-role': 'worker' },
+    });
+    expect(json).not.toHaveResource(BlockstorageVolumeV3);
+    const workers = Object.values(resourcesOf(JSON.parse(json) as Json).openstack_compute_instance_v2 ?? {});
+    expect(workers.some((w) => (w.user_data as string).includes('nfs-common'))).toBe(false);
+    // Workers are reached through the monitoring host: no floating IPs in the pipeline stack.
+    expect(json).not.toContain('openstack_networking_floatingip_v2');
+  });
+});
