@@ -1,0 +1,499 @@
+import { checkSshPublicKey } from './ssh-key.js';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isScalar } from 'yaml';
+import { parseCidr, isPrivate, parseIpv4, type Cidr } from './cidr.js';
+import { Fields, stringItem } from './fields.js';
+import { IssueList, NOWHERE, plural, quoteValue, type Located } from './issues.js';
+import { checkLearner, checkUniqueIds, type CheckedLearner, type LearnerDraft } from './learners.js';
+import { CourseError, MACHINE_ROLES, PIPELINE_STORAGES, TARGETS, type CloudSettings, type Course, type Flavor, type LocalSettings, type MachineRole, type Target, type UnitPrices } from './model.js';
+import { readRoster } from './roster.js';
+import {
+  CLOUD_FIELDS, COURSE_FIELDS, DEFAULT_FLAVORS, DEFAULTS, ENVIRONMENT_FIELDS, FLAVOR_FIELDS, LEARNER_FIELDS, LIMITS, LOCAL_FIELDS, LOCAL_PORT_FIELDS,
+  MONITORING_FIELDS, NETWORK_FIELDS, PIPELINE_FIELDS, PRICE_FIELDS, TOP_FIELDS,
+} from './spec.js';
+import { learnerSubnet, servicesSubnet, subnetCapacity } from './subnets.js';
+import { YamlSource } from './yaml-positions.js';
+
+/**
+ * Reads a course file (and its roster CSV) into the resolved `Course` model. Every problem is
+ * collected and thrown together as one CourseError; nothing is ever written.
+ */
+
+export interface LoadOptions {
+  /** A CLI flag overriding the file's `target`. */
+  target?: Target;
+}
+
+export function loadCourse(file: string, options: LoadOptions = {}): Course {
+  const read = readSmallFile(path.resolve(file));
+  if ('problem' in read) {
+    throw new CourseError([{ file, line: 0, column: 0, path: '', message: `cannot read the course file: ${read.problem}` }]);
+  }
+  return loadCourseText(read.text, file, path.dirname(path.resolve(file)), options);
+}
+
+/** Same as loadCourse for text already in hand; a relative roster path resolves from `dir`. */
+export function loadCourseText(text: string, file: string, dir: string, options: LoadOptions = {}): Course {
+  const issues = new IssueList();
+  const files = [file];
+  const course = readCourse(text, file, path.resolve(dir), options, issues, files);
+  if (issues.count > 0) throw new CourseError(issues.sorted(files));
+  if (!course) throw new Error(`${file}: the course could not be resolved, yet no problem was reported (a bug in src/course/load.ts)`);
+  return course;
+}
+
+function readSmallFile(absolute: string): { text: string } | { problem: string } {
+  try {
+    const stat = statSync(absolute);
+    if (!stat.isFile()) return { problem: 'it is not a file' };
+    if (stat.size > LIMITS.fileBytes) return { problem: `it is ${stat.size} bytes; at most ${LIMITS.fileBytes} are read` };
+    return { text: readFileSync(absolute, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { problem: 'no such file' };
+    if (code === 'EACCES') return { problem: 'permission denied' };
+    return { problem: (error as Error).message };
+  }
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const PROMETHEUS_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const COURSE_ID = /^[a-z][a-z0-9-]*$/;
+const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+const CURRENCY = /^[A-Z]{3}$/;
+
+interface Sections {
+  target: Target;
+  /** Why the target is what it is, for "required when the target is openstack (…)". */
+  targetFrom: string;
+}
+
+function readCourse(text: string, file: string, dir: string, options: LoadOptions, issues: IssueList, files: string[]): Course | undefined {
+  if (text.trim() === '') {
+    issues.add(file, NOWHERE, '', 'the file is empty; a course file needs at least `course` (id, title) and `learners` (see docs/course-file.md)');
+    return undefined;
+  }
+  const source = YamlSource.parse(text, file, issues);
+  if (!source) return undefined;
+  if (source.doc.contents === null) {
+    issues.add(file, NOWHERE, '', 'the file holds no fields (only comments); a course file needs at least `course` (id, title) and `learners`');
+    return undefined;
+  }
+  source.findSecrets();
+  const topSpot = source.spotOf(source.doc.contents);
+  const top = Fields.of(source, source.doc.contents, '', topSpot, TOP_FIELDS, 'a mapping of fields at the top level (course:, learners:, …)');
+  if (!top) return undefined;
+
+  // Target first: what is required elsewhere depends on it.
+  const fileTarget = top.choice('target', TARGETS);
+  let target: Target = fileTarget?.value ?? DEFAULTS.target;
+  let targetFrom = '`target`';
+  if (options.target !== undefined) {
+    if (TARGETS.includes(options.target)) {
+      target = options.target;
+      targetFrom = '--target';
+    } else {
+      issues.add(file, NOWHERE, 'target', `--target must be \`local\` or \`openstack\`, not ${quoteValue(String(options.target))}`);
+    }
+  }
+  const sections: Sections = { target, targetFrom };
+
+  const meta = readCourseSection(top);
+  const stateDir = readStateDir(top, meta?.id);
+  const environment = readEnvironment(top);
+  const monitoring = readMonitoring(top);
+  const pipeline = readPipeline(top);
+  const network = readNetwork(top);
+  const cloud = readCloud(top, sections, { monitoring: monitoring.enabled ?? DEFAULTS.monitoring.enabled, workers: pipeline.workers ?? DEFAULTS.pipeline.workers });
+  const local = readLocal(top);
+  const drafts = readLearnerDrafts(top, source, dir, files);
+
+  const checked = drafts.map((draft) => checkLearner(draft, issues));
+  checkUniqueIds(drafts, issues);
+
+  const environmentVms = environment.vms ?? DEFAULTS.environment.vms;
+  const environmentVolumeGb = environment.volumeGb ?? DEFAULTS.environment.volumeGb;
+  if (network) checkCapacity(top, network, drafts.length);
+  if (local.settings) checkLocalPorts(top, local, checked, environmentVms);
+
+  if (issues.count > 0 || !meta || !network || !cloud || !local.settings || stateDir === undefined) return undefined;
+  // No issues means every draft passed checkLearner, so none is undefined.
+  const learners = (checked as CheckedLearner[]).map((learner, index) => ({
+    id: learner.id,
+    name: learner.name,
+    ...(learner.email !== undefined ? { email: learner.email } : {}),
+    sshPublicKey: learner.sshPublicKey,
+    index,
+    subnetCidr: learnerSubnet(network.cidr, network.subnetPrefix, index),
+    vms: learner.vms ?? environmentVms,
+    volumeGb: learner.volumeGb ?? environmentVolumeGb,
+  }));
+  return {
+    file,
+    dir,
+    id: meta.id,
+    title: meta.title,
+    ...(meta.start !== undefined ? { start: meta.start } : {}),
+    ...(meta.end !== undefined ? { end: meta.end } : {}),
+    target,
+    cloud,
+    network: {
+      cidr: network.text,
+      subnetPrefix: network.subnetPrefix,
+      servicesSubnet: servicesSubnet(network.cidr, network.subnetPrefix),
+    },
+    learners,
+    monitoring: {
+      enabled: monitoring.enabled ?? DEFAULTS.monitoring.enabled,
+      retention: monitoring.retention ?? DEFAULTS.monitoring.retention,
+      volumeGb: monitoring.volumeGb ?? DEFAULTS.monitoring.volumeGb,
+    },
+    pipeline: {
+      workers: pipeline.workers ?? DEFAULTS.pipeline.workers,
+      storage: pipeline.storage ?? DEFAULTS.pipeline.storage,
+      volumeGb: pipeline.volumeGb ?? DEFAULTS.pipeline.volumeGb,
+    },
+    local: local.settings,
+    stateDir,
+  };
+}
+
+function readCourseSection(top: Fields): { id: string; title: string; start?: string; end?: string } | undefined {
+  const section = top.mapping('course', COURSE_FIELDS, { required: true });
+  if (!section) return undefined;
+  const id = section.string('id', { required: true });
+  if (id && (!COURSE_ID.test(id.value) || id.value.endsWith('-'))) {
+    section.problem('id', `${quoteValue(id.value)} is not a valid course id: use lowercase letters, digits and dashes, starting with a letter and not ending with a dash (it prefixes every resource name)`);
+  } else if (id && id.value.length > LIMITS.courseIdLength) {
+    section.problem('id', `${quoteValue(id.value)} is ${id.value.length} characters long; at most ${LIMITS.courseIdLength} (it prefixes every resource name)`);
+  }
+  const title = section.string('title', { required: true });
+  const start = readDate(section, 'start');
+  const end = readDate(section, 'end');
+  if (start && end && end.value < start.value) section.problem('end', `${end.value} is before course.start ${start.value}`);
+  if (!id || !title) return undefined;
+  return { id: id.value, title: title.value.trim(), ...(start ? { start: start.value } : {}), ...(end ? { end: end.value } : {}) };
+}
+
+function readDate(section: Fields, key: string): Located<string> | undefined {
+  const node = section.node(key);
+  if (node === undefined) return undefined;
+  if (!isScalar(node) || typeof node.value !== 'string' || !ISO_DATE.test(node.value)) {
+    const shown = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? quoteValue(String(node.value)) : 'something else';
+    section.problem(key, `expected a date written YYYY-MM-DD (like 2026-12-01), got ${shown}`);
+    return undefined;
+  }
+  const [, year, month, day] = ISO_DATE.exec(node.value)!.map(Number);
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day) {
+    section.problem(key, `${node.value} is not a calendar date`);
+    return undefined;
+  }
+  return section.located(key, node.value);
+}
+
+function readStateDir(top: Fields, courseId: string | undefined): string | undefined {
+  const value = top.string('state_dir');
+  if (!value) return top.node('state_dir') !== undefined || courseId === undefined ? undefined : DEFAULTS.stateDir(courseId);
+  const raw = value.value.trim();
+  if (path.isAbsolute(raw) || path.win32.isAbsolute(raw) || raw.startsWith('~')) {
+    top.problem('state_dir', `${quoteValue(raw)} must be relative to the course file's directory (absolute paths would name this machine in synthesized files)`);
+    return undefined;
+  }
+  const normalised = path.posix.normalize(raw.replace(/\\/g, '/')).replace(/\/+$/, '');
+  if (normalised === '..' || normalised.startsWith('../')) {
+    top.problem('state_dir', `${quoteValue(raw)} leaves the course file's directory; keep the state inside the project`);
+    return undefined;
+  }
+  if (normalised === '.' || normalised === '') {
+    top.problem('state_dir', `${quoteValue(raw)} is the course file's directory itself; name a subdirectory such as .resops/<course id>`);
+    return undefined;
+  }
+  return normalised;
+}
+
+function readEnvironment(top: Fields): { vms?: number; volumeGb?: number } {
+  const section = top.mapping('environment', ENVIRONMENT_FIELDS);
+  return {
+    vms: section?.integer('vms', LIMITS.vms)?.value,
+    volumeGb: section?.integer('volume_gb', LIMITS.volumeGb)?.value,
+  };
+}
+
+function readMonitoring(top: Fields): { enabled?: boolean; retention?: string; volumeGb?: number } {
+  const section = top.mapping('monitoring', MONITORING_FIELDS);
+  const retention = section?.string('retention', { expected: 'a Prometheus duration (like 15d, 12h or 2w)' });
+  if (retention) {
+    const match = PROMETHEUS_DURATION.exec(retention.value);
+    if (!match || retention.value === '' || match.slice(1).every((n) => n === undefined || Number(n) === 0)) {
+      section!.problem('retention', `${quoteValue(retention.value)} is not a Prometheus duration (like 15d, 12h or 2w: a number and a unit y, w, d, h, m, s or ms, largest first)`);
+    }
+  }
+  return {
+    enabled: section?.boolean('enabled')?.value,
+    retention: retention?.value,
+    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value,
+  };
+}
+
+function readPipeline(top: Fields): { workers?: number; storage?: Course['pipeline']['storage']; volumeGb?: number } {
+  const section = top.mapping('pipeline', PIPELINE_FIELDS);
+  return {
+    workers: section?.integer('workers', LIMITS.workers)?.value,
+    storage: section?.choice('storage', PIPELINE_STORAGES)?.value,
+    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value,
+  };
+}
+
+interface NetworkDraft {
+  cidr: Cidr;
+  text: string;
+  subnetPrefix: number;
+  /** Where a problem with the size of the network is best shown. */
+  section?: Fields;
+}
+
+function readNetwork(top: Fields): NetworkDraft | undefined {
+  const section = top.mapping('network', NETWORK_FIELDS);
+  let cidr = parseCidr(DEFAULTS.network.cidr);
+  const written = section?.string('cidr');
+  if (written) {
+    cidr = parseCidr(written.value.trim());
+    if (!cidr.ok) {
+      section!.problem('cidr', cidr.reason);
+    } else if (!isPrivate(cidr.value)) {
+      section!.problem('cidr', `${written.value.trim()} is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); a course network must not hide public addresses`);
+      return undefined;
+    }
+  }
+  const prefix = section?.integer('subnet_prefix', LIMITS.subnetPrefix);
+  if (!cidr.ok || (section?.node('cidr') !== undefined && !written) || (section?.node('subnet_prefix') !== undefined && !prefix)) return undefined;
+  const subnetPrefix = prefix?.value ?? DEFAULTS.network.subnetPrefix;
+  if (subnetPrefix < cidr.value.prefix) {
+    const message = `must be longer than the course prefix /${cidr.value.prefix} (subnets are carved out of network.cidr), got ${subnetPrefix}`;
+    if (prefix) section!.problem('subnet_prefix', message);
+    else if (section) section.problem('cidr', `${written?.value.trim()} is smaller than one /${subnetPrefix} subnet (the default subnet_prefix); use a larger cidr or set subnet_prefix (at most ${LIMITS.subnetPrefix.max}) so that services and every learner get a subnet`);
+    return undefined;
+  }
+  return { cidr: cidr.value, text: written?.value.trim() ?? DEFAULTS.network.cidr, subnetPrefix, ...(section ? { section } : {}) };
+}
+
+function checkCapacity(top: Fields, network: NetworkDraft, learners: number): void {
+  if (learners === 0) return;
+  const capacity = subnetCapacity(network.cidr, network.subnetPrefix);
+  const needed = learners + 1;
+  if (capacity >= needed) return;
+  const message =
+    `${network.text} holds ${plural(capacity, 'subnet')} of /${network.subnetPrefix} but the course needs ${needed} (services + ${plural(learners, 'learner')}); ` +
+    'use a larger network.cidr or a longer network.subnet_prefix';
+  const section = network.section;
+  if (section?.written('cidr')) section.problem('cidr', message);
+  else if (section) section.keyProblem('cidr', message);
+  else top.keyProblem(top.written('learners') ? 'learners' : 'roster', `the default network.cidr ${message}`);
+}
+
+function readFlavor(flavors: Fields, role: MachineRole): Flavor | undefined {
+  const section = flavors.mapping(role, FLAVOR_FIELDS);
+  if (!section) return undefined;
+  const name = section.string('name', { required: true });
+  const vcpus = section.integer('vcpus', { ...LIMITS.vcpus, required: true });
+  const ramMb = section.integer('ram_mb', { ...LIMITS.ramMb, required: true });
+  return name && vcpus && ramMb ? { name: name.value.trim(), vcpus: vcpus.value, ramMb: ramMb.value } : undefined;
+}
+
+function readPrices(cloud: Fields): UnitPrices | undefined {
+  const section = cloud.mapping('prices', PRICE_FIELDS);
+  if (!section) return undefined;
+  const currency = section.string('currency', { required: true });
+  if (currency && !CURRENCY.test(currency.value)) section.problem('currency', `${quoteValue(currency.value)} is not a currency code (three capital letters such as EUR, USD, CHF)`);
+  const price = (key: string) => section.number(key, { required: true, min: 0 })?.value;
+  const prices = { vcpuHour: price('vcpu_hour'), ramGbHour: price('ram_gb_hour'), volumeGbHour: price('volume_gb_hour'), floatingIpHour: price('floating_ip_hour') };
+  if (!currency || Object.values(prices).some((p) => p === undefined)) return undefined;
+  return { currency: currency.value, ...(prices as Omit<UnitPrices, 'currency'>) };
+}
+
+function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean; workers: number }): CloudSettings | undefined {
+  const section = top.mapping('cloud', CLOUD_FIELDS);
+  const openstack = sections.target === 'openstack';
+  const why = `required when the target is openstack (set by ${sections.targetFrom})`;
+  const before = top.source.issues.count;
+  if (!section) {
+    // A cloud that is not a mapping was reported by top.mapping().
+    if (top.node('cloud') !== undefined) return undefined;
+    if (openstack) top.missing('cloud', `${why}: external_network, image and flavors`);
+  }
+
+  const text = (key: string, fallback: string | undefined, required = false) => {
+    const value = section?.string(key, { required });
+    return value?.value.trim() ?? fallback;
+  };
+  const name = text('name', DEFAULTS.cloud.name);
+  const region = text('region', DEFAULTS.cloud.region);
+  const externalNetwork = text('external_network', openstack ? undefined : DEFAULTS.cloud.externalNetwork, openstack && !!section);
+  const image = text('image', openstack ? undefined : DEFAULTS.cloud.image, openstack && !!section);
+  const imageUser = section?.string('image_user');
+  if (imageUser && !LINUX_USER.test(imageUser.value)) section!.problem('image_user', `${quoteValue(imageUser.value)} is not a Linux user name`);
+
+  const flavors: Partial<Record<MachineRole, Flavor>> = {};
+  const flavorSection = section?.mapping('flavors', MACHINE_ROLES);
+  // Roles the course uses, with the reason a missing flavor is needed.
+  const needed: Partial<Record<MachineRole, string>> = {
+    learner: '',
+    ...(uses.monitoring ? { monitoring: ' and monitoring is enabled' } : {}),
+    ...(uses.workers > 0 ? { worker: ' and pipeline.workers > 0' } : {}),
+  };
+  if (openstack && section && !flavorSection && section.node('flavors') === undefined) section.missing('flavors', `${why}: the flavor of each machine role`);
+  for (const role of MACHINE_ROLES) {
+    const flavor = flavorSection ? readFlavor(flavorSection, role) : undefined;
+    if (flavor) flavors[role] = flavor;
+    else if (flavorSection?.node(role) === undefined) {
+      const reason = needed[role];
+      if (openstack && flavorSection && reason !== undefined) flavorSection.missing(role, `required when the target is openstack (set by ${sections.targetFrom})${reason}`);
+      flavors[role] = DEFAULT_FLAVORS[role];
+    }
+  }
+
+  const dnsServers: string[] = [];
+  const dnsItems = section?.list('dns_servers') ?? [];
+  if (dnsItems.length > LIMITS.dnsServers) section!.problem('dns_servers', `lists ${dnsItems.length} servers; OpenStack subnets take at most ${LIMITS.dnsServers}`);
+  for (const item of dnsItems) {
+    const value = stringItem(top.source, item);
+    if (!value) continue;
+    const address = parseIpv4(value.value.trim());
+    if (address.ok) dnsServers.push(value.value.trim());
+    else top.source.issues.at(value, address.reason);
+  }
+
+  const sshAllowedCidrs: string[] = [];
+  for (const item of section?.list('ssh_allowed_cidrs') ?? []) {
+    const value = stringItem(top.source, item);
+    if (!value) continue;
+    const cidr = parseCidr(value.value.trim());
+    if (cidr.ok) sshAllowedCidrs.push(value.value.trim());
+    else top.source.issues.at(value, cidr.reason);
+  }
+
+  const adminKeyField = section?.string('admin_ssh_public_key');
+  let adminSshPublicKey: string | undefined;
+  if (adminKeyField) {
+    const key = checkSshPublicKey(adminKeyField.value);
+    if (key.ok) adminSshPublicKey = adminKeyField.value.trim().split(/\s+/).join(' ');
+    else top.source.issues.at(adminKeyField, key.reason);
+  }
+
+  const prices = section ? readPrices(section) : undefined;
+  if (top.source.issues.count > before || !name || !region || !externalNetwork || !image) return undefined;
+  return {
+    name,
+    region,
+    externalNetwork,
+    image,
+    flavors: flavors as Record<MachineRole, Flavor>,
+    dnsServers,
+    sshAllowedCidrs,
+    imageUser: imageUser?.value ?? DEFAULTS.cloud.imageUser,
+    ...(adminSshPublicKey ? { adminSshPublicKey } : {}),
+    ...(prices ? { prices } : {}),
+  };
+}
+
+interface LocalDraft {
+  settings?: LocalSettings;
+  section?: Fields;
+  ports?: Fields;
+}
+
+function readLocal(top: Fields): LocalDraft {
+  const section = top.mapping('local', LOCAL_FIELDS);
+  const base = section?.integer('ssh_port_base', LIMITS.sshPortBase);
+  const portsSection = section?.mapping('ports', LOCAL_PORT_FIELDS);
+  const ports = { ...DEFAULTS.local.ports };
+  let ok = !(section?.node('ssh_port_base') !== undefined && !base);
+  for (const key of LOCAL_PORT_FIELDS) {
+    const port = portsSection?.integer(key, LIMITS.port);
+    if (port) ports[key] = port.value;
+    else if (portsSection?.node(key) !== undefined) ok = false;
+  }
+  const found = { ...(section ? { section } : {}), ...(portsSection ? { ports: portsSection } : {}) };
+  if (!ok || (section?.node('ports') !== undefined && !portsSection)) return found;
+  return { ...found, settings: { sshPortBase: base?.value ?? DEFAULTS.local.sshPortBase, ports } };
+}
+
+/** Local SSH ports (base + i*10 + j) must fit below 65536 and not collide with the service ports. */
+function checkLocalPorts(top: Fields, draft: LocalDraft, learners: Array<CheckedLearner | undefined>, environmentVms: number): void {
+  const { settings: local, section, ports: portsSection } = draft;
+  if (learners.length === 0 || !local) return;
+  const highest = local.sshPortBase + Math.max(...learners.map((learner, i) => i * 10 + (learner?.vms ?? environmentVms)));
+  const lowest = local.sshPortBase + 1;
+  if (highest > LIMITS.port.max) {
+    const message = `${local.sshPortBase} leaves no room: the learners' SSH ports would reach ${highest}, above ${LIMITS.port.max}`;
+    if (section?.written('ssh_port_base')) section.problem('ssh_port_base', message);
+    else top.source.issues.add(top.source.file, NOWHERE, 'local.ssh_port_base', message);
+    return;
+  }
+  const seen = new Map<number, string>();
+  for (const key of LOCAL_PORT_FIELDS) {
+    const port = local.ports[key];
+    const report = (message: string) => {
+      if (portsSection?.written(key)) portsSection.problem(key, message);
+      else top.source.issues.add(top.source.file, section ? section.at : NOWHERE, `local.ports.${key}`, `the default ${message}`);
+    };
+    if (port >= lowest && port <= highest) {
+      report(`${port} is among the learners' SSH ports ${lowest}–${highest} (local.ssh_port_base ${local.sshPortBase} + learner × 10 + vm)`);
+    } else if (seen.has(port)) {
+      report(`${port} is also local.ports.${seen.get(port)}`);
+    }
+    seen.set(port, key);
+  }
+}
+
+function readLearnerDrafts(top: Fields, source: YamlSource, dir: string, files: string[]): LearnerDraft[] {
+  const inline = top.written('learners');
+  const roster = top.written('roster');
+  if (inline && roster) top.keyProblem('roster', 'give either `learners` (a list in this file) or `roster` (a CSV file), not both');
+  if (!inline && !roster) {
+    top.missing('learners', 'missing: list the learners here, or name a CSV roster with `roster: learners.csv`');
+    return [];
+  }
+  if (inline) return readInlineLearners(top, source);
+
+  const rosterPath = top.string('roster', { required: true, expected: 'the path of a CSV file' });
+  if (!rosterPath) return [];
+  const relative = rosterPath.value.trim();
+  const shown = path.isAbsolute(relative) ? relative : path.join(path.dirname(source.file), relative);
+  const read = readSmallFile(path.resolve(dir, relative));
+  if ('problem' in read) {
+    top.problem('roster', `cannot read ${shown}: ${read.problem}`);
+    return [];
+  }
+  files.push(shown);
+  return readRoster(read.text, shown, source.issues);
+}
+
+function readInlineLearners(top: Fields, source: YamlSource): LearnerDraft[] {
+  const node = top.node('learners');
+  if (isScalar(node) && typeof node.value === 'string') {
+    top.problem('learners', `expected a list of learners, got ${quoteValue(node.value)}; to read a CSV roster write \`roster: ${node.value.trim()}\``);
+    return [];
+  }
+  const items = top.list('learners', { required: true, what: 'a list of learners' });
+  if (!items) return [];
+  if (items.length < LIMITS.learners.min) top.problem('learners', 'is empty; a course needs at least 1 learner');
+  if (items.length > LIMITS.learners.max) top.keyProblem('learners', `lists ${items.length} learners; a course holds at most ${LIMITS.learners.max}`);
+  return items.map((item) => {
+    const draft: LearnerDraft = { at: { value: null, file: source.file, spot: item.spot, path: item.path } };
+    const fields = Fields.of(source, item.node, item.path, item.spot, LEARNER_FIELDS, 'a mapping with id, name and ssh_public_key');
+    if (!fields) return draft;
+    const set = <K extends keyof LearnerDraft>(key: K, value: LearnerDraft[K] | undefined) => {
+      if (value !== undefined) draft[key] = value;
+    };
+    set('id', fields.string('id', { required: true }));
+    set('name', fields.string('name', { required: true }));
+    set('email', fields.string('email'));
+    set('sshPublicKey', fields.string('ssh_public_key', { required: true }));
+    set('vms', fields.integer('vms', LIMITS.vms));
+    set('volumeGb', fields.integer('volume_gb', LIMITS.volumeGb));
+    return draft;
+  });
+}
