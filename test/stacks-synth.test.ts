@@ -277,3 +277,32 @@ describe('pipeline storage variants', () => {
     expect(json).not.toContain('openstack_networking_floatingip_v2');
   });
 });
+
+describe('instructor access', () => {
+  it('with admin_ssh_public_key: an admin keypair for monitoring and workers, and the key on every VM for the image user', () => {
+    const c = course({ id: 'staffed', adminKey: true, storage: 'object' });
+    const adminKey = c.cloud.adminSshPublicKey ?? '';
+    expect(adminKey).toMatch(/^ssh-ed25519 /);
+    const { stacks } = synth(c);
+    const keypairs = Object.values(resourcesOf(stacks.get('staffed-network') ?? {}).openstack_compute_keypair_v2 ?? {});
+    expect(keypairs.map((k) => [k.name, k.public_key])).toEqual([['staffed-admin', adminKey]]);
+    for (const name of ['staffed-monitoring', 'staffed-pipeline']) {
+      for (const server of Object.values(resourcesOf(stacks.get(name) ?? {}).openstack_compute_instance_v2 ?? {})) {
+        expect(server.key_pair, `${name} ${String(server.name)}`).toMatch(/cross-stack-output-openstack_compute_keypair_v2/);
+        expect(server.user_data).toContain(adminKey);
+      }
+    }
+    const learnerServer = Object.values(resourcesOf(stacks.get('staffed-learner-learner1') ?? {}).openstack_compute_instance_v2 ?? {})[0];
+    // The learner's own key is the VM's keypair; the admin key reaches the image user through cloud-init.
+    expect(learnerServer.key_pair).toMatch(/openstack_compute_keypair_v2\.environment_keypair/);
+    expect(learnerServer.user_data).toContain(adminKey);
+  });
+
+  it('without it, no admin keypair and no key but the learner\'s', () => {
+    const { stacks } = synth(course({ id: 'unstaffed' }));
+    expect(resourcesOf(stacks.get('unstaffed-network') ?? {}).openstack_compute_keypair_v2).toBeUndefined();
+    const monitoring = Object.values(resourcesOf(stacks.get('unstaffed-monitoring') ?? {}).openstack_compute_instance_v2 ?? {})[0];
+    expect(monitoring.key_pair).toBeUndefined();
+    expect(monitoring.user_data).not.toContain('ssh_authorized_keys');
+  });
+});
