@@ -1,0 +1,39 @@
+/**
+ * Every `resops` command, one line each. A command is a module exporting a CliCommand; loading is
+ * lazy so `validate` never pays for cdktf or dockerode. To add one: write the module, add a line.
+ */
+import type { CliCommand } from './command.js';
+
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  /** false: listed in help as "not available yet". */
+  available: boolean;
+  load: () => Promise<CliCommand>;
+}
+
+const soon = (name: string, summary: string): CommandEntry => ({
+  name,
+  summary,
+  available: false,
+  load: async () => (await import('./commands/not-available.js')).notAvailable(name),
+});
+
+export const COMMANDS: CommandEntry[] = [
+  { name: 'validate', summary: 'check a course file and its roster', available: true, load: async () => (await import('./commands/validate.js')).command },
+  { name: 'preflight', summary: 'estimate consumption and cost, check the project quota', available: true, load: async () => (await import('./commands/preflight.js')).command },
+  { name: 'synth', summary: 'write the Terraform stacks of the course (openstack)', available: true, load: async () => (await import('./commands/synth.js')).command },
+  { name: 'plan', summary: 'show what `up` would change', available: true, load: async () => (await import('./commands/target.js')).targetCommand('plan') },
+  { name: 'up', summary: 'create or update the course\'s machines and networks', available: true, load: async () => (await import('./commands/target.js')).targetCommand('up') },
+  { name: 'down', summary: 'destroy everything the course created', available: true, load: async () => (await import('./commands/target.js')).targetCommand('down') },
+  { name: 'status', summary: 'show the course\'s machines and addresses', available: true, load: async () => (await import('./commands/target.js')).targetCommand('status') },
+  soon('exercise', 'step-by-step exercises for learners'),
+  soon('inventory', 'write the Ansible inventory of the course'),
+  soon('configure', 'configure the machines with Ansible'),
+  soon('pipeline', 'run the bioinformatics pipeline on the workers'),
+  soon('cloud', 'inspect the cloud: quota, leftovers of a course'),
+];
+
+export function findCommand(name: string): CommandEntry | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

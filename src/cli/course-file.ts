@@ -1,0 +1,33 @@
+/** Loads the course file named on the command line, with CLI-friendly errors. */
+import { existsSync, statSync } from 'node:fs';
+import { loadCourse } from '../course/load.js';
+import { TARGETS, type Course, type Target } from '../course/model.js';
+import { UsageError } from './command.js';
+
+export function parseTarget(value: string | boolean | undefined): Target | undefined {
+  if (value === undefined || typeof value === 'boolean') return undefined;
+  if ((TARGETS as readonly string[]).includes(value)) return value as Target;
+  throw new UsageError(`--target ${value}: unknown target`, `use one of: ${TARGETS.join(', ')}`);
+}
+
+export function requireCourseFile(file: string | undefined, command: string): string {
+  if (!file) throw new UsageError(`${command}: missing the course file`, `usage: resops ${command} course.yaml`);
+  if (!existsSync(file)) throw new UsageError(`${file}: course file not found`, 'check the path (relative to the current directory)');
+  if (!statSync(file).isFile()) throw new UsageError(`${file}: not a file`, 'name the course YAML file, not its directory');
+  return file;
+}
+
+/** Throws UsageError for a missing file and CourseError (with every issue) for an invalid one. */
+export function loadCourseArg(file: string | undefined, command: string, target?: Target): Course {
+  const path = requireCourseFile(file, command);
+  return loadCourse(path, target ? { target } : {});
+}
+
+/** `--out DIR`: undefined when not given; refused when it names something that is not a directory. */
+export function outDirArg(value: string | boolean | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (existsSync(value) && !statSync(value).isDirectory()) {
+    throw new UsageError(`--out ${value}: exists and is not a directory`, 'name a directory (it is created when missing)');
+  }
+  return value;
+}
