@@ -17,10 +17,21 @@ export function requireCourseFile(file: string | undefined, command: string): st
   return file;
 }
 
-/** Throws UsageError for a missing file and CourseError (with every issue) for an invalid one. */
-export function loadCourseArg(file: string | undefined, command: string, target?: Target): Course {
+/**
+ * Throws UsageError for a missing file and CourseError (with every issue) for an invalid one.
+ * `OS_CLOUD` overrides `cloud.name`, as it does for every OpenStack tool: the synthesized provider
+ * block names the cloud explicitly, and an explicit `cloud` there would otherwise win over the
+ * variable (this is how a course is pointed at the rehearsal cloud without editing it).
+ */
+export function loadCourseArg(file: string | undefined, command: string, target?: Target, env: NodeJS.ProcessEnv = process.env): Course {
   const path = requireCourseFile(file, command);
-  return loadCourse(path, target ? { target } : {});
+  const course = loadCourse(path, target ? { target } : {});
+  const fromEnv = env.OS_CLOUD?.trim();
+  if (fromEnv && fromEnv !== course.cloud.name) {
+    process.stderr.write(`cloud: ${fromEnv} (from OS_CLOUD; the course file says ${course.cloud.name})\n`);
+    return { ...course, cloud: { ...course.cloud, name: fromEnv } };
+  }
+  return course;
 }
 
 /** `--out DIR`: undefined when not given; refused when it names something that is not a directory. */
