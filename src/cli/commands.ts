@@ -28,8 +28,8 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'down', summary: 'destroy everything the course created', available: true, load: async () => (await import('./commands/target.js')).targetCommand('down') },
   { name: 'status', summary: 'show the course\'s machines and addresses', available: true, load: async () => (await import('./commands/target.js')).targetCommand('status') },
   soon('exercise', 'step-by-step exercises for learners'),
-  soon('inventory', 'write the Ansible inventory of the course'),
-  soon('configure', 'configure the machines with Ansible'),
+  { name: 'inventory', summary: 'write the Ansible inventory of the course', available: true, load: async () => (await import('./commands/inventory.js')).command },
+  { name: 'configure', summary: 'configure the machines with Ansible', available: true, load: async () => (await import('./commands/configure.js')).command },
   soon('pipeline', 'run the bioinformatics pipeline on the workers'),
   soon('cloud', 'inspect the cloud: quota, leftovers of a course'),
 ];

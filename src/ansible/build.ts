@@ -1,0 +1,66 @@
+/** Builds a course's inventory for its target: from Docker (local) or Terraform outputs (openstack). */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Course } from '../course/model.js';
+import { TargetError } from '../targets/driver.js';
+import { inventoryFromContainers, inventoryFromTerraformOutputs, type Inventory, type SshKeys } from './inventory.js';
+
+export interface BuildOptions {
+  keys: SshKeys;
+  /** openstack: directory of the synthesized stacks (default cdktf.out, like `up`). */
+  stacksDir?: string;
+  /** openstack: run OpenTofu instead of Terraform. */
+  tofu?: boolean;
+  /** Progress lines (synthesizing, reading outputs). */
+  log?: (line: string) => void;
+}
+
+/** `<course dir>/<state dir>/ansible`: the inventory `configure` uses, known_hosts, generated secrets. */
+export function ansibleStateDir(course: Pick<Course, 'dir' | 'stateDir'>): string {
+  return join(course.dir, course.stateDir, 'ansible');
+}
+
+/** Key paths are checked here so a typo fails before any SSH attempt, naming the flag. */
+export function checkKeys(keys: SshKeys): SshKeys {
+  const checked: SshKeys = {};
+  if (keys.default) {
+    const path = resolve(keys.default);
+    if (!existsSync(path)) throw new TargetError(`--key ${keys.default}: no such file`, 'name the private key file (not the .pub), or set RESOPS_SSH_KEY');
+    checked.default = path;
+  }
+  if (keys.learnerDir) {
+    const path = resolve(keys.learnerDir);
+    if (!existsSync(path)) throw new TargetError(`--learner-keys ${keys.learnerDir}: no such directory`, 'name a directory holding one private key per learner, named by learner id');
+    checked.learnerDir = path;
+  }
+  return checked;
+}
+
+export async function buildInventory(course: Course, options: BuildOptions): Promise<Inventory> {
+  const keys = checkKeys(options.keys);
+  const log = options.log ?? (() => undefined);
+  if (course.target === 'local') {
+    const [{ connectDocker }, { listVmContainers }] = await Promise.all([import('../local/docker.js'), import('./collect-local.js')]);
+    const { docker } = await connectDocker();
+    const containers = await listVmContainers(docker, course);
+    return inventoryFromContainers(course, containers, { keys, exists: existsSync });
+  }
+  const [{ synthCourse }, { resolveBinary }, { readCourseOutputs }] = await Promise.all([
+    import('../synth/synthesize.js'),
+    import('../terraform/binary.js'),
+    import('./collect-openstack.js'),
+  ]);
+  const binary = resolveBinary(options.tofu ? 'tofu' : 'terraform');
+  const outDir = options.stacksDir ?? 'cdktf.out';
+  log(`synthesizing ${course.id} into ${outDir} …`);
+  const synth = synthCourse(course, outDir);
+  log('reading the stacks\' outputs (terraform output -json) …');
+  const { outputs, errors } = await readCourseOutputs(synth, binary);
+  const inventory = inventoryFromTerraformOutputs(course, outputs, {
+    keys,
+    knownHostsFile: join(ansibleStateDir(course), 'known_hosts'),
+    exists: existsSync,
+  });
+  inventory.warnings.unshift(...errors);
+  return inventory;
+}

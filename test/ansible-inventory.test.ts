@@ -1,0 +1,238 @@
+/**
+ * The inventory of both targets: the pure transforms (from Terraform outputs, from Docker's
+ * container list), its YAML, and `resops inventory` end to end on the openstack target with a
+ * fake terraform (the real provider cannot be downloaded here) that answers `output -json`.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { vmContainerOf } from '../src/ansible/collect-local.js';
+import {
+  inventoryFromContainers,
+  inventoryFromTerraformOutputs,
+  inventoryJson,
+  keyFor,
+  learnerGroup,
+  renderInventory,
+  type CourseOutputs,
+  type InventoryHost,
+} from '../src/ansible/inventory.js';
+import { loadCourseText } from '../src/course/load.js';
+import type { Course } from '../src/course/model.js';
+import { courseYaml } from './helpers/course-yaml.js';
+
+const root = join(import.meta.dirname, '..');
+const temp = mkdtempSync(join(tmpdir(), 'resops-inventory-test-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+function course(options: Parameters<typeof courseYaml>[0]): Course {
+  return loadCourseText(courseYaml(options), 'course.yaml', temp);
+}
+
+/** What the stacks output once applied (stacks/*-stack.ts), for learners learner1..n. */
+function outputs(c: Course, options: { monitoring?: boolean; skipLearner?: string } = {}): CourseOutputs {
+  const learners: CourseOutputs['learners'] = {};
+  c.learners.forEach((learner, i) => {
+    if (learner.id === options.skipLearner) return;
+    learners[learner.id] = {
+      ssh_user: learner.id,
+      vms: Array.from({ length: learner.vms }, (_, j) => ({
+        name: `${c.id}-${learner.id}-vm${j + 1}`,
+        address: `203.0.113.${10 * i + j + 1}`,
+        fixed_ip: `10.42.${i + 1}.${j + 10}`,
+      })),
+    };
+  });
+  return {
+    learners,
+    ...(options.monitoring === false ? {} : { monitoring: { address: '203.0.113.200', fixed_ip: '10.42.0.5', ssh_user: 'debian' } }),
+    pipeline: { workers: [{ name: `${c.id}-worker1`, fixed_ip: '10.42.0.11' }, { name: `${c.id}-worker2`, fixed_ip: '10.42.0.12' }], storage: 'volume' },
+  };
+}
+
+const host = (hosts: InventoryHost[], name: string) => {
+  const found = hosts.find((h) => h.name === name);
+  if (!found) throw new Error(`no host ${name} in ${hosts.map((h) => h.name).join(', ')}`);
+  return found;
+};
+
+describe('inventory from Terraform outputs (openstack)', () => {
+  const knownHostsFile = '/state/ansible/known_hosts';
+
+  it('reaches learner VMs on their floating IP as the image user with the instructors\' key', () => {
+    const c = course({ id: 'inv-a', learners: 2, vms: 2, adminKey: true, volumeGb: 10 });
+    const inv = inventoryFromTerraformOutputs(c, outputs(c), { keys: { default: '/keys/admin' }, knownHostsFile });
+    expect(inv.hosts.filter((h) => h.group === 'learners').map((h) => h.name)).toEqual(['inv-a-learner1-vm1', 'inv-a-learner1-vm2', 'inv-a-learner2-vm1', 'inv-a-learner2-vm2']);
+    const vm = host(inv.hosts, 'inv-a-learner2-vm2');
+    expect(vm.vars).toMatchObject({
+      ansible_host: '203.0.113.12',
+      ansible_port: 22,
+      ansible_user: 'debian',
+      ansible_ssh_private_key_file: '/keys/admin',
+      resops_learner: 'learner2',
+      resops_fixed_ip: '10.42.2.11',
+      resops_vm: 'vm2',
+      common_data_device: '/dev/vdb',
+    });
+    expect(vm.vars.resops_learner_ssh_public_key).toBe(c.learners[1]!.sshPublicKey);
+    expect(vm.learner).toBe('learner2');
+    expect(inv.vars).toMatchObject({ resops_course_id: 'inv-a', resops_target: 'openstack', ansible_ssh_common_args: expect.stringContaining(`UserKnownHostsFile=${knownHostsFile}`) });
+    expect(inv.warnings).toEqual([]);
+  });
+
+  it('reaches workers through the monitoring host and gives worker 1 the shared volume', () => {
+    const c = course({ id: 'inv-b', learners: 1, adminKey: true, workers: 2, storage: 'volume' });
+    const inv = inventoryFromTerraformOutputs(c, outputs(c), { keys: { default: '/keys/admin' }, knownHostsFile });
+    const monitoring = host(inv.hosts, 'inv-b-monitoring');
+    expect(monitoring.group).toBe('monitoring');
+    expect(monitoring.vars).toMatchObject({ ansible_host: '203.0.113.200', ansible_user: 'debian', resops_fixed_ip: '10.42.0.5' });
+    const [w1, w2] = [host(inv.hosts, 'inv-b-worker1'), host(inv.hosts, 'inv-b-worker2')];
+    expect(w1.group).toBe('workers');
+    expect(w2.vars).toMatchObject({ ansible_host: '10.42.0.12', ansible_user: 'debian', resops_worker: 'worker2' });
+    expect(String(w2.vars.ansible_ssh_common_args)).toMatch(/ProxyCommand="ssh -W %h:%p -q .*-i \/keys\/admin debian@203\.0\.113\.200"/);
+    expect(w1.vars).toMatchObject({ common_data_device: '/dev/vdb', common_data_mountpoint: '/srv/pipeline' });
+    expect(w2.vars.common_data_device).toBeUndefined();
+    expect(inv.groupVars.monitoring).toMatchObject({ prometheus_openstack_region: 'RegionOne', common_data_device: '/dev/vdb' });
+  });
+
+  it('without an admin key logs in as each learner with their own key, and says so', () => {
+    const c = course({ id: 'inv-c', learners: 2, adminKey: false });
+    const exists = (path: string) => path === '/keys/learners/learner1';
+    const inv = inventoryFromTerraformOutputs(c, outputs(c), { keys: { default: '/keys/mine', learnerDir: '/keys/learners' }, knownHostsFile, exists });
+    expect(host(inv.hosts, 'inv-c-learner1-vm1').vars).toMatchObject({ ansible_user: 'learner1', ansible_ssh_private_key_file: '/keys/learners/learner1' });
+    // No key file for learner2: the default key is the fallback.
+    expect(host(inv.hosts, 'inv-c-learner2-vm1').vars).toMatchObject({ ansible_user: 'learner2', ansible_ssh_private_key_file: '/keys/mine' });
+    expect(inv.warnings.join('\n')).toContain('cloud.admin_ssh_public_key is not set');
+  });
+
+  it('leaves out what is not deployed, with a warning for each', () => {
+    const c = course({ id: 'inv-d', learners: 2, adminKey: true, workers: 2 });
+    const inv = inventoryFromTerraformOutputs(c, outputs(c, { monitoring: false, skipLearner: 'learner2' }), { keys: { default: '/k' }, knownHostsFile });
+    expect(inv.hosts.map((h) => h.name)).toEqual(['inv-d-learner1-vm1']);
+    expect(inv.warnings.join('\n')).toMatch(/learner learner2: no `vms` output/);
+    expect(inv.warnings.join('\n')).toMatch(/monitoring: no `address` output/);
+    expect(inv.warnings.join('\n')).toMatch(/workers left out/);
+  });
+
+  it('renders YAML grouped by role and by learner, with key paths and no key material', () => {
+    const c = course({ id: 'inv-e', learners: 2, vms: 2, adminKey: true, workers: 2 });
+    const text = renderInventory(inventoryFromTerraformOutputs(c, outputs(c), { keys: { default: '/keys/admin' }, knownHostsFile }));
+    const doc = parse(text) as { all: { vars: Record<string, unknown>; children: Record<string, { hosts?: Record<string, Record<string, unknown> | null>; vars?: Record<string, unknown> }> } };
+    const groups = doc.all.children;
+    expect(Object.keys(groups)).toEqual(['learners', 'monitoring', 'workers', 'controller', 'learner_learner1', 'learner_learner2']);
+    expect(Object.keys(groups.learners!.hosts!)).toHaveLength(4);
+    expect(groups.learner_learner2!.hosts).toEqual({ 'inv-e-learner2-vm1': null, 'inv-e-learner2-vm2': null });
+    expect(Object.keys(groups.workers!.hosts!)).toEqual(['inv-e-worker1', 'inv-e-worker2']);
+    expect(groups.monitoring!.vars).toMatchObject({ prometheus_storage_path: '/srv/data/prometheus' });
+    expect(groups.learners!.hosts!['inv-e-learner1-vm2']).toMatchObject({ ansible_host: '203.0.113.2', ansible_ssh_private_key_file: '/keys/admin' });
+    expect(text).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('gives --json each host with its groups and variables', () => {
+    const c = course({ id: 'inv-j', learners: 1, adminKey: true, workers: 0, monitoring: false });
+    const json = inventoryJson(inventoryFromTerraformOutputs(c, outputs(c, { monitoring: false }), { keys: { default: '/k' }, knownHostsFile }));
+    expect(json).toMatchObject({ course: 'inv-j', target: 'openstack', warnings: [] });
+    expect(json.hosts).toEqual([{ name: 'inv-j-learner1-vm1', groups: ['learners', 'learner_learner1'], vars: expect.objectContaining({ ansible_host: '203.0.113.1' }) }]);
+  });
+});
+
+describe('inventory from Docker (local)', () => {
+  const c = loadCourseText(courseYaml({ id: 'inv-l', learners: 2, vms: 2, target: 'local', monitoring: true, workers: 0 }), 'course.yaml', temp);
+
+  it('reaches each VM container on its published port as the learner', () => {
+    const containers = [
+      { name: 'inv-l-learner1-vm1', learner: 'learner1', sshPort: 2201, running: true, monitoringIp: '10.42.255.3' },
+      { name: 'inv-l-learner1-vm2', learner: 'learner1', sshPort: 2202, running: true, monitoringIp: '10.42.255.4' },
+      { name: 'inv-l-learner2-vm1', learner: 'learner2', sshPort: 2211, running: true, monitoringIp: '10.42.255.5' },
+      { name: 'inv-l-learner2-vm2', learner: 'learner2', sshPort: 2212, running: false },
+    ];
+    const exists = (path: string) => path === '/keys/learner2';
+    const inv = inventoryFromContainers(c, containers, { keys: { default: '/keys/me', learnerDir: '/keys' }, exists });
+    expect(inv.hosts.filter((h) => h.group === 'learners').map((h) => h.name)).toEqual(['inv-l-learner1-vm1', 'inv-l-learner1-vm2', 'inv-l-learner2-vm1']);
+    expect(host(inv.hosts, 'inv-l-learner1-vm2').vars).toMatchObject({
+      ansible_host: '127.0.0.1',
+      ansible_port: 2202,
+      ansible_user: 'learner1',
+      ansible_ssh_private_key_file: '/keys/me',
+      node_exporter_listen_address: '10.42.255.4:9100',
+      resops_scrape: { targets: ['inv-l-learner1-vm2:9100'], labels: { course: 'inv-l', learner: 'learner1', vm: 'vm2' } },
+    });
+    expect(host(inv.hosts, 'inv-l-learner2-vm1').vars.ansible_ssh_private_key_file).toBe('/keys/learner2');
+    expect(inv.warnings).toEqual(['inv-l-learner2-vm2: not running; skipped']);
+    // Monitoring on: this machine configures the service containers through their APIs.
+    expect(host(inv.hosts, 'localhost')).toMatchObject({ group: 'controller', vars: { ansible_connection: 'local' } });
+    expect(inv.vars).toMatchObject({ resops_target: 'local', resops_local_gnocchi_port: c.local.ports.gnocchi });
+  });
+
+  it('reads what it needs from Docker\'s container list', () => {
+    const info = {
+      Names: ['/inv-l-learner1-vm1'],
+      Labels: { 'resops.course': 'inv-l', 'resops.learner': 'learner1', 'resops.role': 'learner' },
+      State: 'running',
+      Ports: [{ IP: '127.0.0.1', PrivatePort: 22, PublicPort: 2201, Type: 'tcp' }, { PrivatePort: 9100, Type: 'tcp' }],
+      NetworkSettings: { Networks: { 'inv-l-learner1': { IPAddress: '10.42.1.2' }, 'inv-l-monitoring': { IPAddress: '10.42.255.3' } } },
+    } as unknown as Docker.ContainerInfo;
+    expect(vmContainerOf(info, 'inv-l-monitoring')).toEqual({ name: 'inv-l-learner1-vm1', learner: 'learner1', sshPort: 2201, running: true, monitoringIp: '10.42.255.3' });
+    expect(vmContainerOf({ ...info, State: 'exited', Ports: [] } as Docker.ContainerInfo, 'other')).toEqual({ name: 'inv-l-learner1-vm1', learner: 'learner1', running: false });
+  });
+
+  it('names learner groups as Ansible identifiers and picks per-learner keys only when the file exists', () => {
+    expect(learnerGroup('jean-luc')).toBe('learner_jean_luc');
+    expect(keyFor({ default: '/d', learnerDir: '/k/' }, 'alice', (p) => p === '/k/alice')).toBe('/k/alice');
+    expect(keyFor({ default: '/d', learnerDir: '/k' }, 'bob', () => false)).toBe('/d');
+    expect(keyFor({}, 'bob', () => true)).toBeUndefined();
+  });
+});
+
+describe('resops inventory (openstack, fake terraform)', () => {
+  function resops(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['bin/resops.mjs', ...args], { cwd: root, timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  it('reads each stack\'s `terraform output -json` and writes the inventory file', async () => {
+    const dir = join(temp, 'fake-tf');
+    const bin = join(dir, 'bin');
+    const answers = join(dir, 'outputs');
+    mkdirSync(bin, { recursive: true });
+    mkdirSync(answers, { recursive: true });
+    // Answers `output -json` per stack directory, like terraform after an apply; `init` is a no-op.
+    writeFileSync(
+      join(bin, 'terraform'),
+      '#!/bin/sh\ncase "$1" in\n  init) exit 0 ;;\n  output) f="$FAKE_TF_OUTPUTS/$(basename "$PWD").json"; if [ -f "$f" ]; then cat "$f"; else echo "{}"; fi ;;\n  *) echo "fake terraform: $*" >&2; exit 1 ;;\nesac\n',
+    );
+    chmodSync(join(bin, 'terraform'), 0o755);
+    const c = course({ id: 'inv-cli', learners: 2, adminKey: true, workers: 1 });
+    writeFileSync(join(dir, 'course.yaml'), courseYaml({ id: 'inv-cli', learners: 2, adminKey: true, workers: 1 }));
+    const values = outputs(c);
+    const asTerraform = (record: Record<string, unknown>) => JSON.stringify(Object.fromEntries(Object.entries(record).map(([k, v]) => [k, { sensitive: false, value: v }])));
+    writeFileSync(join(answers, 'inv-cli-learner-learner1.json'), asTerraform(values.learners.learner1!));
+    // learner2's stack was never applied: terraform prints {}.
+    writeFileSync(join(answers, 'inv-cli-monitoring.json'), asTerraform(values.monitoring!));
+    writeFileSync(join(answers, 'inv-cli-pipeline.json'), asTerraform({ ...values.pipeline!, workers: [{ name: 'inv-cli-worker1', fixed_ip: '10.42.0.11' }] }));
+    const key = join(dir, 'admin-key');
+    writeFileSync(key, 'not read: only its path goes into the inventory\n', { mode: 0o600 });
+
+    const out = join(dir, 'inventory.yml');
+    const env = { PATH: `${bin}:${process.env.PATH}`, FAKE_TF_OUTPUTS: answers };
+    const run = await resops(['inventory', join(dir, 'course.yaml'), '--stacks', join(dir, 'cdktf.out'), '--key', key, '--out', out], env);
+    expect(run.stderr).toContain('learner learner2: no `vms` output');
+    expect(run.code).toBe(0);
+    const doc = parse((await import('node:fs')).readFileSync(out, 'utf8')) as { all: { children: Record<string, { hosts?: Record<string, Record<string, unknown> | null> }> } };
+    expect(Object.keys(doc.all.children.learners!.hosts!)).toEqual(['inv-cli-learner1-vm1']);
+    expect(doc.all.children.learners!.hosts!['inv-cli-learner1-vm1']).toMatchObject({ ansible_host: '203.0.113.1', ansible_ssh_private_key_file: key });
+    expect(Object.keys(doc.all.children.workers!.hosts!)).toEqual(['inv-cli-worker1']);
+
+    const missingKey = await resops(['inventory', join(dir, 'course.yaml'), '--stacks', join(dir, 'cdktf.out'), '--key', join(dir, 'nope')], env);
+    expect(missingKey.code).toBe(1);
+    expect(missingKey.stderr).toContain(`--key ${join(dir, 'nope')}: no such file`);
+    expect(missingKey.stdout).toBe('');
+  }, 60_000);
+});
