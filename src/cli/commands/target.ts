@@ -28,6 +28,12 @@ export function targetCommand(action: TargetAction): CliCommand {
       json: COMMON_OPTIONS.json,
       out: COMMON_OPTIONS.out,
       ...(action === 'status' ? { learner: { type: 'string', valueName: 'ID', description: 'only this learner' } } : {}),
+      ...(action === 'down'
+        ? {
+            images: { type: 'boolean', description: 'local: also remove the images the toolkit built' },
+            sweep: { type: 'boolean', description: 'openstack: delete leftovers the leak check finds after destroy' },
+          }
+        : {}),
     },
     positionals: [1, 1],
     notes: ['exit codes: 0 ok, 1 a stack or step failed, 2 invalid course or flags'],
@@ -39,6 +45,8 @@ export function targetCommand(action: TargetAction): CliCommand {
       const outDir = outDirArg(values.out);
       if (outDir) options.outDir = outDir;
       if (typeof values.learner === 'string') options.learner = values.learner;
+      if (values.images === true) options.images = true;
+      if (values.sweep === true) options.sweep = true;
       return driver[action](course, options);
     },
   };

@@ -1,0 +1,189 @@
+/**
+ * `debian:bookworm-slim`, the one image every resops image starts FROM. Where Docker Hub is
+ * reachable it is pulled; where it is not (air-gapped CI, this machine), it is built from Debian's
+ * archive with debootstrap and `docker import`, so the Dockerfiles stay unchanged.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { TargetError } from '../targets/driver.js';
+import { dockerCall, isNotFound, messageOf } from './docker.js';
+import type { Progress } from './progress.js';
+
+export const DEBIAN_BASE = 'debian:bookworm-slim';
+const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+
+export type BaseImageSource = 'present' | 'pulled' | 'debootstrap';
+
+export interface BaseImageOptions {
+  /** Image to ensure (tests use another tag so they never replace the real one). */
+  tag?: string;
+  /** Give up pulling after this long (Docker Hub unreachable often means a slow failure). */
+  pullTimeoutMs?: number;
+  /** Skip the pull attempt (known air-gapped). */
+  skipPull?: boolean;
+  mirror?: string;
+}
+
+export async function ensureDebianBase(docker: Docker, progress: Progress, options: BaseImageOptions = {}): Promise<BaseImageSource> {
+  const tag = options.tag ?? DEBIAN_BASE;
+  if (await imageExists(docker, tag)) return 'present';
+  if (!options.skipPull) {
+    progress.step(`image ${tag}: not present, pulling`);
+    const pulled = await pull(docker, tag, options.pullTimeoutMs ?? 60_000);
+    if (pulled === true) return 'pulled';
+    progress.step(`image ${tag}: cannot be pulled (${pulled}); building it with debootstrap + docker import (a few minutes)`);
+  } else {
+    progress.step(`image ${tag}: not present; building it with debootstrap + docker import (a few minutes)`);
+  }
+  await debootstrapImport(docker, tag, options.mirror ?? process.env.RESOPS_DEBIAN_MIRROR ?? DEFAULT_MIRROR, progress);
+  return 'debootstrap';
+}
+
+async function imageExists(docker: Docker, tag: string): Promise<boolean> {
+  try {
+    await docker.getImage(tag).inspect();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    return dockerCall(`inspecting ${tag}`, () => Promise.reject(error));
+  }
+}
+
+/** true, or why the pull failed. */
+async function pull(docker: Docker, tag: string, timeoutMs: number): Promise<true | string> {
+  let stream: Readable | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const attempt = (async () => {
+      stream = (await docker.pull(tag)) as Readable;
+      return await followJsonStream(stream);
+    })();
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`no answer in ${Math.round(timeoutMs / 1000)}s`), timeoutMs);
+    });
+    const result = await Promise.race([attempt, timeout]);
+    if (result !== true) stream?.destroy();
+    return result;
+  } catch (error) {
+    return messageOf(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Follows a Docker JSON progress stream; true at the end, or the error message it carried. */
+function followJsonStream(stream: Readable, onLine?: (line: string) => void): Promise<true | string> {
+  return new Promise((resolve) => {
+    let buffer = '';
+    let failure: string | undefined;
+    const handle = (line: string) => {
+      if (!line.trim()) return;
+      try {
+        const event = JSON.parse(line) as { error?: string; status?: string; stream?: string };
+        if (event.error) failure = event.error;
+        const text = event.status ?? event.stream;
+        if (text && onLine) onLine(text.trim());
+      } catch {
+        // Not JSON: Docker only sends JSON lines here; ignore anything else.
+      }
+    };
+    stream.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        handle(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+      }
+    });
+    stream.on('end', () => {
+      handle(buffer);
+      resolve(failure ?? true);
+    });
+    stream.on('error', (error: Error) => resolve(error.message));
+  });
+}
+
+/** Full path of an executable on PATH (plus the sbin directories a non-root PATH lacks). */
+export function findExecutable(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const path = join(dir, name);
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+async function debootstrapImport(docker: Docker, tag: string, mirror: string, progress: Progress): Promise<void> {
+  const manual = `sudo debootstrap --variant=minbase bookworm ROOT ${mirror} && sudo tar -C ROOT -c . | docker import - ${tag}`;
+  const debootstrap = findExecutable('debootstrap');
+  if (!debootstrap) {
+    throw new TargetError(
+      `${tag} is not present, cannot be pulled, and debootstrap is not installed to build it`,
+      `install it (\`sudo apt-get install debootstrap\`) and run the command again, or make Docker Hub reachable`,
+    );
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new TargetError(
+      `${tag} is not present and cannot be pulled; building it with debootstrap needs root`,
+      `run once: ${manual}`,
+    );
+  }
+  const root = await mkdtemp(join(tmpdir(), 'resops-debootstrap-'));
+  try {
+    const started = Date.now();
+    await run(debootstrap, ['--variant=minbase', 'bookworm', root, mirror], (line) => {
+      // Phase lines only; debootstrap also prints one line per package.
+      if (/^I: (Resolving|Retrieving Release|Installing core|Unpacking the base|Configuring the base|Base system)/.test(line)) {
+        progress.detail(`debootstrap: ${line.slice(3)}`);
+      }
+    }).catch((error: Error) => {
+      throw new TargetError(`debootstrap of ${tag} failed: ${error.message}`, `check access to ${mirror}, or run by hand: ${manual}`);
+    });
+    progress.detail(`debootstrap: done in ${((Date.now() - started) / 1000).toFixed(0)}s, importing into Docker`);
+    const [repo, version] = tag.split(':') as [string, string | undefined];
+    const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tarFailed = new Promise<string | undefined>((resolve) => tar.on('close', (code) => resolve(code === 0 ? undefined : `tar exited with ${code}`)));
+    const stream = (await dockerCall(`importing ${tag}`, () =>
+      docker.importImage(tar.stdout, { repo, tag: version ?? 'latest', changes: ['CMD ["bash"]'] } as object),
+    )) as Readable;
+    const result = await followJsonStream(stream);
+    const tarResult = await tarFailed;
+    if (result !== true || tarResult) {
+      throw new TargetError(`importing ${tag} failed: ${result === true ? tarResult : result}`, `run by hand: ${manual}`);
+    }
+    progress.step(`image ${tag}: built with debootstrap and imported`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Runs a command, feeding each output line to onLine; rejects with the last lines on failure. */
+function run(command: string, args: string[], onLine: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const consume = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 10) tail.shift();
+        onLine(line);
+      }
+    };
+    child.stdout.on('data', consume);
+    child.stderr.on('data', consume);
+    child.on('error', (error) => reject(error));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${tail.join(' | ')}`))));
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * `down`: removes every Docker object labelled with the course, then proves it by listing what is
+ * still labelled. Built images are shared by all courses and kept unless asked (`--images`).
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { LABELS, type Course } from '../course/model.js';
+import { dockerCall, isNotFound, LOCAL_LABELS, messageOf, statusCode } from './docker.js';
+import type { Progress } from './progress.js';
+import { containerName, listCourseObjects } from './reconcile.js';
+
+export interface DownResult {
+  removed: string[];
+  /** Objects still labelled with the course after removal (the proof; empty when clean). */
+  left: string[];
+  /** Images removed (`--images`) and images kept because something still uses them. */
+  imagesRemoved: string[];
+  imagesKept: string[];
+}
+
+/** Where the local target may keep files for a course (removed by down). */
+export function localStateDir(course: Pick<Course, 'dir' | 'stateDir'>): string {
+  return join(course.dir, course.stateDir, 'local');
+}
+
+async function labelledObjects(docker: Docker, courseId: string): Promise<{ containers: Docker.ContainerInfo[]; networks: Docker.NetworkInspectInfo[]; volumes: string[] }> {
+  const filters = { label: [`${LABELS.course}=${courseId}`] };
+  const [objects, volumes] = await Promise.all([
+    listCourseObjects(docker, courseId),
+    dockerCall('listing volumes', () => docker.listVolumes({ filters })),
+  ]);
+  return { ...objects, volumes: (volumes.Volumes ?? []).map((v) => v.Name) };
+}
+
+export async function downLocal(docker: Docker, course: Course, progress: Progress, options: { images?: boolean } = {}): Promise<DownResult> {
+  const found = await labelledObjects(docker, course.id);
+  const removed: string[] = [];
+  // Force-removal kills at once: the lab is being thrown away, a graceful stop would only wait.
+  await Promise.all(
+    found.containers.map(async (c) => {
+      const name = containerName(c);
+      await dockerCall(`removing container ${name}`, async () => {
+        try {
+          await docker.getContainer(c.Id).remove({ force: true, v: true });
+        } catch (error) {
+          if (!isNotFound(error) && statusCode(error) !== 409) throw error;
+        }
+      });
+      removed.push(`container ${name}`);
+      progress.step(`container ${name}: removed`);
+    }),
+  );
+  await Promise.all(
+    found.networks.map(async (n) => {
+      try {
+        await dockerCall(`removing network ${n.Name}`, async () => {
+          try {
+            await docker.getNetwork(n.Id).remove();
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+        });
+        removed.push(`network ${n.Name}`);
+        progress.step(`network ${n.Name}: removed`);
+      } catch (error) {
+        // Reported by the proof below (the network is still labelled), with what to do.
+        progress.step(`network ${n.Name}: NOT removed: ${(error as Error).message}`);
+      }
+    }),
+  );
+  for (const volume of found.volumes) {
+    await dockerCall(`removing volume ${volume}`, () => docker.getVolume(volume).remove()).catch((error: Error) => progress.step(`volume ${volume}: NOT removed: ${error.message}`));
+    removed.push(`volume ${volume}`);
+  }
+  await rm(localStateDir(course), { recursive: true, force: true });
+
+  const imagesRemoved: string[] = [];
+  const imagesKept: string[] = [];
+  if (options.images) {
+    let pending = await dockerCall('listing images', () => docker.listImages({ filters: { label: [LOCAL_LABELS.image] } }));
+    // An image cannot go while another is built FROM it: children go in an earlier pass.
+    for (let pass = 0; pass < 4 && pending.length; pass++) {
+      const retry: typeof pending = [];
+      for (const image of pending) {
+        const name = image.RepoTags?.find((t) => t !== '<none>:<none>') ?? image.Id.slice(7, 19);
+        try {
+          await docker.getImage(image.Id).remove({ force: false });
+          imagesRemoved.push(name);
+          progress.step(`image ${name}: removed`);
+        } catch (error) {
+          if (isNotFound(error)) continue;
+          if (/dependent child images/.test(messageOf(error)) && pass < 3) retry.push(image);
+          else {
+            imagesKept.push(name);
+            progress.step(`image ${name}: kept (${messageOf(error)})`);
+          }
+        }
+      }
+      pending = retry;
+    }
+  }
+
+  const after = await labelledObjects(docker, course.id);
+  const left = [
+    ...after.containers.map((c) => `container ${containerName(c)}`),
+    ...after.networks.map((n) => `network ${n.Name}`),
+    ...after.volumes.map((v) => `volume ${v}`),
+  ];
+  return { removed: removed.filter((r) => !left.includes(r)), left, imagesRemoved, imagesKept };
+}

@@ -1,0 +1,457 @@
+/**
+ * The local target end to end on the real Docker daemon: a 2-learner course brought up through
+ * the CLI, checked from outside (status, Prometheus, Gnocchi, SSH) and inside (isolation between
+ * learners), brought up again (idempotent), interrupted and resumed, and brought down (twice).
+ * All Docker tests live in this one file so image builds never race each other.
+ * Skipped when no Docker daemon answers, except in CI (CI=1), where that is a failure.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { Client, type AuthHandlerMiddleware } from 'ssh2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promQuery } from '../src/local/checks.js';
+import { ensureDebianBase } from '../src/local/base-image.js';
+import { buildImage, ensureImages, readContext } from '../src/local/images.js';
+import { TargetError } from '../src/targets/driver.js';
+import { stderrProgress } from '../src/local/progress.js';
+import { ruleFiles, MONITORING_DIR } from '../src/local/monitoring-files.js';
+import { runTool } from '../src/local/toolbox.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'resops.mjs');
+const docker = new Docker();
+const dockerAvailable = await docker.ping().then(
+  () => true,
+  () => false,
+);
+if (!dockerAvailable && process.env.CI) throw new Error('CI: no Docker daemon answers; the local target tests need one');
+
+const suffix = randomBytes(3).toString('hex');
+const ID = `t-local-${suffix}`;
+// Random CIDR and ports so a parallel run (or the sample course) never collides with this one.
+const OCTET = 100 + (parseInt(suffix, 16) % 100);
+const PORT_BASE = 20000 + (parseInt(suffix, 16) % 400) * 100;
+const PORTS = { prometheus: PORT_BASE + 90, pushgateway: PORT_BASE + 91, alertmanager: PORT_BASE + 93, gnocchi: PORT_BASE + 41, swift: PORT_BASE + 80 };
+const GNOCCHI = `http://127.0.0.1:${PORTS.gnocchi}`;
+const sshPort = (learnerIndex: number, vm: number) => PORT_BASE + learnerIndex * 10 + vm;
+
+let dir = '';
+let courseFile = '';
+const keys: Record<'ann' | 'ben', string> = { ann: '', ben: '' };
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as a user runs it; bounded. */
+function resops(args: string[], timeoutMs = 600_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`resops ${args.join(' ')} did not finish in ${timeoutMs / 1000}s\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+function json<T>(run: Run): T {
+  try {
+    return JSON.parse(run.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  }
+}
+
+const labelled = async () => {
+  const filters = { label: [`resops.course=${ID}`] };
+  const [containers, networks] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters })]);
+  return { containers, networks };
+};
+
+function courseYaml(): string {
+  return `
+course: { id: ${ID}, title: local target test }
+target: local
+cloud:
+  name: c
+  region: r
+  external_network: public
+  image: debian-12
+  image_user: debian
+  flavors:
+    learner: { name: s, vcpus: 1, ram_mb: 1024 }
+    monitoring: { name: m, vcpus: 1, ram_mb: 1024 }
+    worker: { name: l, vcpus: 1, ram_mb: 1024 }
+network: { cidr: 10.${OCTET}.0.0/16 }
+learners:
+  - { id: ann, name: Ann, ssh_public_key: "${readFileSync(`${keys.ann}.pub`, 'utf8').trim()}" }
+  - { id: ben, name: Ben, ssh_public_key: "${readFileSync(`${keys.ben}.pub`, 'utf8').trim()}" }
+monitoring: { enabled: true, retention: 1d }
+pipeline: { workers: 0 }
+local:
+  ssh_port_base: ${PORT_BASE}
+  ports: { prometheus: ${PORTS.prometheus}, pushgateway: ${PORTS.pushgateway}, alertmanager: ${PORTS.alertmanager}, gnocchi: ${PORTS.gnocchi}, swift: ${PORTS.swift} }
+`;
+}
+
+/** Runs a command over SSH with a private key; bounded. */
+function sshExec(port: number, username: string, keyFile: string, command: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const timer = setTimeout(() => {
+      client.end();
+      reject(new Error('ssh: no result in 20s'));
+    }, 20_000);
+    client
+      .on('ready', () => {
+        client.exec(command, (error, stream) => {
+          if (error) return reject(error);
+          let stdout = '';
+          stream.on('data', (c: Buffer) => (stdout += c.toString()));
+          stream.stderr.on('data', () => undefined);
+          stream.on('close', (code: number) => {
+            clearTimeout(timer);
+            client.end();
+            resolve({ code, stdout });
+          });
+        });
+      })
+      .on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      })
+      .connect({ host: '127.0.0.1', port, username, privateKey: readFileSync(keyFile), readyTimeout: 15_000 });
+  });
+}
+
+/**
+ * Offers `none` (the server answers with the methods it accepts), then a password; resolves with
+ * what the server said it accepts and whether the password got in.
+ */
+function tryPassword(port: number, username: string, password: string): Promise<{ methods: string[]; loggedIn: boolean }> {
+  return new Promise((resolve) => {
+    const client = new Client();
+    let methods: string[] = [];
+    const tried = new Set<string>();
+    const authHandler: AuthHandlerMiddleware = (methodsLeft, _partial, next) => {
+      if (methodsLeft) methods = methodsLeft;
+      if (!tried.has('none')) {
+        tried.add('none');
+        return next({ type: 'none', username });
+      }
+      if (!tried.has('password')) {
+        tried.add('password');
+        return next({ type: 'password', username, password });
+      }
+      // ssh2 ends authentication on `false`; its typings leave that out.
+      return (next as unknown as (stop: false) => void)(false);
+    };
+    const timer = setTimeout(() => {
+      client.end();
+      resolve({ methods, loggedIn: false });
+    }, 20_000);
+    client
+      .on('ready', () => {
+        clearTimeout(timer);
+        client.end();
+        resolve({ methods, loggedIn: true });
+      })
+      .on('error', () => {
+        clearTimeout(timer);
+        resolve({ methods, loggedIn: false });
+      })
+      .connect({ host: '127.0.0.1', port, username, authHandler, readyTimeout: 15_000, tryKeyboard: false });
+  });
+}
+
+async function execIn(container: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  const { PassThrough } = await import('node:stream');
+  const out = new PassThrough();
+  out.on('data', (c: Buffer) => chunks.push(c));
+  docker.modem.demuxStream(stream, out, new PassThrough());
+  await new Promise((resolve) => stream.on('end', resolve));
+  return Buffer.concat(chunks).toString();
+}
+
+interface UpJson {
+  changed: boolean;
+  healthy: boolean;
+  changes: Array<{ object: string; action: string }>;
+  endpoints: { vms: Array<{ learner: string; ssh: string }>; services: Array<{ service: string; url: string }> };
+}
+interface StatusJson {
+  healthy: boolean;
+  learners: Array<{ id: string; vms: Array<{ state: string; checks: Array<{ check: string; ok: boolean }> }> }>;
+  services: Array<{ service: string; state: string; checks: Array<{ check: string; ok: boolean }> }>;
+}
+
+describe.skipIf(!dockerAvailable)('local target on Docker', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'resops-local-'));
+    for (const name of ['ann', 'ben'] as const) {
+      keys[name] = join(dir, name);
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@test`, '-f', keys[name]]);
+    }
+    courseFile = join(dir, 'course.yaml');
+    writeFileSync(courseFile, courseYaml());
+    // Cold CI: every image is built here once (minutes), so each test below runs warm.
+    const progress = stderrProgress();
+    await ensureDebianBase(docker, progress);
+    await ensureImages(docker, progress);
+  });
+
+  afterAll(async () => {
+    if (courseFile) await resops(['down', courseFile]).catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start when a port is taken, saying which and what to do, and creates nothing', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(PORTS.gnocchi, '127.0.0.1', resolve));
+    try {
+      const run = await resops(['up', courseFile]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`127.0.0.1:${PORTS.gnocchi} (Gnocchi API) is taken by another program`);
+      expect(run.stderr).toMatch(/hint: .*local\.ports/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      server.close();
+    }
+    const left = await labelled();
+    expect(left.containers.length + left.networks.length).toBe(0);
+  });
+
+  it('status of a course that is not up says so and how to start it', async () => {
+    const run = await resops(['status', courseFile]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`course ${ID} is not up on this Docker daemon`);
+    expect(run.stderr).toContain('resops up');
+  });
+
+  it('up: two learners and monitoring, healthy, with a table of what runs where', async () => {
+    const run = await resops(['up', courseFile, '--json']);
+    const result = json<UpJson>(run);
+    expect(run.code, run.stderr).toBe(0);
+    expect(result.healthy).toBe(true);
+    expect(result.changed).toBe(true);
+    expect(result.endpoints.vms.map((v) => v.ssh)).toEqual([`ssh -p ${sshPort(0, 1)} ann@127.0.0.1`, `ssh -p ${sshPort(1, 1)} ben@127.0.0.1`]);
+    expect(result.endpoints.services.find((s) => s.service === 'prometheus')!.url).toBe(`http://127.0.0.1:${PORTS.prometheus}`);
+    expect(run.stderr).toMatch(/\[\s*\d+\.\d+s\] network .*: created/);
+    const { containers, networks } = await labelled();
+    expect(containers.map((c) => c.Names[0]).sort()).toEqual(
+      ['alertmanager', 'ann-vm1', 'ben-vm1', 'gnocchi', 'postgres', 'prometheus', 'pushgateway'].map((n) => `/${ID}-${n}`).sort(),
+    );
+    expect(networks.map((n) => n.Name).sort()).toEqual(['ann', 'ben', 'monitoring', 'services'].map((n) => `${ID}-${n}`).sort());
+    for (const c of containers.filter((c) => c.Names[0]!.includes('-vm'))) {
+      expect(c.Labels['resops.learner']).toBe(c.Names[0]!.includes('-ann-') ? 'ann' : 'ben');
+      expect(c.Ports.every((p) => !p.PublicPort || p.IP === '127.0.0.1')).toBe(true);
+    }
+  }, 300_000);
+
+  it('status --json: every VM and service healthy, naming the check used', async () => {
+    const run = await resops(['status', courseFile, '--json']);
+    const status = json<StatusJson>(run);
+    expect(run.code).toBe(0);
+    expect(status.healthy).toBe(true);
+    for (const learner of status.learners) {
+      const checks = learner.vms[0]!.checks.map((c) => c.check);
+      expect(learner.vms[0]!.state).toBe('healthy');
+      expect(checks.some((c) => c.startsWith('SSH answers on 127.0.0.1:'))).toBe(true);
+      expect(checks.some((c) => c.includes(`up{job="node",instance="${ID}-${learner.id}-vm1:9100"} == 1`))).toBe(true);
+    }
+    expect(status.services.map((s) => `${s.service}:${s.state}`)).toEqual(
+      ['postgres', 'gnocchi', 'prometheus', 'pushgateway', 'alertmanager'].map((s) => `${s}:healthy`),
+    );
+    expect(status.services.find((s) => s.service === 'gnocchi')!.checks[0]!.check).toContain('/v1/status');
+  });
+
+  it("Prometheus reports up == 1 for each learner's node, with the labels the rules use", async () => {
+    const samples = await promQuery(PORTS.prometheus, 'up{job="node"}');
+    expect(samples.map((s) => [s.labels.learner, s.labels.vm, s.value]).sort()).toEqual([
+      ['ann', 'vm1', 1],
+      ['ben', 'vm1', 1],
+    ]);
+    const rules = await fetch(`http://127.0.0.1:${PORTS.prometheus}/api/v1/rules`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ data: { groups: Array<{ file: string }> } }>);
+    const loaded = new Set(rules.data.groups.map((g) => g.file.split('/').pop()));
+    expect([...loaded].sort()).toEqual(ruleFiles().map((r) => r.name).sort());
+  });
+
+  it('a batch of measures written to Gnocchi reads back', async () => {
+    const auth = { authorization: `Basic ${Buffer.from('admin:').toString('base64')}`, 'content-type': 'application/json' };
+    const resource = randomUUID();
+    const created = await fetch(`${GNOCCHI}/v1/resource/generic`, { method: 'POST', headers: auth, body: JSON.stringify({ id: resource }), signal: AbortSignal.timeout(10_000) });
+    expect(created.status).toBe(201);
+    const start = Math.floor(Date.now() / 1000) - 300;
+    const series = (f: (i: number) => number) => Array.from({ length: 200 }, (_, i) => ({ timestamp: new Date((start + i) * 1000).toISOString(), value: f(i) }));
+    const batch = {
+      [resource]: {
+        cpu: { archive_policy_name: 'high', measures: series((i) => i) },
+        temp: { archive_policy_name: 'high', measures: series((i) => 20 + (i % 7)) },
+      },
+    };
+    const posted = await fetch(`${GNOCCHI}/v1/batch/resources/metrics/measures?create_metrics=true`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify(batch),
+      signal: AbortSignal.timeout(30_000),
+    });
+    expect(posted.status).toBe(202);
+    for (const [metric, expected] of [['cpu', series((i) => i)], ['temp', series((i) => 20 + (i % 7))]] as const) {
+      const read = await fetch(`${GNOCCHI}/v1/resource/generic/${resource}/metric/${metric}/measures?refresh=true&granularity=1`, { headers: auth, signal: AbortSignal.timeout(30_000) });
+      expect(read.status).toBe(200);
+      const points = (await read.json()) as Array<[string, number, number]>;
+      expect(points.map((p) => p[2])).toEqual(expected.map((m) => m.value));
+    }
+  });
+
+  it('SSH with the roster key works (with sudo); the other learner key and passwords are refused', async () => {
+    const ok = await sshExec(sshPort(0, 1), 'ann', keys.ann, 'id -un; hostname; sudo -n id -u; python3 -c "print(42)"');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.split('\n').slice(0, 4)).toEqual(['ann', `${ID}-ann-vm1`, '0', '42']);
+    await expect(sshExec(sshPort(0, 1), 'ann', keys.ben, 'true')).rejects.toThrow(/authentication methods failed/);
+    const password = await tryPassword(sshPort(0, 1), 'ann', 'ann');
+    expect(password.loggedIn).toBe(false);
+    expect(password.methods).toEqual(['publickey']);
+    const root = await tryPassword(sshPort(1, 1), 'root', '');
+    expect(root.loggedIn).toBe(false);
+  });
+
+  it("learner A's VM cannot reach learner B's VM on any of B's networks; both are scraped", async () => {
+    const ben = await docker.getContainer(`${ID}-ben-vm1`).inspect();
+    const benAddresses = Object.values(ben.NetworkSettings.Networks).map((n) => n.IPAddress);
+    expect(benAddresses).toHaveLength(2);
+    const ann = await docker.getContainer(`${ID}-ann-vm1`).inspect();
+    const annOwn = ann.NetworkSettings.Networks[`${ID}-ann`]!.IPAddress;
+    const probe = [...benAddresses.map((a) => [a, 22]), [annOwn, 22], ...benAddresses.map((a) => [a, 9100])];
+    const script = `
+import json, socket, sys
+out = []
+for host, port in ${JSON.stringify(probe)}:
+    try:
+        socket.create_connection((host, port), timeout=3).close(); out.append("open")
+    except OSError as e:
+        out.append(type(e).__name__)
+print(json.dumps(out))`;
+    const results = JSON.parse((await execIn(`${ID}-ann-vm1`, ['python3', '-c', script])).trim().split('\n').pop()!) as string[];
+    const byProbe = probe.map((p, i) => `${p[0]}:${p[1]} ${results[i]}`);
+    // B's SSH: unreachable on every address B has.
+    expect(results.slice(0, benAddresses.length).every((r) => r !== 'open'), byProbe.join(', ')).toBe(true);
+    // Controls: the probe does reach A's own sshd, and B's node-exporter on the monitoring network.
+    expect(results[benAddresses.length], byProbe.join(', ')).toBe('open');
+    expect(results.slice(benAddresses.length + 1).filter((r) => r === 'open'), byProbe.join(', ')).toHaveLength(1);
+    const up = await promQuery(PORTS.prometheus, 'up{job="node"} == 1');
+    expect(up.map((s) => s.labels.learner).sort()).toEqual(['ann', 'ben']);
+  });
+
+  it('a second up changes nothing and says so', async () => {
+    const before = (await labelled()).containers.map((c) => c.Id).sort();
+    const run = await resops(['up', courseFile]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('nothing to change: 4 networks and 7 containers are up to date');
+    expect(run.stdout).toContain(`course ${ID}: no changes`);
+    expect((await labelled()).containers.map((c) => c.Id).sort()).toEqual(before);
+  }, 120_000);
+
+  it('up interrupted once the networks exist converges when run again', async () => {
+    expect((await resops(['down', courseFile])).code).toBe(0);
+    // Its own process group, so the kill reaches the tsx child the CLI starts.
+    const child = spawn(process.execPath, [BIN, 'up', courseFile], { cwd: ROOT, stdio: 'ignore', detached: true });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    let killedMidway = false;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      const { networks } = await labelled();
+      if (networks.length === 4) {
+        process.kill(-child.pid!, 'SIGKILL');
+        killedMidway = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await exited;
+    expect(killedMidway).toBe(true);
+    const half = await labelled();
+    expect(half.networks).toHaveLength(4);
+    const running = half.containers.filter((c) => c.State === 'running').length;
+    expect(running).toBeLessThan(7);
+
+    const run = await resops(['up', courseFile, '--json']);
+    const result = json<UpJson>(run);
+    expect(run.code, run.stderr).toBe(0);
+    expect(result.healthy).toBe(true);
+    expect(result.changed).toBe(true);
+    const after = await labelled();
+    expect(after.containers.filter((c) => c.State === 'running')).toHaveLength(7);
+    expect(after.networks).toHaveLength(4);
+  }, 300_000);
+
+  it('down removes everything labelled with the course and proves it; a second down is a no-op', async () => {
+    const first = await resops(['down', courseFile, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const result = json<{ removed: string[]; left: string[]; clean: boolean }>(first);
+    expect(result.clean).toBe(true);
+    expect(result.left).toEqual([]);
+    expect(result.removed.filter((r) => r.startsWith('container '))).toHaveLength(7);
+    const left = await labelled();
+    expect(left.containers.length + left.networks.length).toBe(0);
+    // Built images stay for the next `up` unless `--images`.
+    expect((await docker.getImage('resops/node:latest').inspect()).Config.Labels?.['resops.image']).toBe('node');
+
+    const second = await resops(['down', courseFile]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain(`nothing labelled resops.course=${ID}: nothing to remove`);
+  }, 120_000);
+
+  it('plan lists what up would create, and changes nothing', async () => {
+    const run = await resops(['plan', courseFile]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`create   network ${ID}-ann`);
+    expect(run.stdout).toContain(`create   container ${ID}-ben-vm1`);
+    const left = await labelled();
+    expect(left.containers.length + left.networks.length).toBe(0);
+  });
+
+  it('a failing image build is reported with its error and the last build output', async () => {
+    const contexts = join(dir, 'contexts');
+    mkdirSync(join(contexts, 'base'), { recursive: true });
+    writeFileSync(join(contexts, 'base', 'Dockerfile'), 'FROM debian:bookworm-slim\nRUN echo resops-broken-marker && exit 3\n');
+    const context = await readContext('base', contexts);
+    const tag = `resops-test/broken-${suffix}:latest`;
+    const failure = await buildImage(docker, context, tag, 'x', stderrProgress(() => undefined)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TargetError);
+    expect((failure as TargetError).message).toContain(`building ${tag} failed`);
+    expect((failure as TargetError).message).toContain('returned a non-zero code: 3');
+    expect((failure as TargetError).message).toContain('resops-broken-marker');
+    expect((failure as TargetError).hint).toContain('run `up` again');
+    await expect(docker.getImage(tag).inspect()).rejects.toThrow();
+  });
+
+  it('promtool from the toolbox image accepts every rule file in monitoring/rules', async () => {
+    const files = ruleFiles().map((r) => join(MONITORING_DIR, 'rules', r.name));
+    const run = await runTool('promtool', ['check', 'rules', ...files], { forceToolbox: true, cwd: ROOT, docker, progress: stderrProgress() });
+    expect(run.where).toBe('toolbox');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect((run.stdout + run.stderr).match(/SUCCESS/g)).toHaveLength(files.length);
+    const broken = await runTool('promtool', ['check', 'rules', join(MONITORING_DIR, 'alertmanager.yml')], { forceToolbox: true, cwd: ROOT, docker });
+    expect(broken.code).not.toBe(0);
+  }, 300_000);
+});
