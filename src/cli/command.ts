@@ -27,6 +27,11 @@ export interface CliCommand {
   notes?: string[];
   /** false: pass unknown flags through instead of rejecting them (placeholders). Default true. */
   strict?: boolean;
+  /**
+   * Commands with subcommands of their own (`cloud up|status|down`) parse their arguments
+   * themselves: when set, the CLI hands them the raw arguments instead of calling `run`.
+   */
+  runRaw?: (argv: string[]) => Promise<number>;
   run(args: CommandArgs): Promise<number>;
 }
 

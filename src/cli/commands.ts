@@ -31,7 +31,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'inventory', summary: 'write the Ansible inventory of the course', available: true, load: async () => (await import('./commands/inventory.js')).command },
   { name: 'configure', summary: 'configure the machines with Ansible', available: true, load: async () => (await import('./commands/configure.js')).command },
   soon('pipeline', 'run the bioinformatics pipeline on the workers'),
-  soon('cloud', 'inspect the cloud: quota, leftovers of a course'),
+  { name: 'cloud', summary: 'the rehearsal cloud: a real OpenStack in one container (up, status, down)', available: true, load: async () => (await import('./commands/cloud.js')).command },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

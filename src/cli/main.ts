@@ -120,6 +120,7 @@ async function run(argv: string[]): Promise<number> {
   const entry = findCommand(name);
   if (!entry) throw unknownCommand(name);
   const command = await entry.load();
+  if (command.runRaw) return command.runRaw(rest);
   const args = parseCommandArgs(entry, command, rest);
   if (args.help) {
     for (const line of commandHelp(entry, command)) print(line);

@@ -1,0 +1,199 @@
+import { parseArgs } from 'node:util';
+import { loadCourse } from '../course/load.js';
+import { CourseError } from '../course/model.js';
+import { rehearsalCloudDir } from '../openstack/cloud-config.js';
+import { OpenStackClient } from '../openstack/client.js';
+import { LOCAL_CLOUD, cloudsYamlPath, storedPassword } from './clouds-yaml.js';
+import {
+  CLOUD_CONTAINER,
+  CLOUD_IMAGE,
+  CLOUD_PORTS,
+  CloudContainerError,
+  containerMemory,
+  containerState,
+  docker,
+  imageState,
+  requireDocker,
+  type CloudService,
+} from './container.js';
+import { adminConfig, cloudDown, cloudUp } from './lifecycle.js';
+import { probeApis, serviceStates, type ServiceState } from './ready.js';
+import { addCourse, defaultSeed } from './seed.js';
+
+/**
+ * `resops cloud up|status|down`: the instructor's rehearsal cloud, a real OpenStack (Debian 12
+ * packages, fake hypervisor and volume drivers) in one container on this machine.
+ */
+
+const USAGE = `usage: resops cloud up [--course FILE]... [--project NAME]... [--rebuild] [--json]
+       resops cloud status [--json]
+       resops cloud down [--purge] [--json]
+
+  up       build the image on first use (about 10 min), start the cloud, wait until every API
+           answers and the compute and volume services are up, seed flavors, images and the
+           external network (those named by each --course too), and write clouds.yaml
+           (cloud "${LOCAL_CLOUD}"; "${LOCAL_CLOUD}-<id>" per course project) in the state directory
+  status   container, APIs, services and memory of the cloud
+  down     stop the cloud (its data stays); --purge removes the container and its data
+
+  --course FILE   seed what this course names, and create its project and instructor user
+  --project NAME  create a project NAME with a NAME-instructor user
+  --rebuild       rebuild the image even if it is current
+  --state-dir DIR where clouds.yaml goes (default $RESOPS_CLOUD_DIR or ~/.local/state/resops/cloud)
+  --timeout SEC   bound on start-to-ready (default 600)
+  --json          machine-readable output on stdout (progress goes to stderr)`;
+
+const OPTIONS = {
+  course: { type: 'string', multiple: true },
+  project: { type: 'string', multiple: true },
+  rebuild: { type: 'boolean' },
+  purge: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'state-dir': { type: 'string' },
+  timeout: { type: 'string' },
+  // For tests and side-by-side experiments; not in the usage text.
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function runCloudCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`resops cloud: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const sub = positionals[0];
+  if (positionals.length !== 1 || !['up', 'status', 'down'].includes(sub)) {
+    process.stderr.write(`resops cloud: ${positionals.length === 0 ? 'say up, status or down' : `unknown subcommand "${positionals.join(' ')}"`}\n${USAGE}\n`);
+    return 2;
+  }
+  const json = values.json === true;
+  // With --json, stdout carries only the JSON document; progress goes to stderr either way.
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const stateDir = values['state-dir'] ?? rehearsalCloudDir();
+  const name = values.name ?? CLOUD_CONTAINER;
+  const timeoutSec = values.timeout === undefined ? 600 : Number(values.timeout);
+  if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) {
+    process.stderr.write(`resops cloud: --timeout must be a number of seconds, got "${values.timeout}"\n`);
+    return 2;
+  }
+
+  try {
+    if (sub === 'up') {
+      let seed = defaultSeed();
+      for (const file of values.course ?? []) seed = addCourse(seed, loadCourse(file, { target: 'openstack' }));
+      for (const project of values.project ?? []) {
+        if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(project)) {
+          process.stderr.write(`resops cloud: --project "${project}": use lower-case letters, digits and hyphens\n`);
+          return 2;
+        }
+        if (!seed.projects.includes(project)) seed.projects.push(project);
+      }
+      const result = await cloudUp({ stateDir, name, rebuild: values.rebuild === true, seed, timeoutMs: timeoutSec * 1000, progress });
+      if (json) {
+        out(JSON.stringify({
+          container: result.container,
+          start: result.start,
+          buildSeconds: result.buildMs === undefined ? null : Math.round(result.buildMs / 1000),
+          apisSeconds: Math.round(result.apisMs / 1000),
+          readySeconds: Math.round(result.readyMs / 1000),
+          cloudsYaml: result.cloudsYaml,
+          clouds: result.clouds,
+          created: result.seed.created,
+          outdated: result.outdated,
+        }, null, 2));
+        return 0;
+      }
+      out(`Rehearsal cloud ready: ${Object.keys(CLOUD_PORTS).length} APIs answer on 127.0.0.1, compute and volume services up ` +
+        `(${Math.round(result.readyMs / 1000)} s after ${result.start === 'running' ? 'the check began' : 'start'}).`);
+      out(`clouds.yaml: ${result.cloudsYaml} (clouds: ${result.clouds.join(', ')})`);
+      out('');
+      out('Point a course at it (Terraform must be able to download the OpenStack provider):');
+      out(`  export OS_CLIENT_CONFIG_FILE=${result.cloudsYaml}`);
+      out(`  OS_CLOUD=${LOCAL_CLOUD} resops preflight examples/course.yaml --target openstack`);
+      out(`  OS_CLOUD=${LOCAL_CLOUD} resops up examples/course.yaml --target openstack`);
+      out('Stop it with `resops cloud down` (data kept) or `resops cloud down --purge`.');
+      return 0;
+    }
+
+    if (sub === 'down') {
+      const result = await cloudDown({ stateDir, name, purge: values.purge === true, progress });
+      if (json) {
+        out(JSON.stringify({ container: name, stopped: result.stopped, removed: result.removed, stopSeconds: result.stopMs / 1000 }, null, 2));
+      } else if (!result.stopped && !result.removed) {
+        out(`${name} is not running${values.purge ? ' and does not exist' : ''}; nothing to do`);
+      } else {
+        out(`${name} ${result.removed ? 'removed with its data' : 'stopped (data kept; `resops cloud up` resumes it)'}`);
+      }
+      return 0;
+    }
+
+    return await status(name, stateDir, json, out);
+  } catch (error) {
+    if (error instanceof CourseError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof CloudContainerError) {
+      process.stderr.write(`resops cloud ${sub}: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+      return 1;
+    }
+    process.stderr.write(`resops cloud ${sub}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+async function status(name: string, stateDir: string, json: boolean, out: (line?: string) => void): Promise<number> {
+  const client = docker();
+  await requireDocker(client);
+  const [container, image] = await Promise.all([containerState(client, name), imageState(client)]);
+  let apis: Record<CloudService, boolean> | undefined;
+  let services: ServiceState[] | undefined;
+  let memoryBytes: number | undefined;
+  let servicesError: string | undefined;
+  if (container.running) {
+    apis = await probeApis();
+    memoryBytes = await containerMemory(client, name);
+    const password = storedPassword(stateDir, LOCAL_CLOUD);
+    if (password && Object.values(apis).every(Boolean)) {
+      try {
+        services = await serviceStates(await OpenStackClient.connect(adminConfig(password, cloudsYamlPath(stateDir))));
+      } catch (error) {
+        servicesError = (error as Error).message;
+      }
+    }
+  }
+  const ready = Boolean(apis && Object.values(apis).every(Boolean) && services && services.every((s) => s.up));
+  if (json) {
+    out(JSON.stringify({
+      container: { name, ...container },
+      image: { name: CLOUD_IMAGE, ...image },
+      apis: apis ?? null,
+      services: services ?? null,
+      servicesError: servicesError ?? null,
+      memoryBytes: memoryBytes ?? null,
+      cloudsYaml: cloudsYamlPath(stateDir),
+      ready,
+    }, null, 2));
+    return 0;
+  }
+  out(`image      ${CLOUD_IMAGE}: ${image.present ? `${image.current ? 'current' : 'older than containers/openstack (`resops cloud up --rebuild`)'}, ${Math.round((image.sizeBytes ?? 0) / 1e6)} MB` : 'not built yet (`resops cloud up` builds it)'}`);
+  out(`container  ${name}: ${container.running ? `running since ${container.startedAt}` : container.exists ? 'stopped (`resops cloud up` resumes it)' : 'absent'}`);
+  if (apis) {
+    out(`APIs       ${(Object.keys(apis) as CloudService[]).map((s) => `${s}:${CLOUD_PORTS[s]} ${apis[s] ? 'up' : 'DOWN'}`).join(', ')}`);
+  }
+  if (services) out(`services   ${services.map((s) => `${s.binary} ${s.up ? 'up' : 'DOWN'}`).join(', ')}`);
+  if (servicesError) out(`services   not checked: ${servicesError}`);
+  if (memoryBytes !== undefined) out(`memory     ${(memoryBytes / 2 ** 30).toFixed(2)} GiB`);
+  out(`clouds     ${cloudsYamlPath(stateDir)}${storedPassword(stateDir, LOCAL_CLOUD) ? ` (cloud ${LOCAL_CLOUD})` : ' (none yet)'}`);
+  out(`ready      ${ready ? 'yes' : 'no'}`);
+  return 0;
+}

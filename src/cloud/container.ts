@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+
+/**
+ * The rehearsal cloud's image and container, through the Docker API (dockerode). The image is
+ * built from containers/openstack on first use and rebuilt when those files change (the build is
+ * layered, so a config edit rebuilds in about a minute); the container keeps the cloud's data
+ * between `down` and `up` until `down --purge`.
+ */
+
+export const CLOUD_IMAGE = 'resops/openstack:latest';
+export const CLOUD_CONTAINER = 'resops-cloud';
+export const ROLE_LABEL = 'resops.role';
+export const CONTEXT_LABEL = 'resops.context';
+
+/** Every API on the same port inside and on the host's 127.0.0.1 (the catalog names these). */
+export const CLOUD_PORTS = {
+  keystone: 5000,
+  nova: 8774,
+  cinder: 8776,
+  placement: 8778,
+  swift: 8080,
+  glance: 9292,
+  neutron: 9696,
+} as const;
+
+export type CloudService = keyof typeof CLOUD_PORTS;
+
+export const CONTEXT_DIR = fileURLToPath(new URL('../../containers/openstack/', import.meta.url));
+
+export type Progress = (line: string) => void;
+
+export class CloudContainerError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'CloudContainerError';
+  }
+}
+
+export function docker(): Docker {
+  return new Docker();
+}
+
+/** Throws a CloudContainerError saying how to get Docker when the daemon does not answer. */
+export async function requireDocker(client: Docker): Promise<void> {
+  try {
+    await client.ping();
+  } catch (error) {
+    throw new CloudContainerError(
+      `Docker does not answer (${(error as Error).message})`,
+      'the rehearsal cloud runs in Docker: start dockerd (scripts/setup-host.sh does) and check `docker info`',
+    );
+  }
+}
+
+function contextFiles(dir = CONTEXT_DIR, prefix = ''): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      if (entry.name !== '__pycache__') files.push(...contextFiles(dir, relative));
+    } else if (entry.isFile()) {
+      files.push(relative);
+    }
+  }
+  return files.sort();
+}
+
+/** Hash of the build context (names, modes and contents), stored as an image label. */
+export function contextHash(dir = CONTEXT_DIR): string {
+  const hash = createHash('sha256');
+  for (const file of contextFiles(dir)) {
+    const full = path.join(dir, file);
+    hash.update(`${file}\0${statSync(full).mode & 0o111 ? 'x' : '-'}\0`);
+    hash.update(readFileSync(full));
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+export interface ImageState {
+  present: boolean;
+  /** The image was built from the current containers/openstack files. */
+  current: boolean;
+  id?: string;
+  sizeBytes?: number;
+}
+
+export async function imageState(client: Docker, image = CLOUD_IMAGE): Promise<ImageState> {
+  try {
+    const info = await client.getImage(image).inspect();
+    return { present: true, current: info.Config?.Labels?.[CONTEXT_LABEL] === contextHash(), id: info.Id, sizeBytes: info.Size };
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return { present: false, current: false };
+    throw error;
+  }
+}
+
+/**
+ * Builds the image with progress: each Dockerfile step, and every `everyMs` the latest line of
+ * the running step (apt output is thousands of lines). Returns the build duration in ms.
+ */
+export async function buildImage(client: Docker, progress: Progress, options: { image?: string; everyMs?: number } = {}): Promise<number> {
+  const started = Date.now();
+  const everyMs = options.everyMs ?? 15_000;
+  const stream = await client.buildImage(
+    { context: CONTEXT_DIR, src: contextFiles() },
+    { t: options.image ?? CLOUD_IMAGE, labels: { [CONTEXT_LABEL]: contextHash(), [ROLE_LABEL]: 'cloud' }, rm: true, forcerm: true },
+  );
+  let lastShown = Date.now();
+  let latest = '';
+  const tail: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    client.modem.followProgress(
+      stream,
+      (error: Error | null, output: Array<{ error?: string }>) => {
+        const failed = error ?? output.find((o) => o.error)?.error;
+        if (failed) {
+          reject(new CloudContainerError(`building ${options.image ?? CLOUD_IMAGE} failed: ${String(failed instanceof Error ? failed.message : failed).trim()}`,
+            `last build output:\n${tail.join('\n')}`));
+        } else {
+          resolve();
+        }
+      },
+      (event: { stream?: string; error?: string }) => {
+        for (const line of (event.stream ?? '').split('\n').map((l) => l.trimEnd()).filter(Boolean)) {
+          tail.push(line);
+          if (tail.length > 30) tail.shift();
+          const elapsed = Math.round((Date.now() - started) / 1000);
+          if (/^Step \d+\/\d+ :/.test(line)) {
+            progress(`[${elapsed}s] ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`);
+            lastShown = Date.now();
+          } else if (!line.startsWith(' ---> ')) {
+            latest = line;
+            if (Date.now() - lastShown >= everyMs) {
+              progress(`[${elapsed}s]   ${latest.length > 100 ? `${latest.slice(0, 97)}...` : latest}`);
+              lastShown = Date.now();
+            }
+          }
+        }
+      },
+    );
+  });
+  return Date.now() - started;
+}
+
+export interface ContainerState {
+  exists: boolean;
+  running: boolean;
+  id?: string;
+  image?: string;
+  startedAt?: string;
+  /** The container runs an image other than the current resops/openstack. */
+  outdated?: boolean;
+}
+
+export async function containerState(client: Docker, name = CLOUD_CONTAINER): Promise<ContainerState> {
+  try {
+    const info = await client.getContainer(name).inspect();
+    let outdated = false;
+    try {
+      outdated = (await client.getImage(CLOUD_IMAGE).inspect()).Id !== info.Image;
+    } catch {
+      outdated = false;
+    }
+    return { exists: true, running: info.State.Running, id: info.Id, image: info.Image, startedAt: info.State.StartedAt, outdated };
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return { exists: false, running: false };
+    throw error;
+  }
+}
+
+/** Ports of CLOUD_PORTS already taken on 127.0.0.1, each with who holds it when Docker knows. */
+export async function busyPorts(client: Docker): Promise<Array<{ port: number; holder?: string }>> {
+  const busy: Array<{ port: number; holder?: string }> = [];
+  const containers = await client.listContainers();
+  for (const port of Object.values(CLOUD_PORTS)) {
+    if (await portIsFree(port)) continue;
+    const holder = containers.find((c) => c.Ports.some((p) => p.PublicPort === port));
+    busy.push({ port, ...(holder ? { holder: `container ${holder.Names[0]?.replace(/^\//, '') ?? holder.Id.slice(0, 12)}` } : {}) });
+  }
+  return busy;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Creates and starts the container (ports on 127.0.0.1 only). */
+export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINER, image = CLOUD_IMAGE): Promise<void> {
+  const busy = await busyPorts(client);
+  if (busy.length > 0) {
+    throw new CloudContainerError(
+      `ports needed by the rehearsal cloud are taken on 127.0.0.1: ${busy.map((b) => `${b.port}${b.holder ? ` (${b.holder})` : ''}`).join(', ')}`,
+      'stop what holds them (another rehearsal cloud: `resops cloud down`; a local course publishing Swift on 8080: `resops down`)',
+    );
+  }
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const port of Object.values(CLOUD_PORTS)) {
+    exposed[`${port}/tcp`] = {};
+    bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(port) }];
+  }
+  const container = await client.createContainer({
+    name,
+    Image: image,
+    Labels: { [ROLE_LABEL]: 'cloud' },
+    ExposedPorts: exposed,
+    HostConfig: { PortBindings: bindings },
+  });
+  await container.start();
+}
+
+export async function startCloudContainer(client: Docker, name = CLOUD_CONTAINER): Promise<void> {
+  await client.getContainer(name).start();
+}
+
+/** Stops the container (services stop in parallel: a few seconds). */
+export async function stopCloudContainer(client: Docker, name = CLOUD_CONTAINER): Promise<boolean> {
+  const state = await containerState(client, name);
+  if (!state.running) return false;
+  await client.getContainer(name).stop({ t: 30 });
+  return true;
+}
+
+export async function removeCloudContainer(client: Docker, name = CLOUD_CONTAINER): Promise<boolean> {
+  const state = await containerState(client, name);
+  if (!state.exists) return false;
+  await client.getContainer(name).remove({ force: true, v: true });
+  return true;
+}
+
+/** Memory the container uses now, in bytes (one stats sample). */
+export async function containerMemory(client: Docker, name = CLOUD_CONTAINER): Promise<number | undefined> {
+  const stats = (await client.getContainer(name).stats({ stream: false })) as { memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number } } };
+  const usage = stats.memory_stats?.usage;
+  if (usage === undefined) return undefined;
+  // Like `docker stats`: page cache is not the container's own memory.
+  return usage - (stats.memory_stats?.stats?.inactive_file ?? stats.memory_stats?.stats?.cache ?? 0);
+}

@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import type { CloudConfig } from '../openstack/cloud-config.js';
+import { OpenStackClient } from '../openstack/client.js';
+import { AuthenticationError, CloudUnreachableError, OpenStackApiError } from '../openstack/errors.js';
+import { cloudEntry, cloudsYamlPath, KEYSTONE_URL, LOCAL_CLOUD, readClouds, REGION, storedPassword, writeClouds, type CloudEntry } from './clouds-yaml.js';
+import {
+  buildImage,
+  CLOUD_CONTAINER,
+  CloudContainerError,
+  containerState,
+  createCloudContainer,
+  docker,
+  imageState,
+  removeCloudContainer,
+  requireDocker,
+  startCloudContainer,
+  stopCloudContainer,
+  type Progress,
+} from './container.js';
+import { seconds, sleep, waitForApis, waitForServices } from './ready.js';
+import { seedCloud, type SeedRequest, type SeedResult } from './seed.js';
+
+/**
+ * `cloud up` and `cloud down` as functions (the CLI command and the tests share them): build on
+ * first use, start, wait until ready, secure the admin account, seed, write clouds.yaml.
+ */
+
+/** Set at image build (containers/openstack/bin/resops-cloud-setup); replaced on first `up`. */
+const BUILD_ADMIN_PASSWORD = 'resops-admin';
+
+export interface UpOptions {
+  stateDir: string;
+  /** Container name (tests use their own). */
+  name?: string;
+  rebuild?: boolean;
+  seed: SeedRequest;
+  /** Bound on start-to-ready (default 10 min: slow shared machines). */
+  timeoutMs?: number;
+  progress: Progress;
+}
+
+export interface UpResult {
+  container: string;
+  /** Build time when the image was (re)built now. */
+  buildMs?: number;
+  /** created: new container; started: existing stopped one; running: was already up. */
+  start: 'created' | 'started' | 'running';
+  /** From `docker start` to every API answering. */
+  apisMs: number;
+  /** From `docker start` to compute and volume services up. */
+  readyMs: number;
+  cloudsYaml: string;
+  clouds: string[];
+  seed: SeedResult;
+  /** The container runs an older image than containers/openstack describes. */
+  outdated: boolean;
+}
+
+export function adminConfig(password: string, source: string): CloudConfig {
+  return {
+    name: LOCAL_CLOUD,
+    authUrl: KEYSTONE_URL,
+    auth: { type: 'password', username: 'admin', password, projectName: 'admin', userDomainName: 'Default', projectDomainName: 'Default' },
+    regionName: REGION,
+    interface: 'public',
+    source,
+  };
+}
+
+export async function cloudUp(options: UpOptions): Promise<UpResult> {
+  const name = options.name ?? CLOUD_CONTAINER;
+  const progress = options.progress;
+  const client = docker();
+  await requireDocker(client);
+
+  let state = await containerState(client, name);
+  const image = await imageState(client);
+  let buildMs: number | undefined;
+  if (options.rebuild || !image.present || (!image.current && !state.exists)) {
+    progress(
+      image.present
+        ? 'rebuilding resops/openstack (containers/openstack changed; cached layers make this quick unless packages changed)'
+        : 'building resops/openstack from Debian 12 packages: about 10 minutes the first time',
+    );
+    buildMs = await buildImage(client, progress);
+    progress(`image built in ${Math.round(buildMs / 1000)} s`);
+    state = await containerState(client, name);
+  }
+
+  const started = Date.now();
+  let start: UpResult['start'];
+  if (state.running) {
+    start = 'running';
+    progress(`container ${name} is running`);
+  } else if (state.exists) {
+    start = 'started';
+    progress(`starting container ${name}`);
+    await startCloudContainer(client, name);
+  } else {
+    start = 'created';
+    progress(`creating container ${name} (APIs on 127.0.0.1)`);
+    await createCloudContainer(client, name);
+  }
+  if (state.exists && state.outdated) {
+    progress(`note: ${name} runs an older image; \`resops cloud down --purge\` then \`up\` to use the new one (its data goes)`);
+  }
+
+  const startedAt = Date.parse((await containerState(client, name)).startedAt ?? '') || started;
+  const deadline = started + (options.timeoutMs ?? 600_000);
+  progress('waiting for the APIs');
+  await waitForApis(deadline, progress, started);
+  const apisMs = Date.now() - started;
+
+  const cloudsFile = cloudsYamlPath(options.stateDir);
+  const { client: admin, password } = await adminClient(options.stateDir, deadline, progress);
+  progress('waiting for compute and volume services');
+  await waitForServices(admin, deadline, progress, started, startedAt);
+  const readyMs = Date.now() - started;
+  progress(`cloud ready ${seconds(started)} after start`);
+
+  progress('seeding flavors, images, external networks, projects');
+  const existing = readClouds(options.stateDir);
+  const seed = await seedCloud(admin, {
+    ...options.seed,
+    knownPassword: (username) => {
+      const project = username.replace(/-instructor$/, '');
+      const entry = existing[`${LOCAL_CLOUD}-${project}`] as CloudEntry | undefined;
+      return entry?.auth?.username === username ? entry.auth.password : undefined;
+    },
+  }, progress);
+
+  const entries: Record<string, CloudEntry> = { [LOCAL_CLOUD]: cloudEntry('admin', password, 'admin') };
+  for (const p of seed.projects) entries[`${LOCAL_CLOUD}-${p.project}`] = cloudEntry(p.username, p.password, p.project);
+  writeClouds(options.stateDir, entries);
+  return {
+    container: name,
+    ...(buildMs !== undefined ? { buildMs } : {}),
+    start,
+    apisMs,
+    readyMs,
+    cloudsYaml: cloudsFile,
+    clouds: Object.keys(entries),
+    seed,
+    outdated: Boolean(state.exists && state.outdated),
+  };
+}
+
+/**
+ * An admin client. On a container's first start the admin password is the public build-time one:
+ * it is replaced by a random one (kept in clouds.yaml) before anything else happens.
+ */
+async function adminClient(stateDir: string, deadline: number, progress: Progress): Promise<{ client: OpenStackClient; password: string }> {
+  const source = cloudsYamlPath(stateDir);
+  const stored = storedPassword(stateDir, LOCAL_CLOUD);
+  for (;;) {
+    try {
+      if (stored) {
+        try {
+          return { client: await OpenStackClient.connect(adminConfig(stored, source)), password: stored };
+        } catch (error) {
+          if (!(error instanceof AuthenticationError)) throw error;
+        }
+      }
+      let first: OpenStackClient;
+      try {
+        first = await OpenStackClient.connect(adminConfig(BUILD_ADMIN_PASSWORD, 'the image'));
+      } catch (error) {
+        if (error instanceof AuthenticationError) {
+          throw new CloudContainerError(
+            `the rehearsal cloud refuses the admin password on record in ${source}`,
+            'the container was set up by another state directory; `resops cloud down --purge` then `resops cloud up` starts afresh',
+          );
+        }
+        throw error;
+      }
+      const password = randomBytes(24).toString('base64url');
+      await first.identity.changeOwnPassword(first.session.userId, BUILD_ADMIN_PASSWORD, password);
+      progress('  admin password replaced by a random one (in clouds.yaml)');
+      // Keystone revokes tokens when the password changes; writes go to clouds.yaml right away so
+      // the password is never lost, even if seeding fails later.
+      writeClouds(stateDir, { [LOCAL_CLOUD]: cloudEntry('admin', password, 'admin') });
+      return { client: await OpenStackClient.connect(adminConfig(password, source)), password };
+    } catch (error) {
+      // Keystone can answer /v3 a moment before it can serve tokens (database warming up).
+      const transient = error instanceof CloudUnreachableError || (error instanceof OpenStackApiError && error.status >= 500);
+      if (!transient || Date.now() > deadline) throw error;
+      await sleep(2000);
+    }
+  }
+}
+
+export interface DownOptions {
+  stateDir: string;
+  name?: string;
+  purge?: boolean;
+  progress: Progress;
+}
+
+export interface DownResult {
+  stopped: boolean;
+  removed: boolean;
+  stopMs: number;
+}
+
+export async function cloudDown(options: DownOptions): Promise<DownResult> {
+  const name = options.name ?? CLOUD_CONTAINER;
+  const client = docker();
+  await requireDocker(client);
+  const started = Date.now();
+  const stopped = await stopCloudContainer(client, name);
+  if (stopped) options.progress(`stopped ${name} in ${seconds(started)}`);
+  let removed = false;
+  if (options.purge) {
+    removed = await removeCloudContainer(client, name);
+    if (removed) options.progress(`removed ${name} and its data`);
+    // A new container starts with the build-time password again: the stored ones are void.
+    writeClouds(options.stateDir, {}, [`${LOCAL_CLOUD}`, `${LOCAL_CLOUD}-*`]);
+  }
+  return { stopped, removed, stopMs: Date.now() - started };
+}

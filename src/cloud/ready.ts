@@ -1,0 +1,124 @@
+import type { OpenStackClient } from '../openstack/client.js';
+import { CLOUD_PORTS, type CloudService, type Progress } from './container.js';
+
+/**
+ * Readiness of the rehearsal cloud: every API answers on its published port, then (with a
+ * token) Nova's compute, scheduler and conductor and Cinder's volume and scheduler services are up.
+ */
+
+/** Path probed on each API; any answer below 500 means the service listens and serves. */
+const PROBES: Record<CloudService, string> = {
+  keystone: '/v3',
+  nova: '/',
+  cinder: '/',
+  placement: '/',
+  swift: '/healthcheck',
+  glance: '/versions',
+  neutron: '/',
+};
+
+export async function apiAnswers(service: CloudService, timeoutMs = 3000): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${CLOUD_PORTS[service]}${PROBES[service]}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.arrayBuffer();
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+/** Which APIs answer right now. */
+export async function probeApis(): Promise<Record<CloudService, boolean>> {
+  const services = Object.keys(CLOUD_PORTS) as CloudService[];
+  const results = await Promise.all(services.map((s) => apiAnswers(s)));
+  return Object.fromEntries(services.map((s, i) => [s, results[i]])) as Record<CloudService, boolean>;
+}
+
+/** Polls until every API answers; reports each as it comes up. Bounded by `deadline` (epoch ms). */
+export async function waitForApis(deadline: number, progress: Progress, started = Date.now()): Promise<void> {
+  const pending = new Set(Object.keys(CLOUD_PORTS) as CloudService[]);
+  while (pending.size > 0) {
+    const answers = await Promise.all([...pending].map(async (s) => [s, await apiAnswers(s)] as const));
+    for (const [service, up] of answers) {
+      if (up) {
+        pending.delete(service);
+        progress(`  ${service} answers on 127.0.0.1:${CLOUD_PORTS[service]} (${seconds(started)})`);
+      }
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`these APIs did not answer in time: ${[...pending].join(', ')} (logs: docker exec resops-cloud ls /var/log/resops)`);
+    }
+    await sleep(1000);
+  }
+}
+
+export interface ServiceState {
+  binary: string;
+  host: string;
+  up: boolean;
+  /** Last heartbeat (UTC). */
+  updatedAt?: string;
+}
+
+/** Nova's and Cinder's service list (admin token needed). */
+export async function serviceStates(client: OpenStackClient): Promise<ServiceState[]> {
+  const [compute, volume] = await Promise.all([client.compute.listServices(), client.volume.listServices()]);
+  return [...compute, ...volume].map((s) => ({
+    binary: s.binary,
+    host: s.host,
+    up: s.state === 'up' && s.status === 'enabled',
+    ...(s.updated_at ? { updatedAt: s.updated_at } : {}),
+  }));
+}
+
+/** Nova and Cinder write heartbeats as UTC without a zone. */
+function heartbeatMs(updatedAt: string | undefined): number {
+  if (!updatedAt) return 0;
+  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(updatedAt) ? updatedAt : `${updatedAt}Z`);
+}
+
+const REQUIRED_SERVICES = ['nova-compute', 'nova-scheduler', 'nova-conductor', 'cinder-volume', 'cinder-scheduler'];
+
+/**
+ * Polls until every required Nova and Cinder service is up with a heartbeat sent after `since`
+ * (the image holds heartbeats from its build: a service must prove it runs in this container).
+ * Bounded by `deadline`.
+ */
+export async function waitForServices(
+  client: OpenStackClient,
+  deadline: number,
+  progress: Progress,
+  started = Date.now(),
+  since = 0,
+): Promise<void> {
+  const pending = new Set(REQUIRED_SERVICES);
+  for (;;) {
+    let states: ServiceState[] = [];
+    try {
+      states = await serviceStates(client);
+    } catch {
+      // An API can answer its root before its database and message queue are ready.
+      states = [];
+    }
+    for (const binary of [...pending]) {
+      if (states.some((s) => s.binary === binary && s.up && heartbeatMs(s.updatedAt) >= since)) {
+        pending.delete(binary);
+        progress(`  ${binary} is up (${seconds(started)})`);
+      }
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) throw new Error(`these services are not up in time: ${[...pending].join(', ')}`);
+    await sleep(2000);
+  }
+}
+
+export function seconds(since: number): string {
+  return `${Math.round((Date.now() - since) / 1000)} s`;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,335 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCloudCommand } from '../src/cloud/command.js';
+import { LOCAL_CLOUD } from '../src/cloud/clouds-yaml.js';
+import { cloudDown, cloudUp, type UpResult } from '../src/cloud/lifecycle.js';
+import { defaultSeed } from '../src/cloud/seed.js';
+import { loadCourse } from '../src/course/load.js';
+import { securityGroupHasRule, serverIsActive } from '../src/openstack/checks.js';
+import { connectCloud, OpenStackClient } from '../src/openstack/client.js';
+import { AuthenticationError } from '../src/openstack/errors.js';
+import { findLeftovers, sweepLeftovers, type Leftover } from '../src/openstack/leftovers.js';
+import type { Network, Port, Subnet } from '../src/openstack/network.js';
+import { fetchProjectQuota } from '../src/openstack/quota.js';
+import { listCourseServers } from '../src/openstack/servers.js';
+import { runPreflight } from '../src/preflight/preflight.js';
+
+/**
+ * The toolkit's OpenStack client against a real OpenStack (Keystone, Nova with the fake virt
+ * driver, Neutron, Cinder with the fake volume driver, Glance, Swift) in one container, started
+ * once for this whole file. Gated by RESOPS_TEST_CLOUD=1: the first image build takes ≈10 min.
+ */
+
+const CONTAINER = 'resops-cloud-test';
+const KEEP = process.env.RESOPS_TEST_CLOUD_KEEP === '1';
+
+async function dockerAnswers(): Promise<boolean> {
+  try {
+    await new Docker().ping();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const skipReason =
+  process.env.RESOPS_TEST_CLOUD !== '1'
+    ? 'set RESOPS_TEST_CLOUD=1 to run (builds resops/openstack on first use, ≈10 min)'
+    : !(await dockerAnswers())
+      ? 'Docker is not available'
+      : undefined;
+if (skipReason) console.warn(`openstack-cloud tests skipped: ${skipReason}`);
+
+const suite = describe.skipIf(skipReason !== undefined);
+const title = `real OpenStack in a container${skipReason ? ` (skipped: ${skipReason})` : ''}`;
+
+const savedEnv = { ...process.env };
+let stateDir = '';
+let up: UpResult;
+let admin: OpenStackClient;
+const timings: Record<string, number> = {};
+const suiteStarted = Date.now();
+
+async function waitFor<T>(what: string, limitMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${limitMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** A client of a fresh project with its own member user, like an instructor's on a real cloud. */
+async function projectClient(project: string): Promise<OpenStackClient> {
+  const seed = { ...defaultSeed(), flavors: [], images: [], externalNetworks: [], projects: [project] };
+  const result = await cloudUp({ stateDir, name: CONTAINER, seed, progress: () => undefined });
+  expect(result.clouds).toContain(`${LOCAL_CLOUD}-${project}`);
+  return connectCloud(`${LOCAL_CLOUD}-${project}`);
+}
+
+suite(title, () => {
+  beforeAll(async () => {
+    // A kept container keeps its admin password: its clouds.yaml must survive the run as well.
+    stateDir = KEEP ? path.join(os.tmpdir(), 'resops-cloud-test-kept') : mkdtempSync(path.join(os.tmpdir(), 'resops-cloud-test-'));
+    for (const key of Object.keys(process.env)) if (key.startsWith('OS_')) delete process.env[key];
+    process.env.RESOPS_CLOUD_DIR = stateDir;
+    const started = Date.now();
+    up = await cloudUp({ stateDir, name: CONTAINER, seed: defaultSeed(), progress: (line) => console.log(`[cloud] ${line}`) });
+    timings.upSeconds = (Date.now() - started) / 1000;
+    admin = await connectCloud(LOCAL_CLOUD);
+  }, 50 * 60_000);
+
+  afterAll(async () => {
+    console.log(`[cloud] timings: ${JSON.stringify({ ...timings, buildSeconds: up?.buildMs ? up.buildMs / 1000 : null, readySeconds: up ? up.readyMs / 1000 : null, suiteSeconds: (Date.now() - suiteStarted) / 1000 })}`);
+    if (!KEEP && stateDir) await cloudDown({ stateDir, name: CONTAINER, purge: true, progress: (line) => console.log(`[cloud] ${line}`) });
+    process.env = { ...savedEnv };
+    if (stateDir && !KEEP) rmSync(stateDir, { recursive: true, force: true });
+  }, 120_000);
+
+  describe('client', () => {
+    it('authenticates with the password written to clouds.yaml and reads the service catalog', () => {
+      expect(admin.projectId).toMatch(/^[0-9a-f]{32}$/);
+      expect(admin.session.roles).toContain('admin');
+      expect(admin.session.endpoint('compute')).toBe('http://127.0.0.1:8774/v2.1');
+      expect(admin.session.endpoint('network')).toBe('http://127.0.0.1:9696/v2.0');
+      expect(admin.session.endpoint('volume')).toBe(`http://127.0.0.1:8776/v3/${admin.projectId}`);
+      expect(admin.session.endpoint('image')).toBe('http://127.0.0.1:9292/v2');
+      expect(admin.session.endpoint('object-store')).toBe(`http://127.0.0.1:8080/v1/AUTH_${admin.projectId}`);
+    });
+
+    it('lists what `cloud up` seeded: flavors, the image, the external network', async () => {
+      const [flavors, images, networks] = await Promise.all([
+        admin.compute.listFlavors(),
+        admin.image.listImages(),
+        admin.network.listNetworks({}, true),
+      ]);
+      expect(flavors.find((f) => f.name === 'm1.small')).toMatchObject({ vcpus: 1, ram: 2048 });
+      expect(images.find((i) => i.name === 'debian-12')?.status).toBe('active');
+      expect(networks.find((n) => n.name === 'public')?.['router:external']).toBe(true);
+    });
+
+    it('creates, lists and deletes through Nova, Neutron, Cinder and Swift', async () => {
+      const run = Date.now().toString(36);
+      const key = await admin.compute.createKeypair(`client-test-key-${run}`, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGFCVaYyRc7jp4c9ToavgICgR8SY3XAAt5aaM9TmGHuP test');
+      expect((await admin.compute.listKeypairs()).map((k) => k.name)).toContain(key.name);
+      const group = await admin.network.create<{ id: string }>('security-groups', { name: `client-test-sg-${run}`, description: 'test' });
+      await admin.network.createSecurityGroupRule({ security_group_id: group.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '192.0.2.0/24' });
+      expect((await securityGroupHasRule(admin, `client-test-sg-${run}`, { protocol: 'tcp', port: 22, remoteIpPrefix: '192.0.2.0/24' })).ok).toBe(true);
+      expect((await securityGroupHasRule(admin, `client-test-sg-${run}`, { protocol: 'tcp', port: 80 })).ok).toBe(false);
+      const volume = await admin.volume.createVolume({ name: `client-test-vol-${run}`, size: 1 });
+      await waitFor('volume available', 60_000, async () => ((await admin.volume.getVolume(volume.id))?.status === 'available' ? true : undefined));
+      await admin.objectStore.createContainer(`client-test-container-${run}`, { 'resops-course': 'x' });
+      await admin.objectStore.putObject(`client-test-container-${run}`, 'hello.txt', 'hello');
+      const containers = await admin.objectStore.listContainers();
+      expect(containers.find((c) => c.name === `client-test-container-${run}`)).toMatchObject({ count: 1, metadata: { 'resops-course': 'x' } });
+
+      expect(await admin.compute.deleteKeypair(key.name)).toBe(true);
+      expect(await admin.network.delete('security-groups', group.id)).toBe(true);
+      expect(await admin.volume.deleteVolume(volume.id)).toBe(true);
+      expect(await admin.objectStore.deleteContainer(`client-test-container-${run}`)).toBe(true);
+      // Gone is gone: a second delete reports it instead of failing.
+      expect(await admin.compute.deleteKeypair(key.name)).toBe(false);
+      expect(await admin.objectStore.deleteContainer(`client-test-container-${run}`)).toBe(false);
+    });
+
+    it('reports a wrong password as refused credentials, naming the cloud and the source', async () => {
+      const config = { name: 'resops-local', authUrl: 'http://127.0.0.1:5000/v3', auth: { type: 'password' as const, username: 'admin', password: 'wrong-password', projectName: 'admin' }, interface: 'public' as const, source: 'test config' };
+      const error = await OpenStackClient.connect(config).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect((error as Error).message).toMatch(/^Keystone of cloud "resops-local" refused the credentials from test config: /);
+      expect((error as Error).message).not.toContain('wrong-password');
+    });
+
+    it('reports an API error with the service, the call and the answer', async () => {
+      const error = await admin.session.json('compute', 'GET', '/servers/00000000-0000-0000-0000-000000000000').catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/^Nova \(compute\) of cloud "resops-local": GET \/servers\/0{8}-0{4}-0{4}-0{4}-0{12} answered 404: .*not be found/i);
+    });
+  });
+
+  describe('preflight quota', () => {
+    const project = 'preflight-quota';
+    const course = loadCourse(path.join(import.meta.dirname, '..', 'examples', 'course.yaml'), { target: 'openstack' });
+
+    beforeAll(async () => {
+      await projectClient(project);
+      process.env.OS_CLOUD = `${LOCAL_CLOUD}-${project}`;
+    }, 300_000);
+    afterAll(() => {
+      delete process.env.OS_CLOUD;
+    });
+
+    async function setQuotas(values: { compute?: Record<string, number>; network?: Record<string, number>; volume?: Record<string, number> }) {
+      const target = (await admin.identity.findProject(project))!.id;
+      if (values.compute) await admin.compute.updateQuota(target, values.compute);
+      if (values.network) await admin.network.updateQuota(target, values.network);
+      if (values.volume) await admin.volume.updateQuota(target, values.volume);
+    }
+
+    it('passes with enough quota', async () => {
+      await setQuotas({
+        compute: { instances: 100, cores: 400, ram: 1_000_000 },
+        network: { floatingip: 100, security_group: 100, network: 20, subnet: 50, router: 10, port: 500 },
+        volume: { volumes: 100, gigabytes: 10_000 },
+      });
+      const report = await runPreflight(course);
+      // toMatchObject shows the reason when quota could not be checked.
+      expect(report.quota).toMatchObject({ checked: true });
+      if (!report.quota.checked) return;
+      expect(report.quota.comparison.cloud).toBe(`${LOCAL_CLOUD}-${project}`);
+      expect(report.quota.comparison.exceeded).toEqual([]);
+    });
+
+    it('reports exactly the limits lowered through the API', async () => {
+      const before = await fetchProjectQuota(course.cloud.name);
+      const report = await runPreflight(course);
+      if (!report.quota.checked) throw new Error(`quota not checked: ${report.quota.reason}`);
+      const course_ = Object.fromEntries(report.quota.comparison.rows.map((r) => [r.key, r.course]));
+      // One below what the course needs on top of what is in use, for three quotas of three services.
+      await setQuotas({
+        compute: { cores: before.cores.inUse + course_.cores - 1 },
+        network: { floatingip: before.floatingIps.inUse + course_.floatingIps - 1 },
+        volume: { gigabytes: before.volumeGb.inUse + course_.volumeGb - 1 },
+      });
+      const lowered = await runPreflight(course);
+      if (!lowered.quota.checked) throw new Error(`quota not checked: ${lowered.quota.reason}`);
+      expect(lowered.quota.comparison.rows.filter((r) => r.exceeded).map((r) => r.key).sort()).toEqual(['cores', 'floatingIps', 'volumeGb']);
+    });
+  });
+
+  describe('leak check, sweep and status', () => {
+    const project = 'leak-check';
+    let client: OpenStackClient;
+    let expected: Array<[string, string]>;
+    let otherBefore: Leftover[];
+
+    /** What Terraform would leave of course `id` if destroy failed half-way (labels as the stacks set them). */
+    async function courseResources(id: string, learner: string, publicNet: Network, withServer: boolean) {
+      const tags = [`resops-course=${id}`, 'resops-role=learner', `resops-learner=${learner}`];
+      const metadata = { 'resops-course': id, 'resops-role': 'learner', 'resops-learner': learner };
+      const network = await client.network.create<Network>('networks', { name: `${id}-net` });
+      await client.network.setTags('networks', network.id, tags);
+      const subnet = await client.network.create<Subnet>('subnets', { name: `${id}-${learner}-subnet`, network_id: network.id, ip_version: 4, cidr: '10.42.1.0/24' });
+      await client.network.setTags('subnets', subnet.id, tags);
+      const router = await client.network.create<{ id: string }>('routers', { name: `${id}-router`, external_gateway_info: { network_id: publicNet.id } });
+      await client.network.setTags('routers', router.id, tags);
+      await client.network.addRouterInterface(router.id, subnet.id);
+      const group = await client.network.create<{ id: string }>('security-groups', { name: `${id}-ssh` });
+      await client.network.setTags('security-groups', group.id, tags);
+      await client.network.createSecurityGroupRule({ security_group_id: group.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '192.0.2.0/24' });
+      const port = await client.network.create<Port>('ports', { name: `${id}-${learner}-vm1`, network_id: network.id, security_groups: [group.id] });
+      await client.network.setTags('ports', port.id, tags);
+      await client.compute.createKeypair(`${id}-${learner}-key`, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDFoDnzBVrk4H8PqUFJoHlEzTtgpQLxMLn6HyOoX7PhE bob@laptop');
+      const volume = await client.volume.createVolume({ name: `${id}-${learner}-vm1-data`, size: 1, metadata });
+      await client.objectStore.createContainer(`${id}-pipeline`, { 'resops-course': id });
+      await client.objectStore.putObject(`${id}-pipeline`, 'reads/sample.fq', '@r1\nACGT\n+\nIIII\n');
+      const fip = await client.network.create<{ id: string }>('floatingips', { floating_network_id: publicNet.id, port_id: port.id, description: `${id}-${learner}-vm1` });
+      await client.network.setTags('floatingips', fip.id, tags);
+      let serverId: string | undefined;
+      if (withServer) {
+        const flavor = (await client.compute.listFlavors()).find((f) => f.name === 'm1.small')!;
+        const image = (await client.image.listImages()).find((i) => i.name === 'debian-12')!;
+        serverId = (await client.compute.createServer({ name: `${id}-${learner}-vm1`, flavorId: flavor.id, imageId: image.id, networks: [{ port: port.id }], metadata, keyName: `${id}-${learner}-key` })).id;
+      }
+      await waitFor(`${id} volume available`, 60_000, async () => ((await client.volume.getVolume(volume.id))?.status === 'available' ? true : undefined));
+      return { serverId, volumeId: volume.id };
+    }
+
+    beforeAll(async () => {
+      client = await projectClient(project);
+      // A kept container may hold a previous run's resources: start from an empty project.
+      for (const id of ['demo', 'demo2']) {
+        const swept = await sweepLeftovers(client, id);
+        if (swept.remaining.length > 0) throw new Error(`cannot clean up ${id}: ${swept.failed.map((f) => f.error).join('; ')}`);
+      }
+      const publicNet = (await client.network.listNetworks({ name: 'public' }, true))[0];
+      const demo = await courseResources('demo', 'alice', publicNet, true);
+      const demo2 = await courseResources('demo2', 'bob', publicNet, true);
+      for (const server of [demo.serverId!, demo2.serverId!]) {
+        await waitFor('server ACTIVE', 180_000, async () => {
+          const s = await client.compute.getServer(server);
+          if (s?.status === 'ERROR') throw new Error(`server went to ERROR: ${s.fault}`);
+          return s?.status === 'ACTIVE' ? s : undefined;
+        });
+      }
+      // The sweep must cope with an attached volume (it detaches when the server goes).
+      await client.compute.attachVolume(demo.serverId!, demo.volumeId);
+      await waitFor('volume in-use', 120_000, async () => ((await client.volume.getVolume(demo.volumeId))?.status === 'in-use' ? true : undefined));
+      // Unlabelled, but the name says `demo` (keypairs cannot carry labels): found by prefix.
+      expected = [
+        ['server', 'demo-alice-vm1'], ['floating-ip', 'demo-alice-vm1'], ['router', 'demo-router'], ['port', 'demo-alice-vm1'],
+        ['subnet', 'demo-alice-subnet'], ['network', 'demo-net'], ['security-group', 'demo-ssh'], ['volume', 'demo-alice-vm1-data'],
+        ['keypair', 'demo-alice-key'], ['container', 'demo-pipeline'],
+      ];
+      otherBefore = await findLeftovers(client, 'demo2');
+    }, 600_000);
+
+    it('status shows a server created through the API as ACTIVE with its addresses', async () => {
+      const servers = await listCourseServers(client, 'demo');
+      expect(servers.map((s) => s.name)).toEqual(['demo-alice-vm1']);
+      const server = servers[0];
+      expect(server).toMatchObject({ status: 'ACTIVE', learner: 'alice', role: 'learner', flavor: 'm1.small' });
+      expect(server.fixedAddresses).toEqual([expect.stringMatching(/^demo-net=10\.42\.1\.\d+$/)]);
+      // The floating IP reaches Nova's view once Neutron notifies it (network-changed event).
+      await waitFor('floating address in server view', 90_000, async () => {
+        const again = (await listCourseServers(client, 'demo'))[0];
+        return again.floatingAddresses.some((a) => a.startsWith('203.0.113.')) ? true : undefined;
+      });
+      expect((await serverIsActive(client, 'demo-alice-vm1')).ok).toBe(true);
+      expect((await serverIsActive(client, 'demo-nobody-vm1')).ok).toBe(false);
+    });
+
+    it('finds every leftover of the course and nothing of another course', async () => {
+      const found = await findLeftovers(client, 'demo');
+      expect(found.map((l) => [l.kind, l.name]).sort()).toEqual([...expected].sort());
+      expect(found.find((l) => l.kind === 'keypair')?.matchedBy).toBe('name');
+      expect(found.find((l) => l.kind === 'server')?.matchedBy).toBe('label');
+      expect(found.every((l) => !l.name.startsWith('demo2'))).toBe(true);
+      expect(otherBefore.map((l) => l.kind).sort()).toEqual(expected.map(([kind]) => kind).sort());
+    });
+
+    it('sweeps them all, in dependency order, and leaves the other course alone', async () => {
+      const steps: string[] = [];
+      const started = Date.now();
+      const result = await sweepLeftovers(client, 'demo', { onProgress: (line) => steps.push(line) });
+      timings.sweepSeconds = (Date.now() - started) / 1000;
+      expect(result.failed).toEqual([]);
+      expect(result.remaining).toEqual([]);
+      expect(result.deleted.map((l) => [l.kind, l.name]).sort()).toEqual([...expected].sort());
+      const order = result.deleted.map((l) => l.kind);
+      expect(order.indexOf('server')).toBeLessThan(order.indexOf('port'));
+      expect(order.indexOf('router')).toBeLessThan(order.indexOf('subnet'));
+      expect(order.indexOf('port')).toBeLessThan(order.indexOf('security-group'));
+
+      const otherAfter = await findLeftovers(client, 'demo2');
+      expect(otherAfter.map((l) => [l.kind, l.id]).sort()).toEqual(otherBefore.map((l) => [l.kind, l.id]).sort());
+      expect((await listCourseServers(client, 'demo2'))[0]?.status).toBe('ACTIVE');
+    });
+  });
+
+  describe('cloud command', () => {
+    it('`cloud status --json` reports the running cloud as ready', async () => {
+      const lines: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((chunk: string) => {
+        lines.push(String(chunk));
+        return true;
+      }) as typeof process.stdout.write;
+      let code: number;
+      try {
+        code = await runCloudCommand(['status', '--json', '--name', CONTAINER, '--state-dir', stateDir]);
+      } finally {
+        process.stdout.write = write;
+      }
+      expect(code).toBe(0);
+      const status = JSON.parse(lines.join('')) as { ready: boolean; container: { running: boolean }; apis: Record<string, boolean>; memoryBytes: number };
+      // One assertion on the whole document: a failure shows which API or service was down.
+      expect(status).toMatchObject({ container: { running: true }, ready: true });
+      expect(Object.values(status.apis).every(Boolean)).toBe(true);
+      timings.memoryGiB = Math.round((status.memoryBytes / 2 ** 30) * 100) / 100;
+    });
+  });
+});
