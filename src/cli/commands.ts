@@ -30,7 +30,7 @@ export const COMMANDS: CommandEntry[] = [
   soon('exercise', 'step-by-step exercises for learners'),
   { name: 'inventory', summary: 'write the Ansible inventory of the course', available: true, load: async () => (await import('./commands/inventory.js')).command },
   { name: 'configure', summary: 'configure the machines with Ansible', available: true, load: async () => (await import('./commands/configure.js')).command },
-  soon('pipeline', 'run the bioinformatics pipeline on the workers'),
+  { name: 'pipeline', summary: 'run the bioinformatics pipeline on the workers, or its scaling experiment', available: true, load: async () => (await import('./commands/pipeline.js')).command },
   { name: 'cloud', summary: 'the rehearsal cloud: a real OpenStack in one container (up, status, down)', available: true, load: async () => (await import('./commands/cloud.js')).command },
 ];
 

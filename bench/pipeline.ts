@@ -1,0 +1,228 @@
+/**
+ * The pipeline, measured side by side in one run:
+ * - the same shard (read simulation + QC + alignment + sort) with the host's native tools vs in the worker container
+ *   (target ≤ 1.05×; needs bwa, samtools and fastp on the host, else that line says so),
+ * - the whole pipeline on 2 workers vs 1 (target ≥ 1.7× on 2 cores),
+ * - Gnocchi writes: one batch request vs one request per measure (target ≥ 500×; the
+ *   per-measure side is a bounded sample of --single measures).
+ *
+ *   npm run bench:pipeline
+ *   npm run bench:pipeline -- --reads 20000 --repeat 3 --single 100 --json
+ *
+ * Uses its own course (b-pipe-<random>, its own ports) and removes everything it created.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadCourse } from '../src/course/load.js';
+import type { Course } from '../src/course/model.js';
+import { findExecutable } from '../src/local/base-image.js';
+import { connectDocker } from '../src/local/docker.js';
+import { downLocal } from '../src/local/down.js';
+import { ensureImages } from '../src/local/images.js';
+import { collectingProgress, stderrProgress } from '../src/local/progress.js';
+import { applyPlan, listCourseObjects, planChanges, resolveLayout } from '../src/local/reconcile.js';
+import { median } from '../src/pipeline/amdahl.js';
+import { execIn, stageOutput } from '../src/pipeline/exec.js';
+import { ensureInfra } from '../src/pipeline/infra.js';
+import { GNOCCHI_POLICY, gnocchiRequest } from '../src/pipeline/metrics.js';
+import { runPipeline } from '../src/pipeline/run.js';
+import { courseYaml } from '../test/helpers/course-yaml.js';
+
+const { values } = parseArgs({
+  options: {
+    reads: { type: 'string', default: '20000' },
+    'shard-reads': { type: 'string', default: '10000' },
+    repeat: { type: 'string', default: '3' },
+    single: { type: 'string', default: '100' },
+    batch: { type: 'string', default: '20000' },
+    json: { type: 'boolean' },
+  },
+});
+const reads = Number(values.reads);
+const shardReads = Number(values['shard-reads']);
+const repeat = Number(values.repeat);
+const single = Math.min(500, Number(values.single)); // bounded: each one is an HTTP request
+const batchSize = Math.min(200_000, Number(values.batch));
+const log = stderrProgress();
+const SCRIPT = fileURLToPath(new URL('../containers/pipeline/resops-pipeline.py', import.meta.url));
+const HOST_REFERENCE_GZ = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
+
+const suffix = randomBytes(3).toString('hex');
+const n = parseInt(suffix, 16);
+const ID = `b-pipe-${suffix}`;
+const PORT_BASE = 45000 + (n % 100) * 100;
+const PORTS = { prometheus: PORT_BASE + 90, pushgateway: PORT_BASE + 91, alertmanager: PORT_BASE + 93, gnocchi: PORT_BASE + 41, swift: PORT_BASE + 80 };
+const dir = mkdtempSync(join(tmpdir(), 'resops-bench-pipe-'));
+const file = join(dir, 'course.yaml');
+writeFileSync(
+  file,
+  `${courseYaml({ id: ID, target: 'local', learners: 1, monitoring: true, workers: 2, storage: 'volume', cidr: `10.${80 + (n % 20)}.0.0/16` })}` +
+    `local:\n  ssh_port_base: ${PORT_BASE}\n  ports: { prometheus: ${PORTS.prometheus}, pushgateway: ${PORTS.pushgateway}, alertmanager: ${PORTS.alertmanager}, gnocchi: ${PORTS.gnocchi}, swift: ${PORTS.swift} }\n`,
+);
+const course: Course = loadCourse(file);
+const { docker } = await connectDocker();
+const results: Record<string, unknown> = { machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Number(l.toFixed(2))) }, reads, repeat };
+
+const num = (value: unknown): number => (typeof value === 'number' ? value : Number.NaN);
+
+const timed = async (fn: () => Promise<unknown> | unknown): Promise<number> => {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+};
+
+async function nativeVsContainer(): Promise<void> {
+  const missing = ['bwa', 'samtools', 'fastp', 'dwgsim'].filter((tool) => !findExecutable(tool));
+  if (missing.length || !existsSync(HOST_REFERENCE_GZ)) {
+    results.nativeVsContainer = { skipped: `host lacks ${[...missing, ...(existsSync(HOST_REFERENCE_GZ) ? [] : ['bowtie2-examples'])].join(', ')} (apt-get install bwa samtools fastp dwgsim bowtie2-examples)` };
+    return;
+  }
+  const infra = await ensureInfra(docker, course, 1, 'volume', log);
+  const worker = infra.workers[0]!;
+  const run = 'bench-shard';
+  const env = { ...infra.env, RESOPS_RUN: run };
+  // One shard of `shardReads` pairs (shard 0 of 2 of twice that), from the same simulated SNPs.
+  await execIn(docker, worker.container, worker.id, 'simulate', ['resops-pipeline', 'simulate', 'seed=7'], env);
+  const host = join(dir, 'native');
+  mkdirSync(join(host, run), { recursive: true });
+  const { stdout: mutations } = await execIn(docker, worker.container, worker.id, 'cat', ['resops-pipeline', 'cat', 'name=mutations.txt'], env);
+  writeFileSync(join(host, run, 'mutations.txt'), mutations);
+  const shardArgs = ['shard', 'index=0', 'shards=2', `reads=${shardReads * 2}`, 'seed=7'];
+  const ref = join(host, 'lambda_virus.fa');
+  writeFileSync(ref, execFileSync('gzip', ['-dc', HOST_REFERENCE_GZ]));
+  execFileSync('bwa', ['index', ref], { stdio: 'ignore' });
+  const nativeEnv = { ...process.env, RESOPS_STORAGE: 'volume', RESOPS_DATA: host, RESOPS_RUN: run, RESOPS_REFERENCE: ref };
+  const native: number[] = [];
+  const container: number[] = [];
+  const nativeCpu: number[] = [];
+  const containerCpu: number[] = [];
+  // The interpreter the image uses (Debian's), not a pyenv shim, so only the container differs.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  for (let i = 0; i < repeat + 1; i++) {
+    // Alternating, first pair discarded (warm caches on both sides).
+    let out = '';
+    const a = await timed(() => {
+      const r = spawnSync(python, [SCRIPT, ...shardArgs], { env: nativeEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      if (r.status !== 0) throw new Error(`native shard failed: ${r.stderr}`);
+      out = r.stdout;
+    });
+    const aCpu = num(stageOutput('shard', out).cpuSeconds);
+    let inside = '';
+    const b = await timed(async () => {
+      inside = (await execIn(docker, worker.container, worker.id, 'shard', ['resops-pipeline', ...shardArgs], env)).stdout;
+    });
+    const bCpu = num(stageOutput('shard', inside).cpuSeconds);
+    if (i > 0) {
+      native.push(a);
+      container.push(b);
+      nativeCpu.push(aCpu);
+      containerCpu.push(bCpu);
+    }
+  }
+  const ratio = median(container) / median(native);
+  const cpuRatio = median(containerCpu) / median(nativeCpu);
+  results.nativeVsContainer = {
+    shardReadPairs: shardReads,
+    nativeSeconds: median(native),
+    containerSeconds: median(container),
+    ratio,
+    nativeCpuSeconds: median(nativeCpu),
+    containerCpuSeconds: median(containerCpu),
+    cpuRatio,
+    target: '≤ 1.05',
+    met: ratio <= 1.05,
+  };
+  log.step(`same shard: native ${median(native).toFixed(2)}s, container ${median(container).toFixed(2)}s → ${ratio.toFixed(3)}× wall, ${cpuRatio.toFixed(3)}× CPU time`);
+}
+
+async function twoVsOne(): Promise<void> {
+  await ensureInfra(docker, course, 2, 'volume', log);
+  const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  for (let i = 0; i < repeat; i++) {
+    for (const workers of [1, 2] as const) {
+      const result = await runPipeline(course, { workers, reads, docker, metrics: false, progress: collectingProgress() });
+      times[workers].push(result.wallSeconds);
+      log.step(`pipeline ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
+    }
+  }
+  const ratio = median(times[1]) / median(times[2]);
+  results.twoVsOne = { oneWorkerSeconds: median(times[1]), twoWorkersSeconds: median(times[2]), speedup: ratio, target: '≥ 1.7', met: ratio >= 1.7 };
+}
+
+async function gnocchiBatchVsSingle(): Promise<void> {
+  const images = await ensureImages(docker, log, ['postgres', 'gnocchi']);
+  const existing = await listCourseObjects(docker, course.id);
+  const full = await resolveLayout(docker, course, existing);
+  const layout = { networks: full.networks.filter((net) => net.role === 'monitoring'), containers: full.containers.filter((c) => c.service === 'postgres' || c.service === 'gnocchi') };
+  const plan = planChanges(course, layout, existing, new Map([...images.values()].map((i) => [i.name, i.id])));
+  // The layout here is a part of the course: what is not in it (the workers) is not stale.
+  plan.staleContainers = [];
+  plan.staleNetworks = [];
+  await applyPlan(docker, course, plan, existing, log);
+  const base = `http://127.0.0.1:${PORTS.gnocchi}`;
+  const until = Date.now() + 300_000;
+  for (;;) {
+    const up = await gnocchiRequest(base, 'GET', '/v1/status').then((r) => r.ok, () => false);
+    if (up) break;
+    if (Date.now() > until) throw new Error('Gnocchi did not answer in 300s');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  await gnocchiRequest(base, 'POST', '/v1/archive_policy', { name: GNOCCHI_POLICY, definition: [{ granularity: '1s', timespan: '1 day' }], aggregation_methods: ['mean'] });
+  const metric = async () => ((await (await gnocchiRequest(base, 'POST', '/v1/metric', { archive_policy_name: GNOCCHI_POLICY })).json()) as { id: string }).id;
+  const t0 = Date.now() - 3_600_000;
+  const one = await metric();
+  const singleSeconds = await timed(async () => {
+    for (let i = 0; i < single; i++) {
+      const r = await gnocchiRequest(base, 'POST', `/v1/metric/${one}/measures`, [{ timestamp: new Date(t0 + i * 1000).toISOString(), value: i }]);
+      if (!r.ok) throw new Error(`single write: HTTP ${r.status}`);
+    }
+  });
+  const many = await metric();
+  const measures = Array.from({ length: batchSize }, (_, i) => ({ timestamp: new Date(t0 + i * 100).toISOString(), value: i }));
+  const batchSeconds = await timed(async () => {
+    const r = await gnocchiRequest(base, 'POST', '/v1/batch/metrics/measures', { [many]: measures });
+    if (!r.ok) throw new Error(`batch write: HTTP ${r.status} ${await r.text()}`);
+  });
+  const singleRate = single / singleSeconds;
+  const batchRate = batchSize / batchSeconds;
+  results.gnocchi = { singleMeasures: single, singlePerSecond: singleRate, batchMeasures: batchSize, batchPerSecond: batchRate, ratio: batchRate / singleRate, target: '≥ 500', met: batchRate / singleRate >= 500 };
+  log.step(`Gnocchi: ${singleRate.toFixed(0)} measures/s one by one, ${batchRate.toFixed(0)} measures/s in one batch`);
+}
+
+// fetch's timeout timers do not hold Node open: without this, waiting on a port that accepts but
+// does not answer yet ends the process (exit 13) instead of retrying.
+const keepAlive = setInterval(() => undefined, 1000);
+try {
+  await nativeVsContainer();
+  await twoVsOne();
+  await gnocchiBatchVsSingle();
+} finally {
+  await downLocal(docker, course, collectingProgress());
+  rmSync(dir, { recursive: true, force: true });
+  clearInterval(keepAlive);
+}
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+} else {
+  const nv = results.nativeVsContainer as Record<string, number | string | boolean>;
+  const tw = results.twoVsOne as Record<string, number | boolean>;
+  const gn = results.gnocchi as Record<string, number | boolean>;
+  const f = (v: unknown, d = 2) => (typeof v === 'number' ? v.toFixed(d) : String(v));
+  process.stdout.write(
+    [
+      `machine: ${cpus().length} cores, load ${(results.machine as { loadavg: number[] }).loadavg.join(' ')} at start`,
+      nv.skipped
+        ? `native vs container (same shard): skipped: ${nv.skipped}`
+        : `native vs container (same shard of ${nv.shardReadPairs} pairs): ${f(nv.nativeSeconds)}s vs ${f(nv.containerSeconds)}s → ${f(nv.ratio, 3)}× wall time (target ≤ 1.05: ${nv.met ? 'met' : 'NOT met'}); CPU time ${f(nv.nativeCpuSeconds)}s vs ${f(nv.containerCpuSeconds)}s → ${f(nv.cpuRatio, 3)}×`,
+      `2 workers vs 1 (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'})`,
+      `Gnocchi batch vs one request per measure: ${f(gn.batchPerSecond, 0)} vs ${f(gn.singlePerSecond, 0)} measures/s → ${f(gn.ratio, 0)}× (target ≥ 500: ${gn.met ? 'met' : 'NOT met'})`,
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,123 @@
+/**
+ * `resops pipeline run|scale`: the variant-calling pipeline on the local target's worker
+ * containers (src/pipeline/). Progress per stage on stderr; the summary (or JSON) on stdout.
+ */
+import { PIPELINE_STORAGES, type PipelineStorage } from '../../course/model.js';
+import { DEFAULTS, runPipeline, type PipelineResult } from '../../pipeline/run.js';
+import { runScale, type ScaleResult } from '../../pipeline/scale.js';
+import { cheapestMeetingDeadline } from '../../pipeline/amdahl.js';
+import { formatTable } from '../table.js';
+import { EXIT, print, UsageError, type CliCommand, type OptionValues } from '../command.js';
+import { loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
+
+function wholeNumber(flag: string, value: string | boolean | undefined, fallback: number | undefined, min: number): number {
+  if (value === undefined || typeof value === 'boolean') {
+    if (fallback === undefined) throw new UsageError(`--${flag} is required`, `e.g. --${flag} ${min}`);
+    return fallback;
+  }
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} ${value}: expected a whole number ≥ ${min}`);
+  return Number(value);
+}
+
+function workerList(value: string | boolean | undefined): number[] {
+  if (typeof value !== 'string') throw new UsageError('--workers is required', 'e.g. --workers 1,2,4,8');
+  const parts = value.split(',').map((p) => p.trim());
+  if (!parts.length || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1 || Number(p) > 64)) {
+    throw new UsageError(`--workers ${value}: expected a comma-separated list of whole numbers from 1 to 64`, 'e.g. --workers 1,2,4,8');
+  }
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+}
+
+function storageArg(value: string | boolean | undefined): PipelineStorage | undefined {
+  if (value === undefined || typeof value === 'boolean') return undefined;
+  if (!(PIPELINE_STORAGES as readonly string[]).includes(value)) throw new UsageError(`--storage ${value}: unknown storage`, `use one of: ${PIPELINE_STORAGES.join(', ')}`);
+  return value as PipelineStorage;
+}
+
+function common(values: OptionValues) {
+  const seed = values.seed === undefined ? undefined : wholeNumber('seed', values.seed, undefined, 0);
+  const shards = values.shards === undefined ? undefined : wholeNumber('shards', values.shards, undefined, 1);
+  const storage = storageArg(values.storage);
+  return { reads: wholeNumber('reads', values.reads, DEFAULTS.reads, 100), ...(seed !== undefined ? { seed } : {}), ...(shards !== undefined ? { shards } : {}), ...(storage ? { storage } : {}) };
+}
+
+function printRun(r: PipelineResult): void {
+  print(`run ${r.run}: ${r.workers} worker${r.workers === 1 ? '' : 's'}, storage ${r.storage}, ${r.reads} read pairs, wall time ${r.wallSeconds.toFixed(1)}s`);
+  print(`accuracy: recall ${r.evaluation.recall.toFixed(3)}, precision ${r.evaluation.precision.toFixed(3)}, F1 ${r.evaluation.f1.toFixed(3)} (${r.evaluation.truePositives}/${r.evaluation.truth} simulated SNPs found, ${r.evaluation.falsePositives} false)`);
+  print();
+  for (const line of formatTable(['STAGE', 'SECONDS', 'WORKER', 'READS'], r.stages.map((s) => [s.stage, s.seconds.toFixed(2), s.worker, s.reads ? String(s.reads) : '']), ['left', 'right', 'left', 'right'])) print(line);
+  print();
+  if (r.lostWorkers.length) print(`workers lost during the run: ${r.lostWorkers.join(', ')} (their shards were redone on the others)`);
+  print(r.metrics.problem ? `metrics not pushed: ${r.metrics.problem}` : `metrics: Pushgateway run="${r.run}", Gnocchi resource ${r.metrics.gnocchiResource}`);
+  print(`report: ${r.reportDir}/report.md (also report.json, calls.vcf)`);
+}
+
+function printScale(r: ScaleResult): void {
+  const cost = r.workerHourPrice !== undefined;
+  const headers = ['WORKERS', 'MEDIAN (s)', 'SPEEDUP', 'EFFICIENCY', ...(cost ? [`COST/RUN (${r.currency})`] : [])];
+  const rows = r.rows.map((row) => [String(row.workers), row.medianSeconds.toFixed(1), row.speedup.toFixed(2), `${(row.efficiency * 100).toFixed(0)}%`, ...(cost ? [row.cost!.toFixed(5)] : [])]);
+  for (const line of formatTable(headers, rows, ['right', 'right', 'right', 'right', 'right'])) print(line);
+  print();
+  if (r.fit) {
+    const se = r.fit.standardError !== undefined ? ` ± ${r.fit.standardError.toFixed(3)}` : '';
+    print(`Amdahl fit: serial fraction ${r.fit.serialFraction.toFixed(3)}${se} → speedup limit ${Number.isFinite(r.fit.maxSpeedup) ? r.fit.maxSpeedup.toFixed(1) : '∞'}× (${r.fit.points} runs)`);
+    const t1 = r.rows.find((row) => row.workers === 1)?.medianSeconds;
+    if (t1 !== undefined) {
+      const deadline = t1 / 2;
+      const pick = cheapestMeetingDeadline(t1, r.fit.serialFraction, deadline);
+      print(`example: to finish within ${deadline.toFixed(0)}s (half the 1-worker time) the cheapest choice is ${pick ? `${pick.workers} workers (predicted ${pick.seconds.toFixed(1)}s)` : 'none: the serial part alone is too long'}`);
+    }
+  } else print('Amdahl fit: needs at least two worker counts');
+  if (!cost) print('cost per run: the course file has no cloud.prices');
+  print(`VCFs of all runs identical: ${r.identicalVcfs ? 'yes' : 'NO'}`);
+  print(`plot: ${r.svg}${r.png ? ` and ${r.png}` : ` (no PNG: ${r.pngProblem})`}`);
+}
+
+export const command: CliCommand = {
+  usage: 'run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
+  description: [
+    'run: simulates reads with known SNPs (dwgsim) from the lambda-phage genome, QC (fastp) and',
+    'alignment in shards (bwa mem, a job queue over N worker containers `<id>-worker<k>`), merge',
+    '(samtools), calling by region (bcftools) and evaluation against the truth; a worker that dies',
+    'mid-job has its job redone elsewhere. Storage `volume` shares a Docker volume (lift-and-shift);',
+    '`object` keeps everything in Swift (`<id>-swift`) with workers that fetch the reference at',
+    'run time. Each stage pushes metrics to the course\'s Pushgateway; per-shard measures go to',
+    'Gnocchi in one batch request. Report: <state dir>/pipeline/<run>/report.{md,json}.',
+    'scale: runs each worker count --repeat times, prints median wall time, speedup, efficiency and',
+    'cost per run, fits Amdahl\'s law and writes scaling.svg / scaling.png.',
+  ],
+  options: {
+    workers: { type: 'string', valueName: 'N', description: 'run: number of workers; scale: comma-separated counts' },
+    reads: { type: 'string', valueName: 'R', description: `read pairs to simulate (default ${DEFAULTS.reads})` },
+    storage: { type: 'string', valueName: 'S', description: 'volume or object (default: the course\'s pipeline.storage)' },
+    seed: { type: 'string', valueName: 'S', description: `simulation seed (default ${DEFAULTS.seed})` },
+    shards: { type: 'string', valueName: 'K', description: `shard jobs and calling regions (default ${DEFAULTS.shards}, independent of --workers)` },
+    repeat: { type: 'string', valueName: 'K', description: 'scale: runs per worker count (default 3)' },
+    out: { type: 'string', valueName: 'DIR', description: 'run: report directory; scale: plot directory' },
+    target: { type: 'string', valueName: 'T', description: 'target to use instead of the course file\'s (must be local)' },
+    json: { type: 'boolean', description: 'print the result as JSON on stdout' },
+  },
+  positionals: [2, 2],
+  notes: ['exit codes: 0 done, 1 the run failed (a stage failed or every worker was lost), 2 invalid course or flags'],
+  async run({ values, positionals }) {
+    const [sub, file] = positionals as [string, string];
+    if (sub !== 'run' && sub !== 'scale') throw new UsageError(`pipeline ${sub}: unknown subcommand`, 'use `resops pipeline run FILE …` or `resops pipeline scale FILE …`');
+    const course = loadCourseArg(file, `pipeline ${sub}`, parseTarget(values.target));
+    const out = outDirArg(values.out);
+    if (sub === 'run') {
+      const workers = wholeNumber('workers', values.workers, course.pipeline.workers || undefined, 1);
+      const result = await runPipeline(course, { workers, ...common(values), ...(out ? { outDir: out } : {}) });
+      if (values.json) {
+        const { vcf: _vcf, ...summary } = result;
+        print(JSON.stringify(summary, null, 2));
+      } else printRun(result);
+      return EXIT.ok;
+    }
+    const workers = workerList(values.workers);
+    const repeat = wholeNumber('repeat', values.repeat, 3, 1);
+    const result = await runScale(course, { workers, repeat, ...common(values), ...(out ? { outDir: out } : {}) });
+    if (values.json) print(JSON.stringify(result, null, 2));
+    else printScale(result);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,82 @@
+/**
+ * Running one stage in a worker with `docker exec`, and telling a stage that failed (non-zero
+ * exit, the run stops) from a worker that died under it (container gone or stopped: the job
+ * goes to another worker).
+ */
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { isNotFound, messageOf } from '../local/docker.js';
+
+/** The worker's container died (killed, OOM, removed) while running a job: retry elsewhere. */
+export class WorkerLost extends Error {
+  constructor(readonly worker: string, detail: string) {
+    super(`worker ${worker} lost: ${detail}`);
+    this.name = 'WorkerLost';
+  }
+}
+
+/** The stage ran and failed: retrying it elsewhere would fail the same way. */
+export class StageFailed extends Error {
+  constructor(readonly stage: string, readonly worker: string, readonly exitCode: number, readonly stderr: string) {
+    super(`stage ${stage} failed on ${worker} (exit ${exitCode})${stderr ? `:\n${stderr.trim().split('\n').slice(-8).map((l) => `    ${l}`).join('\n')}` : ''}`);
+    this.name = 'StageFailed';
+  }
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+}
+
+async function containerRunning(container: Docker.Container): Promise<boolean> {
+  try {
+    return (await container.inspect()).State.Running;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
+/** Runs `cmd` in the container; resolves with its output on exit 0. */
+export async function execIn(docker: Docker, containerName: string, worker: string, stage: string, cmd: string[], env: Record<string, string>): Promise<ExecResult> {
+  const container = docker.getContainer(containerName);
+  let exec: Docker.Exec;
+  let stream: NodeJS.ReadableStream;
+  try {
+    exec = await container.exec({ Cmd: cmd, Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), AttachStdout: true, AttachStderr: true });
+    stream = (await exec.start({})) as NodeJS.ReadableStream;
+  } catch (error) {
+    if (!(await containerRunning(container).catch(() => false))) throw new WorkerLost(worker, messageOf(error));
+    throw error;
+  }
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => out.push(c));
+  stderr.on('data', (c: Buffer) => err.push(c));
+  docker.modem.demuxStream(stream, stdout, stderr);
+  await new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  let exitCode: number | null = null;
+  try {
+    exitCode = (await exec.inspect()).ExitCode;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  // A killed container ends the exec with 137 or no code at all; only a live one has a verdict.
+  if (!(await containerRunning(container))) throw new WorkerLost(worker, `container ${containerName} stopped during ${stage}`);
+  if (exitCode === 0) return result;
+  throw new StageFailed(stage, worker, exitCode ?? -1, result.stderr);
+}
+
+/** The last JSON line a stage printed (its measures). */
+export function stageOutput(stage: string, stdout: string): Record<string, unknown> {
+  const line = stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!line) throw new Error(`stage ${stage} printed no result line; output: ${stdout.slice(-300)}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}

@@ -1,0 +1,41 @@
+/** The Markdown report of one run (the JSON report is the PipelineResult without the VCF). */
+import type { PipelineResult } from './run.js';
+
+export function renderMarkdown(r: PipelineResult): string {
+  const lines = [
+    `# Pipeline run ${r.run}`,
+    '',
+    `Course \`${r.course}\`, storage \`${r.storage}\`, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.reads} simulated read pairs (seed ${r.seed}), ${r.shards} shards.`,
+    `Wall time **${r.wallSeconds.toFixed(1)} s**.${r.lostWorkers.length ? ` Workers lost during the run: ${r.lostWorkers.join(', ')} (their shards were redone elsewhere).` : ''}`,
+    '',
+    '## Accuracy against the simulated truth (SNPs)',
+    '',
+    '| truth | called | TP | FP | FN | precision | recall | F1 |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${r.evaluation.truth} | ${r.evaluation.called} | ${r.evaluation.truePositives} | ${r.evaluation.falsePositives} | ${r.evaluation.falseNegatives} | ${r.evaluation.precision.toFixed(4)} | ${r.evaluation.recall.toFixed(4)} | ${r.evaluation.f1.toFixed(4)} |`,
+    '',
+    '## Stages',
+    '',
+    '| stage | seconds | worker | reads | MB |',
+    '|---|---:|---|---:|---:|',
+    ...r.stages.map((s) => `| ${s.stage} | ${s.seconds.toFixed(2)} | ${s.worker} | ${s.reads || ''} | ${s.bytes ? (s.bytes / 1e6).toFixed(2) : ''} |`),
+    '',
+    '## Shards',
+    '',
+    '| shard | worker | seconds | reads | attempts |',
+    '|---:|---|---:|---:|---:|',
+    ...r.shardJobs.map((j) => `| ${j.shard} | ${j.worker} | ${j.seconds.toFixed(2)} | ${j.reads} | ${j.attempts} |`),
+    '',
+    '## Images',
+    '',
+    `Start-up of this run's image \`${r.startup.image}\`: ${r.startup.containerStartSeconds.length ? `containers running ${Math.max(...r.startup.containerStartSeconds).toFixed(1)} s after create (${r.startup.containerStartSeconds.length} created for this run)` : 'workers already running (created by an earlier run)'}, reference ready after ${r.startup.readySeconds.toFixed(2)} s (instant when baked in; fetch from object storage + \`bwa index\` for the cloud-native image).`,
+    '',
+    '| image | size (MB) |',
+    '|---|---:|',
+    ...r.images.map((i) => `| ${i.image} | ${i.sizeMb} |`),
+    '',
+    `Metrics: ${r.metrics.problem ? `not pushed: ${r.metrics.problem}` : `Pushgateway (run="${r.run}") and Gnocchi (resource ${r.metrics.gnocchiResource}, one batch request)`}.`,
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,189 @@
+/**
+ * The pipeline's pure parts: the Amdahl fit and the scaling table, the shard queue's retry rule,
+ * the metric payloads and the plot. No Docker.
+ */
+import { describe, expect, it } from 'vitest';
+import { amdahlSpeedup, cheapestMeetingDeadline, fitAmdahl, median, scaleTable, speedupSamples } from '../src/pipeline/amdahl.js';
+import { StageFailed, WorkerLost } from '../src/pipeline/exec.js';
+import { gnocchiBatch, groupPath, METRIC, stageExposition } from '../src/pipeline/metrics.js';
+import { scalingSvg } from '../src/pipeline/plot.js';
+import { runQueue } from '../src/pipeline/queue.js';
+import { workerHourPrice } from '../src/pipeline/scale.js';
+
+/** Deterministic pseudo-random numbers (LCG) so the noisy fit is reproducible. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe('Amdahl fit and scaling table', () => {
+  it('median of odd and even counts', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow(/no values/);
+  });
+
+  it('recovers the serial fraction of exact Amdahl data with zero standard error', () => {
+    const samples = [1, 2, 4, 8].map((n) => ({ workers: n, speedup: amdahlSpeedup(n, 0.2) }));
+    const fit = fitAmdahl(samples);
+    expect(fit.serialFraction).toBeCloseTo(0.2, 10);
+    expect(fit.standardError).toBeCloseTo(0, 10);
+    expect(fit.maxSpeedup).toBeCloseTo(5, 8);
+  });
+
+  it('recovers it from noisy repeats within a few standard errors, and the error shrinks with less noise', () => {
+    const noisy = (noise: number) => {
+      const rand = lcg(7);
+      const points = [1, 2, 4, 8].map((n) => ({
+        workers: n,
+        seconds: [0, 1, 2, 3, 4].map(() => 100 * (0.3 + 0.7 / n) * (1 + noise * (rand() - 0.5))),
+      }));
+      return fitAmdahl(speedupSamples(points));
+    };
+    const loud = noisy(0.2);
+    const quiet = noisy(0.02);
+    expect(Math.abs(loud.serialFraction - 0.3)).toBeLessThan(4 * loud.standardError! + 0.02);
+    expect(Math.abs(quiet.serialFraction - 0.3)).toBeLessThan(0.02);
+    expect(quiet.standardError!).toBeLessThan(loud.standardError!);
+  });
+
+  it('clamps an impossible (superlinear) estimate to 0 but keeps the raw value', () => {
+    const fit = fitAmdahl([
+      { workers: 1, speedup: 1 },
+      { workers: 2, speedup: 2.2 },
+    ]);
+    expect(fit.raw).toBeLessThan(0);
+    expect(fit.serialFraction).toBe(0);
+    expect(fit.maxSpeedup).toBe(Infinity);
+  });
+
+  it('refuses to fit one worker count only', () => {
+    expect(() => fitAmdahl([{ workers: 1, speedup: 1 }])).toThrow(/more than one worker/);
+  });
+
+  it('table: median wall time, speedup against 1 worker, efficiency, cost per run', () => {
+    const rows = scaleTable(
+      [
+        { workers: 2, seconds: [60, 50, 55] },
+        { workers: 1, seconds: [100, 90, 110] },
+      ],
+      0.36,
+    );
+    expect(rows.map((r) => r.workers)).toEqual([1, 2]);
+    expect(rows[0]).toMatchObject({ medianSeconds: 100, speedup: 1, efficiency: 1 });
+    expect(rows[1]!.medianSeconds).toBe(55);
+    expect(rows[1]!.speedup).toBeCloseTo(100 / 55, 10);
+    expect(rows[1]!.efficiency).toBeCloseTo(100 / 55 / 2, 10);
+    // 2 workers × 0.36/h × 55 s.
+    expect(rows[1]!.cost).toBeCloseTo((2 * 0.36 * 55) / 3600, 12);
+    expect(scaleTable([{ workers: 1, seconds: [10] }])[0]!.cost).toBeUndefined();
+  });
+
+  it('per-worker price from the worker flavor and unit prices', () => {
+    const cloud = { prices: { currency: 'EUR', vcpuHour: 0.02, ramGbHour: 0.005, volumeGbHour: 0, floatingIpHour: 0 }, flavors: { worker: { name: 'l', vcpus: 4, ramMb: 8192 } } };
+    expect(workerHourPrice({ cloud } as never)).toBeCloseTo(4 * 0.02 + 8 * 0.005, 12);
+    expect(workerHourPrice({ cloud: { ...cloud, prices: undefined } } as never)).toBeUndefined();
+  });
+
+  it('cheapest worker count meeting a deadline', () => {
+    // T1 = 100 s, s = 0.2: T(2) = 60, T(4) = 40, T(8) = 30; never below 20.
+    expect(cheapestMeetingDeadline(100, 0.2, 60)!.workers).toBe(2);
+    expect(cheapestMeetingDeadline(100, 0.2, 60)!.seconds).toBeCloseTo(60, 9);
+    expect(cheapestMeetingDeadline(100, 0.2, 41)!.workers).toBe(4);
+    expect(cheapestMeetingDeadline(100, 0.2, 20)).toBeUndefined();
+    expect(cheapestMeetingDeadline(100, 0.2, 100)!.workers).toBe(1);
+  });
+});
+
+describe('shard queue', () => {
+  it('every job runs once when nothing fails, spread over the workers', async () => {
+    const ran: Array<[number, string]> = [];
+    const outcomes = await runQueue(6, ['a', 'b'], async (job, worker) => {
+      ran.push([job, worker]);
+      await new Promise((r) => setTimeout(r, 5));
+      return job * 10;
+    });
+    expect(outcomes.map((o) => o.result)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(ran.map(([job]) => job).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(new Set(ran.map(([, w]) => w))).toEqual(new Set(['a', 'b']));
+  });
+
+  it('a worker lost mid-job: its job is redone on another worker, nothing lost or duplicated', async () => {
+    const events: string[] = [];
+    const outcomes = await runQueue(
+      5,
+      ['a', 'b'],
+      async (job, worker, attempt) => {
+        await new Promise((r) => setTimeout(r, 5));
+        if (worker === 'b' && job === 1) throw new WorkerLost('b', 'killed');
+        return `${job}@${worker}#${attempt}`;
+      },
+      (e) => events.push(`${e.type}:${e.job}:${e.worker}`),
+    );
+    expect(outcomes.map((o) => o.result)).toEqual(['0@a#1', '1@a#2', '2@a#1', '3@a#1', '4@a#1']);
+    expect(outcomes[1]!.attempts).toBe(2);
+    expect(events).toContain('lost:1:b');
+    expect(events.filter((e) => e.startsWith('done:'))).toHaveLength(5);
+  });
+
+  it('all workers lost: fails naming the jobs not done', async () => {
+    await expect(runQueue(3, ['a'], async () => Promise.reject(new WorkerLost('a', 'gone')))).rejects.toThrow(/all 1 workers were lost; 3 of 3/);
+  });
+
+  it('a stage failure is not retried: it fails the run', async () => {
+    let calls = 0;
+    await expect(
+      runQueue(4, ['a', 'b'], async (job) => {
+        calls++;
+        if (job === 0) throw new StageFailed('shard', 'a', 2, 'bwa: bad input');
+        await new Promise((r) => setTimeout(r, 5));
+        return job;
+      }),
+    ).rejects.toThrow(/stage shard failed on a \(exit 2\)[\s\S]*bwa: bad input/);
+    expect(calls).toBeLessThan(4);
+  });
+});
+
+describe('metric payloads', () => {
+  it('Pushgateway group path carries run, worker and stage as labels', () => {
+    expect(groupPath({ run: 'run-1', worker: 'worker2', stage: 'align' })).toBe('/metrics/job/resops_pipeline/run/run-1/worker/worker2/stage/align');
+    expect(groupPath({ run: 'a/b' })).toBe('/metrics/job/resops_pipeline/run/a%2Fb');
+  });
+
+  it('stage exposition has duration, reads, bytes and exit status', () => {
+    const text = stageExposition({ stage: 'call', worker: 'worker1', seconds: 1.5, reads: 10, bytes: 2048, exitStatus: 0 });
+    expect(text).toContain(`${METRIC.duration} 1.5\n`);
+    expect(text).toContain(`${METRIC.reads} 10\n`);
+    expect(text).toContain(`${METRIC.bytes} 2048\n`);
+    expect(text).toContain(`${METRIC.exitStatus} 0\n`);
+  });
+
+  it('one Gnocchi batch body holds every shard measure of the run under one resource', () => {
+    const shards = [0, 1, 2].map((shard) => ({ shard, worker: 'worker1', seconds: shard + 0.5, reads: 100, bytes: 1000, attempts: 1, timestamp: '2026-01-01T00:00:00Z' }));
+    const body = gnocchiBatch('res-1', shards);
+    expect(Object.keys(body)).toEqual(['res-1']);
+    const metrics = body['res-1']!;
+    expect(Object.keys(metrics)).toHaveLength(12);
+    expect(metrics['shard002.duration_seconds']!.measures).toEqual([{ timestamp: '2026-01-01T00:00:00Z', value: 2.5 }]);
+  });
+});
+
+describe('scaling plot', () => {
+  it('an SVG with the ideal line, the fitted curve and one dot per repeat', () => {
+    const points = [
+      { workers: 1, seconds: [100, 102] },
+      { workers: 2, seconds: [60, 62] },
+    ];
+    const samples = speedupSamples(points);
+    const svg = scalingSvg(scaleTable(points), samples, fitAmdahl(samples), 'test <plot>');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('test &lt;plot&gt;');
+    expect(svg).toContain('stroke-dasharray'); // ideal line
+    expect(svg).toContain('<polyline'); // fit
+    expect(svg.match(/r="2.5"/g)).toHaveLength(4);
+    expect(svg).toMatch(/serial fraction 0\.\d{3} ± /);
+  });
+});
