@@ -111,7 +111,7 @@ export interface ImageState {
 }
 
 /** The image's id and context label, or undefined when there is no such image. */
-async function inspectImage(docker: Docker, tag: string): Promise<{ id: string; hash?: string } | undefined> {
+export async function inspectImage(docker: Docker, tag: string): Promise<{ id: string; hash?: string } | undefined> {
   try {
     const info = await docker.getImage(tag).inspect();
     const hash = info.Config?.Labels?.[LOCAL_LABELS.contextHash];

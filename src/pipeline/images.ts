@@ -13,8 +13,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type Docker from 'dockerode';
 import { TargetError } from '../targets/driver.js';
-import { dockerCall, isNotFound, LOCAL_LABELS } from '../local/docker.js';
-import { CONTAINERS_DIR } from '../local/images.js';
+import { dockerCall, LOCAL_LABELS } from '../local/docker.js';
+import { CONTAINERS_DIR, inspectImage } from '../local/images.js';
 import type { Progress } from '../local/progress.js';
 
 export type PipelineImage = 'pipeline-cloud' | 'pipeline' | 'swift';
@@ -50,23 +50,12 @@ async function contextHash(dir: string, files: string[], dockerfile: string, par
   return hash.digest('hex');
 }
 
-async function imageInfo(docker: Docker, tag: string): Promise<{ id: string; hash?: string } | undefined> {
-  try {
-    const info = await docker.getImage(tag).inspect();
-    const hash = info.Config?.Labels?.[LOCAL_LABELS.contextHash];
-    return { id: info.Id, ...(hash ? { hash } : {}) };
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
 /** Builds `name` (and its parents) when missing or changed; returns the image id. */
 export async function ensurePipelineImage(docker: Docker, name: PipelineImage, progress: Progress): Promise<string> {
   const recipe = RECIPES[name];
   let parentId: string;
   if (recipe.parent === 'base') {
-    const base = await imageInfo(docker, 'resops/base:latest');
+    const base = await inspectImage(docker, 'resops/base:latest');
     if (!base) throw new TargetError('image resops/base is missing', 'build the local target images first: `resops up COURSE` (or `docker build -t resops/base containers/base`)');
     parentId = base.id;
   } else {
@@ -76,7 +65,7 @@ export async function ensurePipelineImage(docker: Docker, name: PipelineImage, p
   const files = await listFiles(dir);
   const hash = await contextHash(dir, files, recipe.dockerfile, parentId);
   const tag = pipelineImageTag(name);
-  const current = await imageInfo(docker, tag);
+  const current = await inspectImage(docker, tag);
   if (current?.hash === hash) return current.id;
   const started = Date.now();
   progress.step(`image ${tag}: ${current ? 'build context changed, rebuilding' : 'building'}`);
@@ -103,7 +92,7 @@ export async function ensurePipelineImage(docker: Docker, name: PipelineImage, p
   });
   if (failure) throw new TargetError(`building ${tag} failed: ${failure}`, `fix containers/${recipe.dir}/${recipe.dockerfile} or the access to Debian's archive, then run again`);
   progress.step(`image ${tag}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  const built = await imageInfo(docker, tag);
+  const built = await inspectImage(docker, tag);
   if (!built) throw new TargetError(`building ${tag}: the image is missing after a successful build`);
   if (current && current.id !== built.id) await docker.getImage(current.id).remove().catch(() => undefined);
   return built.id;
