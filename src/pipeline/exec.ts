@@ -37,6 +37,23 @@ async function containerRunning(container: Docker.Container): Promise<boolean> {
   }
 }
 
+/** Exit codes an exec gets when its container is killed under it rather than from the stage itself. */
+const KILLED_EXIT_CODES = new Set([126, 137]);
+
+/**
+ * Whether the container is still running after an exec ended. After an exit code that a kill
+ * produces, the state is polled for up to 3 s (bounded: 15 × 200 ms) because Docker can report
+ * the exec's end before the container's.
+ */
+async function staysRunning(container: Docker.Container, exitCode: number | null): Promise<boolean> {
+  const suspicious = exitCode === null || KILLED_EXIT_CODES.has(exitCode);
+  for (let attempt = 0; attempt < (suspicious ? 15 : 1); attempt++) {
+    if (!(await containerRunning(container))) return false;
+    if (suspicious) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return true;
+}
+
 /** Runs `cmd` in the container; resolves with its output on exit 0. */
 export async function execIn(docker: Docker, containerName: string, worker: string, stage: string, cmd: string[], env: Record<string, string>): Promise<ExecResult> {
   const container = docker.getContainer(containerName);
@@ -46,7 +63,7 @@ export async function execIn(docker: Docker, containerName: string, worker: stri
     exec = await container.exec({ Cmd: cmd, Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), AttachStdout: true, AttachStderr: true });
     stream = (await exec.start({})) as NodeJS.ReadableStream;
   } catch (error) {
-    if (!(await containerRunning(container).catch(() => false))) throw new WorkerLost(worker, messageOf(error));
+    if (!(await staysRunning(container, null).catch(() => false))) throw new WorkerLost(worker, messageOf(error));
     throw error;
   }
   const stdout = new PassThrough();
@@ -68,8 +85,9 @@ export async function execIn(docker: Docker, containerName: string, worker: stri
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  // A killed container ends the exec with 137 or no code at all; only a live one has a verdict.
-  if (!(await containerRunning(container))) throw new WorkerLost(worker, `container ${containerName} stopped during ${stage}`);
+  // A killed container ends the exec with 126 or 137 or no code at all, sometimes a moment before
+  // Docker reports the container stopped; only a container that stays up has a verdict.
+  if (!(await staysRunning(container, exitCode))) throw new WorkerLost(worker, `container ${containerName} stopped during ${stage}`);
   if (exitCode === 0) return result;
   throw new StageFailed(stage, worker, exitCode ?? -1, result.stderr);
 }
