@@ -78,7 +78,7 @@ suite(title, () => {
     for (const key of Object.keys(process.env)) if (key.startsWith('OS_')) delete process.env[key];
     process.env.RESOPS_CLOUD_DIR = stateDir;
     const started = Date.now();
-    up = await cloudUp({ stateDir, name: CONTAINER, seed: defaultSeed(), progress: (line) => console.log(`[cloud] ${line}`) });
+    up = await cloudUp({ stateDir, name: CONTAINER, seed: defaultSeed(), timeoutMs: 1_200_000, progress: (line) => console.log(`[cloud] ${line}`) });
     timings.upSeconds = (Date.now() - started) / 1000;
     admin = await connectCloud(LOCAL_CLOUD);
   }, 50 * 60_000);

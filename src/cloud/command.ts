@@ -40,7 +40,7 @@ const USAGE = `usage: resops cloud up [--course FILE]... [--project NAME]... [--
   --project NAME  create a project NAME with a NAME-instructor user
   --rebuild       rebuild the image even if it is current
   --state-dir DIR where clouds.yaml goes (default $RESOPS_CLOUD_DIR or ~/.local/state/resops/cloud)
-  --timeout SEC   bound on start-to-ready (default 600)
+  --timeout SEC   bound on start-to-ready (default 900)
   --json          machine-readable output on stdout (progress goes to stderr)`;
 
 const OPTIONS = {
@@ -80,7 +80,7 @@ export async function runCloudCommand(args: string[]): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const stateDir = values['state-dir'] ?? rehearsalCloudDir();
   const name = values.name ?? CLOUD_CONTAINER;
-  const timeoutSec = values.timeout === undefined ? 600 : Number(values.timeout);
+  const timeoutSec = values.timeout === undefined ? 900 : Number(values.timeout);
   if (!Number.isFinite(timeoutSec) || timeoutSec <= 0) {
     process.stderr.write(`resops cloud: --timeout must be a number of seconds, got "${values.timeout}"\n`);
     return 2;

@@ -34,7 +34,7 @@ export interface UpOptions {
   name?: string;
   rebuild?: boolean;
   seed: SeedRequest;
-  /** Bound on start-to-ready (default 10 min: slow shared machines). */
+  /** Bound on start-to-ready (default 15 min: ≈1 min on an idle machine, 10 on a loaded two-core one). */
   timeoutMs?: number;
   progress: Progress;
 }
@@ -106,7 +106,7 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
   }
 
   const startedAt = Date.parse((await containerState(client, name)).startedAt ?? '') || started;
-  const deadline = started + (options.timeoutMs ?? 600_000);
+  const deadline = started + (options.timeoutMs ?? 900_000);
   progress('waiting for the APIs');
   await waitForApis(deadline, progress, started);
   const apisMs = Date.now() - started;

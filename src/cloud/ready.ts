@@ -1,4 +1,5 @@
 import type { OpenStackClient } from '../openstack/client.js';
+import { deadlineSignal } from '../openstack/deadline.js';
 import { CLOUD_PORTS, type CloudService, type Progress } from './container.js';
 
 /**
@@ -18,14 +19,15 @@ const PROBES: Record<CloudService, string> = {
 };
 
 export async function apiAnswers(service: CloudService, timeoutMs = 3000): Promise<boolean> {
+  const deadline = deadlineSignal(timeoutMs);
   try {
-    const response = await fetch(`http://127.0.0.1:${CLOUD_PORTS[service]}${PROBES[service]}`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await fetch(`http://127.0.0.1:${CLOUD_PORTS[service]}${PROBES[service]}`, { signal: deadline.signal });
     await response.arrayBuffer();
     return response.status < 500;
   } catch {
     return false;
+  } finally {
+    deadline.clear();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CloudConfig } from './cloud-config.js';
+import { deadlineSignal } from './deadline.js';
 import {
   AuthenticationError,
   CloudUnreachableError,
@@ -153,17 +154,21 @@ export class OpenStackSession {
   private async authenticate(): Promise<void> {
     const url = `${this.identityUrl}/auth/tokens`;
     let response: globalThis.Response;
+    let text: string;
+    const deadline = deadlineSignal(this.timeoutMs);
     try {
       response = await fetch(url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(this.authBody()),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: deadline.signal,
       });
+      text = await response.text();
     } catch (error) {
       throw new CloudUnreachableError(serviceLabel('identity'), this.identityUrl, networkReason(error, this.timeoutMs), this.cloud);
+    } finally {
+      deadline.clear();
     }
-    const text = await response.text();
     if (response.status === 401 || response.status === 403) {
       throw new AuthenticationError(this.cloud, this.config.source, errorDetail(text, response.headers.get('content-type')) || `HTTP ${response.status}`);
     }
@@ -260,12 +265,16 @@ export class OpenStackSession {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const call = `${method} ${callPath(url, base)}`;
     let response: globalThis.Response;
+    let text: string;
+    const deadline = deadlineSignal(timeoutMs);
     try {
-      response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, { method, headers, body, signal: deadline.signal });
+      text = method === 'HEAD' ? '' : await response.text();
     } catch (error) {
       throw new CloudUnreachableError(serviceLabel(kind), `${url.origin}${url.pathname}`, `${call}: ${networkReason(error, timeoutMs)}`, this.cloud);
+    } finally {
+      deadline.clear();
     }
-    const text = method === 'HEAD' ? '' : await response.text();
     const ok = options.okStatus ? options.okStatus.includes(response.status) || response.ok : response.ok;
     if (!ok && response.status !== 401) {
       throw new OpenStackApiError(serviceLabel(kind), call, response.status, errorDetail(text, response.headers.get('content-type')), this.cloud);
