@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { forEachLine } from '../local/stream-lines.js';
 import { TargetError } from '../targets/driver.js';
 
 export type StreamedTool = 'ansible-playbook' | 'ansible' | 'ansible-inventory' | 'promtool' | 'ansible-lint';
@@ -74,24 +75,9 @@ function hintFor(tool: StreamedTool): string {
   return 'install Ansible (`sudo apt-get install ansible`), or start Docker so the toolbox image can be used';
 }
 
-/** Splits a byte stream into lines; the last partial line is delivered at the end. */
+/** Lines of a tool's output; a broken pipe ends the output rather than the run. */
 function lines(stream: Readable, onLine: (line: string) => void): Promise<void> {
-  return new Promise((resolve) => {
-    let buffer = '';
-    stream.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        onLine(buffer.slice(0, newline).replace(/\r$/, ''));
-        buffer = buffer.slice(newline + 1);
-      }
-    });
-    stream.on('end', () => {
-      if (buffer) onLine(buffer);
-      resolve();
-    });
-    stream.on('error', () => resolve());
-  });
+  return forEachLine(stream, onLine).catch(() => undefined);
 }
 
 function runOnHost(path: string, args: string[], options: StreamOptions): Promise<StreamResult> {

@@ -13,6 +13,7 @@ import type Docker from 'dockerode';
 import { TargetError } from '../targets/driver.js';
 import { dockerCall, isNotFound, messageOf } from './docker.js';
 import type { Progress } from './progress.js';
+import { forEachLine } from './stream-lines.js';
 
 export const DEBIAN_BASE = 'debian:bookworm-slim';
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
@@ -78,34 +79,22 @@ async function pull(docker: Docker, tag: string, timeoutMs: number): Promise<tru
 
 /** Follows a Docker JSON progress stream; true at the end, or the error message it carried. */
 function followJsonStream(stream: Readable, onLine?: (line: string) => void): Promise<true | string> {
-  return new Promise((resolve) => {
-    let buffer = '';
-    let failure: string | undefined;
-    const handle = (line: string) => {
-      if (!line.trim()) return;
-      try {
-        const event = JSON.parse(line) as { error?: string; status?: string; stream?: string };
-        if (event.error) failure = event.error;
-        const text = event.status ?? event.stream;
-        if (text && onLine) onLine(text.trim());
-      } catch {
-        // Not JSON: Docker only sends JSON lines here; ignore anything else.
-      }
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        handle(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-      }
-    });
-    stream.on('end', () => {
-      handle(buffer);
-      resolve(failure ?? true);
-    });
-    stream.on('error', (error: Error) => resolve(error.message));
-  });
+  let failure: string | undefined;
+  const handle = (line: string) => {
+    if (!line.trim()) return;
+    try {
+      const event = JSON.parse(line) as { error?: string; status?: string; stream?: string };
+      if (event.error) failure = event.error;
+      const text = event.status ?? event.stream;
+      if (text && onLine) onLine(text.trim());
+    } catch {
+      // Not JSON: Docker only sends JSON lines here; ignore anything else.
+    }
+  };
+  return forEachLine(stream, handle).then(
+    () => failure ?? true,
+    (error: Error) => error.message,
+  );
 }
 
 /** Full path of an executable on PATH (plus the sbin directories a non-root PATH lacks). */

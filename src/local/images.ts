@@ -7,12 +7,14 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { TargetError } from '../targets/driver.js';
 import { withBuildLock } from './build-lock.js';
 import { dockerCall, isNotFound, LOCAL_LABELS, messageOf } from './docker.js';
 import type { Progress } from './progress.js';
+import { forEachLine } from './stream-lines.js';
 
 /** Every image `up` builds, in no particular order (parents are found from the Dockerfiles). */
 export const IMAGE_NAMES = ['base', 'node', 'prometheus', 'pushgateway', 'alertmanager', 'postgres', 'gnocchi', 'toolbox'] as const;
@@ -239,42 +241,29 @@ export async function buildImage(docker: Docker, context: ImageContext, tag: str
   );
   const recent: string[] = [];
   let failure: string | undefined;
-  await new Promise<void>((resolve, reject) => {
-    let buffer = '';
-    const handle = (line: string) => {
-      if (!line.trim()) return;
-      let event: BuildEvent;
-      try {
-        event = JSON.parse(line) as BuildEvent;
-      } catch {
-        return;
-      }
-      if (event.error || event.errorDetail) {
-        failure = (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-        return;
-      }
-      const text = (event.stream ?? event.status ?? '').trimEnd();
-      for (const outputLine of text.split('\n')) {
-        if (!outputLine.trim()) continue;
-        recent.push(outputLine);
-        if (recent.length > FAILURE_CONTEXT_LINES) recent.shift();
-        const step = /^Step (\d+\/\d+) : (.*)$/.exec(outputLine);
-        if (step) progress.detail(`building ${tag}: step ${step[1]} ${truncate(step[2]!, 60)}`);
-      }
-    };
-    stream.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        handle(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-      }
-    });
-    stream.on('end', () => {
-      handle(buffer);
-      resolve();
-    });
-    stream.on('error', (error: Error) => reject(new TargetError(`building ${tag}: ${messageOf(error)}`)));
+  const handle = (line: string) => {
+    if (!line.trim()) return;
+    let event: BuildEvent;
+    try {
+      event = JSON.parse(line) as BuildEvent;
+    } catch {
+      return;
+    }
+    if (event.error || event.errorDetail) {
+      failure = (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
+      return;
+    }
+    const text = (event.stream ?? event.status ?? '').trimEnd();
+    for (const outputLine of text.split('\n')) {
+      if (!outputLine.trim()) continue;
+      recent.push(outputLine);
+      if (recent.length > FAILURE_CONTEXT_LINES) recent.shift();
+      const step = /^Step (\d+\/\d+) : (.*)$/.exec(outputLine);
+      if (step) progress.detail(`building ${tag}: step ${step[1]} ${truncate(step[2]!, 60)}`);
+    }
+  };
+  await forEachLine(stream as Readable, handle).catch((error: Error) => {
+    throw new TargetError(`building ${tag}: ${messageOf(error)}`);
   });
   if (failure) {
     throw new TargetError(
