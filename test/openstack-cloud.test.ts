@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { runCloudCommand } from '../src/cloud/command.js';
 import { LOCAL_CLOUD } from '../src/cloud/clouds-yaml.js';
 import { cloudDown, cloudUp, type UpResult } from '../src/cloud/lifecycle.js';
@@ -16,6 +17,8 @@ import type { Network, Port, Subnet } from '../src/openstack/network.js';
 import { fetchProjectQuota } from '../src/openstack/quota.js';
 import { listCourseServers } from '../src/openstack/servers.js';
 import { runPreflight } from '../src/preflight/preflight.js';
+import type { DownReport } from '../src/targets/openstack-driver.js';
+import { courseYaml } from './helpers/course-yaml.js';
 
 /**
  * The toolkit's OpenStack client against a real OpenStack (Keystone, Nova with the fake virt
@@ -69,6 +72,55 @@ async function projectClient(project: string): Promise<OpenStackClient> {
   const result = await cloudUp({ stateDir, name: CONTAINER, seed, progress: () => undefined });
   expect(result.clouds).toContain(`${LOCAL_CLOUD}-${project}`);
   return connectCloud(`${LOCAL_CLOUD}-${project}`);
+}
+
+/** What Terraform would leave of course `id` if destroy failed half-way (labels as the stacks set them). */
+async function courseResources(client: OpenStackClient, id: string, learner: string, publicNet: Network, withServer: boolean) {
+  const tags = [`resops-course=${id}`, 'resops-role=learner', `resops-learner=${learner}`];
+  const metadata = { 'resops-course': id, 'resops-role': 'learner', 'resops-learner': learner };
+  const network = await client.network.create<Network>('networks', { name: `${id}-net` });
+  await client.network.setTags('networks', network.id, tags);
+  const subnet = await client.network.create<Subnet>('subnets', { name: `${id}-${learner}-subnet`, network_id: network.id, ip_version: 4, cidr: '10.42.1.0/24' });
+  await client.network.setTags('subnets', subnet.id, tags);
+  const router = await client.network.create<{ id: string }>('routers', { name: `${id}-router`, external_gateway_info: { network_id: publicNet.id } });
+  await client.network.setTags('routers', router.id, tags);
+  await client.network.addRouterInterface(router.id, subnet.id);
+  const group = await client.network.create<{ id: string }>('security-groups', { name: `${id}-ssh` });
+  await client.network.setTags('security-groups', group.id, tags);
+  await client.network.createSecurityGroupRule({ security_group_id: group.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '192.0.2.0/24' });
+  const port = await client.network.create<Port>('ports', { name: `${id}-${learner}-vm1`, network_id: network.id, security_groups: [group.id] });
+  await client.network.setTags('ports', port.id, tags);
+  await client.compute.createKeypair(`${id}-${learner}-key`, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDFoDnzBVrk4H8PqUFJoHlEzTtgpQLxMLn6HyOoX7PhE bob@laptop');
+  const volume = await client.volume.createVolume({ name: `${id}-${learner}-vm1-data`, size: 1, metadata });
+  await client.objectStore.createContainer(`${id}-pipeline`, { 'resops-course': id });
+  await client.objectStore.putObject(`${id}-pipeline`, 'reads/sample.fq', '@r1\nACGT\n+\nIIII\n');
+  const fip = await client.network.create<{ id: string }>('floatingips', { floating_network_id: publicNet.id, port_id: port.id, description: `${id}-${learner}-vm1` });
+  await client.network.setTags('floatingips', fip.id, tags);
+  let serverId: string | undefined;
+  if (withServer) {
+    const flavor = (await client.compute.listFlavors()).find((f) => f.name === 'm1.small')!;
+    const image = (await client.image.listImages()).find((i) => i.name === 'debian-12')!;
+    serverId = (await client.compute.createServer({ name: `${id}-${learner}-vm1`, flavorId: flavor.id, imageId: image.id, networks: [{ port: port.id }], metadata, keyName: `${id}-${learner}-key` })).id;
+  }
+  await waitFor(`${id} volume available`, 60_000, async () => ((await client.volume.getVolume(volume.id))?.status === 'available' ? true : undefined));
+  return { serverId, volumeId: volume.id };
+}
+
+/** Runs the `resops` CLI in-process and captures what it writes to stdout and stderr. */
+async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const writeOut = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    const code = await main(argv);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
+  }
 }
 
 suite(title, () => {
@@ -206,38 +258,6 @@ suite(title, () => {
     let expected: Array<[string, string]>;
     let otherBefore: Leftover[];
 
-    /** What Terraform would leave of course `id` if destroy failed half-way (labels as the stacks set them). */
-    async function courseResources(id: string, learner: string, publicNet: Network, withServer: boolean) {
-      const tags = [`resops-course=${id}`, 'resops-role=learner', `resops-learner=${learner}`];
-      const metadata = { 'resops-course': id, 'resops-role': 'learner', 'resops-learner': learner };
-      const network = await client.network.create<Network>('networks', { name: `${id}-net` });
-      await client.network.setTags('networks', network.id, tags);
-      const subnet = await client.network.create<Subnet>('subnets', { name: `${id}-${learner}-subnet`, network_id: network.id, ip_version: 4, cidr: '10.42.1.0/24' });
-      await client.network.setTags('subnets', subnet.id, tags);
-      const router = await client.network.create<{ id: string }>('routers', { name: `${id}-router`, external_gateway_info: { network_id: publicNet.id } });
-      await client.network.setTags('routers', router.id, tags);
-      await client.network.addRouterInterface(router.id, subnet.id);
-      const group = await client.network.create<{ id: string }>('security-groups', { name: `${id}-ssh` });
-      await client.network.setTags('security-groups', group.id, tags);
-      await client.network.createSecurityGroupRule({ security_group_id: group.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '192.0.2.0/24' });
-      const port = await client.network.create<Port>('ports', { name: `${id}-${learner}-vm1`, network_id: network.id, security_groups: [group.id] });
-      await client.network.setTags('ports', port.id, tags);
-      await client.compute.createKeypair(`${id}-${learner}-key`, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDFoDnzBVrk4H8PqUFJoHlEzTtgpQLxMLn6HyOoX7PhE bob@laptop');
-      const volume = await client.volume.createVolume({ name: `${id}-${learner}-vm1-data`, size: 1, metadata });
-      await client.objectStore.createContainer(`${id}-pipeline`, { 'resops-course': id });
-      await client.objectStore.putObject(`${id}-pipeline`, 'reads/sample.fq', '@r1\nACGT\n+\nIIII\n');
-      const fip = await client.network.create<{ id: string }>('floatingips', { floating_network_id: publicNet.id, port_id: port.id, description: `${id}-${learner}-vm1` });
-      await client.network.setTags('floatingips', fip.id, tags);
-      let serverId: string | undefined;
-      if (withServer) {
-        const flavor = (await client.compute.listFlavors()).find((f) => f.name === 'm1.small')!;
-        const image = (await client.image.listImages()).find((i) => i.name === 'debian-12')!;
-        serverId = (await client.compute.createServer({ name: `${id}-${learner}-vm1`, flavorId: flavor.id, imageId: image.id, networks: [{ port: port.id }], metadata, keyName: `${id}-${learner}-key` })).id;
-      }
-      await waitFor(`${id} volume available`, 60_000, async () => ((await client.volume.getVolume(volume.id))?.status === 'available' ? true : undefined));
-      return { serverId, volumeId: volume.id };
-    }
-
     beforeAll(async () => {
       client = await projectClient(project);
       // A kept container may hold a previous run's resources: start from an empty project.
@@ -246,8 +266,8 @@ suite(title, () => {
         if (swept.remaining.length > 0) throw new Error(`cannot clean up ${id}: ${swept.failed.map((f) => f.error).join('; ')}`);
       }
       const publicNet = (await client.network.listNetworks({ name: 'public' }, true))[0];
-      const demo = await courseResources('demo', 'alice', publicNet, true);
-      const demo2 = await courseResources('demo2', 'bob', publicNet, true);
+      const demo = await courseResources(client, 'demo', 'alice', publicNet, true);
+      const demo2 = await courseResources(client, 'demo2', 'bob', publicNet, true);
       for (const server of [demo.serverId!, demo2.serverId!]) {
         await waitFor('server ACTIVE', 180_000, async () => {
           const s = await client.compute.getServer(server);
@@ -308,6 +328,118 @@ suite(title, () => {
       expect(otherAfter.map((l) => [l.kind, l.id]).sort()).toEqual(otherBefore.map((l) => [l.kind, l.id]).sort());
       expect((await listCourseServers(client, 'demo2'))[0]?.status).toBe('ACTIVE');
     });
+  });
+
+  describe('openstack driver through the CLI: status and down with the leak check', () => {
+    const project = 'driver-check';
+    let client: OpenStackClient;
+    let work = '';
+    let courseFile = '';
+    let fakeBin = '';
+    let serverId = '';
+    let otherBefore: Leftover[];
+    const saved = { path: process.env.PATH };
+    const cli = (...args: string[]) => runCli([...args, courseFile, '--target', 'openstack', '--out', path.join(work, 'cdktf.out')]);
+
+    beforeAll(async () => {
+      client = await projectClient(project);
+      for (const id of ['drv', 'drv2']) {
+        const swept = await sweepLeftovers(client, id);
+        if (swept.remaining.length > 0) throw new Error(`cannot clean up ${id}: ${swept.failed.map((f) => f.error).join('; ')}`);
+      }
+      work = mkdtempSync(path.join(os.tmpdir(), 'resops-driver-check-'));
+      courseFile = path.join(work, 'course.yaml');
+      // learner1, learner2; cloud.name says research-cloud, OS_CLOUD points it at the rehearsal project.
+      writeFileSync(courseFile, courseYaml({ id: 'drv', learners: 2, target: 'openstack' }));
+      process.env.OS_CLOUD = `${LOCAL_CLOUD}-${project}`;
+      // The stacks were never applied: terraform must not even be started (it cannot init offline).
+      fakeBin = path.join(work, 'bin');
+      mkdirSync(fakeBin);
+      writeFileSync(path.join(fakeBin, 'terraform'), '#!/bin/sh\necho "$PWD $*" >> "$(dirname "$0")/calls.log"\nexit 1\n');
+      chmodSync(path.join(fakeBin, 'terraform'), 0o755);
+      process.env.PATH = `${fakeBin}:${saved.path ?? ''}`;
+
+      const publicNet = (await client.network.listNetworks({ name: 'public' }, true))[0];
+      serverId = (await courseResources(client, 'drv', 'learner1', publicNet, true)).serverId!;
+      await courseResources(client, 'drv2', 'learner1', publicNet, false);
+      await waitFor('server ACTIVE', 180_000, async () => {
+        const s = await client.compute.getServer(serverId);
+        if (s?.status === 'ERROR') throw new Error(`server went to ERROR: ${s.fault}`);
+        return s?.status === 'ACTIVE' ? s : undefined;
+      });
+      await waitFor('floating address in server view', 90_000, async () =>
+        (await listCourseServers(client, 'drv'))[0]?.floatingAddresses.length ? true : undefined,
+      );
+      otherBefore = await findLeftovers(client, 'drv2');
+    }, 600_000);
+
+    afterAll(async () => {
+      process.env.PATH = saved.path;
+      delete process.env.OS_CLOUD;
+      if (client) await sweepLeftovers(client, 'drv2');
+      if (work) rmSync(work, { recursive: true, force: true });
+    }, 300_000);
+
+    it('`status --json` shows the server created through the API as ACTIVE with its addresses, under its learner', async () => {
+      const { code, stdout } = await cli('status', '--json');
+      const report = JSON.parse(stdout) as {
+        course: string;
+        sections: Array<{ title: string; ok: boolean; data: unknown }>;
+      };
+      expect(report.sections.map((s) => s.ok)).toEqual([true, true]);
+      expect(code).toBe(0);
+      const learnersSection = report.sections[0]!.data as Array<{ learner: string; deployed?: boolean }>;
+      expect(learnersSection.map((l) => [l.learner, l.deployed])).toEqual([['learner1', false], ['learner2', false]]);
+      const cloud = report.sections[1]!.data as {
+        cloud: string;
+        learners: Array<{ learner: string; inCourse: boolean; servers: Array<{ id: string; name: string; status: string; fixedAddresses: string[]; floatingAddresses: string[] }> }>;
+        shared: unknown[];
+      };
+      expect(cloud.cloud).toBe(`${LOCAL_CLOUD}-${project}`);
+      expect(cloud.learners.map((l) => [l.learner, l.servers.map((s) => s.name)])).toEqual([['learner1', ['drv-learner1-vm1']], ['learner2', []]]);
+      expect(cloud.learners[0]!.servers[0]).toMatchObject({
+        id: serverId,
+        status: 'ACTIVE',
+        fixedAddresses: [expect.stringMatching(/^drv-net=10\.42\.1\.\d+$/)],
+        floatingAddresses: [expect.stringMatching(/^203\.0\.113\.\d+$/)],
+      });
+      expect(cloud.shared).toEqual([]);
+      expect(existsSync(path.join(fakeBin, 'calls.log'))).toBe(false);
+    });
+
+    it('`down` on never-applied stacks skips terraform, lists every leftover and exits 1', async () => {
+      const { code, stdout } = await cli('down');
+      expect(code).toBe(1);
+      expect(existsSync(path.join(fakeBin, 'calls.log'))).toBe(false);
+      expect(stdout).toMatch(/drv-network\s+ok\s+\S+\s+nothing to destroy: no state file/);
+      expect(stdout).toContain('✖ 10 resources of drv left:');
+      for (const [kind, name] of [
+        ['server', 'drv-learner1-vm1'], ['floating-ip', 'drv-learner1-vm1'], ['router', 'drv-router'], ['port', 'drv-learner1-vm1'],
+        ['subnet', 'drv-learner1-subnet'], ['network', 'drv-net'], ['security-group', 'drv-ssh'], ['volume', 'drv-learner1-vm1-data'],
+        ['keypair', 'drv-learner1-key'], ['container', 'drv-pipeline'],
+      ]) {
+        expect(stdout).toMatch(new RegExp(`^ {2}${kind}\\s+${name}\\b`, 'm'));
+      }
+      expect(stdout).not.toContain('drv2-');
+      expect(stdout).toContain('--sweep` deletes them, in dependency order');
+    });
+
+    it('`down --sweep --json` deletes them, exits 0 and leaves the other course alone', async () => {
+      const { code, stdout, stderr } = await cli('down', '--sweep', '--json');
+      const report = JSON.parse(stdout) as DownReport;
+      expect(report.leakCheck).toMatchObject({ cloud: `${LOCAL_CLOUD}-${project}`, course: 'drv', after: [], clean: true, swept: { failed: [] } });
+      expect(code).toBe(0);
+      if (!('before' in report.leakCheck)) throw new Error('leak check did not run');
+      expect(report.leakCheck.before).toHaveLength(10);
+      expect(report.leakCheck.swept?.deleted.map((l) => l.id).sort()).toEqual(report.leakCheck.before.map((l) => l.id).sort());
+      expect(stderr).toContain('sweeping 10 leftovers of drv from cloud');
+      expect(stderr).toContain('deleted server drv-learner1-vm1');
+      expect(stderr).toContain('deleted keypair drv-learner1-key');
+      expect(await findLeftovers(client, 'drv')).toEqual([]);
+      const otherAfter = await findLeftovers(client, 'drv2');
+      expect(otherAfter.map((l) => [l.kind, l.id]).sort()).toEqual(otherBefore.map((l) => [l.kind, l.id]).sort());
+      expect(existsSync(path.join(fakeBin, 'calls.log'))).toBe(false);
+    }, 600_000);
   });
 
   describe('cloud command', () => {

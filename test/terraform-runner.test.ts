@@ -260,8 +260,10 @@ describe('openstack status with a fake terraform binary', () => {
       resolve: () => binary,
       out: (l) => out.push(l),
       progress: () => {},
+      // The cloud-side section is covered in openstack-driver-cloud.test.ts: here it finds nothing.
+      cloud: { connect: async () => 'c-cloud', listCourseServers: async () => [], findLeftovers: async () => [], sweepLeftovers: async () => ({ deleted: [], failed: [], remaining: [] }) },
     });
-    const code = await driver.status({ id: 'c' } as Course, { json: true });
+    const code = await driver.status({ id: 'c', cloud: { name: 'c-cloud' }, learners: [] as Course['learners'] } as Course, { json: true });
     expect(code).toBe(1);
     const report = JSON.parse(out.join('\n')) as { sections: Array<{ ok: boolean; data: Array<{ learner: string; outputs: Record<string, unknown>; error?: string }> }> };
     const [alice, bob] = report.sections[0]!.data;

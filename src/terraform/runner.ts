@@ -30,6 +30,11 @@ export interface RunnerOptions {
    * saving state). Stacks not started are reported as skipped.
    */
   signal?: AbortSignal;
+  /**
+   * A reason when a stack needs no terraform run at all (destroy of a stack that has no state):
+   * the stack then counts as done, so the stacks it depends on still run after it.
+   */
+  nothingToDo?: (stack: SynthesizedStack) => string | undefined;
 }
 
 export type StackStatus = 'ok' | 'failed' | 'skipped';
@@ -131,6 +136,11 @@ export async function runStacks(synth: SynthResult, action: StackAction, options
   const runOne = async (stack: SynthesizedStack): Promise<StackOutcome> => {
     const t0 = now();
     const base = { stack: stack.name, kind: stack.kind, ...(stack.learnerId ? { learnerId: stack.learnerId } : {}) };
+    const idle = options.nothingToDo?.(stack);
+    if (idle !== undefined) {
+      log(`– ${stack.name}: ${idle}`);
+      return { ...base, status: 'ok', ms: now() - t0, reason: idle };
+    }
     for (const step of ['init', action] as const) {
       if (options.signal?.aborted) return { ...base, status: 'skipped', reason: `interrupted before ${step}` };
       const args = step === 'init' ? ['init', '-input=false'] : [...ACTION_ARGS[step]];

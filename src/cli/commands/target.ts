@@ -14,8 +14,16 @@ const DESCRIPTIONS: Record<TargetAction, string[]> = {
     'monitoring and pipeline. A failed learner stack does not stop the others; stacks that need a',
     'failed one are skipped. Ends with a summary table.',
   ],
-  down: ['Destroys everything the course created, in exactly the reverse order of `up`.'],
-  status: ['Shows the course\'s machines and addresses (openstack: the outputs of each learner stack).'],
+  down: [
+    'Destroys everything the course created, in exactly the reverse order of `up`. openstack: stacks',
+    'that were never applied (no state file) are skipped; then the leak check lists everything left in',
+    'the project that carries the course\'s label or name prefix and exits 1 if anything is. --sweep',
+    'deletes those leftovers in dependency order (progress on stderr) and checks again.',
+  ],
+  status: [
+    'Shows the course\'s machines and addresses. openstack: the outputs of each learner stack, then',
+    'each learner\'s servers as the cloud reports them (status, fixed and floating addresses).',
+  ],
 };
 
 export function targetCommand(action: TargetAction): CliCommand {
@@ -36,7 +44,11 @@ export function targetCommand(action: TargetAction): CliCommand {
         : {}),
     },
     positionals: [1, 1],
-    notes: ['exit codes: 0 ok, 1 a stack or step failed, 2 invalid course or flags'],
+    notes: [
+      action === 'down'
+        ? 'exit codes: 0 ok and nothing left, 1 a stack failed, leftovers remain or the cloud could not be asked, 2 invalid course or flags'
+        : 'exit codes: 0 ok, 1 a stack or step failed, 2 invalid course or flags',
+    ],
     async run({ values, positionals }) {
       const course = loadCourseArg(positionals[0], action, parseTarget(values.target));
       const driver = await driverFor(course.target);
