@@ -69,6 +69,8 @@ export interface ContainerSpec {
   attachments: Attachment[];
   ports: PublishedPort[];
   capDrop: string[];
+  /** tmpfs mounts (path → mount options): the learner VM's small data disk. */
+  tmpfs?: Record<string, string>;
 }
 
 export interface LocalLayout {
@@ -86,6 +88,9 @@ export const learnerNetworkName = (course: Pick<Course, 'id'>, learner: Pick<Lea
 export const servicesNetworkName = (course: Pick<Course, 'id'>) => resourceName(course, 'services');
 export const monitoringNetworkName = (course: Pick<Course, 'id'>) => resourceName(course, 'monitoring');
 export const serviceContainerName = (course: Pick<Course, 'id'>, service: ServiceName) => resourceName(course, service);
+
+/** Where a local learner VM's data disk is mounted, and its size (a tmpfs). */
+export const LOCAL_DATA_DISK = { path: '/data', sizeMb: 256 } as const;
 
 /** Learner i's VM j (1-based): 127.0.0.1:(sshPortBase + i*10 + j). */
 export function sshPort(course: Pick<Course, 'local'>, learner: Pick<Learner, 'index'>, vm: number): number {
@@ -172,6 +177,9 @@ export function localLayout(course: Course, secrets: LocalSecrets): LocalLayout 
         ],
         ports: [{ containerPort: 22, hostPort: sshPort(course, learner, vm), what: `SSH of ${learner.id} vm${vm}` }],
         capDrop: ['NET_RAW'],
+        // The VM's data disk, scaled down: small enough that filling it (the "sick node"
+        // exercise) costs little memory, and its own filesystem so filling it cannot touch the host's.
+        tmpfs: { [LOCAL_DATA_DISK.path]: `size=${LOCAL_DATA_DISK.sizeMb}m,mode=1777` },
       });
     }
   }

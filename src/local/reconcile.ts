@@ -105,6 +105,7 @@ export function containerCreateOptions(course: Course, spec: ContainerSpec, imag
       PortBindings: Object.fromEntries(spec.ports.map((p) => [`${p.containerPort}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(p.hostPort) }]])),
       RestartPolicy: { Name: 'unless-stopped' },
       CapDrop: spec.capDrop,
+      ...(spec.tmpfs ? { Tmpfs: spec.tmpfs } : {}),
       // Containers on two networks must never route between them (defense in depth: nobody in
       // a VM has NET_ADMIN to point a route at them anyway).
       Sysctls: { 'net.ipv4.ip_forward': '0' },
