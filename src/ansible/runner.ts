@@ -4,7 +4,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../cli/table.js';
 import { AnsibleOutputReader, parseRecap, type AnsibleEvent, type HostRecap } from './output.js';
@@ -16,7 +16,7 @@ const REPO_DIR = dirname(PLAYBOOKS_DIR.replace(/\/$/, ''));
 
 export interface PlaybookOptions {
   inventoryFile: string;
-  /** A playbook of playbooks/ (default site.yml). */
+  /** A playbook of playbooks/ (default site.yml), or an absolute path to any playbook. */
   playbook?: string;
   /** An Ansible host pattern (`learner_alice`). */
   limit?: string;
@@ -54,7 +54,9 @@ export async function runPlaybook(options: PlaybookOptions): Promise<PlaybookRun
   const failures: FailedTask[] = [];
   const temp = await mkdtemp(join(tmpdir(), 'resops-ansible-'));
   try {
-    const args = [join(PLAYBOOKS_DIR, options.playbook ?? 'site.yml'), '-i', options.inventoryFile];
+    // An absolute path is a playbook of someone else's (a learner's exercise), run the same way.
+    const playbook = options.playbook && isAbsolute(options.playbook) ? options.playbook : join(PLAYBOOKS_DIR, options.playbook ?? 'site.yml');
+    const args = [playbook, '-i', options.inventoryFile];
     if (options.limit) args.push('--limit', options.limit);
     if (options.vars && Object.keys(options.vars).length) {
       const file = join(temp, 'run-vars.json');
@@ -71,7 +73,7 @@ export async function runPlaybook(options: PlaybookOptions): Promise<PlaybookRun
         // Lines as they happen, not when Python's buffer fills.
         PYTHONUNBUFFERED: '1',
       },
-      mounts: [REPO_DIR, temp, dirname(options.inventoryFile), ...(options.mounts ?? [])],
+      mounts: [REPO_DIR, temp, dirname(options.inventoryFile), dirname(playbook), ...(options.mounts ?? [])],
       ...(options.forceToolbox ? { forceToolbox: true } : {}),
       ...(options.onPrepare ? { onPrepare: options.onPrepare } : {}),
       onLine: (line) => {

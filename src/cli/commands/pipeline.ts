@@ -73,9 +73,33 @@ function printScale(r: ScaleResult): void {
   print(`plot: ${r.svg}${r.png ? ` and ${r.png}` : ` (no PNG: ${r.pngProblem})`}`);
 }
 
+/** Both worker images, built when missing or changed; their sizes are the first thing to compare. */
+async function buildImages(json: boolean): Promise<number> {
+  const [{ connectDocker }, { ensurePipelineImage, pipelineImageTag }, { stderrProgress }, { inspectImage }] = await Promise.all([
+    import('../../local/docker.js'),
+    import('../../pipeline/images.js'),
+    import('../../local/progress.js'),
+    import('../../local/images.js'),
+  ]);
+  const { docker } = await connectDocker();
+  const progress = stderrProgress();
+  const rows: Array<{ image: string; reference: string; sizeMb: number }> = [];
+  for (const [name, reference] of [['pipeline', 'in the image'], ['pipeline-cloud', 'fetched at run time']] as const) {
+    await ensurePipelineImage(docker, name, progress);
+    const info = await inspectImage(docker, pipelineImageTag(name));
+    const size = (await docker.getImage(pipelineImageTag(name)).inspect()).Size;
+    if (info) rows.push({ image: pipelineImageTag(name), reference, sizeMb: Number((size / 1e6).toFixed(2)) });
+  }
+  if (json) print(JSON.stringify({ images: rows }, null, 2));
+  else for (const line of formatTable(['IMAGE', 'REFERENCE', 'SIZE (MB)'], rows.map((r) => [r.image, r.reference, r.sizeMb.toFixed(2)]), ['left', 'left', 'right'])) print(line);
+  return EXIT.ok;
+}
+
 export const command: CliCommand = {
-  usage: 'run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
+  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
   description: [
+    'build: builds the two worker images (reference in the image; reference fetched at run time)',
+    'and prints their sizes.',
     'run: simulates reads with known SNPs (dwgsim) from the lambda-phage genome, QC (fastp) and',
     'alignment in shards (bwa mem, a job queue over N worker containers `<id>-worker<k>`), merge',
     '(samtools), calling by region (bcftools) and evaluation against the truth; a worker that dies',
@@ -101,8 +125,9 @@ export const command: CliCommand = {
   notes: ['exit codes: 0 done, 1 the run failed (a stage failed or every worker was lost), 2 invalid course or flags'],
   async run({ values, positionals }) {
     const [sub, file] = positionals as [string, string];
-    if (sub !== 'run' && sub !== 'scale') throw new UsageError(`pipeline ${sub}: unknown subcommand`, 'use `resops pipeline run FILE …` or `resops pipeline scale FILE …`');
+    if (sub !== 'run' && sub !== 'scale' && sub !== 'build') throw new UsageError(`pipeline ${sub}: unknown subcommand`, 'use `resops pipeline build|run|scale FILE …`');
     const course = loadCourseArg(file, `pipeline ${sub}`, parseTarget(values.target));
+    if (sub === 'build') return buildImages(values.json === true);
     const out = outDirArg(values.out);
     if (sub === 'run') {
       const workers = wholeNumber('workers', values.workers, course.pipeline.workers || undefined, 1);
