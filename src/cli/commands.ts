@@ -12,13 +12,6 @@ export interface CommandEntry {
   load: () => Promise<CliCommand>;
 }
 
-const soon = (name: string, summary: string): CommandEntry => ({
-  name,
-  summary,
-  available: false,
-  load: async () => (await import('./commands/not-available.js')).notAvailable(name),
-});
-
 export const COMMANDS: CommandEntry[] = [
   { name: 'validate', summary: 'check a course file and its roster', available: true, load: async () => (await import('./commands/validate.js')).command },
   { name: 'preflight', summary: 'estimate consumption and cost, check the project quota', available: true, load: async () => (await import('./commands/preflight.js')).command },
@@ -27,7 +20,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'up', summary: 'create or update the course\'s machines and networks', available: true, load: async () => (await import('./commands/target.js')).targetCommand('up') },
   { name: 'down', summary: 'destroy everything the course created', available: true, load: async () => (await import('./commands/target.js')).targetCommand('down') },
   { name: 'status', summary: 'show the course\'s machines and addresses', available: true, load: async () => (await import('./commands/target.js')).targetCommand('status') },
-  soon('exercise', 'step-by-step exercises for learners'),
+  { name: 'exercise', summary: 'step-by-step exercises for learners: list, start, check, hint, solve, reset, progress', available: true, load: async () => (await import('./commands/exercise.js')).command },
   { name: 'inventory', summary: 'write the Ansible inventory of the course', available: true, load: async () => (await import('./commands/inventory.js')).command },
   { name: 'configure', summary: 'configure the machines with Ansible', available: true, load: async () => (await import('./commands/configure.js')).command },
   { name: 'pipeline', summary: 'run the bioinformatics pipeline on the workers, or its scaling experiment', available: true, load: async () => (await import('./commands/pipeline.js')).command },

@@ -1,0 +1,331 @@
+/**
+ * The exercise engine: which step a learner is on, running its setup, check, solve and reset
+ * scripts, counting hints, and saving progress after every change. The CLI (`resops exercise`)
+ * and the tests drive it; it prints nothing itself (long work goes to `log`).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Course, Learner } from '../course/model.js';
+import { findExercise, loadCatalog, type Exercise, type Step, type StepScript } from './catalog.js';
+import type { StepFunction } from './kit.js';
+import { Lab, StepIncomplete } from './lab.js';
+import { exercisesStateDir, isDone, readProgress, setStepProgress, stepProgress, writeProgress, type LearnerProgress, type StepProgress } from './progress.js';
+
+/** A problem the learner or instructor must fix (no exercise started, unknown step…). */
+export class ExerciseError extends Error {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ExerciseError';
+  }
+}
+
+export interface EngineOptions {
+  course: Course;
+  learner: Learner;
+  /** Default `<state dir>/exercises/<learner>/workspace`. */
+  workspace?: string;
+  sshKey?: string;
+  log?: (line: string) => void;
+  catalog?: Exercise[];
+  /** Clock, for tests of "since the step started". */
+  now?: () => Date;
+}
+
+export interface StepView {
+  exercise: string;
+  exerciseTitle: string;
+  step: string;
+  stepTitle: string;
+  /** 1-based position and count, for "step 2/4". */
+  position: number;
+  steps: number;
+  text: string;
+  hintsLeft: number;
+  /** What setup printed, if the step has one and it ran now. */
+  setup?: string;
+}
+
+export interface CheckOutcome {
+  exercise: string;
+  step: string;
+  passed: boolean;
+  message: string;
+  /** The step the learner is on now (the next one after a pass). */
+  next?: StepView;
+  /** This pass finished the exercise. */
+  exerciseComplete?: boolean;
+  seconds: number;
+}
+
+export interface ExerciseSummary {
+  id: string;
+  number: number;
+  title: string;
+  minutes: number;
+  objectives: string[];
+  steps: Array<{ id: string; title: string; status: StepProgress['status'] | 'todo'; hintsShown: number; checks: number }>;
+  done: number;
+  solvedBySolution: number;
+  status: 'todo' | 'in progress' | 'complete';
+}
+
+export class ExerciseEngine {
+  readonly course: Course;
+  readonly learner: Learner;
+  readonly workspace: string;
+  readonly exercises: Exercise[];
+  private readonly sshKey: string | undefined;
+  private readonly log: (line: string) => void;
+  private readonly now: () => Date;
+  private progress: LearnerProgress;
+
+  constructor(options: EngineOptions) {
+    this.course = options.course;
+    this.learner = options.learner;
+    this.exercises = options.catalog ?? loadCatalog();
+    this.workspace = options.workspace ?? join(exercisesStateDir(options.course), options.learner.id, 'workspace');
+    this.sshKey = options.sshKey;
+    this.log = options.log ?? (() => undefined);
+    this.now = options.now ?? (() => new Date());
+    this.progress = readProgress(options.course, options.learner.id);
+  }
+
+  /** The saved progress (re-read from disk: another process may have changed it). */
+  snapshot(): LearnerProgress {
+    this.progress = readProgress(this.course, this.learner.id);
+    return this.progress;
+  }
+
+  list(): ExerciseSummary[] {
+    this.snapshot();
+    return this.exercises.map((exercise) => this.summary(exercise));
+  }
+
+  private summary(exercise: Exercise): ExerciseSummary {
+    const steps = exercise.steps.map((step) => {
+      const p = stepProgress(this.progress, exercise.id, step.id);
+      return { id: step.id, title: step.title, status: p?.status ?? ('todo' as const), hintsShown: p?.hintsShown ?? 0, checks: p?.checks ?? 0 };
+    });
+    const done = steps.filter((s) => s.status === 'passed' || s.status === 'solved').length;
+    return {
+      id: exercise.id,
+      number: exercise.number,
+      title: exercise.title,
+      minutes: exercise.minutes,
+      objectives: exercise.objectives,
+      steps,
+      done,
+      solvedBySolution: steps.filter((s) => s.status === 'solved').length,
+      status: done === steps.length ? 'complete' : steps.some((s) => s.status !== 'todo') ? 'in progress' : 'todo',
+    };
+  }
+
+  /** Exercises listed as prerequisites of `exercise` that are not complete yet. */
+  unfinishedPrerequisites(exercise: Exercise): string[] {
+    return exercise.prerequisites.filter((id) => {
+      const other = this.exercises.find((e) => e.id === id);
+      return other !== undefined && this.summary(other).status !== 'complete';
+    });
+  }
+
+  /** Starts (or resumes) an exercise at its first step not done; runs that step's setup the first time. */
+  async start(ref: string): Promise<StepView | { exercise: string; complete: true }> {
+    this.snapshot();
+    const exercise = findExercise(this.exercises, ref);
+    if (!exercise) {
+      throw new ExerciseError(`no exercise "${ref}"`, `exercises: ${this.exercises.map((e) => e.id).join(', ')}`);
+    }
+    const step = exercise.steps.find((s) => !isDone(stepProgress(this.progress, exercise.id, s.id)));
+    if (!step) return { exercise: exercise.id, complete: true };
+    return this.enter(exercise, step);
+  }
+
+  /** The step the learner is on. */
+  current(): { exercise: Exercise; step: Step } {
+    this.snapshot();
+    const current = this.progress.current;
+    if (!current) throw new ExerciseError('no exercise started', 'start one with `resops exercise start 0` (see `resops exercise list`)');
+    const exercise = this.exercises.find((e) => e.id === current.exercise);
+    const step = exercise?.steps.find((s) => s.id === current.step);
+    if (!exercise || !step) throw new ExerciseError(`the saved current step ${current.exercise}/${current.step} no longer exists`, 'start an exercise again with `resops exercise start N`');
+    return { exercise, step };
+  }
+
+  /** The current step's text again (no setup). */
+  show(): StepView {
+    const { exercise, step } = this.current();
+    return this.view(exercise, step);
+  }
+
+  async check(): Promise<CheckOutcome> {
+    const { exercise, step } = this.current();
+    const started = Date.now();
+    const result = await this.runCheck(exercise, step);
+    const p = this.stepState(exercise, step);
+    p.checks += 1;
+    p.lastMessage = result.message;
+    const outcome: CheckOutcome = { exercise: exercise.id, step: step.id, passed: result.passed, message: result.message, seconds: (Date.now() - started) / 1000 };
+    if (result.passed && !isDone(p)) {
+      p.status = 'passed';
+      p.doneAt = this.now().toISOString();
+    }
+    this.save();
+    if (result.passed) Object.assign(outcome, await this.advance(exercise, step));
+    return outcome;
+  }
+
+  /** The next hint of the current step (counted); undefined when all were shown. */
+  hint(): { hint?: string; shown: number; total: number; exercise: string; step: string } {
+    const { exercise, step } = this.current();
+    const p = this.stepState(exercise, step);
+    const total = step.hints.length;
+    if (p.hintsShown >= total) return { shown: p.hintsShown, total, exercise: exercise.id, step: step.id };
+    const hint = step.hints[p.hintsShown]!;
+    p.hintsShown += 1;
+    this.save();
+    return { hint: this.render(hint, exercise, step), shown: p.hintsShown, total, exercise: exercise.id, step: step.id };
+  }
+
+  /** Fast-forward: runs the step's solution, then its check; the step is marked solved-by-solution. */
+  async solve(): Promise<CheckOutcome> {
+    const { exercise, step } = this.current();
+    const started = Date.now();
+    await this.runScript(exercise, step, 'solve');
+    const result = await this.runCheck(exercise, step);
+    const p = this.stepState(exercise, step);
+    p.checks += 1;
+    p.lastMessage = result.message;
+    if (!result.passed) {
+      this.save();
+      throw new ExerciseError(`the solution of ${exercise.id}/${step.id} ran but its check still says: ${result.message}`, 'this is a bug in the exercise: please report it to your instructor');
+    }
+    if (p.status !== 'passed') {
+      p.status = 'solved';
+      p.doneAt = this.now().toISOString();
+    }
+    this.save();
+    const outcome: CheckOutcome = { exercise: exercise.id, step: step.id, passed: true, message: result.message, seconds: (Date.now() - started) / 1000 };
+    return Object.assign(outcome, await this.advance(exercise, step));
+  }
+
+  /**
+   * Undoes one step (default: the current one): runs its reset script, forgets its progress and
+   * starts it again (setup included).
+   */
+  async reset(ref?: string): Promise<StepView> {
+    this.snapshot();
+    let exercise: Exercise;
+    let step: Step | undefined;
+    if (ref && ref.includes('/')) {
+      const [exerciseRef, stepRef] = ref.split('/', 2) as [string, string];
+      const found = findExercise(this.exercises, exerciseRef);
+      if (!found) throw new ExerciseError(`no exercise "${exerciseRef}"`, `exercises: ${this.exercises.map((e) => e.id).join(', ')}`);
+      exercise = found;
+      step = exercise.steps.find((s) => s.id === stepRef);
+    } else {
+      exercise = this.current().exercise;
+      step = ref ? exercise.steps.find((s) => s.id === ref) : this.current().step;
+    }
+    if (!step) throw new ExerciseError(`exercise ${exercise.id} has no step "${ref}"`, `steps: ${exercise.steps.map((s) => s.id).join(', ')}`);
+    if (step.scripts.reset) await this.runScript(exercise, step, 'reset');
+    setStepProgress(this.progress, exercise.id, step.id, undefined);
+    this.save();
+    return this.enter(exercise, step);
+  }
+
+  private async advance(exercise: Exercise, step: Step): Promise<Pick<CheckOutcome, 'next' | 'exerciseComplete'>> {
+    const index = exercise.steps.indexOf(step);
+    const next = exercise.steps.slice(index + 1).find((s) => !isDone(stepProgress(this.progress, exercise.id, s.id)));
+    if (next) return { next: await this.enter(exercise, next) };
+    const complete = exercise.steps.every((s) => isDone(stepProgress(this.progress, exercise.id, s.id)));
+    return complete ? { exerciseComplete: true } : {};
+  }
+
+  private async enter(exercise: Exercise, step: Step): Promise<StepView> {
+    this.progress.current = { exercise: exercise.id, step: step.id };
+    const fresh = stepProgress(this.progress, exercise.id, step.id) === undefined;
+    if (fresh) setStepProgress(this.progress, exercise.id, step.id, { status: 'started', startedAt: this.now().toISOString(), hintsShown: 0, checks: 0 });
+    this.save();
+    const setup = fresh && step.scripts.setup ? await this.runScript(exercise, step, 'setup') : undefined;
+    return { ...this.view(exercise, step), ...(setup ? { setup } : {}) };
+  }
+
+  private view(exercise: Exercise, step: Step): StepView {
+    const p = stepProgress(this.progress, exercise.id, step.id);
+    return {
+      exercise: exercise.id,
+      exerciseTitle: exercise.title,
+      step: step.id,
+      stepTitle: step.title,
+      position: exercise.steps.indexOf(step) + 1,
+      steps: exercise.steps.length,
+      text: this.render(readFileSync(step.textFile, 'utf8'), exercise, step),
+      hintsLeft: step.hints.length - (p?.hintsShown ?? 0),
+    };
+  }
+
+  private render(text: string, exercise: Exercise, step: Step): string {
+    const vars = this.lab(exercise, step).vars();
+    return text.replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
+  }
+
+  private stepState(exercise: Exercise, step: Step): StepProgress {
+    let p = stepProgress(this.progress, exercise.id, step.id);
+    if (!p) {
+      p = { status: 'started', startedAt: this.now().toISOString(), hintsShown: 0, checks: 0 };
+      setStepProgress(this.progress, exercise.id, step.id, p);
+    }
+    return p;
+  }
+
+  private save(): void {
+    writeProgress(this.course, this.progress);
+  }
+
+  lab(exercise: Exercise, step: Step): Lab {
+    const p = stepProgress(this.progress, exercise.id, step.id);
+    return new Lab({
+      course: this.course,
+      learner: this.learner,
+      workspace: this.workspace,
+      ...(this.sshKey ? { sshKey: this.sshKey } : {}),
+      stepStartedAt: p ? new Date(p.startedAt) : this.now(),
+      stepDir: join(exercise.dir, step.id),
+      log: this.log,
+    });
+  }
+
+  private async load(exercise: Exercise, step: Step, script: StepScript): Promise<StepFunction> {
+    const file = step.scripts[script];
+    if (!file) throw new ExerciseError(`${exercise.id}/${step.id} has no ${script} script`);
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (typeof module.default !== 'function') throw new ExerciseError(`lab-exercises/${exercise.id}/${step.id}/${script}.ts: its default export must be made with define${script[0]!.toUpperCase()}${script.slice(1)}(…)`);
+    return module.default as StepFunction;
+  }
+
+  private async runScript(exercise: Exercise, step: Step, script: StepScript): Promise<string | undefined> {
+    const fn = await this.load(exercise, step, script);
+    try {
+      return (await fn(this.lab(exercise, step))) ?? undefined;
+    } catch (error) {
+      if (error instanceof StepIncomplete) throw new ExerciseError(`${script} of ${exercise.id}/${step.id} could not finish: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** A check that throws anything but StepIncomplete is broken or met a broken lab: that propagates. */
+  private async runCheck(exercise: Exercise, step: Step): Promise<{ passed: boolean; message: string }> {
+    const fn = await this.load(exercise, step, 'check');
+    try {
+      const message = (await fn(this.lab(exercise, step))) ?? 'done';
+      return { passed: true, message };
+    } catch (error) {
+      if (error instanceof StepIncomplete) return { passed: false, message: error.message };
+      throw error;
+    }
+  }
+}

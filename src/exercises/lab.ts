@@ -1,0 +1,524 @@
+/**
+ * The helper library every exercise script gets as `lab`: the learner's environment seen through
+ * the same questions on both targets (is my VM running, run this on it, ask Prometheus, ask
+ * Gnocchi, read my workspace, read my pipeline runs). Scripts never call Docker or OpenStack
+ * themselves; the target-specific answers live here, so one exercise works on both targets.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { Course, Learner } from '../course/model.js';
+import { learnerVmName, resourceName } from '../course/naming.js';
+import { forEachLine } from '../local/stream-lines.js';
+import type { PipelineResult } from '../pipeline/run.js';
+import type { ScaleResult } from '../pipeline/scale.js';
+
+/** Thrown by a check to say what is missing; the message is what the learner reads. */
+export class StepIncomplete extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepIncomplete';
+  }
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface VmState {
+  name: string;
+  /** The machine exists and runs (container running / server ACTIVE). */
+  running: boolean;
+  /** Docker state or Nova status, for messages. */
+  state: string;
+  exists: boolean;
+  /** When the machine was (re)created; undefined when unknown. */
+  createdAt?: Date;
+  /** When it was last started (local only). */
+  startedAt?: Date;
+}
+
+export interface PromSample {
+  metric: Record<string, string>;
+  value: number;
+}
+
+export interface PromAlert {
+  labels: Record<string, string>;
+  state: 'pending' | 'firing' | 'inactive';
+  activeAt?: string;
+}
+
+export type PipelineRunSummary = Omit<PipelineResult, 'vcf'> & { reportFile: string; finishedAt: Date };
+
+export interface LabOptions {
+  course: Course;
+  learner: Learner;
+  /** The learner's working directory for this course (files they write, answers). */
+  workspace: string;
+  /** Private key the learner logs in with (default: ssh's own choice: agent, ~/.ssh/id_*). */
+  sshKey?: string;
+  /** When the current step was started: "since you started this step" checks compare with it. */
+  stepStartedAt: Date;
+  /** The step's folder, where its templates live. */
+  stepDir: string;
+  /** Progress lines of long work (solves, setups): on stderr in the CLI. */
+  log: (line: string) => void;
+}
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class Lab {
+  readonly course: Course;
+  readonly learner: Learner;
+  readonly workspace: string;
+  readonly stepStartedAt: Date;
+  readonly stepDir: string;
+  readonly log: (line: string) => void;
+  private readonly sshKey: string | undefined;
+
+  constructor(options: LabOptions) {
+    this.course = options.course;
+    this.learner = options.learner;
+    this.workspace = options.workspace;
+    this.stepStartedAt = options.stepStartedAt;
+    this.stepDir = options.stepDir;
+    this.log = options.log;
+    this.sshKey = options.sshKey;
+  }
+
+  get target(): Course['target'] {
+    return this.course.target;
+  }
+
+  /** The course file, absolute: what commands shown to the learner and run by solves name. */
+  get courseFile(): string {
+    return resolve(this.course.file);
+  }
+
+  get stateDir(): string {
+    return resolve(this.course.dir, this.course.stateDir);
+  }
+
+  /** Ends the check: `message` says exactly what is missing. */
+  missing(message: string): never {
+    throw new StepIncomplete(message);
+  }
+
+  vmName(vm = 1): string {
+    return learnerVmName(this.course, this.learner, vm);
+  }
+
+  /** A name in the course's namespace, e.g. `name('alice', 'web')` → `resops-demo-alice-web`. */
+  name(...parts: string[]): string {
+    return resourceName(this.course, ...parts);
+  }
+
+  /** Absolute path inside the workspace (created on demand by writers, not here). */
+  path(...parts: string[]): string {
+    return join(this.workspace, ...parts);
+  }
+
+  /** A workspace path as the learner would type it relative to the course directory. */
+  shown(path: string): string {
+    const rel = relative(process.cwd(), path);
+    return rel.startsWith('..') ? path : rel || '.';
+  }
+
+  /** What `{{name}}` in a step's text stands for. */
+  vars(): Record<string, string> {
+    const local = this.target === 'local';
+    const port = this.course.local.sshPortBase + this.learner.index * 10 + 1;
+    return {
+      learner: this.learner.id,
+      learner_name: this.learner.name,
+      course: this.course.id,
+      course_cidr: this.course.network.cidr,
+      course_file: this.shown(this.courseFile),
+      target: this.target,
+      vm1: this.vmName(1),
+      workspace: this.shown(this.workspace),
+      ssh: local ? `ssh -p ${port} ${this.learner.id}@127.0.0.1` : `ssh ${this.learner.id}@<address of ${this.vmName(1)}>`,
+      prometheus: this.urls().prometheus,
+      gnocchi: this.urls().gnocchi,
+      pushgateway: this.urls().pushgateway,
+      state_dir: this.shown(this.stateDir),
+      project: this.shown(PROJECT_ROOT.replace(/\/$/, '')),
+    };
+  }
+
+  // ---- the learner's machines -------------------------------------------------------------
+
+  async vm(vm = 1): Promise<VmState> {
+    const name = this.vmName(vm);
+    if (this.target === 'local') {
+      const docker = await this.docker();
+      const info = await docker.getContainer(name).inspect().catch(() => undefined);
+      if (!info) return { name, running: false, state: 'missing', exists: false };
+      return {
+        name,
+        exists: true,
+        running: info.State.Running,
+        state: info.State.Status,
+        createdAt: new Date(info.Created),
+        ...(info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? { startedAt: new Date(info.State.StartedAt) } : {}),
+      };
+    }
+    const { listCourseServers } = await import('../openstack/servers.js');
+    const server = (await listCourseServers(this.course.cloud.name, this.course.id)).find((s) => s.name === name);
+    if (!server) return { name, running: false, state: 'missing', exists: false };
+    return { name, exists: true, running: server.status === 'ACTIVE', state: server.status };
+  }
+
+  /** The machine must be running, else the check ends saying so. */
+  async requireVm(vm = 1): Promise<VmState> {
+    const state = await this.vm(vm);
+    if (!state.exists) this.missing(`no VM named ${state.name} exists: bring your lab up with \`npx resops up ${this.shown(this.courseFile)}\``);
+    if (!state.running) this.missing(`${state.name} exists but is not running (${state.state}): start it with \`npx resops up ${this.shown(this.courseFile)}\``);
+    return state;
+  }
+
+  private async sshTarget(vm: number): Promise<{ host: string; port: number }> {
+    if (this.target === 'local') return { host: '127.0.0.1', port: this.course.local.sshPortBase + this.learner.index * 10 + vm };
+    const { listCourseServers } = await import('../openstack/servers.js');
+    const server = (await listCourseServers(this.course.cloud.name, this.course.id)).find((s) => s.name === this.vmName(vm));
+    const address = server?.floatingAddresses[0];
+    if (!address) this.missing(`${this.vmName(vm)} has no floating IP to SSH to${server ? ` (it is ${server.status})` : ' (no such server)'}`);
+    return { host: address, port: 22 };
+  }
+
+  /** Runs `command` on the learner's VM over SSH, as the learner (bounded by `timeoutMs`). */
+  async ssh(command: string, options: { vm?: number; timeoutMs?: number } = {}): Promise<CommandResult> {
+    const { host, port } = await this.sshTarget(options.vm ?? 1);
+    const knownHosts = join(this.stateDir, 'exercises', this.learner.id, 'known_hosts');
+    mkdirSync(join(this.stateDir, 'exercises', this.learner.id), { recursive: true });
+    const args = [
+      '-o', 'BatchMode=yes',
+      '-o', 'ConnectTimeout=10',
+      // Local VMs are recreated with new host keys by design; cloud VMs are trusted on first use.
+      '-o', this.target === 'local' ? 'StrictHostKeyChecking=no' : 'StrictHostKeyChecking=accept-new',
+      '-o', `UserKnownHostsFile=${this.target === 'local' ? '/dev/null' : knownHosts}`,
+      '-o', 'LogLevel=ERROR',
+      ...(this.sshKey ? ['-o', 'IdentitiesOnly=yes', '-i', this.sshKey] : []),
+      '-p', String(port), `${this.learner.id}@${host}`, command,
+    ];
+    const result = await run('ssh', args, { timeoutMs: options.timeoutMs ?? 30_000 });
+    if (result.code === 255) {
+      this.missing(`cannot SSH to ${this.vmName(options.vm ?? 1)} as ${this.learner.id} (${lastLine(result.stderr) || 'ssh failed'})${this.sshKey ? '' : ': give your private key with --key or RESOPS_SSH_KEY'}`);
+    }
+    return result;
+  }
+
+  // ---- monitoring -------------------------------------------------------------------------
+
+  urls(): { prometheus: string; pushgateway: string; gnocchi: string } {
+    const env = process.env;
+    if (this.target === 'local') {
+      const p = this.course.local.ports;
+      return { prometheus: `http://127.0.0.1:${p.prometheus}`, pushgateway: `http://127.0.0.1:${p.pushgateway}`, gnocchi: `http://127.0.0.1:${p.gnocchi}` };
+    }
+    // On OpenStack the monitoring host's address comes from its stack's outputs; the instructor
+    // hands it to learners as RESOPS_MONITORING_HOST.
+    const host = env.RESOPS_MONITORING_HOST ?? '<monitoring host>';
+    return { prometheus: `http://${host}:9090`, pushgateway: `http://${host}:9091`, gnocchi: `http://${host}:8041` };
+  }
+
+  private async getJson(url: string, what: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (error) {
+      this.missing(`${what} at ${new URL(url).origin} does not answer (${(error as Error).message}): is the lab up? (\`npx resops status ${this.shown(this.courseFile)}\`)`);
+    }
+    const text = await response.text();
+    try {
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    } catch {
+      return { status: response.status, body: text };
+    }
+  }
+
+  /** An instant PromQL query; a query Prometheus rejects ends the check with Prometheus's reason. */
+  async prometheusQuery(query: string): Promise<PromSample[]> {
+    const url = `${this.urls().prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
+    const { body } = await this.getJson(url, 'Prometheus');
+    const answer = body as { status?: string; error?: string; data?: { resultType?: string; result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    if (answer?.status !== 'success') this.missing(`Prometheus rejected the query \`${query}\`: ${answer?.error ?? 'no answer'}`);
+    if (answer.data?.resultType !== 'vector') this.missing(`the query \`${query}\` gives a ${answer.data?.resultType}, not an instant vector`);
+    return (answer.data.result ?? []).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+
+  async alerts(): Promise<PromAlert[]> {
+    const { body } = await this.getJson(`${this.urls().prometheus}/api/v1/alerts`, 'Prometheus');
+    return ((body as { data?: { alerts?: PromAlert[] } })?.data?.alerts ?? []).map((a) => ({ labels: a.labels, state: a.state, ...(a.activeAt ? { activeAt: a.activeAt } : {}) }));
+  }
+
+  /** A Gnocchi API call (basic auth as admin, the lab's setting). */
+  async gnocchi(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    return this.getJson(`${this.urls().gnocchi}${path}`, 'Gnocchi', {
+      method,
+      headers: { Authorization: `Basic ${Buffer.from('admin:').toString('base64')}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
+  // ---- the learner's files ----------------------------------------------------------------
+
+  /** A workspace file's text, or undefined when it does not exist. */
+  read(...parts: string[]): string | undefined {
+    const file = this.path(...parts);
+    return existsSync(file) && statSync(file).isFile() ? readFileSync(file, 'utf8') : undefined;
+  }
+
+  /** A YAML answers file of the workspace; a missing or malformed file ends the check saying so. */
+  answers(file: string): Record<string, unknown> {
+    const text = this.read(file);
+    if (text === undefined) this.missing(`no answers yet: write them in ${this.shown(this.path(file))}`);
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (error) {
+      this.missing(`${this.shown(this.path(file))} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) this.missing(`${this.shown(this.path(file))} must hold \`field: value\` lines`);
+    return parsed as Record<string, unknown>;
+  }
+
+  /** A number answer; missing or not a number ends the check naming the file and field. */
+  numberAnswer(answers: Record<string, unknown>, file: string, field: string): number {
+    const value = answers[field];
+    if (value === undefined || value === null) this.missing(`${this.shown(this.path(file))}: no \`${field}:\` answer yet`);
+    const number = typeof value === 'number' ? value : Number(String(value).replace(/[×x%s]$/, ''));
+    if (!Number.isFinite(number)) this.missing(`${this.shown(this.path(file))} ${field}: "${String(value)}" is not a number`);
+    return number;
+  }
+
+  /** The synthesized Terraform JSON of every stack under `dir` (a CDKTF app's cdktf.out), by stack name. */
+  synthesized(dir: string): Record<string, Record<string, unknown>> {
+    const stacks = join(dir, 'cdktf.out', 'stacks');
+    if (!existsSync(stacks)) return {};
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const name of readdirSync(stacks)) {
+      const file = join(stacks, name, 'cdk.tf.json');
+      if (existsSync(file)) out[name] = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    }
+    return out;
+  }
+
+  // ---- pipeline results -------------------------------------------------------------------
+
+  /** Pipeline runs whose report was written since `since` (default: since the step started), oldest first. */
+  pipelineRuns(since: Date = this.stepStartedAt): PipelineRunSummary[] {
+    const dir = join(this.stateDir, 'pipeline');
+    if (!existsSync(dir)) return [];
+    const runs: PipelineRunSummary[] = [];
+    for (const name of readdirSync(dir)) {
+      const file = join(dir, name, 'report.json');
+      if (!existsSync(file)) continue;
+      const finishedAt = statSync(file).mtime;
+      if (finishedAt < since) continue;
+      try {
+        runs.push({ ...(JSON.parse(readFileSync(file, 'utf8')) as Omit<PipelineResult, 'vcf'>), reportFile: file, finishedAt });
+      } catch {
+        // A report being written right now: the next check reads it.
+      }
+    }
+    return runs.sort((a, b) => a.finishedAt.getTime() - b.finishedAt.getTime());
+  }
+
+  /** The latest scaling experiment written since `since` (default: since the step started). */
+  scaleResult(since: Date = this.stepStartedAt): (ScaleResult & { file: string }) | undefined {
+    const file = join(this.stateDir, 'pipeline', 'scale', 'scaling.json');
+    if (!existsSync(file) || statSync(file).mtime < since) return undefined;
+    return { ...(JSON.parse(readFileSync(file, 'utf8')) as ScaleResult), file };
+  }
+
+  /** Size and creation time of a container image (local target), undefined when absent. */
+  async image(tag: string): Promise<{ sizeMb: number; createdAt: Date } | undefined> {
+    const docker = await this.docker();
+    const info = await docker.getImage(tag).inspect().catch(() => undefined);
+    return info ? { sizeMb: info.Size / 1e6, createdAt: new Date(info.Created) } : undefined;
+  }
+
+  // ---- Ansible, failures, teardown -------------------------------------------------------
+
+  /**
+   * Runs a playbook of the workspace against the learner's VMs (inventory from the target, as
+   * `resops inventory` writes it), with ansible-playbook from the host or the toolbox image.
+   * Returns the recap and the names of the tasks that changed something.
+   */
+  async ansiblePlaybook(file: string): Promise<{ ok: boolean; changed: number; changedTasks: string[]; failed: string[]; output: string }> {
+    const [{ buildInventory }, { renderInventory, learnerGroup }, { runPlaybook }] = await Promise.all([
+      import('../ansible/build.js'),
+      import('../ansible/inventory.js'),
+      import('../ansible/runner.js'),
+    ]);
+    const inventory = await buildInventory(this.course, { keys: this.sshKey ? { default: this.sshKey } : {} });
+    const inventoryFile = this.path('ansible', 'inventory.yml');
+    mkdirSync(dirname(inventoryFile), { recursive: true });
+    writeFileSync(inventoryFile, renderInventory(inventory));
+    const changedTasks: string[] = [];
+    const lines: string[] = [];
+    const run = await runPlaybook({
+      inventoryFile,
+      playbook: resolve(file),
+      limit: learnerGroup(this.learner.id),
+      ...(this.sshKey ? { mounts: [this.sshKey] } : {}),
+      onLine: (line) => lines.push(line),
+      onEvent: (event) => {
+        if (event.kind === 'result' && event.status === 'changed') changedTasks.push(event.task);
+        if (event.kind === 'task') this.log(`  TASK ${event.name}`);
+      },
+    });
+    return {
+      ok: run.ok,
+      changed: run.recap.reduce((n, r) => n + r.changed, 0),
+      changedTasks,
+      failed: run.failures.map((f) => `${f.task}: ${f.message ?? f.status}`),
+      output: lines.join('\n'),
+    };
+  }
+
+  /** The cloud's view of a server by name (openstack target). */
+  async cloudServer(name: string): Promise<{ ok: boolean; detail: string }> {
+    const { serverIsActive } = await import('../openstack/checks.js');
+    return serverIsActive(this.course.cloud.name, name);
+  }
+
+  /** The "failed node" of the failures exercise: the local VM stopped hard, the cloud VM deleted. */
+  async failVm(vm = 1): Promise<void> {
+    const name = this.vmName(vm);
+    if (this.target === 'local') {
+      const docker = await this.docker();
+      await docker.getContainer(name).stop({ t: 0 }).catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 304) throw error;
+      });
+      return;
+    }
+    const { clientFor } = await import('../openstack/client.js');
+    const client = await clientFor(this.course.cloud.name);
+    const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+    if (!server) this.missing(`no server named ${name} to fail`);
+    // A lost VM: Terraform sees it gone and `apply` recreates it from the stack.
+    await client.compute.deleteServer(server.id);
+  }
+
+  /**
+   * A pipeline run during which one worker is killed as soon as it starts aligning a shard:
+   * what the learner does by hand with `docker kill` in a second terminal.
+   */
+  async pipelineRunLosingAWorker(options: { workers: number; reads: number; shards?: number }): Promise<{ run: string; lost: string[] }> {
+    const [{ runPipeline }, { workerName }] = await Promise.all([import('../pipeline/run.js'), import('../pipeline/infra.js')]);
+    const docker = await this.docker();
+    let killed = false;
+    const { stderrProgress } = await import('../local/progress.js');
+    const result = await runPipeline(this.course, {
+      workers: options.workers,
+      reads: options.reads,
+      ...(options.shards ? { shards: options.shards } : {}),
+      docker,
+      progress: stderrProgress((line) => this.log(`  ${line}`)),
+      onProgress: (event) => {
+        if (!killed && event.type === 'shard' && event.stage === 'align' && event.event === 'start' && event.worker === `worker${options.workers}`) {
+          killed = true;
+          this.log(`  killing ${workerName(this.course, options.workers)} while it aligns shard ${event.job}`);
+          void docker.getContainer(workerName(this.course, options.workers)).kill().catch(() => undefined);
+        }
+      },
+    });
+    return { run: result.run, lost: result.lostWorkers };
+  }
+
+  /** What is left of the course on the target: local Docker objects labelled with it, or cloud leftovers. */
+  async leftovers(): Promise<string[]> {
+    if (this.target === 'local') {
+      const { listCourseObjects, containerName } = await import('../local/reconcile.js');
+      const docker = await this.docker();
+      const objects = await listCourseObjects(docker, this.course.id);
+      const { LABELS } = await import('../course/model.js');
+      const volumes = (await docker.listVolumes({ filters: { label: [`${LABELS.course}=${this.course.id}`] } })).Volumes ?? [];
+      return [...objects.containers.map((c) => `container ${containerName(c)}`), ...objects.networks.map((n) => `network ${n.Name}`), ...volumes.map((v) => `volume ${v.Name}`)];
+    }
+    const { findLeftovers } = await import('../openstack/leftovers.js');
+    return (await findLeftovers(this.course.cloud.name, this.course.id)).map((l) => `${l.kind} ${l.name}`);
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  /**
+   * Runs `npx resops …` as the learner would (the solutions use the real CLI), its output shown
+   * as progress. `{course}` in args stands for the course file.
+   */
+  async resops(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CommandResult> {
+    const full = args.map((a) => (a === '{course}' ? this.courseFile : a));
+    this.log(`$ npx resops ${full.map((a) => (a === this.courseFile ? this.shown(a) : a)).join(' ')}`);
+    return run(process.execPath, [join(PROJECT_ROOT, 'bin', 'resops.mjs'), ...full], {
+      timeoutMs: options.timeoutMs ?? 15 * 60_000,
+      env: { ...(this.sshKey ? { RESOPS_SSH_KEY: this.sshKey } : {}), ...options.env },
+      onLine: (line) => this.log(`  ${line}`),
+    });
+  }
+
+  /** Any other command (ansible-playbook, tsx…), in `cwd` (default: the workspace), output shown as progress. */
+  async exec(command: string, args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; quiet?: boolean } = {}): Promise<CommandResult> {
+    if (!options.quiet) this.log(`$ ${command} ${args.join(' ')}`);
+    return run(command, args, {
+      cwd: options.cwd ?? this.workspace,
+      timeoutMs: options.timeoutMs ?? 10 * 60_000,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.quiet ? {} : { onLine: (line: string) => this.log(`  ${line}`) }),
+    });
+  }
+
+  /** The Docker daemon of the local target (for the lab's own answers; scripts never get it). */
+  async docker(): Promise<import('dockerode')> {
+    if (this.target !== 'local') throw new Error('Docker is the local target\'s');
+    const { connectDocker } = await import('../local/docker.js');
+    return (await connectDocker()).docker;
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').filter(Boolean).pop() ?? '';
+}
+
+/** Spawns a command, bounded by a timeout (then killed, exit code 124), collecting its output. */
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; timeoutMs: number; env?: Record<string, string>; onLine?: (line: string) => void },
+): Promise<CommandResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+    }, options.timeoutMs);
+    const lines = Promise.all([
+      forEachLine(child.stdout, (line) => {
+        stdout += `${line}\n`;
+        options.onLine?.(line);
+      }),
+      forEachLine(child.stderr, (line) => {
+        stderr += `${line}\n`;
+        options.onLine?.(line);
+      }),
+    ]);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolvePromise({ code: 127, stdout, stderr: `${stderr}${command}: ${error.message}\n` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      void lines.finally(() => resolvePromise({ code: timedOut ? 124 : (code ?? 1), stdout, stderr: timedOut ? `${stderr}timed out after ${options.timeoutMs / 1000}s\n` : stderr }));
+    });
+  });
+}
