@@ -1,0 +1,8 @@
+import { defineCheck } from '../../../src/exercises/kit.js';
+
+export default defineCheck(async (lab) => {
+  const vm = await lab.requireVm(1);
+  const monitoring = lab.course.monitoring.enabled ? await lab.prometheusQuery('up{job="node"}') : [];
+  if (lab.course.monitoring.enabled && monitoring.length === 0) return lab.missing(`${vm.name} runs, but Prometheus (${lab.urls().prometheus}) scrapes no node yet: wait a few seconds and check again`);
+  return `${vm.name} is running (${vm.state})${monitoring.length ? `, and Prometheus scrapes ${monitoring.length} node(s)` : ''}`;
+});

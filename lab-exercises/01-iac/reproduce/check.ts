@@ -1,0 +1,15 @@
+import { defineCheck } from '../../../src/exercises/kit.js';
+
+export default defineCheck(async (lab) => {
+  if (lab.target === 'openstack') {
+    const server = await lab.cloudServer(lab.name(lab.learner.id, 'web'));
+    if (!server.ok) return lab.missing(`${server.detail}: apply your stack (terraform apply in cdktf.out/stacks/web)`);
+    return server.detail;
+  }
+  const vm = await lab.requireVm(1);
+  if (!vm.createdAt || vm.createdAt < lab.stepStartedAt) {
+    return lab.missing(`${vm.name} was created at ${vm.createdAt?.toISOString() ?? '?'}, before you started this step (${lab.stepStartedAt.toISOString()}): destroy it (\`npx resops down\`) and apply again (\`npx resops up\`)`);
+  }
+  const hello = await lab.ssh('test -e ~/hello.txt && echo present || echo absent');
+  return `${vm.name} was re-created from code at ${vm.createdAt.toISOString()}; ~/hello.txt is ${hello.stdout.trim()} (hand-made files do not survive a rebuild)`;
+});

@@ -1,0 +1,6 @@
+import { defineReset } from '../../../src/exercises/kit.js';
+
+export default defineReset(async (lab) => {
+  if ((await lab.vm(1)).running) await lab.ssh('rm -f /data/fill');
+  return '/data/fill removed';
+});

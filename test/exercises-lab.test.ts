@@ -1,0 +1,90 @@
+/**
+ * Every exercise of lab-exercises/, in order, by one learner on a fresh local lab (real Docker,
+ * Prometheus, Gnocchi, Ansible, the pipeline's tools): for each step, the check on the fresh
+ * environment fails with the step's own message (exercise.yaml `fresh_failure`), then the
+ * step's solution makes the check pass. Progress written along the way is read back by a new
+ * CLI process. The last exercise tears the lab down and proves nothing is left.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCourse } from '../src/course/load.js';
+import type { Course } from '../src/course/model.js';
+import { connectDocker } from '../src/local/docker.js';
+import { downLocal } from '../src/local/down.js';
+import { collectingProgress } from '../src/local/progress.js';
+import { loadCatalog, type Exercise } from '../src/exercises/catalog.js';
+import { ExerciseEngine } from '../src/exercises/engine.js';
+import { writeExerciseCourse } from './helpers/exercise-course.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const dockerAvailable = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
+
+const suffix = Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0');
+const n = parseInt(suffix, 16);
+const ID = `ex-${suffix}`;
+
+let temp: string;
+let course: Course;
+let key: string;
+const catalog: Exercise[] = loadCatalog();
+const log: string[] = [];
+const outcomes: Array<{ step: string; fresh: string; solved: string }> = [];
+
+function engine(): ExerciseEngine {
+  return new ExerciseEngine({ course, learner: course.learners[0]!, sshKey: key, catalog, log: (line) => log.push(line) });
+}
+
+/** Start the exercise, then for each step: fresh check fails with its message, solve passes. */
+async function walk(exerciseId: string): Promise<void> {
+  const exercise = catalog.find((e) => e.id === exerciseId)!;
+  const e = engine();
+  const view = await e.start(exercise.id);
+  expect(view).toMatchObject({ exercise: exercise.id, step: exercise.steps[0]!.id });
+  for (const step of exercise.steps) {
+    expect(e.current().step.id).toBe(step.id);
+    const fresh = await e.check();
+    expect(fresh.passed, `${exercise.id}/${step.id} passed on a fresh environment: ${fresh.message}`).toBe(false);
+    expect(fresh.message, `${exercise.id}/${step.id}`).toContain(step.freshFailure);
+    const solved = await e.solve().catch((error: Error) => {
+      throw new Error(`${exercise.id}/${step.id}: ${error.message}\n--- last lines of the solution's output:\n${log.slice(-40).join('\n')}`);
+    });
+    expect(solved).toMatchObject({ passed: true, step: step.id });
+    outcomes.push({ step: `${exercise.id}/${step.id}`, fresh: fresh.message, solved: solved.message });
+  }
+  expect(e.list().find((x) => x.id === exercise.id)).toMatchObject({ status: 'complete', solvedBySolution: exercise.steps.length });
+}
+
+describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local lab', () => {
+  beforeAll(() => {
+    temp = mkdtempSync(join(tmpdir(), 'resops-lab-'));
+    const made = writeExerciseCourse(temp, ID, n);
+    key = made.key;
+    const file = made.file;
+    course = loadCourse(file);
+  });
+
+  afterAll(async () => {
+    // The teardown exercise removes everything; this is for a run that failed before it.
+    if (course) await downLocal((await connectDocker()).docker, course, collectingProgress());
+    if (temp) rmSync(temp, { recursive: true, force: true });
+  });
+
+  for (const exercise of catalog) {
+    it(`${exercise.id}: each step's check fails fresh with its message, and passes after its solution`, async () => {
+      await walk(exercise.id);
+    });
+  }
+
+  it('the progress of the whole curriculum is read back by a new CLI process', () => {
+    const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'resops.mjs'), 'exercise', 'progress', '--json', '--course', course.file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const progress = JSON.parse(result.stdout) as { learner: string; exercises: Array<{ id: string; status: string; done: number; solvedBySolution: number; steps: unknown[] }> };
+    expect(progress.learner).toBe('learner1');
+    expect(progress.exercises.map((e) => [e.id, e.status, e.done])).toEqual(catalog.map((e) => [e.id, 'complete', e.steps.length]));
+    expect(outcomes).toHaveLength(catalog.reduce((count, e) => count + e.steps.length, 0));
+  });
+});
