@@ -76,7 +76,8 @@ describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local la
   for (const exercise of catalog) {
     it(`${exercise.id}: each step's check fails fresh with its message, and passes after its solution`, async () => {
       await walk(exercise.id);
-    });
+      // A cold machine builds images inside a solution (lab up, pipeline build): minutes, bounded.
+    }, 900_000);
   }
 
   it('the progress of the whole curriculum is read back by a new CLI process', () => {
