@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
+import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { forEachLine } from '../local/stream-lines.js';
 import { TargetError } from '../targets/driver.js';
@@ -114,7 +115,8 @@ async function runInToolbox(tool: StreamedTool, args: string[], options: StreamO
   await ensureDebianBase(docker, progress);
   await ensureImages(docker, progress, ['toolbox']);
   const user = typeof process.getuid === 'function' ? `${process.getuid()}:${process.getgid?.() ?? 0}` : undefined;
-  const mounts = [...new Set([options.cwd, ...(options.mounts ?? [])])];
+  // Resolved first: `dir/` and `dir` are one mount point to Docker, which refuses duplicates.
+  const mounts = [...new Set([options.cwd, ...(options.mounts ?? [])].map((path) => resolve(path)))];
   const container: Docker.Container = await dockerCall(`starting the toolbox for ${tool}`, () =>
     docker.createContainer({
       Image: imageTag('toolbox'),
