@@ -408,8 +408,9 @@ suite(title, () => {
     });
 
     it('`down` on never-applied stacks skips terraform, lists every leftover and exits 1', async () => {
-      const { code, stdout } = await cli('down');
-      expect(code).toBe(1);
+      const { code, stdout, stderr } = await cli('down');
+      expect(code, stderr).toBe(1);
+      expect(stdout, stderr).toContain('resources of drv left');
       expect(existsSync(path.join(fakeBin, 'calls.log'))).toBe(false);
       expect(stdout).toMatch(/drv-network\s+ok\s+\S+\s+nothing to destroy: no state file/);
       expect(stdout).toContain('✖ 10 resources of drv left:');
@@ -422,7 +423,7 @@ suite(title, () => {
       }
       expect(stdout).not.toContain('drv2-');
       expect(stdout).toContain('--sweep` deletes them, in dependency order');
-    });
+    }, 600_000);
 
     it('`down --sweep --json` deletes them, exits 0 and leaves the other course alone', async () => {
       const { code, stdout, stderr } = await cli('down', '--sweep', '--json');

@@ -264,16 +264,22 @@ export class OpenStackSession {
     }
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const call = `${method} ${callPath(url, base)}`;
-    let response: globalThis.Response;
-    let text: string;
-    const deadline = deadlineSignal(timeoutMs);
-    try {
-      response = await fetch(url, { method, headers, body, signal: deadline.signal });
-      text = method === 'HEAD' ? '' : await response.text();
-    } catch (error) {
-      throw new CloudUnreachableError(serviceLabel(kind), `${url.origin}${url.pathname}`, `${call}: ${networkReason(error, timeoutMs)}`, this.cloud);
-    } finally {
-      deadline.clear();
+    let response: globalThis.Response | undefined;
+    let text = '';
+    // A read that got no answer is tried once more: an API worker stuck behind a busy host (or a
+    // dead keep-alive connection) should not fail a whole leak check. Writes are never repeated.
+    const attempts = method === 'GET' || method === 'HEAD' ? 2 : 1;
+    for (let attempt = 1; response === undefined; attempt++) {
+      const deadline = deadlineSignal(timeoutMs);
+      try {
+        response = await fetch(url, { method, headers, body, signal: deadline.signal });
+        text = method === 'HEAD' ? '' : await response.text();
+      } catch (error) {
+        response = undefined;
+        if (attempt >= attempts) throw new CloudUnreachableError(serviceLabel(kind), `${url.origin}${url.pathname}`, `${call}: ${networkReason(error, timeoutMs)}`, this.cloud);
+      } finally {
+        deadline.clear();
+      }
     }
     const ok = options.okStatus ? options.okStatus.includes(response.status) || response.ok : response.ok;
     if (!ok && response.status !== 401) {
