@@ -115,13 +115,13 @@ describe('defaults', () => {
     expect(course.learners[0]).toMatchObject({ vms: 1, volumeGb: 10, subnetCidr: '10.42.1.0/24' });
     expect(course.monitoring).toEqual({ enabled: true, retention: '15d', volumeGb: 20 });
     expect(course.pipeline).toEqual({ workers: 2, storage: 'volume', volumeGb: 50 });
-    expect(course.local).toEqual({ sshPortBase: 2200, ports: { prometheus: 9090, pushgateway: 9091, alertmanager: 9093, gnocchi: 8041, swift: 8080 } });
+    expect(course.local).toEqual({ sshPortBase: 2200, ports: { prometheus: 9090, pushgateway: 9091, alertmanager: 9093, gnocchi: 8041, swift: 8081 } });
   });
 
   it('a field written without a value takes its default', () => {
     const text = `course: { id: mini, title: Minimal }\nstate_dir:\nnetwork: { cidr: , subnet_prefix: }\nmonitoring:\nlocal: { ports: { swift: } }\nlearners:\n  - { id: dave, name: Dave, ssh_public_key: ${publicKey('dave')}, vms: }\n`;
     const course = loadCourseText(text, 'mini.yaml', '.');
-    expect([course.stateDir, course.network.cidr, course.network.subnetPrefix, course.local.ports.swift, course.learners[0]!.vms]).toEqual(['.resops/mini', '10.42.0.0/16', 24, 8080, 1]);
+    expect([course.stateDir, course.network.cidr, course.network.subnetPrefix, course.local.ports.swift, course.learners[0]!.vms]).toEqual(['.resops/mini', '10.42.0.0/16', 24, 8081, 1]);
   });
 
   it('accepts 0.0.0.0/0 when written, other subnet sizes, YAML aliases and every key family', () => {

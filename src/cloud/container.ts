@@ -203,7 +203,7 @@ export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINE
   if (busy.length > 0) {
     throw new CloudContainerError(
       `ports needed by the rehearsal cloud are taken on 127.0.0.1: ${busy.map((b) => `${b.port}${b.holder ? ` (${b.holder})` : ''}`).join(', ')}`,
-      'stop what holds them (another rehearsal cloud: `resops cloud down`; a local course publishing Swift on 8080: `resops down`)',
+      'stop what holds them (another rehearsal cloud: `resops cloud down`; a local course publishing Swift on 8080: `resops down`, or move its local.ports.swift)',
     );
   }
   const exposed: Record<string, object> = {};

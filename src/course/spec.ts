@@ -46,7 +46,7 @@ export const DEFAULTS = {
   pipeline: { workers: 2, storage: 'volume' as PipelineStorage, volumeGb: 50 },
   local: {
     sshPortBase: 2200,
-    ports: { prometheus: 9090, pushgateway: 9091, alertmanager: 9093, gnocchi: 8041, swift: 8080 },
+    ports: { prometheus: 9090, pushgateway: 9091, alertmanager: 9093, gnocchi: 8041, swift: 8081 },
   } satisfies LocalSettings,
 } as const;
 
