@@ -390,6 +390,12 @@ export class Lab {
     return serverIsActive(this.course.cloud.name, name);
   }
 
+  /** Whether a security group in the cloud has a rule covering `spec` (openstack target). */
+  async cloudSecurityGroupRule(group: string, spec: import('../openstack/checks.js').RuleSpec): Promise<{ ok: boolean; detail: string }> {
+    const { securityGroupHasRule } = await import('../openstack/checks.js');
+    return securityGroupHasRule(this.course.cloud.name, group, spec);
+  }
+
   /** The "failed node" of the failures exercise: the local VM stopped hard, the cloud VM deleted. */
   async failVm(vm = 1): Promise<void> {
     const name = this.vmName(vm);

@@ -4,7 +4,9 @@ export default defineCheck(async (lab) => {
   if (lab.target === 'openstack') {
     const server = await lab.cloudServer(lab.name(lab.learner.id, 'web'));
     if (!server.ok) return lab.missing(`${server.detail}: apply your stack (terraform apply in cdktf.out/stacks/web)`);
-    return server.detail;
+    const rule = await lab.cloudSecurityGroupRule(lab.name(lab.learner.id, 'web'), { direction: 'ingress', protocol: 'tcp', port: 8080, remoteIpPrefix: lab.course.network.cidr });
+    if (!rule.ok) return lab.missing(`${rule.detail}: the rule of step 2 is not in the cloud; apply your stack again`);
+    return `${server.detail}; ${rule.detail}`;
   }
   const vm = await lab.requireVm(1);
   if (!vm.createdAt || vm.createdAt < lab.stepStartedAt) {
