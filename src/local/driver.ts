@@ -11,7 +11,7 @@ import { connectDocker } from './docker.js';
 import { downLocal } from './down.js';
 import { ensureImages, IMAGE_NAMES, imagesToBuild, type ImageName } from './images.js';
 import { stderrProgress, type Progress } from './progress.js';
-import { applyPlan, describePlan, listCourseObjects, planChanges, resolveLayout, type Change } from './reconcile.js';
+import { applyPlan, containerName, describePlan, listCourseObjects, planChanges, resolveLayout, type Change } from './reconcile.js';
 import { collectStatus, formatStatus, serviceUrl, sshCommand, type StatusReport } from './status.js';
 import type { LocalLayout } from './layout.js';
 
@@ -101,27 +101,31 @@ async function up(course: Course, options: CommandOptions): Promise<number> {
   const images = await ensureImages(docker, progress);
   const built = [...images.values()].filter((i) => i.built).map((i) => i.name);
   progress.step(`images: ${built.length ? `built ${built.join(', ')}` : `all ${images.size} up to date`}`);
-  if (course.pipeline.workers > 0) {
-    progress.step(`pipeline workers: not created by up (${course.pipeline.workers} in the course; a pipeline run creates them)`);
-  }
 
   const existing = await listCourseObjects(docker, course.id);
   const layout = await resolveLayout(docker, course, existing);
   const imageIds = new Map<ImageName, string>([...images.values()].map((i) => [i.name, i.id]));
   const plan = planChanges(course, layout, existing, imageIds);
   const changes = await applyPlan(docker, course, plan, existing, progress);
-  if (!changes.length) {
+  // The pipeline's workers are the course's too (the pipeline stack on OpenStack); the pipeline
+  // module owns them because a run may switch their image (storage volume or object).
+  const workers = course.pipeline.workers > 0 ? await (await import('../pipeline/infra.js')).ensureInfra(docker, course, course.pipeline.workers, course.pipeline.storage, progress) : undefined;
+  const workersCreated = workers?.startSeconds.length ?? 0;
+  if (!changes.length && !workersCreated) {
     progress.step(`nothing to change: ${layout.networks.length} networks and ${layout.containers.length} containers are up to date`);
   }
-  const report = await waitHealthy(docker, course, progress, changes.length || built.length ? HEALTH_DEADLINE_MS : 30_000);
+  const report = await waitHealthy(docker, course, progress, changes.length || built.length || workersCreated ? HEALTH_DEADLINE_MS : 30_000);
   const elapsed = progress.elapsed();
   const found = endpoints(layout);
   if (options.json) {
-    printJson({ course: course.id, changed: changes.length > 0, changes, imagesBuilt: built, healthy: report.healthy, elapsedSeconds: elapsed / 1000, endpoints: found });
+    const pipeline = workers ? { workers: workers.workers.map((w) => w.container), storage: workers.storage, created: workersCreated } : undefined;
+    printJson({ course: course.id, changed: changes.length > 0 || workersCreated > 0, changes, imagesBuilt: built, healthy: report.healthy, elapsedSeconds: elapsed / 1000, endpoints: found, ...(pipeline ? { pipeline } : {}) });
   } else {
-    print(`course ${course.id}: ${changes.length ? `${changes.length} change${changes.length === 1 ? '' : 's'}` : 'no changes'} in ${formatSeconds(elapsed)}${report.healthy ? ', everything healthy' : ''}`);
+    const count = changes.length + workersCreated;
+    print(`course ${course.id}: ${count ? `${count} change${count === 1 ? '' : 's'}` : 'no changes'} in ${formatSeconds(elapsed)}${report.healthy ? ', everything healthy' : ''}`);
     print();
     for (const line of formatEndpoints(found)) print(line);
+    if (workers) print(`pipeline workers: ${workers.workers.map((w) => w.container).join(', ')} (storage ${workers.storage}; \`resops pipeline run ${course.file}\`)`);
     if (!report.healthy) {
       print();
       print(`NOT healthy after ${formatSeconds(elapsed)}: ${unhealthy(report).join(', ')}`);
@@ -181,6 +185,7 @@ async function plan(course: Course, options: CommandOptions): Promise<number> {
   const changes: Change[] = [
     ...stale.map((name) => ({ object: `image resops/${name}`, action: 'create' as const, why: 'build context changed or image missing' })),
     ...describePlan(planChanges(course, layout, existing, imageIds)),
+    ...(await missingWorkers(course, existing)),
   ];
   if (options.json) printJson({ course: course.id, changes });
   else if (!changes.length) print(`course ${course.id}: nothing to change`);
@@ -189,6 +194,16 @@ async function plan(course: Course, options: CommandOptions): Promise<number> {
     for (const change of changes) print(`  ${change.action.padEnd(8)} ${change.object}${change.why ? ` (${change.why})` : ''}`);
   }
   return 0;
+}
+
+/** Workers `up` would create (src/pipeline owns them, so they are not in the layout's plan). */
+async function missingWorkers(course: Course, existing: Awaited<ReturnType<typeof listCourseObjects>>): Promise<Change[]> {
+  if (course.pipeline.workers < 1) return [];
+  const { workerName } = await import('../pipeline/infra.js');
+  const have = new Set(existing.containers.map(containerName));
+  return Array.from({ length: course.pipeline.workers }, (_, i) => workerName(course, i + 1))
+    .filter((name) => !have.has(name))
+    .map((name) => ({ object: `container ${name}`, action: 'create' as const, why: `pipeline worker, storage ${course.pipeline.storage}` }));
 }
 
 export const localDriver: TargetDriver = { plan, up, down, status };

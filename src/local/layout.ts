@@ -234,10 +234,10 @@ export function prometheusCommand(course: Pick<Course, 'monitoring'>): string[] 
 }
 
 /**
- * Seam for the pipeline work: worker containers `<id>-worker<k>` (role `worker`, on the services
- * network). Today src/pipeline creates them when a pipeline runs, so `up` creates none (and says
- * so) and leaves role `worker`/`storage` objects alone; to have `up` own them, return their specs
- * here and add `worker` to MANAGED_ROLES in reconcile.ts.
+ * Worker containers `<id>-worker<k>` (role `worker`, on the services network) are not in the
+ * layout: src/pipeline/infra.ts owns them, because a run may switch their image with its storage;
+ * `up` asks it for the course's workers after the layout is applied. To make them layout objects,
+ * return their specs here and add `worker` to MANAGED_ROLES in reconcile.ts.
  */
 export function workerContainers(_course: Course): ContainerSpec[] {
   return [];

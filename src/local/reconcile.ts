@@ -18,8 +18,8 @@ import { packTar, unpackTar } from './tar.js';
 
 /**
  * Roles whose objects `up` owns: labelled with the course and one of these, but not in the layout,
- * means stale. Not `worker`/`storage`: src/pipeline creates those when a pipeline runs (see
- * workerContainers in layout.ts); `down` removes them with everything else of the course.
+ * means stale. Not `worker`/`storage`: src/pipeline owns those (`up` and every pipeline run ask it
+ * for them; see workerContainers in layout.ts); `down` removes them with everything else.
  */
 const MANAGED_ROLES: readonly LocalRole[] = ['learner', 'monitoring'];
 

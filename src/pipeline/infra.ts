@@ -241,12 +241,3 @@ export async function removePipelineInfra(docker: Docker, course: Course): Promi
     .catch(() => undefined);
   return removed;
 }
-
-/**
- * For the local driver's `up`: the course's own workers (`pipeline.workers`, `pipeline.storage`),
- * or nothing when the course has none. Idempotent: existing, unchanged workers are kept.
- */
-export async function ensureCourseWorkers(docker: Docker, course: Course, progress: Progress): Promise<Worker[]> {
-  if (course.pipeline.workers < 1) return [];
-  return (await ensureInfra(docker, course, course.pipeline.workers, course.pipeline.storage, progress)).workers;
-}
