@@ -4,7 +4,7 @@
  */
 import type Docker from 'dockerode';
 import { formatTable } from '../cli/table.js';
-import type { Course } from '../course/model.js';
+import { LABELS, type Course } from '../course/model.js';
 import { httpCheck, nodeUp, sshBanner, type CheckResult } from './checks.js';
 import { containerName, listCourseObjects } from './reconcile.js';
 import { localLayout, type ContainerSpec, type ServiceName } from './layout.js';
@@ -38,6 +38,8 @@ export interface StatusReport {
   exists: boolean;
   learners: Array<{ id: string; vms: VmStatus[] }>;
   services: ServiceStatus[];
+  /** The pipeline's worker containers as Docker reports them (not part of `healthy`: runs start stopped ones). */
+  workers: Array<{ container: string; state: string; image: string }>;
 }
 
 const READY_PATH: Record<Exclude<ServiceName, 'postgres' | 'gnocchi'>, string> = {
@@ -111,6 +113,10 @@ export async function collectStatus(docker: Docker, course: Course, learnerFilte
     exists: existing.containers.length + existing.networks.length > 0,
     learners: learners.map((l) => ({ id: l.id, vms: vms.filter((v) => v.learner === l.id) })),
     services,
+    workers: existing.containers
+      .filter((c) => c.Labels?.[LABELS.role] === 'worker')
+      .map((c) => ({ container: containerName(c), state: c.State, image: c.Image }))
+      .sort((a, b) => a.container.localeCompare(b.container)),
   };
   return report;
 }
@@ -136,6 +142,10 @@ export function formatStatus(report: StatusReport): string[] {
   if (report.services.length) {
     lines.push('');
     lines.push(...formatTable(['SERVICE', 'STATE', 'URL', 'CHECKS'], report.services.map((s) => [s.service, s.state, s.url ?? '-', summary(s.checks)])));
+  }
+  if (report.workers.length) {
+    lines.push('');
+    lines.push(...formatTable(['PIPELINE WORKER', 'STATE', 'IMAGE'], report.workers.map((w) => [w.container, w.state, w.image])));
   }
   return lines;
 }
