@@ -76,6 +76,11 @@ describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local la
   for (const exercise of catalog) {
     it(`${exercise.id}: each step's check fails fresh with its message, and passes after its solution`, async () => {
       await walk(exercise.id);
+      if (exercise.id === '00-setup') {
+        // `up` (the lab-up solution) made the course's pipeline workers too, before any run.
+        const workers = await (await connectDocker()).docker.listContainers({ filters: { label: [`resops.course=${ID}`, 'resops.role=worker'] } });
+        expect(workers.map((w) => w.Names[0]).sort()).toEqual([`/${ID}-worker1`, `/${ID}-worker2`]);
+      }
       // A cold machine builds images inside a solution (lab up, pipeline build): minutes, bounded.
     }, 900_000);
   }
