@@ -165,9 +165,7 @@ export class ExerciseEngine {
     const { exercise, step } = this.current();
     const started = Date.now();
     const result = await this.runCheck(exercise, step);
-    const p = this.stepState(exercise, step);
-    p.checks += 1;
-    p.lastMessage = result.message;
+    const p = this.recordCheck(exercise, step, result.message);
     const outcome: CheckOutcome = { exercise: exercise.id, step: step.id, passed: result.passed, message: result.message, seconds: (Date.now() - started) / 1000 };
     if (result.passed && !isDone(p)) {
       p.status = 'passed';
@@ -196,9 +194,7 @@ export class ExerciseEngine {
     const started = Date.now();
     await this.runScript(exercise, step, 'solve');
     const result = await this.runCheck(exercise, step);
-    const p = this.stepState(exercise, step);
-    p.checks += 1;
-    p.lastMessage = result.message;
+    const p = this.recordCheck(exercise, step, result.message);
     if (!result.passed) {
       this.save();
       throw new ExerciseError(`the solution of ${exercise.id}/${step.id} ran but its check still says: ${result.message}`, 'this is a bug in the exercise: please report it to your instructor');
@@ -279,6 +275,14 @@ export class ExerciseEngine {
       p = { status: 'started', startedAt: this.now().toISOString(), hintsShown: 0, checks: 0 };
       setStepProgress(this.progress, exercise.id, step.id, p);
     }
+    return p;
+  }
+
+  /** Counts a check of the step and keeps what it said; the caller decides the status and saves. */
+  private recordCheck(exercise: Exercise, step: Step, message: string): StepProgress {
+    const p = this.stepState(exercise, step);
+    p.checks += 1;
+    p.lastMessage = message;
     return p;
   }
 

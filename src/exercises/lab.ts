@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { Course, Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
+import { sshPort } from '../local/layout.js';
 import { forEachLine } from '../local/stream-lines.js';
 import type { PipelineResult } from '../pipeline/run.js';
 import type { ScaleResult } from '../pipeline/scale.js';
@@ -133,7 +134,7 @@ export class Lab {
   /** What `{{name}}` in a step's text stands for. */
   vars(): Record<string, string> {
     const local = this.target === 'local';
-    const port = this.course.local.sshPortBase + this.learner.index * 10 + 1;
+    const port = sshPort(this.course, this.learner, 1);
     return {
       learner: this.learner.id,
       learner_name: this.learner.name,
@@ -184,7 +185,7 @@ export class Lab {
   }
 
   private async sshTarget(vm: number): Promise<{ host: string; port: number }> {
-    if (this.target === 'local') return { host: '127.0.0.1', port: this.course.local.sshPortBase + this.learner.index * 10 + vm };
+    if (this.target === 'local') return { host: '127.0.0.1', port: sshPort(this.course, this.learner, vm) };
     const { listCourseServers } = await import('../openstack/servers.js');
     const server = (await listCourseServers(this.course.cloud.name, this.course.id)).find((s) => s.name === this.vmName(vm));
     const address = server?.floatingAddresses[0];
@@ -228,12 +229,13 @@ export class Lab {
     return { prometheus: `http://${host}:9090`, pushgateway: `http://${host}:9091`, gnocchi: `http://${host}:8041` };
   }
 
-  private async getJson(url: string, what: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+  /** `request` made, its JSON (or text) read; a service that does not answer ends the check saying so. */
+  private async answer(what: string, origin: string, request: () => Promise<Response>): Promise<{ status: number; body: unknown }> {
     let response: Response;
     try {
-      response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      response = await request();
     } catch (error) {
-      this.missing(`${what} at ${new URL(url).origin} does not answer (${(error as Error).message}): is the lab up? (\`npx resops status ${this.shown(this.courseFile)}\`)`);
+      this.missing(`${what} at ${origin} does not answer (${(error as Error).message}): is the lab up? (\`npx resops status ${this.shown(this.courseFile)}\`)`);
     }
     const text = await response.text();
     try {
@@ -246,7 +248,7 @@ export class Lab {
   /** An instant PromQL query; a query Prometheus rejects ends the check with Prometheus's reason. */
   async prometheusQuery(query: string): Promise<PromSample[]> {
     const url = `${this.urls().prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
-    const { body } = await this.getJson(url, 'Prometheus');
+    const { body } = await this.answer('Prometheus', this.urls().prometheus, () => fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
     const answer = body as { status?: string; error?: string; data?: { resultType?: string; result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
     if (answer?.status !== 'success') this.missing(`Prometheus rejected the query \`${query}\`: ${answer?.error ?? 'no answer'}`);
     if (answer.data?.resultType !== 'vector') this.missing(`the query \`${query}\` gives a ${answer.data?.resultType}, not an instant vector`);
@@ -254,17 +256,16 @@ export class Lab {
   }
 
   async alerts(): Promise<PromAlert[]> {
-    const { body } = await this.getJson(`${this.urls().prometheus}/api/v1/alerts`, 'Prometheus');
+    const base = this.urls().prometheus;
+    const { body } = await this.answer('Prometheus', base, () => fetch(`${base}/api/v1/alerts`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
     return ((body as { data?: { alerts?: PromAlert[] } })?.data?.alerts ?? []).map((a) => ({ labels: a.labels, state: a.state, ...(a.activeAt ? { activeAt: a.activeAt } : {}) }));
   }
 
   /** A Gnocchi API call (basic auth as admin, the lab's setting). */
   async gnocchi(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    return this.getJson(`${this.urls().gnocchi}${path}`, 'Gnocchi', {
-      method,
-      headers: { Authorization: `Basic ${Buffer.from('admin:').toString('base64')}`, 'Content-Type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    const { gnocchiRequest } = await import('../pipeline/metrics.js');
+    const base = this.urls().gnocchi;
+    return this.answer('Gnocchi', base, () => gnocchiRequest(base, method, path, body, REQUEST_TIMEOUT_MS));
   }
 
   // ---- the learner's files ----------------------------------------------------------------
@@ -443,12 +444,8 @@ export class Lab {
   /** What is left of the course on the target: local Docker objects labelled with it, or cloud leftovers. */
   async leftovers(): Promise<string[]> {
     if (this.target === 'local') {
-      const { listCourseObjects, containerName } = await import('../local/reconcile.js');
-      const docker = await this.docker();
-      const objects = await listCourseObjects(docker, this.course.id);
-      const { LABELS } = await import('../course/model.js');
-      const volumes = (await docker.listVolumes({ filters: { label: [`${LABELS.course}=${this.course.id}`] } })).Volumes ?? [];
-      return [...objects.containers.map((c) => `container ${containerName(c)}`), ...objects.networks.map((n) => `network ${n.Name}`), ...volumes.map((v) => `volume ${v.Name}`)];
+      const { labelledLeftovers } = await import('../local/down.js');
+      return labelledLeftovers(await this.docker(), this.course.id);
     }
     const { findLeftovers } = await import('../openstack/leftovers.js');
     return (await findLeftovers(this.course.cloud.name, this.course.id)).map((l) => `${l.kind} ${l.name}`);

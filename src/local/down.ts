@@ -33,6 +33,16 @@ async function labelledObjects(docker: Docker, courseId: string): Promise<{ cont
   return { ...objects, volumes: (volumes.Volumes ?? []).map((v) => v.Name) };
 }
 
+/** Everything still labelled with the course, as `container x` / `network y` / `volume z`: the proof of a clean down. */
+export async function labelledLeftovers(docker: Docker, courseId: string): Promise<string[]> {
+  const found = await labelledObjects(docker, courseId);
+  return [
+    ...found.containers.map((c) => `container ${containerName(c)}`),
+    ...found.networks.map((n) => `network ${n.Name}`),
+    ...found.volumes.map((v) => `volume ${v}`),
+  ];
+}
+
 export async function downLocal(docker: Docker, course: Course, progress: Progress, options: { images?: boolean } = {}): Promise<DownResult> {
   const found = await labelledObjects(docker, course.id);
   const removed: string[] = [];
@@ -101,11 +111,6 @@ export async function downLocal(docker: Docker, course: Course, progress: Progre
     }
   }
 
-  const after = await labelledObjects(docker, course.id);
-  const left = [
-    ...after.containers.map((c) => `container ${containerName(c)}`),
-    ...after.networks.map((n) => `network ${n.Name}`),
-    ...after.volumes.map((v) => `volume ${v}`),
-  ];
+  const left = await labelledLeftovers(docker, course.id);
   return { removed: removed.filter((r) => !left.includes(r)), left, imagesRemoved, imagesKept };
 }

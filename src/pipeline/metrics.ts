@@ -96,12 +96,12 @@ export interface MetricsEndpoints {
 
 const gnocchiAuth = `Basic ${Buffer.from('admin:').toString('base64')}`;
 
-export async function gnocchiRequest(base: string, method: string, path: string, body?: unknown): Promise<Response> {
+export async function gnocchiRequest(base: string, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Response> {
   return fetch(`${base}${path}`, {
     method,
     headers: { Authorization: gnocchiAuth, 'Content-Type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
 }
 

@@ -14,6 +14,10 @@ export interface CourseYamlOptions {
   subnetPrefix?: number;
   adminKey?: boolean;
   target?: 'local' | 'openstack';
+  /** Public keys of learner1, learner2, …, e.g. made with ssh-keygen (default: derived, no private key). */
+  sshPublicKeys?: string[];
+  /** Include `cloud.prices` (the sample course's unit prices). */
+  prices?: boolean;
 }
 
 /** A course file's text, built the way an instructor would write it, for tests and benchmarks. */
@@ -23,7 +27,7 @@ export function courseYaml(options: CourseYamlOptions = {}): string {
   const learners = Array.from({ length: learnerCount }, (_, index) => ({
     id: `learner${index + 1}`,
     name: `Learner ${index + 1}`,
-    ssh_public_key: ed25519PublicKey(`${id}-learner${index + 1}`),
+    ssh_public_key: options.sshPublicKeys?.[index] ?? ed25519PublicKey(`${id}-learner${index + 1}`),
   }));
   const document = {
     course: { id, title: `Course ${id}`, start: '2026-12-01', end: '2026-12-05' },
@@ -41,6 +45,7 @@ export function courseYaml(options: CourseYamlOptions = {}): string {
       dns_servers: ['9.9.9.9'],
       ssh_allowed_cidrs: options.sshAllowedCidrs ?? ['192.0.2.0/24'],
       ...(options.adminKey ? { admin_ssh_public_key: ed25519PublicKey(`${id}-admin`) } : {}),
+      ...(options.prices ? { prices: { currency: 'EUR', vcpu_hour: 0.01, ram_gb_hour: 0.005, volume_gb_hour: 0.0002, floating_ip_hour: 0.004 } } : {}),
     },
     network: { cidr: options.cidr ?? '10.42.0.0/16', subnet_prefix: options.subnetPrefix ?? 24 },
     learners,

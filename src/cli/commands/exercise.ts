@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Course, Learner } from '../../course/model.js';
-import { CatalogError } from '../../exercises/catalog.js';
+import { CatalogError, findExercise } from '../../exercises/catalog.js';
 import { ExerciseEngine, ExerciseError, type CheckOutcome, type ExerciseSummary, type StepView } from '../../exercises/engine.js';
 import { readProgress } from '../../exercises/progress.js';
 import { EXIT, print, printError, UsageError, type CliCommand, type OptionValues } from '../command.js';
@@ -173,7 +173,7 @@ async function runSub(engine: ExerciseEngine, sub: Sub, arg: string | undefined,
       return EXIT.ok;
     }
     case 'start': {
-      const exercise = engine.exercises.find((e) => e.id === arg || String(e.number) === String(Number(arg)));
+      const exercise = findExercise(engine.exercises, arg!);
       const missing = exercise ? engine.unfinishedPrerequisites(exercise) : [];
       if (missing.length && !json) printError(`note: ${exercise!.id} builds on ${missing.join(', ')}, not finished yet`);
       const view = await engine.start(arg!);
