@@ -149,7 +149,7 @@ async function seedReference(docker: Docker, course: Course, swift: SwiftClient,
   }
 }
 
-/** Waits (bounded) for Swift's tempauth to hand out a token. */
+/** Waits (bounded) until Swift hands out a token and makes the pipeline's container. */
 async function waitForSwift(course: Course, key: string, timeoutMs = 90_000): Promise<SwiftClient> {
   const until = Date.now() + timeoutMs;
   let last = '';
@@ -167,7 +167,11 @@ async function pollSwift(course: Course, key: string, until: number, last: () =>
   while (Date.now() < until) {
     try {
       const auth = await swiftAuth(`http://127.0.0.1:${course.local.ports.swift}/auth/v1.0`, SWIFT_USER, key);
-      return new SwiftClient(auth, swiftBucket(course));
+      const client = new SwiftClient(auth, swiftBucket(course));
+      // The proxy hands out tokens before the account and container servers answer (PUT gives
+      // 503 meanwhile): ready means the run's container can be made.
+      await client.ensureBucket();
+      return client;
     } catch (error) {
       setLast(error instanceof Error ? error.message : String(error));
     }
@@ -187,7 +191,6 @@ export async function ensureSwift(docker: Docker, course: Course, progress: Prog
     progress,
   );
   const swift = await waitForSwift(course, key);
-  await swift.ensureBucket();
   await seedReference(docker, course, swift, progress);
   return { swift, key };
 }
