@@ -115,7 +115,7 @@ export const command: CliCommand = {
     reads: { type: 'string', valueName: 'R', description: `read pairs to simulate (default ${DEFAULTS.reads})` },
     storage: { type: 'string', valueName: 'S', description: 'volume or object (default: the course\'s pipeline.storage)' },
     seed: { type: 'string', valueName: 'S', description: `simulation seed (default ${DEFAULTS.seed})` },
-    shards: { type: 'string', valueName: 'K', description: `shard jobs and calling regions (default ${DEFAULTS.shards}, independent of --workers)` },
+    shards: { type: 'string', valueName: 'K', description: `shard jobs (default ${DEFAULTS.shards}, independent of --workers; calling takes one region per worker)` },
     repeat: { type: 'string', valueName: 'K', description: 'scale: runs per worker count (default 3)' },
     out: { type: 'string', valueName: 'DIR', description: 'run: report directory; scale: plot directory' },
     target: { type: 'string', valueName: 'T', description: 'target to use instead of the course file\'s (must be local)' },
