@@ -109,7 +109,16 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     expect(results.two.vcf).toBe(results.one.vcf);
     expect(new Set(results.two.shardJobs.map((j) => j.worker))).toEqual(new Set(['worker1', 'worker2']));
     expect(results.two.stages.map((s) => s.stage)).toEqual(['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate']);
+    // Calling was cut differently (one region per worker) and still gave the same VCF above.
+    expect([results.one.regions, results.two.regions]).toEqual([1, 2]);
   }, 300_000);
+
+  it('each worker runs on a host core of its own, as a VM brings its own vCPU', async () => {
+    const info = (await docker.info()) as { NCPU: number; CPUSet?: boolean };
+    const cpusets = await Promise.all([1, 2].map(async (k) => (await docker.getContainer(workerName(course, k)).inspect()).HostConfig.CpusetCpus));
+    if (info.CPUSet && info.NCPU >= 2) expect(cpusets).toEqual(['0', '1']);
+    else expect(cpusets).toEqual(['', '']);
+  });
 
   it('a worker killed mid-run: its shard is redone elsewhere, the VCF is identical, nothing is duplicated', async () => {
     let killed = false;

@@ -84,6 +84,8 @@ interface ContainerWish {
   env: Record<string, string>;
   binds: string[];
   ports?: Array<{ container: number; host: number }>;
+  /** Host cores the container may run on (Docker's cpuset, e.g. `1`); all when absent. */
+  cpuset?: string;
 }
 
 /**
@@ -113,6 +115,7 @@ async function ensureContainer(docker: Docker, course: Course, wish: ContainerWi
         NetworkMode: wish.network,
         // Workers must stay dead when killed: the queue moves their job elsewhere.
         RestartPolicy: { Name: 'no' },
+        ...(wish.cpuset !== undefined ? { CpusetCpus: wish.cpuset } : {}),
         PortBindings: Object.fromEntries(ports.map((p) => [`${p.container}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(p.host) }]])),
       },
       NetworkingConfig: { EndpointsConfig: { [wish.network]: { Aliases: wish.aliases } } },
@@ -196,8 +199,24 @@ export async function ensureSwift(docker: Docker, course: Course, progress: Prog
 }
 
 /**
+ * The host core of each worker: worker k runs on core (k-1) mod cores. A worker stands in for a
+ * VM, and scaling out means each added worker brings its own core: unpinned, one worker's job
+ * spreads over every idle core (fastp's reader and writer threads, bwa piped into samtools sort),
+ * so one worker looked faster than one VM would and a second worker had little left to add.
+ * Past the core count workers share cores, which is where the speedup flattens. Undefined when
+ * the daemon cannot pin (no cpuset controller, e.g. some rootless set-ups) or has one core.
+ */
+export async function workerCores(docker: Docker): Promise<number | undefined> {
+  const info = (await dockerCall('reading the Docker daemon\'s info', () => docker.info())) as { NCPU?: number; CPUSet?: boolean };
+  return info.CPUSet && typeof info.NCPU === 'number' && info.NCPU >= 2 ? info.NCPU : undefined;
+}
+
+export const workerCpuset = (k: number, cores: number | undefined): string | undefined => (cores ? String((k - 1) % cores) : undefined);
+
+/**
  * Workers 1..count exist and run (more may exist: they are left alone). `volume` workers run the
- * image with the reference baked in; `object` workers the cloud-native one.
+ * image with the reference baked in; `object` workers the cloud-native one. Each is pinned to a
+ * host core (`workerCores`).
  */
 export async function ensureInfra(docker: Docker, course: Course, count: number, storage: PipelineStorage, progress: Progress): Promise<PipelineInfra> {
   if (!Number.isInteger(count) || count < 1) throw new TargetError(`--workers ${count}: expected a whole number ≥ 1`);
@@ -217,10 +236,13 @@ export async function ensureInfra(docker: Docker, course: Course, count: number,
   }
   const imageId = await ensurePipelineImage(docker, image, progress);
   const workers: Worker[] = Array.from({ length: count }, (_, i) => ({ id: `worker${i + 1}`, container: workerName(course, i + 1) }));
+  const cores = await workerCores(docker);
   const started = await Promise.all(
-    workers.map((w) =>
-      ensureContainer(docker, course, { name: w.container, image: pipelineImageTag(image), imageId, role: 'worker', network, aliases: [w.id], env: {}, binds }, progress),
-    ),
+    workers.map((w, i) => {
+      const cpuset = workerCpuset(i + 1, cores);
+      const wish: ContainerWish = { name: w.container, image: pipelineImageTag(image), imageId, role: 'worker', network, aliases: [w.id], env: {}, binds, ...(cpuset !== undefined ? { cpuset } : {}) };
+      return ensureContainer(docker, course, wish, progress);
+    }),
   );
   const startSeconds = started.filter((s): s is number => s !== undefined);
   return { storage, image: pipelineImageTag(image), startSeconds, workers, env, ...(swift ? { swift } : {}) };
