@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { runCloudCommand } from '../src/cloud/command.js';
-import { LOCAL_CLOUD } from '../src/cloud/clouds-yaml.js';
+import { LOCAL_CLOUD, readClouds, type CloudEntry } from '../src/cloud/clouds-yaml.js';
 import { cloudDown, cloudUp, type UpResult } from '../src/cloud/lifecycle.js';
 import { defaultSeed } from '../src/cloud/seed.js';
 import { loadCourse } from '../src/course/load.js';
@@ -490,6 +491,61 @@ suite(title, () => {
       const passed = await check(lab);
       expect(passed).toMatch(/^exc-learner1-web is ACTIVE \(.*\); exc-learner1-web allows ingress tcp port 8080 from 10\.42\.0\.0\/16/);
     }, 600_000);
+  });
+
+  describe('pipeline worker storage on OpenStack: Keystone, then the Swift container', () => {
+    const SCRIPT = path.resolve('containers/pipeline/resops-pipeline.py');
+    const vcf = (sites: string[]) => ['##fileformat=VCFv4.2', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO', ...sites.map((site) => `lambda\t${site.replace(/ /g, '\t')}\t.\tPASS\t.`)].join('\n');
+    const truth = vcf(['100 . A G', '200 . C T', '300 . G A']);
+    const calls = vcf(['100 . A G', '200 . C T', '400 . T C']);
+    let client: OpenStackClient;
+    let entry: CloudEntry;
+    const bucket = 't-pipe-os-pipeline';
+
+    beforeAll(async () => {
+      client = await projectClient('pipeline');
+      entry = readClouds(stateDir)[`${LOCAL_CLOUD}-pipeline`] as CloudEntry;
+      await client.objectStore.createContainer(bucket, { 'resops-course': 't-pipe-os' });
+    }, 300_000);
+
+    const worker = (run: string, password: string) =>
+      spawnSync('python3', [SCRIPT, 'evaluate'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        // Only what a worker VM's environment holds: no tempauth variables at all.
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          RESOPS_STORAGE: 'object',
+          RESOPS_RUN: run,
+          SWIFT_CONTAINER: bucket,
+          OS_AUTH_URL: entry.auth.auth_url,
+          OS_USERNAME: entry.auth.username,
+          OS_PASSWORD: password,
+          OS_PROJECT_NAME: entry.auth.project_name,
+          OS_USER_DOMAIN_NAME: entry.auth.user_domain_name,
+          OS_PROJECT_DOMAIN_NAME: entry.auth.project_domain_name,
+          OS_REGION_NAME: entry.region_name,
+        },
+      });
+
+    it('the worker script reads its inputs and writes its result through Keystone and the catalog\'s Swift', async () => {
+      const run = `run-${Date.now().toString(36)}`;
+      await client.objectStore.putObject(bucket, `${run}/truth.vcf`, `${truth}\n`);
+      await client.objectStore.putObject(bucket, `${run}/calls.vcf`, `${calls}\n`);
+      const result = worker(run, entry.auth.password);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const stored = JSON.parse((await client.objectStore.getObject(bucket, `${run}/evaluation.json`)) ?? 'null') as { truePositives: number; falsePositives: number; falseNegatives: number };
+      expect(stored).toMatchObject({ truePositives: 2, falsePositives: 1, falseNegatives: 1 });
+    });
+
+    it('a wrong password is named as refused by Keystone, exits 2 and is never printed', () => {
+      const wrong = `wrong-${Date.now().toString(36)}`;
+      const result = worker('run-none', wrong);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/Keystone at http:\/\/127\.0\.0\.1:5000\/v3\/auth\/tokens refused the credentials \(HTTP 401\)/);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
+    });
   });
 
   describe('cloud command', () => {

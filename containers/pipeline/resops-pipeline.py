@@ -9,8 +9,10 @@ Storage (RESOPS_STORAGE):
   volume  a shared POSIX directory RESOPS_DATA (default /data) mounted in every worker: the run's
           files are RESOPS_DATA/<run>/<name>. Outputs are written under a temporary name and
           renamed, so a worker killed mid-stage leaves no file under the final name.
-  object  OpenStack Swift (tempauth v1 or a token): objects <run>/<name> in SWIFT_CONTAINER. A PUT
-          is atomic: a killed upload leaves no object. Inputs are downloaded to a scratch dir.
+  object  OpenStack Swift: objects <run>/<name> in SWIFT_CONTAINER. Keystone v3 with the usual OS_*
+          variables when OS_AUTH_URL is set (OpenStack), else tempauth (SWIFT_AUTH_URL, SWIFT_USER,
+          SWIFT_KEY: the local target). A PUT is atomic: a killed upload leaves no object. Inputs
+          are downloaded to a scratch dir.
 
 Deterministic: fixed seeds, one thread per tool, `--no-PG` / `--no-version` so that neither paths,
 versions nor command lines reach the outputs; the same reads give the same VCF on any worker.
@@ -82,15 +84,64 @@ class SwiftStorage:
         self.url, self.token = self.auth()
 
     def auth(self):
+        """(storage URL, token): Keystone v3 when OS_AUTH_URL is set (the OpenStack target: the
+        container the Pipeline stack made), else Swift's tempauth (the local target's Swift)."""
+        if os.environ.get('OS_AUTH_URL'):
+            return self.keystone_auth()
         auth_url = env('SWIFT_AUTH_URL')
         request = urllib.request.Request(auth_url, headers={'X-Auth-User': env('SWIFT_USER'), 'X-Auth-Key': env('SWIFT_KEY')})
+        response, _ = self.send(request, f'tempauth at {auth_url}')
+        return response.headers['X-Storage-Url'], response.headers['X-Auth-Token']
+
+    def keystone_auth(self):
+        """A token from Keystone v3 with the usual OS_* variables (an application credential, or a
+        user's password scoped to a project) and Swift's URL from the token's catalog."""
+        base = env('OS_AUTH_URL').rstrip('/')
+        url = f'{base}/auth/tokens' if base.endswith('/v3') else f'{base}/v3/auth/tokens'
+        user_domain = {'name': os.environ.get('OS_USER_DOMAIN_NAME', 'Default')}
+        if os.environ.get('OS_APPLICATION_CREDENTIAL_SECRET'):
+            credential = {'secret': os.environ['OS_APPLICATION_CREDENTIAL_SECRET']}
+            if os.environ.get('OS_APPLICATION_CREDENTIAL_ID'):
+                credential['id'] = os.environ['OS_APPLICATION_CREDENTIAL_ID']
+            else:
+                credential['name'] = env('OS_APPLICATION_CREDENTIAL_NAME')
+                credential['user'] = {'name': env('OS_USERNAME'), 'domain': user_domain}
+            body = {'auth': {'identity': {'methods': ['application_credential'], 'application_credential': credential}}}
+        else:
+            project = ({'id': os.environ['OS_PROJECT_ID']} if os.environ.get('OS_PROJECT_ID') else
+                       {'name': env('OS_PROJECT_NAME'), 'domain': {'name': os.environ.get('OS_PROJECT_DOMAIN_NAME', 'Default')}})
+            user = {'name': env('OS_USERNAME'), 'password': env('OS_PASSWORD'), 'domain': user_domain}
+            body = {'auth': {'identity': {'methods': ['password'], 'password': {'user': user}}, 'scope': {'project': project}}}
+        request = urllib.request.Request(url, data=json.dumps(body).encode(), method='POST', headers={'Content-Type': 'application/json'})
+        response, answer = self.send(request, f'Keystone at {url}')
+        token = response.headers['X-Subject-Token']
+        region = os.environ.get('OS_REGION_NAME')
+        interface = os.environ.get('OS_INTERFACE', 'public')
+        for service in json.loads(answer)['token'].get('catalog', []):
+            if service.get('type') != 'object-store':
+                continue
+            for endpoint in service.get('endpoints', []):
+                if endpoint.get('interface') == interface and (not region or region in (endpoint.get('region_id'), endpoint.get('region'))):
+                    return endpoint['url'].rstrip('/'), token
+        fail(f'no object-store endpoint ({interface}{", region " + region if region else ""}) in the catalog of {url}')
+
+    def send(self, request, what):
+        """The response (headers) and its body. No answer or a server error is retried (bounded:
+        10 × 1 s; a service still starting gives 503), a refusal is not."""
         for attempt in range(10):
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
-                    return response.headers['X-Storage-Url'], response.headers['X-Auth-Token']
+                    return response, response.read()
+            except urllib.error.HTTPError as error:
+                # The answer's body is not shown: it may echo what was sent.
+                if error.code in (400, 401, 403, 404):
+                    fail(f'{what} refused the credentials (HTTP {error.code}); check OS_* / SWIFT_* of this worker')
+                if attempt == 9:
+                    fail(f'{what} answered HTTP {error.code}')
+                time.sleep(1)
             except (urllib.error.URLError, ConnectionError) as error:
                 if attempt == 9:
-                    fail(f'cannot authenticate at {auth_url}: {error}')
+                    fail(f'cannot reach {what}: {error}')
                 time.sleep(1)
 
     def object_url(self, key):
@@ -312,7 +363,7 @@ def snps(path):
         for line in handle:
             if line.startswith('#'):
                 continue
-            chrom, pos, _id, ref, alt = line.split('\t')[:5]
+            chrom, pos, _id, ref, alt = line.rstrip('\r\n').split('\t')[:5]
             for allele in alt.split(','):
                 if len(ref) == 1 and len(allele) == 1:
                     found.add((chrom, int(pos), ref, allele))

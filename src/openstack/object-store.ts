@@ -70,6 +70,12 @@ export class ObjectStoreApi {
     });
   }
 
+  /** An object's content as text; undefined when it does not exist. */
+  async getObject(container: string, object: string): Promise<string | undefined> {
+    const response = await this.session.request('object-store', 'GET', `/${encodeURIComponent(container)}/${encodeURIComponent(object)}`, { okStatus: [404] });
+    return response.status === 404 ? undefined : response.text;
+  }
+
   /** Deletes every object, then the container. Returns false when it was already gone. Bounded. */
   async deleteContainer(name: string): Promise<boolean> {
     const path = `/${encodeURIComponent(name)}`;
