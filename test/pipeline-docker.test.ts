@@ -7,7 +7,7 @@
  * Skipped when no Docker daemon answers, except in CI (CI=1), where that is a failure.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -154,6 +154,17 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     const result = await runPipeline(course, { workers: 2, reads: READS, storage: 'object', docker, progress });
     expect(result.storage).toBe('object');
     expect(result.vcf).toBe(results.one!.vcf);
+    // The report states both worker images' sizes and start-up: this run measured the cloud-native
+    // one (its workers were made now), an earlier volume run the baked one.
+    const byImage = new Map(result.images.map((i) => [i.image, i]));
+    expect(byImage.get('resops/pipeline-cloud:latest')?.startup).toMatchObject({ run: result.run, readySeconds: result.startup.readySeconds });
+    expect(byImage.get('resops/pipeline-cloud:latest')?.startup?.containerStartSeconds).toBeGreaterThan(0);
+    const baked = byImage.get('resops/pipeline:latest')?.startup;
+    expect(baked?.run).toMatch(/^run-/);
+    expect(baked?.run).not.toBe(result.run);
+    const report = readFileSync(join(result.reportDir, 'report.md'), 'utf8');
+    expect(report).toContain(`| resops/pipeline:latest | ${byImage.get('resops/pipeline:latest')!.sizeMb} |`);
+    expect(report).toMatch(/\| resops\/pipeline-cloud:latest \| [\d.]+ \| [\d.]+ \| [\d.]+ \| this one \|/);
   }, 300_000);
 
   it("a run's metrics are in Prometheus (via the Pushgateway) and in Gnocchi (one batch)", async () => {

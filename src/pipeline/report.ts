@@ -30,9 +30,13 @@ export function renderMarkdown(r: PipelineResult): string {
     '',
     `Start-up of this run's image \`${r.startup.image}\`: ${r.startup.containerStartSeconds.length ? `containers running ${Math.max(...r.startup.containerStartSeconds).toFixed(1)} s after create (${r.startup.containerStartSeconds.length} created for this run)` : 'workers already running (created by an earlier run)'}, reference ready after ${r.startup.readySeconds.toFixed(2)} s (instant when baked in; fetch from object storage + \`bwa index\` for the cloud-native image).`,
     '',
-    '| image | size (MB) |',
-    '|---|---:|',
-    ...r.images.map((i) => `| ${i.image} | ${i.sizeMb} |`),
+    '| image | size (MB) | container running after (s) | reference ready after (s) | measured in run |',
+    '|---|---:|---:|---:|---|',
+    ...r.images.map((i) =>
+      i.startup
+        ? `| ${i.image} | ${i.sizeMb} | ${i.startup.containerStartSeconds?.toFixed(1) ?? '—'} | ${i.startup.readySeconds.toFixed(2)} | ${i.startup.run === r.run ? 'this one' : i.startup.run} |`
+        : `| ${i.image} | ${i.sizeMb} | — | — | ${i.image.includes('swift') ? '(storage service)' : `not yet: a run with --storage ${i.image.includes('cloud') ? 'object' : 'volume'} measures it`} |`,
+    ),
     '',
     `Metrics: ${r.metrics.problem ? `not pushed: ${r.metrics.problem}` : `Pushgateway (run="${r.run}") and Gnocchi (resource ${r.metrics.gnocchiResource}, one batch request)`}.`,
     '',

@@ -27,6 +27,7 @@ import { ensureInfra, type PipelineInfra, type Worker } from './infra.js';
 import { metricsSink, type MetricsEndpoints, type ShardMeasure } from './metrics.js';
 import { runQueue, type QueueEvent } from './queue.js';
 import { renderMarkdown } from './report.js';
+import { recordStartup, type ImageStartup } from './startup-record.js';
 
 export const STAGES = ['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -96,7 +97,8 @@ export interface PipelineResult {
   lostWorkers: string[];
   evaluation: Evaluation;
   vcf: string;
-  images: Array<{ image: string; sizeMb: number }>;
+  /** Both worker images (and Swift's for object runs): size, and the latest start-up measured for the course. */
+  images: Array<{ image: string; sizeMb: number; startup?: ImageStartup }>;
   /**
    * Start-up of this run's worker image: create-to-running of the workers created for this run
    * (none when they all existed) and the `ready` stage (reference resolved: instant when baked in,
@@ -289,7 +291,9 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
   const problem = sink.problem();
   if (problem) progress.step(`metrics not pushed: ${problem}`);
 
-  const images = await imageSizes(docker, storage);
+  const readySeconds = stages.find((t) => t.stage === 'ready')?.seconds ?? 0;
+  const startups = recordStartup(resolve(course.dir, course.stateDir, 'pipeline', 'startup.json'), infra.image, { containerStartSeconds: infra.startSeconds, readySeconds, run });
+  const images = (await imageSizes(docker, storage)).map((i) => (startups[i.image] ? { ...i, startup: startups[i.image] } : i));
   const reportDir = options.outDir ?? resolve(course.dir, course.stateDir, 'pipeline', run);
   const result: PipelineResult = {
     course: course.id,
@@ -307,7 +311,7 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
     evaluation: pick(evaluation),
     vcf,
     images,
-    startup: { image: infra.image, containerStartSeconds: infra.startSeconds, readySeconds: stages.find((t) => t.stage === 'ready')?.seconds ?? 0 },
+    startup: { image: infra.image, containerStartSeconds: infra.startSeconds, readySeconds },
     metrics: { pushgateway: sink.pushgatewayOk(), gnocchi: sink.gnocchiOk(), gnocchiResource, ...(problem ? { problem } : {}) },
     reportDir,
   };

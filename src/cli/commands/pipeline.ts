@@ -47,6 +47,14 @@ function printRun(r: PipelineResult): void {
   print();
   for (const line of formatTable(['STAGE', 'SECONDS', 'WORKER', 'READS'], r.stages.map((s) => [s.stage, s.seconds.toFixed(2), s.worker, s.reads ? String(s.reads) : '']), ['left', 'right', 'left', 'right'])) print(line);
   print();
+  const images = r.images.filter((i) => !i.image.includes('swift'));
+  for (const line of formatTable(
+    ['IMAGE', 'SIZE (MB)', 'STARTED (s)', 'REFERENCE READY (s)', 'MEASURED IN'],
+    images.map((i) => [i.image, i.sizeMb.toFixed(1), i.startup?.containerStartSeconds?.toFixed(1) ?? '—', i.startup ? i.startup.readySeconds.toFixed(2) : '—', i.startup ? (i.startup.run === r.run ? 'this run' : i.startup.run) : 'no run yet']),
+    ['left', 'right', 'right', 'right', 'left'],
+  ))
+    print(line);
+  print();
   if (r.lostWorkers.length) print(`workers lost during the run: ${r.lostWorkers.join(', ')} (their shards were redone on the others)`);
   print(r.metrics.problem ? `metrics not pushed: ${r.metrics.problem}` : `metrics: Pushgateway run="${r.run}", Gnocchi resource ${r.metrics.gnocchiResource}`);
   print(`report: ${r.reportDir}/report.md (also report.json, calls.vcf)`);
