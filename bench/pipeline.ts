@@ -33,7 +33,7 @@ import { collectingProgress, stderrProgress } from '../src/local/progress.js';
 import { applyPlan, listCourseObjects, planChanges, resolveLayout } from '../src/local/reconcile.js';
 import { median } from '../src/pipeline/amdahl.js';
 import { execIn, stageOutput } from '../src/pipeline/exec.js';
-import { ensureInfra, workerCores, workerCpuset } from '../src/pipeline/infra.js';
+import { ensureInfra, workerCores, workerCpusets } from '../src/pipeline/infra.js';
 import { GNOCCHI_POLICY, gnocchiRequest } from '../src/pipeline/metrics.js';
 import { DEFAULTS, runPipeline } from '../src/pipeline/run.js';
 import { courseYaml } from '../test/helpers/course-yaml.js';
@@ -104,7 +104,7 @@ async function nativeVsContainer(): Promise<void> {
   const nativeEnv = { ...process.env, RESOPS_STORAGE: 'volume', RESOPS_DATA: host, RESOPS_RUN: run, RESOPS_REFERENCE: ref };
   // The worker is pinned to one core (src/pipeline/infra.ts): the native run gets the same core,
   // else it would be comparing one core with two rather than container with none.
-  const core = workerCpuset(1, await workerCores(docker));
+  const core = workerCpusets(1, await workerCores(docker))[0];
   const taskset = core !== undefined ? findExecutable('taskset') : undefined;
   const nativeCommand = taskset && core !== undefined ? [taskset, '-c', core] : [];
   const native: number[] = [];

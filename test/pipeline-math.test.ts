@@ -9,6 +9,7 @@ import { gnocchiBatch, groupPath, METRIC, stageExposition } from '../src/pipelin
 import { scalingSvg } from '../src/pipeline/plot.js';
 import { runQueue } from '../src/pipeline/queue.js';
 import { workerHourPrice } from '../src/pipeline/scale.js';
+import { workerCpusets } from '../src/pipeline/infra.js';
 
 /** Deterministic pseudo-random numbers (LCG) so the noisy fit is reproducible. */
 function lcg(seed: number): () => number {
@@ -95,6 +96,23 @@ describe('Amdahl fit and scaling table', () => {
     expect(cheapestMeetingDeadline(100, 0.2, 41)!.workers).toBe(4);
     expect(cheapestMeetingDeadline(100, 0.2, 20)).toBeUndefined();
     expect(cheapestMeetingDeadline(100, 0.2, 100)!.workers).toBe(1);
+  });
+});
+
+describe('worker placement on the host cores', () => {
+  it('gives each worker a core of its own while there are cores to give', () => {
+    expect(workerCpusets(1, 2)).toEqual(['0']);
+    expect(workerCpusets(2, 2)).toEqual(['0', '1']);
+    expect(workerCpusets(3, 4)).toEqual(['0', '1', '2']);
+  });
+
+  it('past the core count lets every worker use every core, rather than doubling up on some', () => {
+    expect(workerCpusets(3, 2)).toEqual(['0-1', '0-1', '0-1']);
+    expect(workerCpusets(8, 4)).toEqual(Array(8).fill('0-3'));
+  });
+
+  it('leaves workers alone where the daemon cannot pin', () => {
+    expect(workerCpusets(2, undefined)).toEqual([undefined, undefined]);
   });
 });
 

@@ -84,8 +84,6 @@ interface ContainerWish {
   env: Record<string, string>;
   binds: string[];
   ports?: Array<{ container: number; host: number }>;
-  /** Host cores the container may run on (Docker's cpuset, e.g. `1`); all when absent. */
-  cpuset?: string;
 }
 
 /**
@@ -115,7 +113,6 @@ async function ensureContainer(docker: Docker, course: Course, wish: ContainerWi
         NetworkMode: wish.network,
         // Workers must stay dead when killed: the queue moves their job elsewhere.
         RestartPolicy: { Name: 'no' },
-        ...(wish.cpuset !== undefined ? { CpusetCpus: wish.cpuset } : {}),
         PortBindings: Object.fromEntries(ports.map((p) => [`${p.container}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(p.host) }]])),
       },
       NetworkingConfig: { EndpointsConfig: { [wish.network]: { Aliases: wish.aliases } } },
@@ -199,24 +196,48 @@ export async function ensureSwift(docker: Docker, course: Course, progress: Prog
 }
 
 /**
- * The host core of each worker: worker k runs on core (k-1) mod cores. A worker stands in for a
- * VM, and scaling out means each added worker brings its own core: unpinned, one worker's job
- * spreads over every idle core (fastp's reader and writer threads, bwa piped into samtools sort),
- * so one worker looked faster than one VM would and a second worker had little left to add.
- * Past the core count workers share cores, which is where the speedup flattens. Undefined when
- * the daemon cannot pin (no cpuset controller, e.g. some rootless set-ups) or has one core.
+ * Host cores the daemon can pin workers to; undefined when it cannot pin (no cpuset controller,
+ * e.g. some rootless set-ups) or has one core.
  */
 export async function workerCores(docker: Docker): Promise<number | undefined> {
   const info = (await dockerCall('reading the Docker daemon\'s info', () => docker.info())) as { NCPU?: number; CPUSet?: boolean };
   return info.CPUSet && typeof info.NCPU === 'number' && info.NCPU >= 2 ? info.NCPU : undefined;
 }
 
-export const workerCpuset = (k: number, cores: number | undefined): string | undefined => (cores ? String((k - 1) % cores) : undefined);
+/**
+ * The cores each of a run's `count` workers may use (Docker cpusets). A worker stands in for a VM,
+ * and scaling out means each added worker brings its own core: worker k gets core k−1 while
+ * there are cores to give. Unpinned, one worker's job spread over every idle core (fastp's reader
+ * and writer threads, the next tool starting), so one worker looked faster than one VM would and
+ * a second had little left to add. Past the core count every worker may use every core, as an
+ * oversubscribed hypervisor shares them: pinning round-robin instead left one core with two
+ * workers and the other with one, and the slow core's last job held up each stage.
+ * Undefined entries: leave the worker as it is (the daemon cannot pin).
+ */
+export function workerCpusets(count: number, cores: number | undefined): Array<string | undefined> {
+  if (!cores) return Array.from({ length: count }, () => undefined);
+  if (count <= cores) return Array.from({ length: count }, (_, i) => String(i));
+  return Array.from({ length: count }, () => `0-${cores - 1}`);
+}
+
+/** Gives each worker its cores for this run (`docker update`, no restart; only where it changes). */
+async function placeWorkers(docker: Docker, workers: Worker[]): Promise<void> {
+  const cpusets = workerCpusets(workers.length, await workerCores(docker));
+  await Promise.all(
+    workers.map(async (w, i) => {
+      const wanted = cpusets[i];
+      if (wanted === undefined) return;
+      const container = docker.getContainer(w.container);
+      const current = (await dockerCall(`inspecting ${w.container}`, () => container.inspect())).HostConfig.CpusetCpus;
+      if (current !== wanted) await dockerCall(`pinning ${w.container} to cores ${wanted}`, () => container.update({ CpusetCpus: wanted }));
+    }),
+  );
+}
 
 /**
  * Workers 1..count exist and run (more may exist: they are left alone). `volume` workers run the
- * image with the reference baked in; `object` workers the cloud-native one. Each is pinned to a
- * host core (`workerCores`).
+ * image with the reference baked in; `object` workers the cloud-native one. Each gets its cores
+ * for a run of `count` workers (`workerCpusets`).
  */
 export async function ensureInfra(docker: Docker, course: Course, count: number, storage: PipelineStorage, progress: Progress): Promise<PipelineInfra> {
   if (!Number.isInteger(count) || count < 1) throw new TargetError(`--workers ${count}: expected a whole number ≥ 1`);
@@ -236,14 +257,10 @@ export async function ensureInfra(docker: Docker, course: Course, count: number,
   }
   const imageId = await ensurePipelineImage(docker, image, progress);
   const workers: Worker[] = Array.from({ length: count }, (_, i) => ({ id: `worker${i + 1}`, container: workerName(course, i + 1) }));
-  const cores = await workerCores(docker);
   const started = await Promise.all(
-    workers.map((w, i) => {
-      const cpuset = workerCpuset(i + 1, cores);
-      const wish: ContainerWish = { name: w.container, image: pipelineImageTag(image), imageId, role: 'worker', network, aliases: [w.id], env: {}, binds, ...(cpuset !== undefined ? { cpuset } : {}) };
-      return ensureContainer(docker, course, wish, progress);
-    }),
+    workers.map((w) => ensureContainer(docker, course, { name: w.container, image: pipelineImageTag(image), imageId, role: 'worker', network, aliases: [w.id], env: {}, binds }, progress)),
   );
+  await placeWorkers(docker, workers);
   const startSeconds = started.filter((s): s is number => s !== undefined);
   return { storage, image: pipelineImageTag(image), startSeconds, workers, env, ...(swift ? { swift } : {}) };
 }
