@@ -282,7 +282,7 @@ def cmd_shard(args, store, scratch):
     # names in the scratch dir: bwa's @PG header line holds its command line, and the BAM should
     # not depend on where the scratch dir happened to be. bwa writes a file that sort then reads,
     # not a pipe: a worker has one core, and two processes taking turns on it through a pipe
-    # cost ≈20% more once the other cores are busy too (measured: 1.8 s vs 1.4 s per shard).
+    # cost ≈20% more once the other cores are busy too (measured: a shard's align step 1.8 s vs 1.4 s).
     sam = f'{name}.sam'
     with open(os.path.join(scratch, sam), 'wb') as out:
         run(['bwa', 'mem', '-t', '1', '-K', '10000000', '-R', '@RG\\tID:resops\\tSM:sample', ref,
