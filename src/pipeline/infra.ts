@@ -87,13 +87,19 @@ interface ContainerWish {
 }
 
 /**
- * Creates the container, or recreates it when what it was made from changed; starts it. Returns
- * the seconds from create to running when it was created now (the image's start-up), else undefined.
+ * Creates the container, or recreates it when what it was made from changed; starts it; gives it
+ * `cpuset` (host cores) when one is asked for. Returns the seconds from create to running when it
+ * was created now (the image's start-up), else undefined.
  */
-async function ensureContainer(docker: Docker, course: Course, wish: ContainerWish, progress: Progress): Promise<number | undefined> {
+async function ensureContainer(docker: Docker, course: Course, wish: ContainerWish, progress: Progress, cpuset?: string): Promise<number | undefined> {
   const specHash = createHash('sha256').update(JSON.stringify(wish)).digest('hex').slice(0, 32);
   const current = await inspect(docker, wish.name);
   if (current && current.Config.Labels?.[LOCAL_LABELS.specHash] === specHash) {
+    // The cores change from run to run (`workerCpusets`), so they are not part of the spec:
+    // changed in place, no restart.
+    if (cpuset !== undefined && current.HostConfig.CpusetCpus !== cpuset) {
+      await dockerCall(`pinning ${wish.name} to cores ${cpuset}`, () => docker.getContainer(wish.name).update({ CpusetCpus: cpuset }));
+    }
     if (!current.State.Running) await dockerCall(`starting ${wish.name}`, () => docker.getContainer(wish.name).start());
     return undefined;
   }
@@ -113,6 +119,7 @@ async function ensureContainer(docker: Docker, course: Course, wish: ContainerWi
         NetworkMode: wish.network,
         // Workers must stay dead when killed: the queue moves their job elsewhere.
         RestartPolicy: { Name: 'no' },
+        ...(cpuset !== undefined ? { CpusetCpus: cpuset } : {}),
         PortBindings: Object.fromEntries(ports.map((p) => [`${p.container}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(p.host) }]])),
       },
       NetworkingConfig: { EndpointsConfig: { [wish.network]: { Aliases: wish.aliases } } },
@@ -220,20 +227,6 @@ export function workerCpusets(count: number, cores: number | undefined): Array<s
   return Array.from({ length: count }, () => `0-${cores - 1}`);
 }
 
-/** Gives each worker its cores for this run (`docker update`, no restart; only where it changes). */
-async function placeWorkers(docker: Docker, workers: Worker[]): Promise<void> {
-  const cpusets = workerCpusets(workers.length, await workerCores(docker));
-  await Promise.all(
-    workers.map(async (w, i) => {
-      const wanted = cpusets[i];
-      if (wanted === undefined) return;
-      const container = docker.getContainer(w.container);
-      const current = (await dockerCall(`inspecting ${w.container}`, () => container.inspect())).HostConfig.CpusetCpus;
-      if (current !== wanted) await dockerCall(`pinning ${w.container} to cores ${wanted}`, () => container.update({ CpusetCpus: wanted }));
-    }),
-  );
-}
-
 /**
  * Workers 1..count exist and run (more may exist: they are left alone). `volume` workers run the
  * image with the reference baked in; `object` workers the cloud-native one. Each gets its cores
@@ -257,10 +250,12 @@ export async function ensureInfra(docker: Docker, course: Course, count: number,
   }
   const imageId = await ensurePipelineImage(docker, image, progress);
   const workers: Worker[] = Array.from({ length: count }, (_, i) => ({ id: `worker${i + 1}`, container: workerName(course, i + 1) }));
+  const cpusets = workerCpusets(count, await workerCores(docker));
   const started = await Promise.all(
-    workers.map((w) => ensureContainer(docker, course, { name: w.container, image: pipelineImageTag(image), imageId, role: 'worker', network, aliases: [w.id], env: {}, binds }, progress)),
+    workers.map((w, i) =>
+      ensureContainer(docker, course, { name: w.container, image: pipelineImageTag(image), imageId, role: 'worker', network, aliases: [w.id], env: {}, binds }, progress, cpusets[i]),
+    ),
   );
-  await placeWorkers(docker, workers);
   const startSeconds = started.filter((s): s is number => s !== undefined);
   return { storage, image: pipelineImageTag(image), startSeconds, workers, env, ...(swift ? { swift } : {}) };
 }
