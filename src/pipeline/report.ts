@@ -35,7 +35,7 @@ export function renderMarkdown(r: PipelineResult): string {
     ...r.images.map((i) =>
       i.startup
         ? `| ${i.image} | ${i.sizeMb} | ${i.startup.containerStartSeconds?.toFixed(1) ?? '—'} | ${i.startup.readySeconds.toFixed(2)} | ${i.startup.run === r.run ? 'this one' : i.startup.run} |`
-        : `| ${i.image} | ${i.sizeMb} | — | — | ${i.image.includes('swift') ? '(storage service)' : `not yet: a run with --storage ${i.image.includes('cloud') ? 'object' : 'volume'} measures it`} |`,
+        : `| ${i.image} | ${i.sizeMb} | — | — | ${i.workersOf ? `not yet: a run with --storage ${i.workersOf} measures it` : '(storage service)'} |`,
     ),
     '',
     `Metrics: ${r.metrics.problem ? `not pushed: ${r.metrics.problem}` : `Pushgateway (run="${r.run}") and Gnocchi (resource ${r.metrics.gnocchiResource}, one batch request)`}.`,

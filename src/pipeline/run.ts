@@ -23,6 +23,7 @@ import { connectDocker } from '../local/docker.js';
 import { stderrProgress, type Progress } from '../local/progress.js';
 import { TargetError } from '../targets/driver.js';
 import { execIn, stageOutput, WorkerLost } from './exec.js';
+import { pipelineImageTag } from './images.js';
 import { ensureInfra, type PipelineInfra, type Worker } from './infra.js';
 import { metricsSink, type MetricsEndpoints, type ShardMeasure } from './metrics.js';
 import { runQueue, type QueueEvent } from './queue.js';
@@ -98,7 +99,7 @@ export interface PipelineResult {
   evaluation: Evaluation;
   vcf: string;
   /** Both worker images (and Swift's for object runs): size, and the latest start-up measured for the course. */
-  images: Array<{ image: string; sizeMb: number; startup?: ImageStartup }>;
+  images: RunImage[];
   /**
    * Start-up of this run's worker image: create-to-running of the workers created for this run
    * (none when they all existed) and the `ready` stage (reference resolved: instant when baked in,
@@ -107,6 +108,14 @@ export interface PipelineResult {
   startup: { image: string; containerStartSeconds: number[]; readySeconds: number };
   metrics: { pushgateway: boolean; gnocchi: boolean; gnocchiResource: string; problem?: string };
   reportDir: string;
+}
+
+export interface RunImage {
+  image: string;
+  sizeMb: number;
+  /** The storage whose workers run this image; absent for a storage service's image (Swift). */
+  workersOf?: PipelineStorage;
+  startup?: ImageStartup;
 }
 
 export const DEFAULTS = { reads: 200_000, seed: 42, shards: 8 } as const;
@@ -339,12 +348,16 @@ async function cleanPartials(docker: Docker, infra: PipelineInfra, alive: Set<st
   await execIn(docker, worker.container, worker.id, 'clean', ['sh', '-c', 'rm -f "$RESOPS_DATA/$RESOPS_RUN"/*.tmp-*'], env).catch(() => undefined);
 }
 
-async function imageSizes(docker: Docker, storage: PipelineStorage): Promise<Array<{ image: string; sizeMb: number }>> {
-  const tags = ['resops/pipeline:latest', 'resops/pipeline-cloud:latest', ...(storage === 'object' ? ['resops/swift:latest'] : [])];
-  const sizes: Array<{ image: string; sizeMb: number }> = [];
-  for (const tag of tags) {
-    const info = await docker.getImage(tag).inspect().catch(() => undefined);
-    if (info) sizes.push({ image: tag, sizeMb: Math.round(info.Size / 1e5) / 10 });
+async function imageSizes(docker: Docker, storage: PipelineStorage): Promise<RunImage[]> {
+  const images: Array<{ image: string; workersOf?: PipelineStorage }> = [
+    { image: pipelineImageTag('pipeline'), workersOf: 'volume' },
+    { image: pipelineImageTag('pipeline-cloud'), workersOf: 'object' },
+    ...(storage === 'object' ? [{ image: pipelineImageTag('swift') }] : []),
+  ];
+  const sizes: RunImage[] = [];
+  for (const entry of images) {
+    const info = await docker.getImage(entry.image).inspect().catch(() => undefined);
+    if (info) sizes.push({ ...entry, sizeMb: Math.round(info.Size / 1e5) / 10 });
   }
   return sizes;
 }

@@ -47,7 +47,7 @@ function printRun(r: PipelineResult): void {
   print();
   for (const line of formatTable(['STAGE', 'SECONDS', 'WORKER', 'READS'], r.stages.map((s) => [s.stage, s.seconds.toFixed(2), s.worker, s.reads ? String(s.reads) : '']), ['left', 'right', 'left', 'right'])) print(line);
   print();
-  const images = r.images.filter((i) => !i.image.includes('swift'));
+  const images = r.images.filter((i) => i.workersOf !== undefined);
   for (const line of formatTable(
     ['IMAGE', 'SIZE (MB)', 'STARTED (s)', 'REFERENCE READY (s)', 'MEASURED IN'],
     images.map((i) => [i.image, i.sizeMb.toFixed(1), i.startup?.containerStartSeconds?.toFixed(1) ?? '—', i.startup ? i.startup.readySeconds.toFixed(2) : '—', i.startup ? (i.startup.run === r.run ? 'this run' : i.startup.run) : 'no run yet']),
