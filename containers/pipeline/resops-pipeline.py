@@ -134,8 +134,10 @@ class SwiftStorage:
                     return response, response.read()
             except urllib.error.HTTPError as error:
                 # The answer's body is not shown: it may echo what was sent.
-                if error.code in (400, 401, 403, 404):
+                if error.code in (401, 403):
                     fail(f'{what} refused the credentials (HTTP {error.code}); check OS_* / SWIFT_* of this worker')
+                if error.code in (400, 404):
+                    fail(f'{what} answered HTTP {error.code}: check OS_AUTH_URL / SWIFT_AUTH_URL of this worker')
                 if attempt == 9:
                     fail(f'{what} answered HTTP {error.code}')
                 time.sleep(1)
