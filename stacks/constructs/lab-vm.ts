@@ -8,7 +8,7 @@ import {
   NetworkingPortV2,
 } from './openstack.js';
 import { metadataOf, tagsOf, type ResourceLabels } from './resource-labels.js';
-import type { ITerraformDependable } from 'cdktf';
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
 
 export interface LabVmProps {
   /** Server name; also the port's name, and `<name>-data` for the volume. */
@@ -70,7 +70,7 @@ export class LabVm extends Construct {
       new NetworkingFloatingipAssociateV2(this, 'floating-ip-association', {
         floatingIp: this.floatingIp.address,
         portId: this.port.id,
-        dependsOn: props.floatingIpDependsOn,
+        dependsOn: sameStackOnly(this, props.floatingIpDependsOn ?? []),
       });
     }
     if ((props.volumeGb ?? 0) > 0) {
@@ -90,4 +90,16 @@ export class LabVm extends Construct {
   get accessAddress(): string {
     return this.floatingIp ? this.floatingIp.address : this.instance.accessIpV4;
   }
+}
+
+/**
+ * Terraform's depends_on can only name objects of its own configuration: a resource of another
+ * stack becomes an attribute of a remote state there, which Terraform rejects ("References in
+ * depends_on must be to a whole object"). Another stack is applied before this one anyway (stacks
+ * run in the order their cross-stack references give), so its resources already exist.
+ */
+function sameStackOnly(scope: Construct, dependables: ITerraformDependable[]): ITerraformDependable[] | undefined {
+  const own = TerraformStack.of(scope);
+  const kept = dependables.filter((d) => !(d instanceof Construct) || TerraformStack.of(d) === own);
+  return kept.length > 0 ? kept : undefined;
 }
