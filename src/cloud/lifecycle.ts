@@ -17,6 +17,8 @@ import {
   stopCloudContainer,
   type Progress,
 } from './container.js';
+import { ensureDebianBase } from '../local/base-image.js';
+import { stderrProgress } from '../local/progress.js';
 import { seconds, sleep, waitForApis, waitForServices } from './ready.js';
 import { seedCloud, type SeedRequest, type SeedResult } from './seed.js';
 
@@ -82,6 +84,8 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
         ? 'rebuilding resops/openstack (containers/openstack changed; cached layers make this quick unless packages changed)'
         : 'building resops/openstack from Debian 12 packages: about 10 minutes the first time',
     );
+    // The Dockerfile starts FROM debian:bookworm-slim, which Docker Hub may not serve here.
+    await ensureDebianBase(client, stderrProgress(progress));
     buildMs = await buildImage(client, progress);
     progress(`image built in ${Math.round(buildMs / 1000)} s`);
     state = await containerState(client, name);
