@@ -414,3 +414,23 @@ describe('cloud.admin_ssh_public_key', () => {
     expect(lines[0]).not.toContain(PRIVATE_BODY);
   });
 });
+
+describe('cloud.provider_mirror', () => {
+  it('is kept as written (trimmed), to resolve from the course file\'s directory when Terraform runs', () => {
+    expect(loadCourseText(course('cloud:\n  provider_mirror: " ../mirror "\n'), 'course.yaml', FIXTURES).cloud.providerMirror).toBe('../mirror');
+    expect(loadCourseText(course(), 'course.yaml', FIXTURES).cloud.providerMirror).toBeUndefined();
+  });
+
+  it('must be a non-empty string, and ~ is refused rather than silently not expanded', () => {
+    expect(problems(course('cloud:\n  provider_mirror: 3\n'))).toEqual([
+      'course.yaml:9:20 cloud.provider_mirror: expected the path of a directory, got the number 3',
+    ]);
+    expect(problems(course('cloud:\n  provider_mirror: [a, b]\n'))).toEqual([
+      'course.yaml:9:20 cloud.provider_mirror: expected the path of a directory, got a list',
+    ]);
+    expect(problems(course('cloud:\n  provider_mirror: " "\n'))).toEqual(['course.yaml:9:20 cloud.provider_mirror: is empty']);
+    expect(problems(course('cloud:\n  provider_mirror: ~/mirror\n'))).toEqual([
+      'course.yaml:9:20 cloud.provider_mirror: "~/mirror": `~` is not expanded here; write the directory relative to the course file\'s directory, or absolute',
+    ]);
+  });
+});

@@ -24,6 +24,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'inventory', summary: 'write the Ansible inventory of the course', available: true, load: async () => (await import('./commands/inventory.js')).command },
   { name: 'configure', summary: 'configure the machines with Ansible', available: true, load: async () => (await import('./commands/configure.js')).command },
   { name: 'pipeline', summary: 'run the bioinformatics pipeline on the workers, or its scaling experiment', available: true, load: async () => (await import('./commands/pipeline.js')).command },
+  { name: 'provider', summary: 'lay out the OpenStack provider as a Terraform filesystem mirror (machines that cannot download it)', available: true, load: async () => (await import('./commands/provider.js')).command },
   { name: 'cloud', summary: 'the rehearsal cloud: a real OpenStack in one container (up, status, down)', available: true, load: async () => (await import('./commands/cloud.js')).command },
 ];
 

@@ -383,6 +383,7 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
   }
 
   const prices = section ? readPrices(section) : undefined;
+  const providerMirror = readProviderMirror(section);
   if (top.source.issues.count > before || !name || !region || !externalNetwork || !image) return undefined;
   return {
     name,
@@ -395,7 +396,20 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
     imageUser: imageUser?.value ?? DEFAULTS.cloud.imageUser,
     ...(adminSshPublicKey ? { adminSshPublicKey } : {}),
     ...(prices ? { prices } : {}),
+    ...(providerMirror ? { providerMirror } : {}),
   };
+}
+
+/** Kept as written: it resolves from the course file's directory when Terraform runs. */
+function readProviderMirror(cloud: Fields | undefined): string | undefined {
+  const value = cloud?.string('provider_mirror', { expected: 'the path of a directory' });
+  if (!value) return undefined;
+  const raw = value.value.trim();
+  if (raw.startsWith('~')) {
+    cloud!.problem('provider_mirror', `${quoteValue(raw)}: \`~\` is not expanded here; write the directory relative to the course file's directory, or absolute`);
+    return undefined;
+  }
+  return raw;
 }
 
 interface LocalDraft {

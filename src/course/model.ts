@@ -56,6 +56,13 @@ export interface CloudSettings {
    */
   adminSshPublicKey?: string;
   prices?: UnitPrices;
+  /**
+   * A Terraform provider filesystem mirror (`resops provider mirror`) for machines that cannot
+   * download the OpenStack provider: the directory as written, relative to the course file's
+   * directory `Course.dir` or absolute. Resolved and checked by `terraformCliSettings()`
+   * (src/terraform/mirror.ts), not here: loading a course never looks at the disk beyond its roster.
+   */
+  providerMirror?: string;
 }
 
 export interface NetworkSettings {

@@ -7,7 +7,7 @@ import type { Flavor, LocalSettings, MachineRole, PipelineStorage, Target } from
 
 export const TOP_FIELDS = ['course', 'target', 'state_dir', 'cloud', 'network', 'learners', 'roster', 'environment', 'monitoring', 'pipeline', 'local'] as const;
 export const COURSE_FIELDS = ['id', 'title', 'start', 'end'] as const;
-export const CLOUD_FIELDS = ['name', 'region', 'external_network', 'image', 'image_user', 'flavors', 'dns_servers', 'ssh_allowed_cidrs', 'admin_ssh_public_key', 'prices'] as const;
+export const CLOUD_FIELDS = ['name', 'region', 'external_network', 'image', 'image_user', 'flavors', 'dns_servers', 'ssh_allowed_cidrs', 'admin_ssh_public_key', 'prices', 'provider_mirror'] as const;
 export const FLAVOR_FIELDS = ['name', 'vcpus', 'ram_mb'] as const;
 export const PRICE_FIELDS = ['currency', 'vcpu_hour', 'ram_gb_hour', 'volume_gb_hour', 'floating_ip_hour'] as const;
 export const NETWORK_FIELDS = ['cidr', 'subnet_prefix'] as const;
