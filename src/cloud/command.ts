@@ -105,6 +105,7 @@ export async function runCloudCommand(args: string[]): Promise<number> {
           buildSeconds: result.buildMs === undefined ? null : Math.round(result.buildMs / 1000),
           apisSeconds: Math.round(result.apisMs / 1000),
           readySeconds: Math.round(result.readyMs / 1000),
+          schedulingProbes: result.probeAttempts,
           cloudsYaml: result.cloudsYaml,
           clouds: result.clouds,
           created: result.seed.created,
@@ -112,11 +113,12 @@ export async function runCloudCommand(args: string[]): Promise<number> {
         }, null, 2));
         return 0;
       }
-      out(`Rehearsal cloud ready: ${Object.keys(CLOUD_PORTS).length} APIs answer on 127.0.0.1, compute and volume services up ` +
+      out(`Rehearsal cloud ready: ${Object.keys(CLOUD_PORTS).length} APIs answer on 127.0.0.1, a volume and a server were scheduled ` +
         `(${Math.round(result.readyMs / 1000)} s after ${result.start === 'running' ? 'the check began' : 'start'}).`);
       out(`clouds.yaml: ${result.cloudsYaml} (clouds: ${result.clouds.join(', ')})`);
       out('');
-      out('Point a course at it (Terraform must be able to download the OpenStack provider):');
+      out('Point a course at it (Terraform downloads the OpenStack provider, or `resops provider mirror` and');
+      out('RESOPS_PROVIDER_MIRROR give it one without the Terraform registry):');
       out(`  export OS_CLIENT_CONFIG_FILE=${result.cloudsYaml}`);
       out(`  OS_CLOUD=${LOCAL_CLOUD} resops preflight examples/course.yaml --target openstack`);
       out(`  OS_CLOUD=${LOCAL_CLOUD} resops up examples/course.yaml --target openstack`);

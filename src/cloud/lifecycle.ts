@@ -19,8 +19,8 @@ import {
 } from './container.js';
 import { ensureDebianBase } from '../local/base-image.js';
 import { stderrProgress } from '../local/progress.js';
-import { seconds, sleep, waitForApis, waitForServices } from './ready.js';
-import { seedCloud, type SeedRequest, type SeedResult } from './seed.js';
+import { PROBE_NAME, seconds, sleep, waitForApis, waitForScheduling, waitForServices } from './ready.js';
+import { placeholderImage, seedCloud, type SeedRequest, type SeedResult } from './seed.js';
 
 /**
  * `cloud up` and `cloud down` as functions (the CLI command and the tests share them): build on
@@ -49,8 +49,10 @@ export interface UpResult {
   start: 'created' | 'started' | 'running';
   /** From `docker start` to every API answering. */
   apisMs: number;
-  /** From `docker start` to compute and volume services up. */
+  /** From `docker start` to a volume and a server scheduled (see waitForScheduling). */
   readyMs: number;
+  /** How many probes it took: more than one after a restart whose volume service had not reported yet. */
+  probeAttempts: number;
   cloudsYaml: string;
   clouds: string[];
   seed: SeedResult;
@@ -119,8 +121,6 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
   const { client: admin, password } = await adminClient(options.stateDir, deadline, progress);
   progress('waiting for compute and volume services');
   await waitForServices(admin, deadline, progress, started, startedAt);
-  const readyMs = Date.now() - started;
-  progress(`cloud ready ${seconds(started)} after start`);
 
   progress('seeding flavors, images, external networks, projects');
   const existing = readClouds(options.stateDir);
@@ -133,6 +133,11 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
     },
   }, progress);
 
+  progress('checking that a volume and a server can be scheduled');
+  const probe = await waitForScheduling(admin, deadline, progress, started, await probeResources(admin));
+  const readyMs = Date.now() - started;
+  progress(`cloud ready ${seconds(started)} after start`);
+
   const entries: Record<string, CloudEntry> = { [LOCAL_CLOUD]: cloudEntry('admin', password, 'admin') };
   for (const p of seed.projects) entries[`${LOCAL_CLOUD}-${p.project}`] = cloudEntry(p.username, p.password, p.project);
   writeClouds(options.stateDir, entries);
@@ -142,6 +147,7 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
     start,
     apisMs,
     readyMs,
+    probeAttempts: probe.attempts,
     cloudsYaml: cloudsFile,
     clouds: Object.keys(entries),
     seed,
@@ -191,6 +197,15 @@ async function adminClient(stateDir: string, deadline: number, progress: Progres
       await sleep(2000);
     }
   }
+}
+
+/** The smallest flavor and any active image, or ones of the probe's own when the cloud has none yet. */
+async function probeResources(client: OpenStackClient): Promise<{ flavorId: string; imageId: string }> {
+  const flavors = (await client.compute.listFlavors()).sort((a, b) => a.ram - b.ram);
+  const flavorId = flavors[0]?.id ?? (await client.compute.createFlavor({ name: PROBE_NAME, vcpus: 1, ram: 64, disk: 1 })).id;
+  const image = (await client.image.listImages()).find((i) => i.status === 'active');
+  const imageId = image?.id ?? (await client.image.createImage({ name: PROBE_NAME, data: placeholderImage(), visibility: 'public' })).id;
+  return { flavorId, imageId };
 }
 
 export interface DownOptions {

@@ -124,3 +124,83 @@ export function seconds(since: number): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Names of the probe's own volume and server, so a probe interrupted half-way is cleaned up by the next. */
+export const PROBE_NAME = 'resops-ready-probe';
+
+/**
+ * Proves the cloud can schedule: a 1 GB volume must become `available` and a server without a
+ * network `ACTIVE`, then both are deleted. Services that say "up" are not enough: after a restart
+ * Cinder's scheduler has no backend until the volume service reports its capacity again, and a
+ * volume made before then goes to `error` ("No valid backend was found"). A probe that ends in
+ * error is deleted and tried again until `deadline`.
+ */
+export async function waitForScheduling(
+  client: OpenStackClient,
+  deadline: number,
+  progress: Progress,
+  started = Date.now(),
+  resources: { flavorId: string; imageId: string },
+): Promise<{ attempts: number }> {
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    await removeProbes(client, deadline);
+    const failure = await probeOnce(client, deadline, resources);
+    if (failure === undefined) {
+      progress(`  a volume and a server were scheduled (${seconds(started)}${attempts > 1 ? `, attempt ${attempts}` : ''})`);
+      await removeProbes(client, deadline);
+      return { attempts };
+    }
+    if (Date.now() > deadline) {
+      await removeProbes(client, deadline + 60_000);
+      throw new Error(`the cloud cannot schedule yet: ${failure}`);
+    }
+    progress(`  not schedulable yet (${failure}); trying again`);
+    await sleep(3000);
+  }
+}
+
+/** undefined when both came up; else what went wrong. */
+async function probeOnce(client: OpenStackClient, deadline: number, resources: { flavorId: string; imageId: string }): Promise<string | undefined> {
+  const metadata = { 'resops-probe': 'ready' };
+  const volume = await client.volume.createVolume({ name: PROBE_NAME, size: 1, metadata });
+  const server = await client.compute.createServer({ name: PROBE_NAME, flavorId: resources.flavorId, imageId: resources.imageId, networks: 'none', metadata });
+  const [volumeState, serverState] = await Promise.all([
+    settle(deadline, async () => {
+      const v = await client.volume.getVolume(volume.id);
+      return v?.status === 'available' ? 'ok' : v?.status === 'error' ? 'the probe volume went to error (no volume backend yet)' : undefined;
+    }),
+    settle(deadline, async () => {
+      const s = await client.compute.getServer(server.id);
+      return s?.status === 'ACTIVE' ? 'ok' : s?.status === 'ERROR' ? `the probe server went to ERROR (${s.fault ?? 'no fault given'})` : undefined;
+    }),
+  ]);
+  const failures = [volumeState, serverState].filter((s) => s !== 'ok');
+  return failures.length === 0 ? undefined : failures.join('; ');
+}
+
+/** Polls `check` every second until it gives an answer or the deadline passes. */
+async function settle(deadline: number, check: () => Promise<string | undefined>): Promise<string> {
+  for (;;) {
+    const answer = await check();
+    if (answer !== undefined) return answer;
+    if (Date.now() > deadline) return 'still not ready at the deadline';
+    await sleep(1000);
+  }
+}
+
+/** Deletes every probe volume and server and waits until they are gone (bounded). */
+async function removeProbes(client: OpenStackClient, deadline: number): Promise<void> {
+  const until = Math.max(deadline, Date.now() + 60_000);
+  for (;;) {
+    const servers = (await client.compute.listServers({ name: `^${PROBE_NAME}$` })).filter((s) => s.name === PROBE_NAME);
+    const volumes = (await client.volume.listVolumes()).filter((v) => v.name === PROBE_NAME);
+    if (servers.length === 0 && volumes.length === 0) return;
+    await Promise.all(servers.map((s) => client.compute.deleteServer(s.id)));
+    // A volume being created or deleted cannot be deleted; it is asked again next round.
+    await Promise.all(volumes.filter((v) => ['available', 'error'].includes(v.status)).map((v) => client.volume.deleteVolume(v.id)));
+    if (Date.now() > until) throw new Error(`the readiness probe's ${servers.length} server(s) and ${volumes.length} volume(s) named ${PROBE_NAME} could not be deleted`);
+    await sleep(1000);
+  }
+}

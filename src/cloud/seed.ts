@@ -74,7 +74,7 @@ function externalCidr(index: number): { cidr: string; gateway: string; start: st
 }
 
 /** A small, valid-enough raw disk: nothing boots on the fake driver, but Glance stores real bytes. */
-function placeholderImage(): Uint8Array {
+export function placeholderImage(): Uint8Array {
   const data = new Uint8Array(64 * 1024);
   data.set(new TextEncoder().encode('resops rehearsal cloud placeholder image (fake virt driver: never booted)\n'));
   return data;
