@@ -4,9 +4,12 @@
  * the reverse order. A failed stack does not stop its siblings; stacks that need a failed one are
  * skipped, and the report says which.
  */
+import { join } from 'node:path';
 import { formatSeconds, formatTable } from '../cli/table.js';
 import type { StackKind, SynthesizedStack, SynthResult } from '../synth/synthesize.js';
 import { runTerraform } from './process.js';
+import { parseChanges, stateLockId, terraformError, type StackChanges } from './output-parse.js';
+import { holdStack, releaseStack, waitForEarlierRun } from './stack-holder.js';
 
 export type StackAction = 'plan' | 'apply' | 'destroy';
 export type StackStep = 'init' | StackAction;
@@ -35,6 +38,8 @@ export interface RunnerOptions {
    * the stack then counts as done, so the stacks it depends on still run after it.
    */
   nothingToDo?: (stack: SynthesizedStack) => string | undefined;
+  /** How long to wait for a terraform left running in a stack by an earlier, killed run (default 30 min). */
+  earlierRunWaitMs?: number;
 }
 
 export type StackStatus = 'ok' | 'failed' | 'skipped';
@@ -51,6 +56,14 @@ export interface StackOutcome {
   ms?: number;
   /** Why it failed or was skipped. */
   reason?: string;
+  /** What terraform reported it changed (plan: would change). */
+  changes?: StackChanges;
+  /** Terraform's own error, as it printed it, when a step failed. */
+  error?: string;
+  /** The failed step's full output. */
+  log?: string;
+  /** What to do about the failure, when the runner knows. */
+  hint?: string;
 }
 
 export interface RunReport {
@@ -68,9 +81,9 @@ export const DEFAULT_CONCURRENCY = 4;
 const PHASE: Record<StackKind, number> = { network: 0, learner: 1, monitoring: 2, pipeline: 2 };
 
 const ACTION_ARGS: Record<StackAction, string[]> = {
-  plan: ['plan', '-input=false'],
-  apply: ['apply', '-auto-approve', '-input=false'],
-  destroy: ['destroy', '-auto-approve', '-input=false'],
+  plan: ['plan', '-input=false', '-lock-timeout=60s'],
+  apply: ['apply', '-auto-approve', '-input=false', '-lock-timeout=60s'],
+  destroy: ['destroy', '-auto-approve', '-input=false', '-lock-timeout=60s'],
 };
 
 /** Stacks in the order they start: by phase then synth order; reversed for destroy. */
@@ -141,22 +154,34 @@ export async function runStacks(synth: SynthResult, action: StackAction, options
       log(`– ${stack.name}: ${idle}`);
       return { ...base, status: 'ok', ms: now() - t0, reason: idle };
     }
+    const earlier = await waitForEarlierRun(stack.dir, {
+      log: (line) => log(`… ${stack.name}: ${line}`),
+      waitMs: options.earlierRunWaitMs ?? 30 * 60_000,
+    });
+    if (earlier) return { ...base, status: 'failed', failedStep: 'init', ms: now() - t0, reason: earlier };
+    let changes: StackChanges | undefined;
     for (const step of ['init', action] as const) {
       if (options.signal?.aborted) return { ...base, status: 'skipped', reason: `interrupted before ${step}` };
       const args = step === 'init' ? ['init', '-input=false'] : [...ACTION_ARGS[step]];
       if (!options.color) args.push('-no-color');
       log(`▶ ${stack.name}: ${step} …`);
       const stepStart = now();
+      const logFile = join(stack.dir, `terraform-${step}.log`);
       const result = await runTerraform({
         binary: options.binary,
         cwd: stack.dir,
         args,
         ...(options.env ? { env: options.env } : {}),
         onLine: (line) => log(`[${stack.name}] ${line}`),
+        logFile,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onStart: (pid) => holdStack(stack.dir, pid, step),
       });
+      releaseStack(stack.dir);
       const elapsed = formatSeconds(now() - stepStart);
       if (result.code !== 0) {
         const why = result.error ?? `exit ${result.code}`;
+        const error = terraformError(result.stdout);
         log(`✖ ${stack.name}: ${step} failed (${why}) ${elapsed}`);
         return {
           ...base,
@@ -164,12 +189,17 @@ export async function runStacks(synth: SynthResult, action: StackAction, options
           failedStep: step,
           exitCode: result.code,
           ms: now() - t0,
-          reason: `${step} failed (${why})`,
+          reason: `${step} failed (${why})${error ? `: ${error.split('\n')[0]}` : ''}`,
+          ...(error ? { error } : {}),
+          ...(lockHint(stack.dir, result.stdout) ? { hint: lockHint(stack.dir, result.stdout)! } : {}),
+          log: logFile,
+          ...(step !== 'init' && parseChanges(result.stdout) ? { changes: parseChanges(result.stdout)! } : {}),
         };
       }
-      log(`✔ ${stack.name}: ${step} ${elapsed}`);
+      if (step !== 'init') changes = parseChanges(result.stdout);
+      log(`✔ ${stack.name}: ${step} ${elapsed}${changes ? ` (${describeChanges(changes)})` : ''}`);
     }
-    return { ...base, status: 'ok', ms: now() - t0 };
+    return { ...base, status: 'ok', ms: now() - t0, ...(changes ? { changes } : {}) };
   };
 
   await new Promise<void>((resolveAll) => {
@@ -249,11 +279,64 @@ function skipReason(action: StackAction, blocker: string, status: StackStatus): 
     : `needs ${blocker}, which ${what}`;
 }
 
+export function describeChanges(changes: StackChanges): string {
+  if (changes.add + changes.change + changes.destroy === 0) return 'no changes';
+  const parts: string[] = [];
+  if (changes.add) parts.push(`${changes.add} to add`);
+  if (changes.change) parts.push(`${changes.change} to change`);
+  if (changes.destroy) parts.push(`${changes.destroy} to destroy`);
+  return parts.join(', ');
+}
+
+/** Stacks whose step changed (or would change) something; undefined when terraform did not say. */
+export function changedStacks(report: RunReport): string[] | undefined {
+  if (report.outcomes.some((o) => o.status === 'ok' && o.changes === undefined && o.reason === undefined)) return undefined;
+  return report.outcomes.filter((o) => o.changes && o.changes.add + o.changes.change + o.changes.destroy > 0).map((o) => o.stack);
+}
+
 export function renderRunSummary(report: RunReport): string[] {
-  const rows = report.outcomes.map((o) => [o.stack, o.status, o.ms === undefined ? '' : formatSeconds(o.ms), o.reason ?? '']);
+  const done = report.action === 'plan' ? describeChanges : describeDone;
+  const rows = report.outcomes.map((o) => [
+    o.stack,
+    o.status,
+    o.ms === undefined ? '' : formatSeconds(o.ms),
+    o.changes ? done(o.changes) : '',
+    o.reason ?? '',
+  ]);
   const counts = (status: StackStatus) => report.outcomes.filter((o) => o.status === status).length;
-  return [
-    ...formatTable(['stack', 'result', 'time', 'detail'], rows, ['left', 'left', 'right', 'left']),
+  const lines = [
+    ...formatTable(['stack', 'result', 'time', 'changes', 'detail'], rows, ['left', 'left', 'right', 'left', 'left']),
     `${report.action}: ${counts('ok')} ok, ${counts('failed')} failed, ${counts('skipped')} skipped in ${formatSeconds(report.ms)}`,
   ];
+  const changed = changedStacks(report);
+  if (report.ok && changed?.length === 0 && report.outcomes.length > 0) {
+    lines.push(
+      report.action === 'destroy'
+        ? 'nothing was destroyed: no stack held resources'
+        : `no changes: every stack matches the configuration${report.action === 'plan' ? '' : ', nothing was touched'}`,
+    );
+  }
+  for (const o of report.outcomes) {
+    if (!o.error) continue;
+    lines.push('', `${o.stack}: terraform ${o.failedStep} said:`, ...o.error.split('\n').map((l) => `  ${l}`));
+    if (o.log) lines.push(`  (full output: ${o.log})`);
+    if (o.hint) lines.push(`  hint: ${o.hint}`);
+  }
+  return lines;
+}
+
+/** A state lock outlives a terraform killed outright only on remote backends; say how to clear it. */
+function lockHint(dir: string, output: string): string | undefined {
+  const id = stateLockId(output);
+  if (id === undefined) return undefined;
+  return `another terraform holds this stack's state lock; if none is running any more, clear it with \`terraform -chdir=${dir} force-unlock -force ${id}\``;
+}
+
+function describeDone(changes: StackChanges): string {
+  if (changes.add + changes.change + changes.destroy === 0) return 'no changes';
+  const parts: string[] = [];
+  if (changes.add) parts.push(`${changes.add} added`);
+  if (changes.change) parts.push(`${changes.change} changed`);
+  if (changes.destroy) parts.push(`${changes.destroy} destroyed`);
+  return parts.join(', ');
 }
