@@ -45,17 +45,20 @@ export async function buildInventory(course: Course, options: BuildOptions): Pro
     const containers = await listVmContainers(docker, course);
     return inventoryFromContainers(course, containers, { keys, exists: existsSync });
   }
-  const [{ synthCourse }, { resolveBinary }, { readCourseOutputs }] = await Promise.all([
+  const [{ synthCourse }, { resolveBinary }, { readCourseOutputs }, { terraformEnvironment }] = await Promise.all([
     import('../synth/synthesize.js'),
     import('../terraform/binary.js'),
     import('./collect-openstack.js'),
+    import('../terraform/environment.js'),
   ]);
   const binary = resolveBinary(options.tofu ? 'tofu' : 'terraform');
+  const terraform = terraformEnvironment(course);
+  if (terraform.description) log(terraform.description);
   const outDir = options.stacksDir ?? 'cdktf.out';
   log(`synthesizing ${course.id} into ${outDir} …`);
   const synth = synthCourse(course, outDir);
   log('reading the stacks\' outputs (terraform output -json) …');
-  const { outputs, errors } = await readCourseOutputs(synth, binary);
+  const { outputs, errors } = await readCourseOutputs(synth, binary, terraform.env);
   const inventory = inventoryFromTerraformOutputs(course, outputs, {
     keys,
     knownHostsFile: join(ansibleStateDir(course), 'known_hosts'),

@@ -3,7 +3,7 @@ import type { SynthResult } from '../synth/synthesize.js';
 import { readStackOutputs, type StackOutputs } from '../terraform/outputs.js';
 import type { CourseOutputs } from './inventory.js';
 
-export type OutputsReader = (binary: string, dir: string) => Promise<StackOutputs>;
+export type OutputsReader = (binary: string, dir: string, env: Record<string, string>) => Promise<StackOutputs>;
 
 /**
  * Reads the outputs of the learner, monitoring and pipeline stacks. A stack that has no outputs
@@ -12,6 +12,7 @@ export type OutputsReader = (binary: string, dir: string) => Promise<StackOutput
 export async function readCourseOutputs(
   synth: SynthResult,
   binary: string,
+  env: Record<string, string> = {},
   read: OutputsReader = readStackOutputs,
 ): Promise<{ outputs: CourseOutputs; errors: string[] }> {
   const outputs: CourseOutputs = { learners: {} };
@@ -19,7 +20,7 @@ export async function readCourseOutputs(
   const wanted = synth.stacks.filter((s) => s.kind !== 'network');
   // Sequential on purpose: each read may run `terraform init`, and inits share the plugin cache.
   for (const stack of wanted) {
-    const result = await read(binary, stack.dir);
+    const result = await read(binary, stack.dir, env);
     if (result.error) {
       errors.push(`${stack.name}: ${result.error}`);
       continue;

@@ -157,6 +157,20 @@ export function findCloudConfig(cloudName: string, environment: ConfigEnvironmen
   return undefined;
 }
 
+/**
+ * The clouds.yaml (and secure.yaml) that hold `cloudName`, as OS_CLIENT_CONFIG_FILE and
+ * OS_CLIENT_SECURE_FILE for Terraform's provider: it searches fewer places than the toolkit (not
+ * the rehearsal cloud's state directory), and must use the same credentials the toolkit found.
+ */
+export function cloudsFilesEnv(cloudName: string, environment: ConfigEnvironment = processEnvironment()): Record<string, string> {
+  const holding = (fileName: 'clouds.yaml' | 'secure.yaml') =>
+    cloudsYamlCandidates(environment, fileName).find((file) => isRecord(readCloudsFile(file)?.[cloudName]));
+  const clouds = holding('clouds.yaml');
+  if (clouds === undefined) return {};
+  const secure = holding('secure.yaml');
+  return { OS_CLIENT_CONFIG_FILE: clouds, ...(secure ? { OS_CLIENT_SECURE_FILE: secure } : {}) };
+}
+
 /** Where findCloudConfig looked, for "not configured" messages. */
 export function describeSearch(environment: ConfigEnvironment = processEnvironment()): string {
   return `${cloudsYamlCandidates(environment, 'clouds.yaml').join(', ')} and OS_* variables`;

@@ -18,13 +18,13 @@ interface RawOutput {
  * Outputs of the stack in `dir`. Runs `init` first when the directory was never initialised
  * (e.g. after a fresh synth); `init` output is captured, not shown, unless it fails.
  */
-export async function readStackOutputs(binary: string, dir: string, color = false): Promise<StackOutputs> {
+export async function readStackOutputs(binary: string, dir: string, env: Record<string, string> = {}, color = false): Promise<StackOutputs> {
   const noColor = color ? [] : ['-no-color'];
   if (!existsSync(join(dir, '.terraform'))) {
-    const init = await runTerraform({ binary, cwd: dir, args: ['init', '-input=false', ...noColor] });
+    const init = await runTerraform({ binary, cwd: dir, env, args: ['init', '-input=false', ...noColor] });
     if (init.code !== 0) return { values: {}, error: `init failed: ${lastLines(init.stderr || init.stdout)}` };
   }
-  const result = await runTerraform({ binary, cwd: dir, args: ['output', '-json', ...noColor] });
+  const result = await runTerraform({ binary, cwd: dir, env, args: ['output', '-json', ...noColor] });
   if (result.code !== 0) return { values: {}, error: `output failed: ${lastLines(result.stderr || result.stdout)}` };
   let parsed: unknown;
   try {
