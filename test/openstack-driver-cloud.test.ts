@@ -216,7 +216,7 @@ describe('the driver with a fake cloud and a fake terraform', () => {
     };
   }
 
-  const course = { id: 'c', file: 'course.yaml', cloud: { name: 'teaching' }, learners: [{ id: 'alice' }, { id: 'bob' }] } as Course;
+  const course = { id: 'c', file: 'course.yaml', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'teaching' }, learners: [{ id: 'alice' }, { id: 'bob' }] } as Course;
 
   /** A project holding `left` until swept; the sweep deletes all but `stuck`. */
   function fakeCloud(left: Leftover[], stuck: string[] = []) {
@@ -233,6 +233,9 @@ describe('the driver with a fake cloud and a fake terraform', () => {
         for (const l of deleted) options?.onProgress?.(`deleted ${l.kind} ${l.name}`);
         project = project.filter((l) => stuck.includes(l.name));
         return { deleted, failed: asked.filter((l) => stuck.includes(l.name)).map((l) => ({ leftover: l, error: 'in use' })), remaining: project };
+      },
+      readQuota: async () => {
+        throw new Error('the quota is not read by status or down');
       },
     };
     return { api, sweeps };
@@ -345,7 +348,7 @@ describe('status against an unreachable cloud (real client, no cloud)', () => {
     const synth: SynthResult = { outDir: dir, stacks: [{ name: 'gone-learner-alice', kind: 'learner', learnerId: 'alice', dir: join(dir, 'stacks', 'gone-learner-alice'), dependsOn: [] }] };
     const out: string[] = [];
     const driver = createOpenstackDriver({ synth: () => synth, resolve: () => '/bin/false', out: (l) => out.push(l), progress: () => {} });
-    const code = await driver.status({ id: 'gone', cloud: { name: 'gone' }, learners: [{ id: 'alice' }] } as Course, { json: true });
+    const code = await driver.status({ id: 'gone', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'gone' }, learners: [{ id: 'alice' }] } as Course, { json: true });
     expect(code).toBe(1);
     const report = JSON.parse(out.join('\n')) as { sections: Array<{ title: string; ok: boolean; data: Record<string, unknown> | unknown[] }> };
     expect(report.sections.map((s) => s.ok)).toEqual([true, false]);

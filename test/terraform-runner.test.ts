@@ -58,6 +58,9 @@ function fakeSynth(learners: string[], deps: { monitoring: 'network' | 'learners
   const dir = (name: string) => {
     const d = join(root, 'out', 'stacks', name);
     mkdirSync(d, { recursive: true });
+    // What `up` saves beside the state before applying (src/terraform/applied-configs.ts); a
+    // backend the toolkit cannot read itself, so every command asks the (fake) terraform.
+    writeFileSync(join(d, 'cdk.tf.json'), JSON.stringify({ terraform: { backend: { http: { address: 'http://127.0.0.1:9/state' } } } }));
     return d;
   };
   const learnerStacks: SynthesizedStack[] = learners.map((id) => ({
@@ -236,8 +239,10 @@ describe('terraform runner with a fake terraform binary', () => {
       out: (l) => out.push(l),
       progress: (l) => progress.push(l),
     });
-    const course = { id: 'c' } as Course; // the driver reads only the id; stacks come from the fake synth
-    const code = await driver.up(course, { json: false, outDir: join(root, 'out') });
+    // The driver reads the id, the cloud's name and where state lives; stacks come from the fake synth.
+    const course = { id: 'c', file: 'course.yaml', dir: root, stateDir: '.resops/c', cloud: { name: 'c-cloud' }, learners: [] as Course['learners'] } as Course;
+    // --force: the quota gate needs a real course and cloud (tested in openstack-cloud.test.ts).
+    const code = await driver.up(course, { json: false, outDir: join(root, 'out'), force: true });
     expect(code).toBe(1);
     expect(synthOutDir).toBe(join(root, 'out'));
     const summary = out.join('\n');
@@ -261,9 +266,9 @@ describe('openstack status with a fake terraform binary', () => {
       out: (l) => out.push(l),
       progress: () => {},
       // The cloud-side section is covered in openstack-driver-cloud.test.ts: here it finds nothing.
-      cloud: { connect: async () => 'c-cloud', listCourseServers: async () => [], findLeftovers: async () => [], sweepLeftovers: async () => ({ deleted: [], failed: [], remaining: [] }) },
+      cloud: { connect: async () => 'c-cloud', listCourseServers: async () => [], findLeftovers: async () => [], sweepLeftovers: async () => ({ deleted: [], failed: [], remaining: [] }), readQuota: async () => { throw new Error('status reads no quota'); } },
     });
-    const code = await driver.status({ id: 'c', cloud: { name: 'c-cloud' }, learners: [] as Course['learners'] } as Course, { json: true });
+    const code = await driver.status({ id: 'c', dir: root, stateDir: '.resops/c', cloud: { name: 'c-cloud' }, learners: [] as Course['learners'] } as Course, { json: true });
     expect(code).toBe(1);
     const report = JSON.parse(out.join('\n')) as { sections: Array<{ ok: boolean; data: Array<{ learner: string; outputs: Record<string, unknown>; error?: string }> }> };
     const [alice, bob] = report.sections[0]!.data;

@@ -5,7 +5,8 @@
  * hints added here.
  */
 import type { Course } from '../course/model.js';
-import { OpenStackClient, type CloudRef } from '../openstack/client.js';
+import { clientFor, OpenStackClient, type CloudRef } from '../openstack/client.js';
+import { readProjectQuota, type ProjectQuota } from '../openstack/quota.js';
 import { describeSearch, effectiveCloudName, findCloudConfig } from '../openstack/cloud-config.js';
 import {
   AuthenticationError,
@@ -25,9 +26,16 @@ export interface CourseCloudApi {
   listCourseServers: typeof listCourseServers;
   findLeftovers: typeof findLeftovers;
   sweepLeftovers: typeof sweepLeftovers;
+  readQuota(cloud: CloudRef): Promise<ProjectQuota>;
 }
 
-export const openstackApi: CourseCloudApi = { connect: connectCourseCloud, listCourseServers, findLeftovers, sweepLeftovers };
+export const openstackApi: CourseCloudApi = {
+  connect: connectCourseCloud,
+  listCourseServers,
+  findLeftovers,
+  sweepLeftovers,
+  readQuota: async (cloud) => readProjectQuota(await clientFor(cloud)),
+};
 
 /** The cloud the course runs on: OS_CLOUD, else `cloud.name` (what Terraform's provider uses too). */
 export function courseCloudName(course: Course): string {

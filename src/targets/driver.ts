@@ -13,6 +13,14 @@ export interface CommandOptions {
   /** `down`: also remove built images (local) / delete leftovers found by the leak check (openstack). */
   images?: boolean;
   sweep?: boolean;
+  /** openstack `up --learner ID`: destroy that learner's stack, then apply it anew. */
+  rebuild?: boolean;
+  /** openstack `up`: destroy the stacks the course file no longer has (a removed learner). */
+  prune?: boolean;
+  /** openstack `up`: apply even when the project's quota looks too small. */
+  force?: boolean;
+  /** openstack: how many stacks terraform works on at once (default 4). */
+  concurrency?: number;
 }
 
 /**

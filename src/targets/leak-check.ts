@@ -24,6 +24,8 @@ export interface LeakCheckOptions {
   cloud: string;
   region?: string;
   courseId: string;
+  /** Only what belongs to this learner: every name of theirs is `<course>-<learner>` or starts `<course>-<learner>-` (a floating IP by its description). */
+  learnerId?: string;
   sweep: boolean;
   /** One line per deletion and wait of the sweep. */
   steps: (line: string) => void;
@@ -33,7 +35,8 @@ export interface LeakCheckOptions {
 export async function runLeakCheck(api: CourseCloudApi, options: LeakCheckOptions): Promise<LeakCheckResult> {
   const { cloud, courseId } = options;
   const client = await askCloud(cloud, 'connecting for the leak check', () => api.connect(cloud, options.region));
-  const before = await askCloud(cloud, `the leak check (listing what is left of ${courseId})`, () => api.findLeftovers(client, courseId));
+  const found = await askCloud(cloud, `the leak check (listing what is left of ${courseId})`, () => api.findLeftovers(client, courseId));
+  const before = options.learnerId === undefined ? found : found.filter((l) => belongsToLearner(l, courseId, options.learnerId!));
   if (!options.sweep || before.length === 0) {
     return { cloud, course: courseId, before, ...(options.sweep ? { swept: { deleted: [], failed: [] } } : {}), after: before, clean: before.length === 0 };
   }
@@ -50,6 +53,11 @@ export async function runLeakCheck(api: CourseCloudApi, options: LeakCheckOption
     after: result.remaining,
     clean: result.remaining.length === 0,
   };
+}
+
+function belongsToLearner(leftover: Leftover, courseId: string, learnerId: string): boolean {
+  const prefix = `${courseId}-${learnerId}`;
+  return leftover.name === prefix || leftover.name.startsWith(`${prefix}-`);
 }
 
 /** Lines for the terminal; `sweepCommand` is what to run to delete what is left. */

@@ -8,14 +8,22 @@ import { synthCourse, type SynthesizedStack, type SynthResult } from '../synth/s
 import { formatTable } from '../cli/table.js';
 import { resolveBinary } from '../terraform/binary.js';
 import { readStackOutputs, type StackOutputs } from '../terraform/outputs.js';
-import { DEFAULT_CONCURRENCY, renderRunSummary, runStacks, type RunReport, type StackAction } from '../terraform/runner.js';
+import { DEFAULT_CONCURRENCY, renderRunSummary, runStacks, type RunReport } from '../terraform/runner.js';
 import { inspectStackState, nothingToDestroy } from '../terraform/state.js';
+import { findOrphanStacks, forgetAppliedConfig, saveAppliedConfig, type OrphanStack } from '../terraform/applied-configs.js';
+import { terraformEnvironment } from '../terraform/environment.js';
+import type { TerraformCliSettings } from '../terraform/mirror.js';
+import { waitForEarlierRun } from '../terraform/stack-holder.js';
+import { checkQuotaFor, quotaExceededError, type QuotaGateResult } from './quota-gate.js';
 import { groupServersByLearner, renderServersByOwner, serversJson } from './cloud-servers-view.js';
 import { askCloud, courseCloudName, openstackApi, type CourseCloudApi } from './course-cloud.js';
 import { TargetError, type CommandOptions, type TargetDriver } from './driver.js';
 import { renderLeakCheck, runLeakCheck, type LeakCheckResult } from './leak-check.js';
 
 export const DEFAULT_OUT_DIR = 'cdktf.out';
+
+/** How long a command waits for a terraform that a killed run left working on a stack. */
+const EARLIER_RUN_WAIT_MS = 30 * 60_000;
 
 /** `init` fails mostly because the provider cannot be downloaded. */
 const INIT_HINT =
@@ -33,6 +41,8 @@ export interface OpenstackDriverDeps {
   steps?: (line: string) => void;
   /** The OpenStack calls of `status` and the leak check. Default: the toolkit's client. */
   cloud?: CourseCloudApi;
+  /** How terraform finds its provider and credentials. Default: from the course and environment. */
+  terraformEnv?: (course: Course) => TerraformCliSettings;
 }
 
 /** One view of a course's state; `status` prints every source in turn. */
@@ -47,6 +57,8 @@ export interface StatusContext {
   course: Course;
   synth: SynthResult;
   binary: string;
+  /** Environment for terraform (provider mirror, clouds.yaml). */
+  env: Record<string, string>;
   options: CommandOptions;
   cloud: CourseCloudApi;
 }
@@ -71,39 +83,86 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
   const steps = deps.steps ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cloud = deps.cloud ?? openstackApi;
 
+  const terraformEnv = deps.terraformEnv ?? terraformEnvironment;
+
   const prepare = (course: Course, options: CommandOptions) => {
-    // The binary is checked before synthesizing so a missing terraform fails in milliseconds.
+    // The binary and the provider's source are checked before synthesizing so that a missing
+    // terraform or an empty mirror fails in milliseconds.
     const binary = resolve(options.tofu ? 'tofu' : 'terraform');
+    const cli = terraformEnv(course);
     const outDir = options.outDir ?? DEFAULT_OUT_DIR;
     const log = (line: string) => progress(line, options.json);
+    if (cli.description) log(cli.description);
     log(`synthesizing ${course.id} into ${outDir} …`);
     const result = synth(course, outDir);
     log(`✔ synthesized ${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'}`);
-    return { binary, synth: result, log };
+    const selection = selectStacks(course, result, options);
+    return { binary, synth: result, log, env: cli.env, ...selection };
   };
 
-  const run = async (action: StackAction, course: Course, options: CommandOptions): Promise<number> => {
-    const { binary, synth: result, log } = prepare(course, options);
-    const report = await withInterrupt(log, (signal) => runStacks(result, action, { binary, log, signal }));
+  /** Applies (or plans) the selected stacks: orphans named or pruned, quota checked, one learner rebuilt. */
+  const run = async (action: 'plan' | 'apply', course: Course, options: CommandOptions): Promise<number> => {
+    const { binary, synth: result, log, env, selected, orphans } = prepare(course, options);
+    const command = commandLine(action === 'plan' ? 'plan' : 'up', course, options);
+    const destroyed: RunReport[] = [];
+    let quota: QuotaGateResult | undefined;
+    const report = await withInterrupt(log, async (signal) => {
+      if (action === 'apply') {
+        requireDependencies(course, result, selected, options);
+        if (options.prune && orphans.length > 0) {
+          log(`pruning ${orphans.length} stack${orphans.length === 1 ? '' : 's'} the course file no longer has …`);
+          destroyed.push(await destroyOrphans(course, orphans, { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}) }));
+        }
+        // A terraform left running by a killed run is still creating: its stack counts as new
+        // until it has finished and saved its state, and the quota would count it twice.
+        for (const stack of selected) {
+          const held = await waitForEarlierRun(stack.dir, { log: (line) => log(`… ${stack.name}: ${line}`), waitMs: EARLIER_RUN_WAIT_MS });
+          if (held) throw new TargetError(held);
+        }
+        if (!options.force) {
+          const fresh = selected.filter((s) => inspectStackState(s.dir).kind !== 'resources').map((s) => s.name);
+          quota = await checkQuotaFor(course, courseCloudName(course), fresh, cloud);
+          if (quota.checked && quota.comparison.exceeded.length > 0) throw quotaExceededError(quota, command);
+          log(quota.checked ? `✔ quota of cloud "${quota.comparison.cloud}" allows the ${quota.stacks.length} new stack${quota.stacks.length === 1 ? '' : 's'}` : `quota not checked: ${quota.reason}`);
+        }
+        if (options.rebuild) {
+          log(`rebuilding ${selected.map((s) => s.name).join(', ')}: destroy, then apply`);
+          const gone = await runStacks(subset(result, selected), 'destroy', { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}), nothingToDo: (stack) => nothingToDestroy(stack.dir) });
+          destroyed.push(gone);
+          if (!gone.ok) return gone;
+        }
+        for (const stack of selected) saveAppliedConfig(course, stack);
+      }
+      return runStacks(subset(result, selected), action, { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+    });
+    const remaining = options.prune && action === 'apply' ? findOrphanStacks(course, result.stacks) : orphans;
     if (options.json) {
-      out(JSON.stringify(report, null, 2));
+      out(JSON.stringify({ ...report, ...(destroyed.length ? { destroyed } : {}), ...(quota ? { quota } : {}), orphans: remaining.map(orphanJson) }, null, 2));
     } else {
+      for (const before of destroyed) {
+        out('');
+        for (const line of renderRunSummary(before)) out(line);
+      }
       out('');
       for (const line of renderRunSummary(report)) out(line);
       if (report.outcomes.some((o) => o.failedStep === 'init')) out(`hint: ${INIT_HINT}`);
+      for (const line of renderOrphans(remaining, course, options)) out(line);
     }
-    return report.ok ? 0 : 1;
+    return report.ok && destroyed.every((d) => d.ok) ? 0 : 1;
   };
 
   /** Destroy every stack (those never applied are skipped: terraform cannot even init offline), then the leak check. */
   const down = async (course: Course, options: CommandOptions): Promise<number> => {
-    const { binary, synth: result, log } = prepare(course, options);
+    const { binary, synth: result, log, env, selected, orphans } = prepare(course, options);
     let interrupted = false;
     const report = await withInterrupt(log, async (signal) => {
-      const destroyed = await runStacks(result, 'destroy', { binary, log, signal, nothingToDo: (stack) => nothingToDestroy(stack.dir) });
+      const stacks = [...selected, ...orphans.flatMap((o) => (o.stack ? [orphanStack(o, result)] : []))];
+      const destroyed = await runStacks(subset(result, stacks), 'destroy', { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}), nothingToDo: (stack) => nothingToDestroy(stack.dir) });
+      for (const outcome of destroyed.outcomes) if (outcome.status === 'ok') forgetAppliedConfig(course, outcome.stack);
       interrupted = signal.aborted;
       return destroyed;
     });
+    const unsaved = orphans.filter((o) => !o.stack);
 
     const cloudName = courseCloudName(course);
     let leakCheck: DownReport['leakCheck'];
@@ -111,12 +170,13 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     if (interrupted) {
       leakCheck = { skipped: 'interrupted: the leak check did not run', clean: false };
     } else {
-      log(`checking cloud "${cloudName}" for leftovers of ${course.id} …`);
+      log(`checking cloud "${cloudName}" for leftovers of ${options.learner ? `learner ${options.learner} of ` : ''}${course.id} …`);
       try {
         leakCheck = await runLeakCheck(cloud, {
           cloud: cloudName,
           ...(course.cloud.region ? { region: course.cloud.region } : {}),
           courseId: course.id,
+          ...(options.learner ? { learnerId: options.learner } : {}),
           sweep: options.sweep === true,
           steps,
         });
@@ -134,6 +194,7 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
       out('');
       for (const line of renderRunSummary(report)) out(line);
       if (report.outcomes.some((o) => o.failedStep === 'init')) out(`hint: ${INIT_HINT}`);
+      for (const o of unsaved) out(`✖ ${o.name}: ${o.resources} resource${o.resources === 1 ? '' : 's'} in its state, but no saved configuration to destroy it with (applied by an older resops); the leak check below lists them and --sweep deletes them`);
       out('');
       if ('before' in leakCheck) for (const line of renderLeakCheck(leakCheck, sweepCommand(course, options))) out(line);
       else if ('skipped' in leakCheck) out(`leak check: ${leakCheck.skipped}`);
@@ -143,14 +204,23 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     return report.ok && leakCheck.clean ? 0 : 1;
   };
 
+  /** Destroys stacks the course file no longer has, with the configuration they were applied with. */
+  const destroyOrphans = async (course: Course, orphans: OrphanStack[], runner: { binary: string; log: (line: string) => void; signal: AbortSignal; env: Record<string, string> }) => {
+    const stacks = orphans.flatMap((o) => (o.stack ? [o.stack] : []));
+    for (const o of orphans) if (!o.stack) runner.log(`✖ ${o.name}: no saved configuration to destroy it with; \`resops down ${course.file} --target openstack --sweep\` deletes what the cloud still has`);
+    const report = await runStacks({ outDir: '', stacks }, 'destroy', runner);
+    for (const outcome of report.outcomes) if (outcome.status === 'ok') forgetAppliedConfig(course, outcome.stack);
+    return report;
+  };
+
   return {
     plan: (course, options) => run('plan', course, options),
     up: (course, options) => run('apply', course, options),
     down,
     status: async (course, options) => {
-      const { binary, synth: result } = prepare(course, options);
+      const { binary, synth: result, env } = prepare(course, options);
       const sections: StatusSection[] = [];
-      for (const source of STATUS_SOURCES) sections.push(await source({ course, synth: result, binary, options, cloud }));
+      for (const source of STATUS_SOURCES) sections.push(await source({ course, synth: result, binary, env, options, cloud }));
       if (options.json) {
         out(JSON.stringify({ course: course.id, sections: sections.map((s) => ({ title: s.title, ok: s.ok, data: s.json })) }, null, 2));
       } else {
@@ -167,15 +237,17 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
 export const openstackDriver: TargetDriver = createOpenstackDriver();
 
 /**
- * First Ctrl-C: start nothing new and wait for running terraform processes, which stop cleanly on
- * their own (dying here would close their pipes mid-apply). Second Ctrl-C: exit at once.
+ * First Ctrl-C: start nothing new and pass one SIGINT to each running terraform, which then stops
+ * after the resources it is working on and saves its state (terraform runs in a process group of
+ * its own, so the terminal's Ctrl-C reaches it only this way). Second Ctrl-C: exit at once;
+ * terraform still finishes its graceful stop on its own, and the next run waits for it.
  */
 async function withInterrupt<T>(log: (line: string) => void, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
+    log('interrupted: running terraform steps stop after what they are doing and save their state (Ctrl-C again to quit now)');
     controller.abort();
-    log('interrupted: waiting for running terraform steps to stop cleanly (Ctrl-C again to quit now)');
   };
   process.on('SIGINT', onSigint);
   try {
@@ -192,7 +264,7 @@ async function learnerOutputs(ctx: StatusContext): Promise<StatusSection> {
   );
   const results = await mapBounded(stacks, DEFAULT_CONCURRENCY, async (stack: SynthesizedStack) => ({
     stack,
-    outputs: await stackOutputs(ctx.binary, stack.dir),
+    outputs: await stackOutputs(ctx.binary, stack.dir, ctx.env),
   }));
   const rows = results.map(({ stack, outputs }) => [
     stack.learnerId ?? stack.name,
@@ -221,9 +293,9 @@ async function learnerOutputs(ctx: StatusContext): Promise<StatusSection> {
 }
 
 /** A stack without a state file has no outputs; asking terraform would need the provider (init). */
-async function stackOutputs(binary: string, dir: string): Promise<StackOutputs & { notDeployed?: boolean }> {
+async function stackOutputs(binary: string, dir: string, env: Record<string, string>): Promise<StackOutputs & { notDeployed?: boolean }> {
   if (inspectStackState(dir).kind === 'absent') return { values: {}, notDeployed: true };
-  return readStackOutputs(binary, dir);
+  return readStackOutputs(binary, dir, env);
 }
 
 /**
@@ -252,8 +324,77 @@ async function cloudServers(ctx: StatusContext): Promise<StatusSection> {
 
 /** The command that sweeps what the leak check found, as the user would type it. */
 function sweepCommand(course: Course, options: CommandOptions): string {
-  const flags = ['--target openstack', ...(options.outDir ? [`--out ${options.outDir}`] : []), ...(options.tofu ? ['--tofu'] : []), '--sweep'];
-  return `resops down ${course.file} ${flags.join(' ')}`;
+  return `${commandLine('down', course, options)} --sweep`;
+}
+
+/** `resops <command> FILE` with the flags that choose the same stacks, as the user would type it. */
+function commandLine(command: string, course: Course, options: CommandOptions): string {
+  const flags = [
+    '--target openstack',
+    ...(options.outDir ? [`--out ${options.outDir}`] : []),
+    ...(options.tofu ? ['--tofu'] : []),
+    ...(options.learner ? [`--learner ${options.learner}`] : []),
+  ];
+  return `resops ${command} ${course.file} ${flags.join(' ')}`;
+}
+
+/**
+ * The stacks a command works on: all of the course's, or with --learner that learner's alone
+ * (in the course file, or left over from it: `down --learner` of a removed learner); and the
+ * stacks of this course that the course file no longer has.
+ */
+export function selectStacks(course: Course, synth: SynthResult, options: CommandOptions): { selected: SynthesizedStack[]; orphans: OrphanStack[] } {
+  const all = findOrphanStacks(course, synth.stacks);
+  if (options.rebuild && !options.learner) throw new TargetError('--rebuild needs --learner ID: it rebuilds one learner\'s environment', undefined, 2);
+  if (!options.learner) return { selected: synth.stacks, orphans: all };
+  const id = options.learner;
+  const own = synth.stacks.find((s) => s.kind === 'learner' && s.learnerId === id);
+  if (own) return { selected: [own], orphans: [] };
+  const orphan = all.find((o) => o.learnerId === id);
+  if (orphan) return { selected: [], orphans: [orphan] };
+  const known = course.learners.map((l) => l.id).join(', ');
+  throw new TargetError(`learner "${id}" is not in ${course.file} and has no stack left in its state`, `learners of the course: ${known}`, 2);
+}
+
+/** Applying one learner on a course whose network was never applied cannot work: say what to run first. */
+function requireDependencies(course: Course, synth: SynthResult, selected: SynthesizedStack[], options: CommandOptions): void {
+  const chosen = new Set(selected.map((s) => s.name));
+  const needed = new Set(selected.flatMap((s) => s.dependsOn).filter((name) => !chosen.has(name)));
+  const missing = synth.stacks.filter((s) => needed.has(s.name) && inspectStackState(s.dir).kind === 'absent');
+  if (missing.length === 0) return;
+  throw new TargetError(
+    `${selected.map((s) => s.name).join(', ')} needs ${missing.map((s) => s.name).join(', ')}, which was never applied`,
+    `run \`${commandLine('up', course, { ...options, learner: undefined })}\` first`,
+  );
+}
+
+/** The synth result restricted to `stacks`, dependencies outside it taken as already done. */
+function subset(synth: SynthResult, stacks: SynthesizedStack[]): SynthResult {
+  const names = new Set(stacks.map((s) => s.name));
+  return { outDir: synth.outDir, stacks: stacks.map((s) => ({ ...s, dependsOn: s.dependsOn.filter((d) => names.has(d)) })) };
+}
+
+/** An orphan stack to destroy together with the course: it reads the network's outputs, so it goes before the network. */
+function orphanStack(orphan: OrphanStack, synth: SynthResult): SynthesizedStack {
+  const network = synth.stacks.find((s) => s.kind === 'network');
+  return { ...orphan.stack!, dependsOn: network ? [network.name] : [] };
+}
+
+function orphanJson(orphan: OrphanStack) {
+  return { stack: orphan.name, ...(orphan.learnerId ? { learner: orphan.learnerId } : {}), resources: orphan.resources, stateFile: orphan.stateFile, configSaved: orphan.stack !== undefined };
+}
+
+/** What `up` and `plan` say of stacks the course file no longer has: left alone, and how to remove them. */
+function renderOrphans(orphans: OrphanStack[], course: Course, options: CommandOptions): string[] {
+  if (orphans.length === 0) return [];
+  const lines = ['', `${orphans.length} stack${orphans.length === 1 ? '' : 's'} of ${course.id} no longer in ${course.file}, left alone:`];
+  for (const o of orphans) {
+    const what = o.learnerId ? `learner ${o.learnerId} is not in the course file` : `the course file no longer has its ${o.kind}`;
+    lines.push(`  ${o.name}: ${what}; its state still holds ${o.resources} resource${o.resources === 1 ? '' : 's'}`);
+  }
+  const base = commandLine('up', course, { ...options, learner: undefined });
+  lines.push(`hint: \`${base} --prune\` destroys them${orphans.some((o) => o.learnerId) ? `, or \`resops down ${course.file} --target openstack --learner ID\` one learner's` : ''}`);
+  return lines;
 }
 
 function formatValue(value: unknown): string {
