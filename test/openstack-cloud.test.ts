@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { runCloudCommand } from '../src/cloud/command.js';
 import { LOCAL_CLOUD, readClouds, type CloudEntry } from '../src/cloud/clouds-yaml.js';
 import { cloudDown, cloudUp, type UpResult } from '../src/cloud/lifecycle.js';
 import { defaultSeed } from '../src/cloud/seed.js';
+import { PROBE_NAME } from '../src/cloud/ready.js';
 import { loadCourse } from '../src/course/load.js';
 import { securityGroupHasRule, serverIsActive } from '../src/openstack/checks.js';
 import { connectCloud, OpenStackClient } from '../src/openstack/client.js';
@@ -20,6 +20,8 @@ import { listCourseServers } from '../src/openstack/servers.js';
 import { runPreflight } from '../src/preflight/preflight.js';
 import type { DownReport } from '../src/targets/openstack-driver.js';
 import { courseYaml } from './helpers/course-yaml.js';
+import { runCli } from './helpers/run-cli.js';
+import { describeTerraformOnCloud } from './cloud/terraform-course.js';
 import { Lab, StepIncomplete } from '../src/exercises/lab.js';
 
 /**
@@ -106,23 +108,6 @@ async function courseResources(client: OpenStackClient, id: string, learner: str
   }
   await waitFor(`${id} volume available`, 60_000, async () => ((await client.volume.getVolume(volume.id))?.status === 'available' ? true : undefined));
   return { serverId, volumeId: volume.id };
-}
-
-/** Runs the `resops` CLI in-process and captures what it writes to stdout and stderr. */
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
-  try {
-    const code = await main(argv);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
 }
 
 suite(title, () => {
@@ -548,6 +533,8 @@ suite(title, () => {
     });
   });
 
+  describeTerraformOnCloud({ admin: () => admin, projectClient });
+
   describe('cloud command', () => {
     it('`cloud status --json` reports the running cloud as ready', async () => {
       const lines: string[] = [];
@@ -569,5 +556,26 @@ suite(title, () => {
       expect(Object.values(status.apis).every(Boolean)).toBe(true);
       timings.memoryGiB = Math.round((status.memoryBytes / 2 ** 30) * 100) / 100;
     });
+
+    it('after down and up (a resume), up returns only once a volume and a server can be scheduled', async () => {
+      await cloudDown({ stateDir, name: CONTAINER, progress: (line) => console.log(`[cloud] ${line}`) });
+      const resumed = await cloudUp({ stateDir, name: CONTAINER, seed: defaultSeed(), timeoutMs: 900_000, progress: (line) => console.log(`[cloud] ${line}`) });
+      expect(resumed.start).toBe('started');
+      expect(resumed.probeAttempts).toBeGreaterThanOrEqual(1);
+      timings.resumeReadySeconds = resumed.readyMs / 1000;
+      timings.resumeProbes = resumed.probeAttempts;
+      admin = await connectCloud(LOCAL_CLOUD);
+      // The first thing a course does: a volume, right away. Before the probe it went to `error`.
+      const volume = await admin.volume.createVolume({ name: `resume-test-${Date.now().toString(36)}`, size: 1 });
+      const status = await waitFor('volume settled', 120_000, async () => {
+        const state = (await admin.volume.getVolume(volume.id))?.status;
+        return state === 'available' || state === 'error' ? state : undefined;
+      });
+      await admin.volume.deleteVolume(volume.id);
+      expect(status).toBe('available');
+      // The probe cleans up after itself.
+      expect((await admin.volume.listVolumes()).filter((v) => v.name === PROBE_NAME)).toEqual([]);
+      expect((await admin.compute.listServers()).filter((v) => v.name === PROBE_NAME)).toEqual([]);
+    }, 1_200_000);
   });
 });

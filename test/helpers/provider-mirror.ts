@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveBinary } from '../../src/terraform/binary.js';
 import { createMirror, MIRROR_CLI_CONFIG } from '../../src/terraform/mirror.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,6 +19,12 @@ export type ProviderMirror = { dir: string; cliConfig: string } | { skip: string
 
 export async function providerMirror(): Promise<ProviderMirror> {
   if (!existsSync(SHARED_PROVIDER_XZ)) return { skip: `no provider archive at ${SHARED_PROVIDER_XZ}` };
+  // Every user of the mirror runs the real terraform; Debian does not package it.
+  try {
+    resolveBinary('terraform');
+  } catch {
+    return { skip: 'terraform is not on PATH' };
+  }
   const key = createHash('sha256').update(readFileSync(SHARED_PROVIDER_XZ)).digest('hex').slice(0, 16);
   const dir = join(PROJECT_ROOT, '.cache', 'provider-mirror', key);
   const cliConfig = join(dir, MIRROR_CLI_CONFIG);

@@ -1,0 +1,394 @@
+/**
+ * The openstack target applied for real: Terraform with the real terraform-provider-openstack
+ * 3.4.0 (from a filesystem mirror of ../shared) against the rehearsal cloud, driven through the
+ * `resops` CLI exactly as an instructor runs it, on examples/course.yaml. Registered from
+ * test/openstack-cloud.test.ts, which owns the cloud (one cloud at a time fits on this machine).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
+import type { OpenStackClient } from '../../src/openstack/client.js';
+import { findLeftovers } from '../../src/openstack/leftovers.js';
+import { listCourseServers, type CourseServer } from '../../src/openstack/servers.js';
+import { providerMirror } from '../helpers/provider-mirror.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const COURSE_ID = 'resops-demo';
+
+export interface CloudContext {
+  admin: () => OpenStackClient;
+  /** A member client of a fresh project (seeded by `cloud up`), like an instructor's on a real cloud. */
+  projectClient: (project: string) => Promise<OpenStackClient>;
+}
+
+interface StackOutcome {
+  stack: string;
+  status: 'ok' | 'failed' | 'skipped';
+  learnerId?: string;
+  changes?: { add: number; change: number; destroy: number };
+  error?: string;
+  reason?: string;
+}
+interface RunJson {
+  ok: boolean;
+  outcomes: StackOutcome[];
+  orphans?: Array<{ stack: string; learner?: string; resources: number }>;
+  destroyed?: Array<{ outcomes: StackOutcome[] }>;
+}
+
+const mirror = await providerMirror();
+const skip = 'skip' in mirror ? mirror.skip : undefined;
+const mirrorDir = 'skip' in mirror ? '' : mirror.dir;
+
+export function describeTerraformOnCloud(ctx: CloudContext): void {
+  describe.skipIf(skip !== undefined)(`the openstack target applied by Terraform with the real provider${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    let dir = '';
+    let courseFile = '';
+    let outDir = '';
+    const sample = readFileSync(path.join(ROOT, 'examples/course.yaml'), 'utf8');
+    const saved: Record<string, string | undefined> = {};
+
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'resops-tf-course-'));
+      courseFile = path.join(dir, 'course.yaml');
+      outDir = path.join(dir, 'cdktf.out');
+      writeFileSync(courseFile, sample);
+      for (const key of ['OS_CLOUD', 'RESOPS_PROVIDER_MIRROR']) saved[key] = process.env[key];
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      if (!('skip' in mirror)) process.env.RESOPS_PROVIDER_MIRROR = mirror.dir;
+    });
+
+    afterAll(async () => {
+      // Whatever a failed test left: destroy through terraform, then sweep by label and prefix.
+      if (courseFile) await cli('down', '--sweep');
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }, 600_000);
+
+    const cli = (command: string, ...flags: string[]): Promise<CliResult> =>
+      runCli([command, courseFile, '--target', 'openstack', '--out', outDir, ...flags]);
+    const json = (result: CliResult): RunJson => {
+      try {
+        return JSON.parse(result.stdout) as RunJson;
+      } catch {
+        throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr.slice(-4000)}`);
+      }
+    };
+    const servers = async (): Promise<CourseServer[]> => listCourseServers(ctx.admin(), COURSE_ID);
+    const idsByName = async () => new Map((await servers()).map((s) => [s.name, s.id]));
+    const byStack = (report: RunJson) => new Map(report.outcomes.map((o) => [o.stack, o]));
+    const expectOk = (result: CliResult) => {
+      if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stdout.slice(-6000)}\n${result.stderr.slice(-6000)}`);
+    };
+
+    /** Every name of the course that exists more than once among its kind (Terraform re-created something it had lost). */
+    const duplicates = async () => {
+      const client = ctx.admin();
+      const [srv, ports, volumes, fips] = await Promise.all([
+        client.compute.listServers(),
+        client.network.listPorts(),
+        client.volume.listVolumes(),
+        client.network.listFloatingIps(),
+      ]);
+      const twice = (kind: string, names: Array<string | null | undefined>) => {
+        const ours = names.map((n) => n ?? '').filter((n) => n.startsWith(`${COURSE_ID}-`));
+        return ours.filter((n, i) => ours.indexOf(n) !== i).map((n) => `${kind} ${n}`);
+      };
+      return [
+        ...twice('server', srv.map((s) => s.name)),
+        ...twice('port', ports.map((p) => p.name)),
+        ...twice('volume', volumes.map((v) => v.name)),
+        ...twice('floating ip', fips.map((f) => f.description)),
+      ];
+    };
+
+    it('up applies every stack of examples/course.yaml: network, each learner, monitoring, pipeline', async () => {
+      const result = await cli('up', '--json');
+      expectOk(result);
+      // Said first, with the other choices the command made before it does anything.
+      const header = result.stderr.split('\n').slice(0, result.stderr.split('\n').findIndex((l) => l.startsWith('synthesizing')));
+      expect(header).toContain(`provider mirror: ${mirrorDir} (from RESOPS_PROVIDER_MIRROR)`);
+      const report = json(result);
+      expect(report.outcomes.map((o) => o.stack).sort()).toEqual(
+        ['network', 'learner-alice', 'learner-bob', 'learner-carol', 'monitoring', 'pipeline'].map((s) => `${COURSE_ID}-${s}`).sort(),
+      );
+      for (const o of report.outcomes) expect(o.changes?.add, o.stack).toBeGreaterThan(0);
+    }, 600_000);
+
+    it('a second up changes nothing, and says so', async () => {
+      const result = await cli('up');
+      expectOk(result);
+      expect(result.stdout).toContain('no changes: every stack matches the configuration, nothing was touched');
+      const rows = result.stdout.split('\n').filter((l) => l.startsWith(`${COURSE_ID}-`));
+      expect(rows).toHaveLength(6);
+      for (const row of rows) expect(row).toMatch(/\bok\b.*\bno changes\b/);
+    }, 600_000);
+
+    it('status --json: every server ACTIVE with its fixed and floating addresses, grouped by learner', async () => {
+      const result = await runCli(['status', courseFile, '--target', 'openstack', '--out', outDir, '--json']);
+      expectOk(result);
+      const report = JSON.parse(result.stdout) as { sections: Array<{ title: string; data: unknown }> };
+      const cloud = report.sections.find((s) => s.title.startsWith('cloud servers'))!.data as {
+        learners: Array<{ learner: string; servers: Array<{ name: string; status: string; fixedAddresses: string[]; floatingAddresses: string[] }> }>;
+        shared: Array<{ role: string; servers: Array<{ name: string; status: string; fixedAddresses: string[] }> }>;
+      };
+      expect(cloud.learners.map((l) => [l.learner, l.servers.map((s) => s.name).sort()])).toEqual([
+        ['alice', [`${COURSE_ID}-alice-vm1`, `${COURSE_ID}-alice-vm2`]],
+        ['bob', [`${COURSE_ID}-bob-vm1`]],
+        ['carol', [`${COURSE_ID}-carol-vm1`]],
+      ]);
+      const subnets: Record<string, string> = { alice: '10.42.1.', bob: '10.42.2.', carol: '10.42.3.' };
+      for (const learner of cloud.learners) {
+        for (const server of learner.servers) {
+          expect(server.status, server.name).toBe('ACTIVE');
+          expect(server.fixedAddresses).toEqual([expect.stringMatching(new RegExp(`^${COURSE_ID}-net=${subnets[learner.learner]!.replace(/\./g, '\\.')}\\d+$`))]);
+          expect(server.floatingAddresses).toEqual([expect.stringMatching(/^203\.0\.113\.\d+$/)]);
+        }
+      }
+      const shared = Object.fromEntries(cloud.shared.map((g) => [g.role, g.servers]));
+      expect(shared.monitoring?.map((s) => s.status)).toEqual(['ACTIVE']);
+      expect(shared.worker?.map((s) => s.status)).toEqual(['ACTIVE', 'ACTIVE']);
+      for (const s of [...shared.monitoring!, ...shared.worker!]) expect(s.fixedAddresses[0]).toMatch(/=10\.42\.0\.\d+$/);
+    }, 120_000);
+
+    it('drift: a learner VM deleted behind Terraform\'s back shows in plan, and up re-creates only it', async () => {
+      const before = await idsByName();
+      const victim = `${COURSE_ID}-bob-vm1`;
+      await ctx.admin().compute.deleteServer(before.get(victim)!);
+      await waitUntil(`${victim} gone`, 120_000, async () => !(await idsByName()).has(victim));
+
+      const plan = json(await cli('plan', '--json'));
+      const planned = byStack(plan);
+      expect(planned.get(`${COURSE_ID}-learner-bob`)?.changes?.add).toBeGreaterThanOrEqual(1);
+      for (const o of plan.outcomes.filter((o) => o.stack !== `${COURSE_ID}-learner-bob`)) {
+        expect(o.changes, o.stack).toEqual({ add: 0, change: 0, destroy: 0 });
+      }
+
+      const up = await cli('up', '--json');
+      expectOk(up);
+      const after = await idsByName();
+      expect(after.get(victim)).toBeDefined();
+      expect(after.get(victim)).not.toBe(before.get(victim));
+      for (const [name, id] of before) if (name !== victim) expect(after.get(name), name).toBe(id);
+      expect(await duplicates()).toEqual([]);
+    }, 600_000);
+
+    it('up --learner carol --rebuild rebuilds that learner alone', async () => {
+      const stateDir = path.join(dir, '.resops', COURSE_ID, 'terraform');
+      const others = ['network', 'learner-alice', 'learner-bob', 'monitoring', 'pipeline'].map((s) => path.join(stateDir, `${COURSE_ID}-${s}.tfstate`));
+      const stamps = others.map((f) => statSync(f).mtimeMs);
+      const before = await idsByName();
+      const result = await cli('up', '--learner', 'carol', '--rebuild', '--json');
+      expectOk(result);
+      const report = json(result);
+      expect(report.outcomes.map((o) => o.stack)).toEqual([`${COURSE_ID}-learner-carol`]);
+      expect(report.destroyed?.[0]?.outcomes.map((o) => [o.stack, (o.changes?.destroy ?? 0) > 0])).toEqual([[`${COURSE_ID}-learner-carol`, true]]);
+      const after = await idsByName();
+      expect(after.get(`${COURSE_ID}-carol-vm1`)).not.toBe(before.get(`${COURSE_ID}-carol-vm1`));
+      for (const [name, id] of before) if (!name.startsWith(`${COURSE_ID}-carol-`)) expect(after.get(name), name).toBe(id);
+      expect(others.map((f) => statSync(f).mtimeMs)).toEqual(stamps);
+    }, 600_000);
+
+    /** Destroys alice's stack so an `up` has real work in it, then runs `up` in a process of its own. */
+    const upInterrupted = async (signal: 'SIGINT' | 'SIGKILL') => {
+      expectOk(await cli('down', '--learner', 'alice'));
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/resops.mjs'), 'up', courseFile, '--target', 'openstack', '--out', outDir], {
+        cwd: ROOT,
+        env: { ...process.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      const creating = new Promise<void>((resolve) => {
+        const watch = (chunk: Buffer) => {
+          output += chunk.toString();
+          // Terraform has started creating alice's resources: the middle of an apply.
+          if (/\[resops-demo-learner-alice\] .*: Creating\.\.\./.test(output)) resolve();
+        };
+        child.stdout.on('data', watch);
+        child.stderr.on('data', watch);
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await Promise.race([creating, exited.then(() => Promise.reject(new Error(`up ended before it created anything:\n${output}`)))]);
+      child.kill(signal);
+      const code = await exited;
+      return { code, output };
+    };
+
+    it('up interrupted with SIGINT mid-apply: terraform saves its state, and the next up converges without duplicates', async () => {
+      const { code, output } = await upInterrupted('SIGINT');
+      expect(code).not.toBe(0);
+      expect(output).toContain('interrupted: running terraform steps stop after what they are doing and save their state');
+      const again = await cli('up', '--json');
+      expectOk(again);
+      expect((await idsByName()).has(`${COURSE_ID}-alice-vm2`)).toBe(true);
+      expect(await duplicates()).toEqual([]);
+    }, 600_000);
+
+    it('up killed with SIGKILL mid-apply: its terraform finishes alone, the next up waits for it and converges without duplicates', async () => {
+      const { code } = await upInterrupted('SIGKILL');
+      expect(code).toBeNull();
+      const holder = path.join(outDir, 'stacks', `${COURSE_ID}-learner-alice`, '.resops-terraform.json');
+      const stillHeld = existsSync(holder);
+      const again = await cli('up', '--json');
+      expectOk(again);
+      // The orphaned terraform was still applying when the next run came: it was waited for.
+      if (stillHeld) expect(again.stderr).toMatch(/waiting for terraform apply of an earlier, interrupted run|terraform apply of an earlier run \(pid \d+\) has finished/);
+      expect(existsSync(holder)).toBe(false);
+      expect(json(again).outcomes.every((o) => o.status === 'ok')).toBe(true);
+      expect(await duplicates()).toEqual([]);
+    }, 600_000);
+
+    it('one learner fails for real: the others finish, Terraform\'s own error is reported, and a rerun after the fix completes', async () => {
+      expectOk(await cli('down', '--learner', 'bob'));
+      // A keypair left under bob's name (an earlier course, a hand-made one): Nova refuses his.
+      await ctx.admin().compute.createKeypair(`${COURSE_ID}-bob-key`, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGFCVaYyRc7jp4c9ToavgICgR8SY3XAAt5aaM9TmGHuP other');
+      const failed = await cli('up', '--json');
+      expect(failed.code).toBe(1);
+      const outcomes = byStack(json(failed));
+      const bob = outcomes.get(`${COURSE_ID}-learner-bob`)!;
+      expect(bob.status).toBe('failed');
+      expect(bob.error).toMatch(/^Error: .*/);
+      expect(bob.error).toMatch(/already exists/i);
+      for (const name of ['network', 'learner-alice', 'learner-carol', 'monitoring', 'pipeline']) expect(outcomes.get(`${COURSE_ID}-${name}`)?.status, name).toBe('ok');
+      const text = await cli('up');
+      expect(text.stdout).toContain(`${COURSE_ID}-learner-bob: terraform apply said:`);
+
+      await ctx.admin().compute.deleteKeypair(`${COURSE_ID}-bob-key`);
+      expectOk(await cli('up'));
+      expect((await idsByName()).has(`${COURSE_ID}-bob-vm1`)).toBe(true);
+    }, 600_000);
+
+    it('a learner removed from the course file: up names the stack and leaves it; up --prune destroys it and nothing of them is left', async () => {
+      writeFileSync(courseFile, withoutLearner(sample, 'carol'));
+      try {
+        const result = await cli('up', '--json');
+        expectOk(result);
+        const report = json(result);
+        expect(report.outcomes.map((o) => o.stack)).not.toContain(`${COURSE_ID}-learner-carol`);
+        expect(report.orphans).toEqual([expect.objectContaining({ stack: `${COURSE_ID}-learner-carol`, learner: 'carol' })]);
+        const text = await cli('plan');
+        expect(text.stdout).toContain(`${COURSE_ID}-learner-carol: learner carol is not in the course file`);
+        expect((await idsByName()).has(`${COURSE_ID}-carol-vm1`)).toBe(true);
+
+        const pruned = await cli('up', '--prune', '--json');
+        expectOk(pruned);
+        expect(json(pruned).orphans).toEqual([]);
+        const left = (await findLeftovers(ctx.admin(), COURSE_ID)).filter((l) => l.name.startsWith(`${COURSE_ID}-carol`));
+        expect(left).toEqual([]);
+      } finally {
+        writeFileSync(courseFile, sample);
+      }
+      expectOk(await cli('up'));
+    }, 900_000);
+
+    it('quota: a member whose quota is too small gets exit 3 naming each limit, with nothing created; --force applies anyway', async () => {
+      const project = 'resops-quota';
+      const member = await ctx.projectClient(project);
+      await ctx.admin().compute.updateQuota(member.projectId, { instances: 3, cores: 4 });
+      const file = path.join(dir, 'quota-course.yaml');
+      writeFileSync(file, sample.replace(`id: ${COURSE_ID}`, `id: ${project}`).replace(/state_dir: .*/, `state_dir: .resops/${project}`));
+      const run = (...flags: string[]) => runCli(['up', file, '--target', 'openstack', '--out', path.join(dir, 'quota.out'), ...flags]);
+      process.env.OS_CLOUD = `${LOCAL_CLOUD}-${project}`;
+      try {
+        const refused = await run();
+        expect(refused.code).toBe(3);
+        expect(refused.stderr).toMatch(/instances: need 7 \(in use 0 \+ course 7\) > limit 3/);
+        expect(refused.stderr).toMatch(/cores: need 14 \(in use 0 \+ course 14\) > limit 4/);
+        expect(refused.stderr).toContain('nothing was created');
+        expect(await findLeftovers(member, project)).toEqual([]);
+
+        const forced = await run('--force', '--json');
+        expect(forced.code).toBe(1);
+        const outcomes = JSON.parse(forced.stdout) as RunJson;
+        expect(outcomes.outcomes.find((o) => o.stack === `${project}-network`)?.status).toBe('ok');
+        // Past the gate, Nova itself refuses: Terraform's own error says so.
+        expect(outcomes.outcomes.map((o) => o.error ?? '').join('\n')).toMatch(/Quota exceeded/i);
+      } finally {
+        const down = await runCli(['down', file, '--target', 'openstack', '--out', path.join(dir, 'quota.out'), '--sweep']);
+        process.env.OS_CLOUD = LOCAL_CLOUD;
+        expect(down.code, down.stdout + down.stderr).toBe(0);
+      }
+    }, 900_000);
+
+    it('switching to the cloud-native variant (pipeline.storage: object) changes only the pipeline stack: a Swift container instead of the shared volume', async () => {
+      writeFileSync(courseFile, sample.replace(/storage: volume\b/, 'storage: object'));
+      const ids = await idsByName();
+      const result = await cli('up', '--json');
+      expectOk(result);
+      for (const o of json(result).outcomes) {
+        if (o.stack === `${COURSE_ID}-pipeline`) expect(o.changes!.add + o.changes!.destroy, o.stack).toBeGreaterThan(0);
+        else expect(o.changes, o.stack).toEqual({ add: 0, change: 0, destroy: 0 });
+      }
+      expect((await ctx.admin().objectStore.listContainers()).map((c) => c.name)).toContain(`${COURSE_ID}-pipeline`);
+      expect((await ctx.admin().volume.listVolumes()).filter((v) => v.name === `${COURSE_ID}-pipeline-data`)).toEqual([]);
+      const after = await idsByName();
+      // Workers may be replaced (their storage settings changed); learners' and monitoring's VMs stay.
+      for (const [name, id] of ids) if (!name.startsWith(`${COURSE_ID}-worker`)) expect(after.get(name), name).toBe(id);
+    }, 600_000);
+
+    it('down destroys every stack, the leak check is clean, and an independent listing finds nothing of the course', async () => {
+      const result = await cli('down', '--json');
+      expectOk(result);
+      const report = JSON.parse(result.stdout) as RunJson & { leakCheck: { clean: boolean; after: unknown[] } };
+      expect(report.outcomes.every((o) => o.status === 'ok')).toBe(true);
+      expect(report.leakCheck).toMatchObject({ clean: true, after: [] });
+      expect(await independentListing(ctx.admin())).toEqual([]);
+    }, 600_000);
+  });
+}
+
+/** Everything named or labelled for the course, listed kind by kind without the toolkit's leak check. */
+async function independentListing(client: OpenStackClient): Promise<string[]> {
+  const ours = (name: string | null | undefined, tags: string[] = [], metadata: Record<string, string> = {}) =>
+    (name ?? '').startsWith(`${COURSE_ID}-`) || tags.includes(`resops-course=${COURSE_ID}`) || metadata['resops-course'] === COURSE_ID;
+  const [servers, ports, fips, routers, networks, subnets, groups, volumes, keypairs, containers] = await Promise.all([
+    client.compute.listServers(),
+    client.network.listPorts(),
+    client.network.listFloatingIps(),
+    client.network.listRouters(),
+    client.network.listNetworks(),
+    client.network.listSubnets(),
+    client.network.listSecurityGroups(),
+    client.volume.listVolumes(),
+    client.compute.listKeypairs(),
+    client.objectStore.listContainers(),
+  ]);
+  return [
+    ...servers.filter((s) => ours(s.name, [], s.metadata)).map((s) => `server ${s.name}`),
+    ...ports.filter((p) => ours(p.name, p.tags)).map((p) => `port ${p.name}`),
+    ...fips.filter((f) => ours(f.description ?? undefined, f.tags)).map((f) => `floating ip ${f.floating_ip_address}`),
+    ...routers.filter((r) => ours(r.name, r.tags)).map((r) => `router ${r.name}`),
+    ...networks.filter((n) => ours(n.name, n.tags)).map((n) => `network ${n.name}`),
+    ...subnets.filter((s) => ours(s.name, s.tags)).map((s) => `subnet ${s.name}`),
+    ...groups.filter((g) => ours(g.name, g.tags)).map((g) => `security group ${g.name}`),
+    ...volumes.filter((v) => ours(v.name, [], v.metadata)).map((v) => `volume ${v.name}`),
+    ...keypairs.filter((k) => ours(k.name)).map((k) => `keypair ${k.name}`),
+    ...containers.filter((c) => ours(c.name, [], c.metadata)).map((c) => `container ${c.name}`),
+  ];
+}
+
+/** The course file without one learner's entry (the sample lists each learner as `  - id: …` and its fields). */
+function withoutLearner(text: string, id: string): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l === `  - id: ${id}`);
+  if (start < 0) throw new Error(`no learner ${id} in the sample`);
+  let end = start + 1;
+  while (end < lines.length && lines[end]!.startsWith('    ')) end++;
+  return [...lines.slice(0, start), ...lines.slice(end)].join('\n');
+}
+
+async function waitUntil(what: string, limitMs: number, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${limitMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
