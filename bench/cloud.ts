@@ -6,7 +6,11 @@
  * - latency of the client's calls against the same calls through the `openstack` CLI (run inside
  *   the container with `docker exec`, which adds ≈0.1 s of its own; the ratio is what matters).
  *
- *   npm run bench:cloud                 # start-to-ready, memory, latencies
+ * - `up` and `down` of courses of 1, 5 and 20 learners through Terraform with the real provider,
+ *   4 stacks at once versus 1, and seconds per learner (bench/cloud-apply.ts).
+ *
+ *   npm run bench:cloud                 # start-to-ready, memory, latencies, apply/destroy
+ *   npm run bench:cloud -- --apply-sizes 1,5   # other class sizes ("" skips them)
  *   npm run bench:cloud -- --cold       # also a no-cache image build
  *   npm run bench:cloud -- --json
  *
@@ -23,6 +27,7 @@ import { buildImage, containerMemory, docker, imageState, requireDocker } from '
 import { adminConfig, cloudDown, cloudUp } from '../src/cloud/lifecycle.js';
 import { defaultSeed } from '../src/cloud/seed.js';
 import { OpenStackClient } from '../src/openstack/client.js';
+import { benchApply, renderApply, type ApplyResult } from './cloud-apply.js';
 
 const NAME = 'resops-cloud-bench';
 
@@ -32,6 +37,7 @@ const { values } = parseArgs({
     json: { type: 'boolean' },
     runs: { type: 'string', default: '10' },
     'cli-runs': { type: 'string', default: '3' },
+    'apply-sizes': { type: 'string', default: '1,5,20' },
   },
 });
 const runs = Number(values.runs);
@@ -136,6 +142,13 @@ async function main(): Promise<void> {
       log(`  ${call.name}: client ${clientMs} ms, CLI ${cliMs} ms`);
     }
     result.latencies = latencies;
+
+    const sizes = (values['apply-sizes'] ?? '').split(',').filter(Boolean).map(Number);
+    if (sizes.length > 0) {
+      log(`apply and destroy through Terraform for ${sizes.join(', ')} learner(s), 4 stacks at once and 1 …`);
+      process.env.RESOPS_CLOUD_DIR = stateDir;
+      result.apply = await benchApply(os, sizes, log);
+    }
   } finally {
     await cloudDown({ stateDir, name: NAME, purge: true, progress: log });
     rmSync(stateDir, { recursive: true, force: true });
@@ -153,6 +166,10 @@ async function main(): Promise<void> {
   out('call                 client (median)   openstack CLI (median)   ratio');
   for (const l of result.latencies as Array<{ call: string; clientMs: number; cliMs: number; ratio: number }>) {
     out(`${l.call.padEnd(20)} ${`${l.clientMs} ms`.padStart(15)}   ${`${l.cliMs} ms`.padStart(22)}   ${`${l.ratio}x`.padStart(5)}`);
+  }
+  if (result.apply) {
+    out('');
+    for (const line of renderApply(result.apply as ApplyResult)) out(line);
   }
 }
 

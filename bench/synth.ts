@@ -21,7 +21,7 @@ const DEFAULT_SIZES = [1, 10, 100, 500];
 const PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKCRUj+jC8yGg+v55xXdi9JlnW6io7tqO4WHdN0Pyrf1 bench@resops';
 
 /** Course file text for `learners` learners; a /14 holds 1023 learner /24 subnets. */
-export function benchCourseYaml(learners: number): string {
+export function benchCourseYaml(learners: number, options: { vms?: number } = {}): string {
   const rows = Array.from({ length: learners }, (_, i) => {
     const id = `l${String(i + 1).padStart(3, '0')}`;
     return `  - { id: ${id}, name: Learner ${i + 1}, ssh_public_key: ${PUBLIC_KEY} }`;
@@ -39,7 +39,7 @@ export function benchCourseYaml(learners: number): string {
     '    monitoring: { name: m1.medium, vcpus: 2, ram_mb: 4096 }',
     '    worker: { name: m1.large, vcpus: 4, ram_mb: 8192 }',
     'network: { cidr: 10.0.0.0/14, subnet_prefix: 24 }',
-    'environment: { vms: 2, volume_gb: 10 }',
+    `environment: { vms: ${options.vms ?? 2}, volume_gb: 10 }`,
     'pipeline: { workers: 2, storage: volume }',
     'learners:',
     ...rows,

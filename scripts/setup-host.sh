@@ -19,6 +19,8 @@ declare -A wanted=(
   [ansible-lint]=ansible-lint
   [promtool]=prometheus
   [rsvg-convert]=librsvg2-bin
+  # The OpenStack provider ships xz-compressed for the mirror the tests and CI use.
+  [xz]=xz-utils
 )
 missing=()
 for command in "${!wanted[@]}"; do
