@@ -8,7 +8,7 @@ import { synthCourse, type SynthesizedStack, type SynthResult } from '../synth/s
 import { formatTable } from '../cli/table.js';
 import { resolveBinary } from '../terraform/binary.js';
 import { readStackOutputs, type StackOutputs } from '../terraform/outputs.js';
-import { DEFAULT_CONCURRENCY, renderRunSummary, runStacks, type RunReport } from '../terraform/runner.js';
+import { DEFAULT_CONCURRENCY, renderRunSummary, runStacks, type RunnerOptions, type RunReport } from '../terraform/runner.js';
 import { inspectStackState, nothingToDestroy } from '../terraform/state.js';
 import { findOrphanStacks, forgetAppliedConfig, saveAppliedConfig, type OrphanStack } from '../terraform/applied-configs.js';
 import { terraformEnvironment } from '../terraform/environment.js';
@@ -97,12 +97,21 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     const result = synth(course, outDir);
     log(`✔ synthesized ${result.stacks.length} stack${result.stacks.length === 1 ? '' : 's'}`);
     const selection = selectStacks(course, result, options);
-    return { binary, synth: result, log, env: cli.env, ...selection };
+    // What every terraform run of this command shares; each adds its interrupt signal.
+    const runner: Omit<RunnerOptions, 'signal'> = { binary, log, env: cli.env, ...(options.concurrency ? { concurrency: options.concurrency } : {}) };
+    return { binary, synth: result, log, env: cli.env, runner, ...selection };
+  };
+
+  /** Destroys `stacks` and forgets the configuration of each one that is gone. */
+  const destroyStacks = async (course: Course, synthResult: SynthResult, stacks: SynthesizedStack[], runner: RunnerOptions) => {
+    const report = await runStacks(subset(synthResult, stacks), 'destroy', { ...runner, nothingToDo: (stack) => nothingToDestroy(stack.dir) });
+    for (const outcome of report.outcomes) if (outcome.status === 'ok') forgetAppliedConfig(course, outcome.stack);
+    return report;
   };
 
   /** Applies (or plans) the selected stacks: orphans named or pruned, quota checked, one learner rebuilt. */
   const run = async (action: 'plan' | 'apply', course: Course, options: CommandOptions): Promise<number> => {
-    const { binary, synth: result, log, env, selected, orphans } = prepare(course, options);
+    const { synth: result, log, runner, selected, orphans } = prepare(course, options);
     const command = commandLine(action === 'plan' ? 'plan' : 'up', course, options);
     const destroyed: RunReport[] = [];
     let quota: QuotaGateResult | undefined;
@@ -111,7 +120,8 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
         requireDependencies(course, result, selected, options);
         if (options.prune && orphans.length > 0) {
           log(`pruning ${orphans.length} stack${orphans.length === 1 ? '' : 's'} the course file no longer has …`);
-          destroyed.push(await destroyOrphans(course, orphans, { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}) }));
+          for (const o of orphans) if (!o.stack) log(`✖ ${o.name}: no saved configuration to destroy it with; \`${commandLine('down', course, { ...options, learner: undefined })} --sweep\` deletes what the cloud still has`);
+          destroyed.push(await destroyStacks(course, result, orphans.flatMap((o) => (o.stack ? [o.stack] : [])), { ...runner, signal }));
         }
         // A terraform left running by a killed run is still creating: its stack counts as new
         // until it has finished and saved its state, and the quota would count it twice.
@@ -127,13 +137,13 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
         }
         if (options.rebuild) {
           log(`rebuilding ${selected.map((s) => s.name).join(', ')}: destroy, then apply`);
-          const gone = await runStacks(subset(result, selected), 'destroy', { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}), nothingToDo: (stack) => nothingToDestroy(stack.dir) });
+          const gone = await destroyStacks(course, result, selected, { ...runner, signal });
           destroyed.push(gone);
           if (!gone.ok) return gone;
         }
         for (const stack of selected) saveAppliedConfig(course, stack);
       }
-      return runStacks(subset(result, selected), action, { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+      return runStacks(subset(result, selected), action, { ...runner, signal });
     });
     const remaining = options.prune && action === 'apply' ? findOrphanStacks(course, result.stacks) : orphans;
     if (options.json) {
@@ -153,12 +163,11 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
 
   /** Destroy every stack (those never applied are skipped: terraform cannot even init offline), then the leak check. */
   const down = async (course: Course, options: CommandOptions): Promise<number> => {
-    const { binary, synth: result, log, env, selected, orphans } = prepare(course, options);
+    const { synth: result, log, runner, selected, orphans } = prepare(course, options);
     let interrupted = false;
     const report = await withInterrupt(log, async (signal) => {
       const stacks = [...selected, ...orphans.flatMap((o) => (o.stack ? [orphanStack(o, result)] : []))];
-      const destroyed = await runStacks(subset(result, stacks), 'destroy', { binary, log, signal, env, ...(options.concurrency ? { concurrency: options.concurrency } : {}), nothingToDo: (stack) => nothingToDestroy(stack.dir) });
-      for (const outcome of destroyed.outcomes) if (outcome.status === 'ok') forgetAppliedConfig(course, outcome.stack);
+      const destroyed = await destroyStacks(course, result, stacks, { ...runner, signal });
       interrupted = signal.aborted;
       return destroyed;
     });
@@ -202,15 +211,6 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     // After the report is out, so the CLI prints the cloud's failure and its hint last.
     if (cloudFailure) throw cloudFailure;
     return report.ok && leakCheck.clean ? 0 : 1;
-  };
-
-  /** Destroys stacks the course file no longer has, with the configuration they were applied with. */
-  const destroyOrphans = async (course: Course, orphans: OrphanStack[], runner: { binary: string; log: (line: string) => void; signal: AbortSignal; env: Record<string, string> }) => {
-    const stacks = orphans.flatMap((o) => (o.stack ? [o.stack] : []));
-    for (const o of orphans) if (!o.stack) runner.log(`✖ ${o.name}: no saved configuration to destroy it with; \`resops down ${course.file} --target openstack --sweep\` deletes what the cloud still has`);
-    const report = await runStacks({ outDir: '', stacks }, 'destroy', runner);
-    for (const outcome of report.outcomes) if (outcome.status === 'ok') forgetAppliedConfig(course, outcome.stack);
-    return report;
   };
 
   return {
