@@ -40,9 +40,10 @@ export async function benchApply(admin: OpenStackClient, sizes: number[], log: (
   const mirror = await providerMirror();
   if ('skip' in mirror) throw new Error(`no provider: ${mirror.skip}`);
   process.env.RESOPS_PROVIDER_MIRROR = mirror.dir;
-  process.env.OS_CLOUD = 'resops-local';
   await liftQuotas(admin);
-  const driver = createOpenstackDriver({ out: () => undefined, progress: () => undefined });
+  // Kept to show what went wrong when a run fails; not printed otherwise.
+  let lines: string[] = [];
+  const driver = createOpenstackDriver({ out: (line) => lines.push(line), progress: (line) => lines.push(line), steps: (line) => lines.push(line) });
   const samples: ApplySample[] = [];
   for (const learners of sizes) {
     for (const parallel of [4, 1]) {
@@ -50,14 +51,16 @@ export async function benchApply(admin: OpenStackClient, sizes: number[], log: (
       try {
         mkdirSync(join(dir, 'out'));
         const file = join(dir, 'course.yaml');
-        writeFileSync(file, benchCourseYaml(learners, { vms: 1 }));
+        // The rehearsal cloud's admin entry, as `OS_CLOUD=resops-local resops up` would name it.
+        writeFileSync(file, benchCourseYaml(learners, { vms: 1 }).replace('name: bench', 'name: resops-local'));
         const course = loadCourse(file, { target: 'openstack' });
         const options = { json: true, outDir: join(dir, 'out'), concurrency: parallel };
         const time = async (what: string, run: () => Promise<number>) => {
+          lines = [];
           const started = performance.now();
           const code = await run();
           const seconds = (performance.now() - started) / 1000;
-          if (code !== 0) throw new Error(`${what} of ${learners} learners (${parallel} at once) exited ${code}`);
+          if (code !== 0) throw new Error(`${what} of ${learners} learners (${parallel} at once) exited ${code}:\n${lines.slice(-60).join('\n')}`);
           return seconds;
         };
         const applySeconds = await time('up', () => driver.up(course, options));
