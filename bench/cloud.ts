@@ -1,7 +1,7 @@
 /**
  * The rehearsal cloud and the toolkit's OpenStack client, measured:
  * - cold image build (only with --cold, or when the image is missing: it takes ≈10+ min),
- * - start-to-ready of a fresh container (all APIs answer; compute and volume services up),
+ * - start-to-ready of a fresh container (all APIs answer; a volume and a server scheduled),
  * - its memory once ready,
  * - latency of the client's calls against the same calls through the `openstack` CLI (run inside
  *   the container with `docker exec`, which adds ≈0.1 s of its own; the ratio is what matters).
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`cold image build     ${result.coldBuildSeconds === null ? 'not measured (image cached; --cold measures it)' : `${String(result.coldBuildSeconds)} s`}`);
   out(`APIs answer after    ${String(result.apisAnswerSeconds)} s`);
-  out(`start-to-ready       ${String(result.startToReadySeconds)} s (compute and volume services up)`);
+  out(`start-to-ready       ${String(result.startToReadySeconds)} s (a volume and a server scheduled)`);
   out(`memory when ready    ${String(result.memoryGiB)} GiB`);
   out('call                 client (median)   openstack CLI (median)   ratio');
   for (const l of result.latencies as Array<{ call: string; clientMs: number; cliMs: number; ratio: number }>) {
