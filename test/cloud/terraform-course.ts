@@ -53,7 +53,11 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
     const sample = readFileSync(path.join(ROOT, 'examples/course.yaml'), 'utf8');
     const saved: Record<string, string | undefined> = {};
 
-    beforeAll(() => {
+    beforeAll(async () => {
+      // The sample takes 9 of the admin project's 10 security groups (Neutron's default quota),
+      // with the project's own default group the tenth: one more from anywhere fails an apply.
+      // The quota gate itself is tested below, in a project of its own.
+      await ctx.admin().network.updateQuota(ctx.admin().projectId, { security_group: 30, security_group_rule: 300 });
       dir = mkdtempSync(path.join(os.tmpdir(), 'resops-tf-course-'));
       courseFile = path.join(dir, 'course.yaml');
       outDir = path.join(dir, 'cdktf.out');
@@ -61,7 +65,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       for (const key of ['OS_CLOUD', 'RESOPS_PROVIDER_MIRROR']) saved[key] = process.env[key];
       process.env.OS_CLOUD = LOCAL_CLOUD;
       if (!('skip' in mirror)) process.env.RESOPS_PROVIDER_MIRROR = mirror.dir;
-    });
+    }, 120_000);
 
     afterAll(async () => {
       // Whatever a failed test left: destroy through terraform, then sweep by label and prefix.
