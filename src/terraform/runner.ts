@@ -182,6 +182,8 @@ export async function runStacks(synth: SynthResult, action: StackAction, options
       if (result.code !== 0) {
         const why = result.error ?? `exit ${result.code}`;
         const error = terraformError(result.stdout);
+        const hint = lockHint(stack.dir, result.stdout);
+        const planned = step === 'init' ? undefined : parseChanges(result.stdout);
         log(`✖ ${stack.name}: ${step} failed (${why}) ${elapsed}`);
         return {
           ...base,
@@ -191,9 +193,9 @@ export async function runStacks(synth: SynthResult, action: StackAction, options
           ms: now() - t0,
           reason: `${step} failed (${why})${error ? `: ${error.split('\n')[0]}` : ''}`,
           ...(error ? { error } : {}),
-          ...(lockHint(stack.dir, result.stdout) ? { hint: lockHint(stack.dir, result.stdout)! } : {}),
+          ...(hint ? { hint } : {}),
           log: logFile,
-          ...(step !== 'init' && parseChanges(result.stdout) ? { changes: parseChanges(result.stdout)! } : {}),
+          ...(planned ? { changes: planned } : {}),
         };
       }
       if (step !== 'init') changes = parseChanges(result.stdout);
