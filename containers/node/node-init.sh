@@ -31,6 +31,10 @@ for type in ed25519 ecdsa; do
 done
 mkdir -p /run/sshd
 
+# The data disk is a tmpfs that Docker mounts with mode=1777 on the first start only: after a stop
+# and start it comes back 0755 and root's, and the learner can no longer write to it.
+if mountpoint -q /data 2>/dev/null; then chmod 1777 /data; fi
+
 exporter_addr=127.0.0.1
 if [ "${RESOPS_EXPORTER_ON_OTHER_NET:-0}" = 1 ]; then
   for addr in $(hostname -I); do
