@@ -46,10 +46,10 @@ try {
       say(`${exercise.id}/${step.id}: fresh check ${fresh.seconds.toFixed(2)} s (${fresh.passed ? 'passed' : 'missing something, as expected'}); solving…`);
       await engine.solve();
     }
-    // The last step is still current: one passing check as a learner runs it, from the shell.
+    // One passing check of the exercise's last step as a learner runs it, from the shell.
     const last = exercise.steps[exercise.steps.length - 1]!;
     const t0 = performance.now();
-    const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'resops.mjs'), 'exercise', 'check', '--course', file, '--key', key], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'resops.mjs'), 'exercise', 'check', `${exercise.id}/${last.id}`, '--course', file, '--key', key], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
     const seconds = (performance.now() - t0) / 1000;
     if (cli.status !== 0) throw new Error(`resops exercise check on ${exercise.id}/${last.id} exited ${cli.status}: ${cli.stdout}${cli.stderr}`);
     cliChecks.push({ step: `${exercise.id}/${last.id}`, seconds });

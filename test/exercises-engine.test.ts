@@ -5,7 +5,7 @@
  * reported with file, line and field.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { CatalogError, loadCatalog } from '../src/exercises/catalog.js';
 import { ExerciseEngine, ExerciseError, type StepView } from '../src/exercises/engine.js';
 import { Lab } from '../src/exercises/lab.js';
 import { progressFile, readProgress } from '../src/exercises/progress.js';
+import { RESOPS_BIN, resopsCommand } from '../src/exercises/resops-command.js';
 import { courseYaml } from './helpers/course-yaml.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -78,7 +79,8 @@ describe('exercise engine on a fixture exercise', () => {
   it('hints come one at a time, are counted, and run out', async () => {
     const e = engine();
     await e.start('0');
-    expect(e.hint()).toMatchObject({ hint: `The file is notes/hello.txt in ${e.workspace.replace(`${process.cwd()}/`, '')}.`, shown: 1, total: 2 });
+    // Paths in texts are absolute: the learner may have cd'ed anywhere since.
+    expect(e.hint()).toMatchObject({ hint: `The file is notes/hello.txt in ${e.workspace}.`, shown: 1, total: 2 });
     expect(e.hint()).toMatchObject({ hint: `It must contain ${course.learners[0]!.id}.`, shown: 2 });
     expect(e.hint().hint).toBeUndefined();
     expect(readProgress(course, course.learners[0]!.id).exercises['00-notes']!.steps['write-note']!.hintsShown).toBe(2);
@@ -102,6 +104,67 @@ describe('exercise engine on a fixture exercise', () => {
     expect(existsSync(join(e.workspace, 'notes', 'hello.txt'))).toBe(false);
     expect(readProgress(course, course.learners[0]!.id).exercises['00-notes']!.steps['write-note']).toMatchObject({ status: 'started', checks: 0, hintsShown: 0 });
     await expect(e.reset('00-notes/nope')).rejects.toThrow(ExerciseError);
+  });
+
+  it('reset puts the step\'s files back as they were before its setup, so setup adds once, and the learner\'s edits go', async () => {
+    const e = engine();
+    await e.start('0');
+    await e.solve();
+    const plan = join(e.workspace, 'plan.txt');
+    expect(readFileSync(plan, 'utf8')).toBe('- task\n');
+    writeFileSync(plan, '- task\n- my edit\n');
+    mkdirSync(join(e.workspace, 'drafts'));
+    writeFileSync(join(e.workspace, 'drafts', 'a.txt'), 'draft');
+    expect(await e.reset()).toMatchObject({ step: 'second', setup: 'a task was added to plan.txt' });
+    expect(readFileSync(plan, 'utf8')).toBe('- task\n');
+    expect(existsSync(join(e.workspace, 'drafts'))).toBe(false);
+
+    // A file the learner had before the step started is kept as it was then.
+    const other = engine(1);
+    await other.start('0');
+    writeFileSync(join(other.workspace, 'plan.txt'), 'mine\n');
+    await other.solve();
+    writeFileSync(join(other.workspace, 'plan.txt'), 'mine\n- task\n- task\n');
+    await other.reset('00-notes/second');
+    expect(readFileSync(join(other.workspace, 'plan.txt'), 'utf8')).toBe('mine\n- task\n');
+  });
+
+  it('wrong attempts load per target: one for local, one more for openstack', async () => {
+    const e = engine();
+    const [exercise] = e.exercises;
+    const attempts = await e.wrongAttempts(exercise!, exercise!.steps[1]!);
+    expect(attempts.map((a) => a.name)).toEqual(['writes done.md instead of done.txt']);
+    expect(await e.wrongAttempts(exercise!, exercise!.steps[0]!)).toEqual([]);
+  });
+
+  it('the private key given once is remembered for the learner: later checks and the ssh command use it', async () => {
+    const key = join(temp, `key-${n}`);
+    writeFileSync(key, 'not a real key', { mode: 0o600 });
+    expect(new ExerciseEngine({ course, learner: course.learners[0]!, catalog: loadCatalog(FIXTURES), sshKey: key }).key).toBe(key);
+    const later = engine();
+    expect(later.key).toBe(key);
+    expect(later.lab(later.exercises[0]!, later.exercises[0]!.steps[0]!).vars().ssh).toContain(`-i ${key}`);
+    expect(readFileSync(progressFile(course, course.learners[0]!.id), 'utf8')).not.toContain('not a real key');
+    expect(engine(1).key).toBeUndefined();
+    // A key file that is gone is not offered to ssh.
+    rmSync(key);
+    expect(engine().key).toBeUndefined();
+  });
+
+  it('after an exercise\'s last step no step is current, and progress names the next exercise', async () => {
+    const e = engine();
+    await e.start('0');
+    await e.solve();
+    expect(await e.solve()).toMatchObject({ exerciseComplete: true });
+    expect(e.snapshot().current).toBeUndefined();
+    await expect(e.check()).rejects.toThrow('no step in progress');
+    // A step done earlier can be checked again by name; that moves nobody anywhere.
+    expect(await e.check('00-notes/write-note')).toMatchObject({ passed: true, step: 'write-note' });
+    expect((await e.check('00-notes/write-note')).next).toBeUndefined();
+    expect(e.snapshot().current).toBeUndefined();
+    const shown = cli('progress', '--learner', course.learners[0]!.id);
+    expect(shown.stdout).toContain(`next: \`${resopsCommand()} exercise start 1\` (01-other)`);
+    expect(shown.stdout).not.toContain('you are on');
   });
 
   it('progress is per learner, written atomically, and survives a new process', async () => {
@@ -135,6 +198,17 @@ describe('exercise engine on a fixture exercise', () => {
     expect(passed.code).toBe(0);
     expect(passed.stdout).toContain('✔ 00-notes/write-note: the note is there');
     expect(passed.stdout).toContain('step 2/2: A second file');
+  });
+
+  it('in a terminal the verdict of a check is the last thing printed, after the check\'s progress lines', async () => {
+    const e = engine();
+    await e.start('1');
+    // script(1) gives the CLI a terminal, where stdout and stderr interleave as the learner sees them.
+    const command = [process.execPath, BIN, 'exercise', 'check', '--course', course.file, '--learner', course.learners[0]!.id].map((a) => `'${a}'`).join(' ');
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RESOPS_EXERCISES_DIR: FIXTURES }, timeout: 60_000 });
+    const lines = result.stdout.split(/\r?\n/).filter((l) => l.trim());
+    expect(lines.filter((l) => l.includes('TASK [step'))).toHaveLength(200);
+    expect(lines.at(-1)).toBe('✘ 01-other/only: this check never passes');
   });
 
   it('a corrupt progress file is an error naming it, and is left alone', async () => {
@@ -180,6 +254,90 @@ describe('exercise catalog', () => {
       }
     }
     expect(unknown).toEqual([]);
+  });
+
+  it('every step has at least two wrong attempts on the local target, each with a name, an attempt and an answer', async () => {
+    const example = loadCourse(join(ROOT, 'examples', 'course.yaml'));
+    const e = new ExerciseEngine({ course: example, learner: example.learners[0]!, workspace: join(temp, 'ws-wrong') });
+    const short: string[] = [];
+    for (const exercise of e.exercises) {
+      for (const step of exercise.steps) {
+        const attempts = await e.wrongAttempts(exercise, step);
+        if (attempts.length < 2) short.push(`${exercise.id}/${step.id}: ${attempts.length}`);
+        for (const a of attempts) expect(a.name && typeof a.attempt === 'function' && typeof a.says === 'function', `${exercise.id}/${step.id}`).toBeTruthy();
+        expect(new Set(attempts.map((a) => a.name)).size, `${exercise.id}/${step.id}: two attempts with one name`).toBe(attempts.length);
+      }
+    }
+    expect(short).toEqual([]);
+  });
+
+  it('no text, hint or script shows a command that could fetch and run a package (npx)', () => {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, name.name);
+        if (name.isDirectory()) walk(path);
+        else if (/\.(md|ya?ml|ts)$/.test(name.name)) readFileSync(path, 'utf8').split('\n').forEach((line, i) => /\bnpx\b/.test(line) && found.push(`${path.slice(ROOT.length)}:${i + 1}: ${line.trim()}`));
+      }
+    };
+    walk(join(ROOT, 'lab-exercises'));
+    for (const file of ['lab.ts', 'engine.ts']) readFileSync(join(ROOT, 'src', 'exercises', file), 'utf8').split('\n').forEach((line, i) => /`[^`]*\bnpx resops/.test(line) && found.push(`src/exercises/${file}:${i + 1}`));
+    expect(found).toEqual([]);
+    expect(resopsCommand()).not.toMatch(/npx/);
+  });
+
+  it('resops is shown as `resops` only when that name on PATH is this toolkit, never through node_modules/.bin', () => {
+    const bin = join(temp, `bin-${n}`);
+    mkdirSync(bin);
+    symlinkSync(RESOPS_BIN, join(bin, 'resops'));
+    expect(resopsCommand(`/nowhere:${bin}`)).toBe('resops');
+    expect(resopsCommand('/nowhere')).toBe(`node ${RESOPS_BIN}`);
+    expect(resopsCommand(join(ROOT, 'node_modules', '.bin'))).toBe(`node ${RESOPS_BIN}`);
+    const other = join(temp, `other-${n}`);
+    mkdirSync(other);
+    writeFileSync(join(other, 'resops'), '#!/bin/sh\n', { mode: 0o755 });
+    expect(resopsCommand(other)).toBe(`node ${RESOPS_BIN}`);
+  });
+
+  it('every path in a text starts from a variable, and the toolkit\'s own paths exist', () => {
+    const example = loadCourse(join(ROOT, 'examples', 'course.yaml'));
+    const lab = new Lab({ course: example, learner: example.learners[0]!, workspace: '/w', stepStartedAt: new Date(), stepDir: '/s', log: () => undefined });
+    const vars = lab.vars();
+    const bad: string[] = [];
+    for (const exercise of loadCatalog()) {
+      for (const step of exercise.steps) {
+        for (const text of [readFileSync(step.textFile, 'utf8'), ...step.hints]) {
+          for (const [, span] of text.matchAll(/`([^`\s]*\/[^`\s]*)`/g)) {
+            // Not paths: URLs, CIDRs, image names, absolute paths on the VM, home-relative ones.
+            if (/^(https?:|\/|~|resops\/)|^\d+\.\d+\.\d+\.\d+\//.test(span!)) continue;
+            if (!span!.startsWith('{{')) bad.push(`${exercise.id}/${step.id}: \`${span}\` is relative: render it from a variable`);
+            if (span!.startsWith('{{project}}/')) {
+              const path = span!.replace('{{project}}', vars.project!);
+              if (!existsSync(path)) bad.push(`${exercise.id}/${step.id}: ${span} does not exist`);
+            }
+          }
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('a pipeline run counts from its start in its id: a copied or touched report is not a new run', () => {
+    const dir = join(temp, `runs-${n}`);
+    const lab = new Lab({ course: { ...course, dir, stateDir: 'state' }, learner: course.learners[0]!, workspace: join(dir, 'w'), stepStartedAt: new Date('2026-12-01T12:30:00Z'), stepDir: '/s', log: () => undefined });
+    const report = (folder: string, run: string) => {
+      mkdirSync(join(dir, 'state', 'pipeline', folder), { recursive: true });
+      writeFileSync(join(dir, 'state', 'pipeline', folder, 'report.json'), JSON.stringify({ run, workers: 1, shards: 1 }));
+    };
+    report('run-20261201-120000-aaaaaa', 'run-20261201-120000-aaaaaa');
+    report('run-20261201-130000-bbbbbb', 'run-20261201-120000-aaaaaa');
+    report('run-20261201-130500-cccccc', 'run-20261201-130500-cccccc');
+    report('my-run', 'my-run');
+    expect(lab.pipelineRuns().map((r) => r.run)).toEqual(['run-20261201-130500-cccccc']);
+    expect(lab.pipelineRuns(new Date(0)).map((r) => r.run)).toEqual(['run-20261201-120000-aaaaaa', 'run-20261201-130500-cccccc']);
+    // A run started in the step's first second counts, although run ids have whole seconds.
+    const sameSecond = new Lab({ course: { ...course, dir, stateDir: 'state' }, learner: course.learners[0]!, workspace: join(dir, 'w'), stepStartedAt: new Date('2026-12-01T13:05:00.700Z'), stepDir: '/s', log: () => undefined });
+    expect(sameSecond.pipelineRuns().map((r) => r.run)).toEqual(['run-20261201-130500-cccccc']);
   });
 
   function brokenCopy(edit: (dir: string) => void): CatalogError {

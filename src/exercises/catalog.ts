@@ -12,7 +12,8 @@ import { suggestion } from '../course/did-you-mean.js';
 
 export const LAB_EXERCISES_DIR = fileURLToPath(new URL('../../lab-exercises/', import.meta.url));
 
-export const STEP_SCRIPTS = ['check', 'solve', 'setup', 'reset'] as const;
+/** `wrong` holds the step's wrong attempts: mistakes the check must reject (the tests run them). */
+export const STEP_SCRIPTS = ['check', 'solve', 'setup', 'reset', 'wrong'] as const;
 export type StepScript = (typeof STEP_SCRIPTS)[number];
 
 export interface Step {
@@ -29,6 +30,11 @@ export interface Step {
    * assert it, so a check that fails for the wrong reason is caught.
    */
   freshFailure: string;
+  /**
+   * Workspace paths (files or folders) holding the step's work: saved when the step starts and
+   * put back as they were by `reset`, so a reset restores exactly the step's starting state.
+   */
+  files: string[];
 }
 
 export interface Exercise {
@@ -67,7 +73,7 @@ export class CatalogError extends Error {
 const FOLDER = /^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const STEP_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const EXERCISE_FIELDS = ['title', 'minutes', 'objectives', 'prerequisites', 'steps'];
-const STEP_FIELDS = ['id', 'title', 'hints', 'fresh_failure'];
+const STEP_FIELDS = ['id', 'title', 'hints', 'fresh_failure', 'files'];
 
 /** Reads one exercise.yaml; problems go to `issues`. */
 function readExercise(root: string, base: string, folder: string, issues: CatalogIssue[]): Exercise | undefined {
@@ -109,6 +115,14 @@ function readExercise(root: string, base: string, folder: string, issues: Catalo
       return [];
     }
     return node.items.map((item, i) => text(item as Node, `${field}[${i}]`));
+  };
+  const workspacePaths = (node: Node | null | undefined, field: string): string[] => {
+    const paths = texts(node, field, false);
+    paths.forEach((path, i) => {
+      // Reset deletes and restores these: a path out of the workspace would reach the learner's own files.
+      if (path.startsWith('/') || path.split('/').includes('..')) add(isSeq(node) ? (node.items[i] as Node) : node, `${field}[${i}]`, `"${path}" must be a path inside the workspace (relative, no ..)`);
+    });
+    return paths;
   };
   const title = text(fieldNode(top, 'title'), 'title');
   const minutesNode = fieldNode(top, 'minutes');
@@ -152,6 +166,7 @@ function readExercise(root: string, base: string, folder: string, issues: Catalo
         scripts,
         hints: texts(fieldNode(item, 'hints'), `${at}.hints`, true),
         freshFailure: text(fieldNode(item, 'fresh_failure'), `${at}.fresh_failure`),
+        files: workspacePaths(fieldNode(item, 'files'), `${at}.files`),
       });
     });
   }

@@ -3,12 +3,13 @@
  * scripts, counting hints, and saving progress after every change. The CLI (`resops exercise`)
  * and the tests drive it; it prints nothing itself (long work goes to `log`).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Course, Learner } from '../course/model.js';
 import { findExercise, loadCatalog, type Exercise, type Step, type StepScript } from './catalog.js';
-import type { StepFunction } from './kit.js';
+import type { StepFunction, WrongAttempt } from './kit.js';
+import { resopsCommand } from './resops-command.js';
 import { Lab, StepIncomplete } from './lab.js';
 import { exercisesStateDir, isDone, readProgress, setStepProgress, stepProgress, writeProgress, type LearnerProgress, type StepProgress } from './progress.js';
 
@@ -88,10 +89,20 @@ export class ExerciseEngine {
     this.learner = options.learner;
     this.exercises = options.catalog ?? loadCatalog();
     this.workspace = options.workspace ?? join(exercisesStateDir(options.course), options.learner.id, 'workspace');
-    this.sshKey = options.sshKey;
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? (() => new Date());
     this.progress = readProgress(options.course, options.learner.id);
+    if (options.sshKey && resolve(options.sshKey) !== this.progress.sshKey) {
+      this.progress.sshKey = resolve(options.sshKey);
+      this.save();
+    }
+    const remembered = this.progress.sshKey && existsSync(this.progress.sshKey) ? this.progress.sshKey : undefined;
+    this.sshKey = options.sshKey ? resolve(options.sshKey) : remembered;
+  }
+
+  /** The private key checks log in with: given now, or remembered from an earlier command. */
+  get key(): string | undefined {
+    return this.sshKey;
   }
 
   /** The saved progress (re-read from disk: another process may have changed it). */
@@ -148,7 +159,7 @@ export class ExerciseEngine {
   current(): { exercise: Exercise; step: Step } {
     this.snapshot();
     const current = this.progress.current;
-    if (!current) throw new ExerciseError('no exercise started', 'start one with `resops exercise start 0` (see `resops exercise list`)');
+    if (!current) throw new ExerciseError('no step in progress', `start the next exercise with \`${resopsCommand()} exercise start N\` (see \`${resopsCommand()} exercise list\`), or name a step done earlier: \`${resopsCommand()} exercise check 00-setup/ssh-in\``);
     const exercise = this.exercises.find((e) => e.id === current.exercise);
     const step = exercise?.steps.find((s) => s.id === current.step);
     if (!exercise || !step) throw new ExerciseError(`the saved current step ${current.exercise}/${current.step} no longer exists`, 'start an exercise again with `resops exercise start N`');
@@ -161,8 +172,14 @@ export class ExerciseEngine {
     return this.view(exercise, step);
   }
 
-  async check(): Promise<CheckOutcome> {
-    const { exercise, step } = this.current();
+  /**
+   * Checks the current step, or `ref` (`02-ansible/playbook`): a step done earlier can be checked
+   * again; only the current step moves the learner on when it passes.
+   */
+  async check(ref?: string): Promise<CheckOutcome> {
+    this.snapshot();
+    const { exercise, step } = ref ? this.resolveStep(ref) : this.current();
+    const isCurrent = this.progress.current?.exercise === exercise.id && this.progress.current.step === step.id;
     const started = Date.now();
     const result = await this.runCheck(exercise, step);
     const p = this.recordCheck(exercise, step, result.message);
@@ -172,7 +189,7 @@ export class ExerciseEngine {
       p.doneAt = this.now().toISOString();
     }
     this.save();
-    if (result.passed) Object.assign(outcome, await this.advance(exercise, step));
+    if (result.passed && isCurrent) Object.assign(outcome, await this.advance(exercise, step));
     return outcome;
   }
 
@@ -214,23 +231,30 @@ export class ExerciseEngine {
    */
   async reset(ref?: string): Promise<StepView> {
     this.snapshot();
-    let exercise: Exercise;
-    let step: Step | undefined;
-    if (ref && ref.includes('/')) {
-      const [exerciseRef, stepRef] = ref.split('/', 2) as [string, string];
-      const found = findExercise(this.exercises, exerciseRef);
-      if (!found) throw new ExerciseError(`no exercise "${exerciseRef}"`, `exercises: ${this.exercises.map((e) => e.id).join(', ')}`);
-      exercise = found;
-      step = exercise.steps.find((s) => s.id === stepRef);
-    } else {
-      exercise = this.current().exercise;
-      step = ref ? exercise.steps.find((s) => s.id === ref) : this.current().step;
-    }
-    if (!step) throw new ExerciseError(`exercise ${exercise.id} has no step "${ref}"`, `steps: ${exercise.steps.map((s) => s.id).join(', ')}`);
+    const { exercise, step } = ref ? this.resolveStep(ref) : this.current();
     if (step.scripts.reset) await this.runScript(exercise, step, 'reset');
+    this.restoreStartingFiles(exercise, step);
     setStepProgress(this.progress, exercise.id, step.id, undefined);
     this.save();
     return this.enter(exercise, step);
+  }
+
+  /** `03-containers/one-shard`, or a step id of the current exercise. */
+  private resolveStep(ref: string): { exercise: Exercise; step: Step } {
+    let exercise: Exercise;
+    let stepRef = ref;
+    if (ref.includes('/')) {
+      const [exerciseRef, rest] = ref.split('/', 2) as [string, string];
+      const found = findExercise(this.exercises, exerciseRef);
+      if (!found) throw new ExerciseError(`no exercise "${exerciseRef}"`, `exercises: ${this.exercises.map((e) => e.id).join(', ')}`);
+      exercise = found;
+      stepRef = rest;
+    } else {
+      exercise = this.current().exercise;
+    }
+    const step = exercise.steps.find((s) => s.id === stepRef);
+    if (!step) throw new ExerciseError(`exercise ${exercise.id} has no step "${stepRef}"`, `steps: ${exercise.steps.map((s) => s.id).join(', ')}`);
+    return { exercise, step };
   }
 
   private async advance(exercise: Exercise, step: Step): Promise<Pick<CheckOutcome, 'next' | 'exerciseComplete'>> {
@@ -238,16 +262,66 @@ export class ExerciseEngine {
     const next = exercise.steps.slice(index + 1).find((s) => !isDone(stepProgress(this.progress, exercise.id, s.id)));
     if (next) return { next: await this.enter(exercise, next) };
     const complete = exercise.steps.every((s) => isDone(stepProgress(this.progress, exercise.id, s.id)));
-    return complete ? { exerciseComplete: true } : {};
+    if (!complete) return {};
+    // Nothing left to check here: "you are on <last step>" would send the learner back to it.
+    if (this.progress.current?.exercise === exercise.id) {
+      delete this.progress.current;
+      this.save();
+    }
+    return { exerciseComplete: true };
   }
 
   private async enter(exercise: Exercise, step: Step): Promise<StepView> {
     this.progress.current = { exercise: exercise.id, step: step.id };
     const fresh = stepProgress(this.progress, exercise.id, step.id) === undefined;
-    if (fresh) setStepProgress(this.progress, exercise.id, step.id, { status: 'started', startedAt: this.now().toISOString(), hintsShown: 0, checks: 0 });
+    if (fresh) {
+      setStepProgress(this.progress, exercise.id, step.id, { status: 'started', startedAt: this.now().toISOString(), hintsShown: 0, checks: 0 });
+      // Before setup: reset puts these back and runs setup again, which then adds exactly once.
+      this.saveStartingFiles(exercise, step);
+    }
     this.save();
     const setup = fresh && step.scripts.setup ? await this.runScript(exercise, step, 'setup') : undefined;
     return { ...this.view(exercise, step), ...(setup ? { setup } : {}) };
+  }
+
+  private startingFilesDir(exercise: Exercise, step: Step): string {
+    return join(exercisesStateDir(this.course), this.learner.id, 'step-start', exercise.id, step.id);
+  }
+
+  /** Copies the step's workspace files as they are before its setup (absent ones are noted as such). */
+  private saveStartingFiles(exercise: Exercise, step: Step): void {
+    if (!step.files.length) return;
+    const dir = this.startingFilesDir(exercise, step);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'files'), { recursive: true });
+    const absent: string[] = [];
+    for (const path of step.files) {
+      const from = join(this.workspace, path);
+      if (existsSync(from)) cpSync(from, join(dir, 'files', path), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      else absent.push(path);
+    }
+    writeFileSync(join(dir, 'absent.json'), `${JSON.stringify(absent)}\n`);
+  }
+
+  /** The step's workspace files exactly as they were when it started: the learner's edits since are gone. */
+  private restoreStartingFiles(exercise: Exercise, step: Step): void {
+    const dir = this.startingFilesDir(exercise, step);
+    if (!step.files.length || !existsSync(join(dir, 'absent.json'))) return;
+    for (const path of step.files) {
+      const target = join(this.workspace, path);
+      rmSync(target, { recursive: true, force: true });
+      const saved = join(dir, 'files', path);
+      if (existsSync(saved)) cpSync(saved, target, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    }
+  }
+
+  /** The step's wrong attempts (its wrong.ts), for the tests and maintainers; none when it has no such file. */
+  async wrongAttempts(exercise: Exercise, step: Step): Promise<WrongAttempt[]> {
+    const file = step.scripts.wrong;
+    if (!file) return [];
+    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    if (!Array.isArray(module.default)) throw new ExerciseError(`lab-exercises/${exercise.id}/${step.id}/wrong.ts: its default export must be made with defineWrongAttempts([…])`);
+    return (module.default as WrongAttempt[]).filter((w) => !w.targets || w.targets.includes(this.course.target));
   }
 
   private view(exercise: Exercise, step: Step): StepView {

@@ -27,6 +27,11 @@ export interface LearnerProgress {
   learner: string;
   /** The step `check`, `hint` and `solve` act on. */
   current?: { exercise: string; step: string };
+  /**
+   * The private key the learner gave once (`--key` or RESOPS_SSH_KEY), as an absolute path: every
+   * later check, solution and generated inventory uses it. The path only, never the key.
+   */
+  sshKey?: string;
   exercises: Record<string, { steps: Record<string, StepProgress> }>;
   updatedAt: string;
 }

@@ -8,6 +8,7 @@ import type { Course, Learner } from '../../course/model.js';
 import { CatalogError, findExercise } from '../../exercises/catalog.js';
 import { ExerciseEngine, ExerciseError, type CheckOutcome, type ExerciseSummary, type StepView } from '../../exercises/engine.js';
 import { readProgress } from '../../exercises/progress.js';
+import { resopsCommand } from '../../exercises/resops-command.js';
 import { EXIT, print, printError, UsageError, type CliCommand, type OptionValues } from '../command.js';
 import { loadCourseArg, parseTarget } from '../course-file.js';
 import { formatTable } from '../table.js';
@@ -19,7 +20,7 @@ function courseFileArg(values: OptionValues): string {
   if (typeof values.course === 'string') return values.course;
   if (process.env.RESOPS_COURSE) return process.env.RESOPS_COURSE;
   if (existsSync('course.yaml')) return 'course.yaml';
-  throw new UsageError('which course? no --course given, RESOPS_COURSE is not set and there is no course.yaml here', 'e.g. `resops exercise list --course examples/course.yaml` or `export RESOPS_COURSE=examples/course.yaml`');
+  throw new UsageError('which course? no --course given, RESOPS_COURSE is not set and there is no course.yaml here', `e.g. \`${resopsCommand()} exercise list --course examples/course.yaml\` or \`export RESOPS_COURSE=examples/course.yaml\``);
 }
 
 function learnerArg(course: Course, values: OptionValues): Learner {
@@ -39,7 +40,7 @@ function printStep(view: StepView): void {
   print(view.text.trimEnd());
   print();
   if (view.setup) print(`(set up for you: ${view.setup})`);
-  print(`when done: \`resops exercise check\`   stuck: \`resops exercise hint\` (${view.hintsLeft} left)   skip: \`resops exercise solve\``);
+  print(`when done: \`${resopsCommand()} exercise check\`   stuck: \`${resopsCommand()} exercise hint\` (${view.hintsLeft} left)   skip: \`${resopsCommand()} exercise solve\``);
 }
 
 function printOutcome(outcome: CheckOutcome, solved: boolean): void {
@@ -50,7 +51,7 @@ function printOutcome(outcome: CheckOutcome, solved: boolean): void {
     printStep(outcome.next);
   } else if (outcome.exerciseComplete) {
     print();
-    print(`exercise ${outcome.exercise} complete. See \`resops exercise list\` for the next one.`);
+    print(`exercise ${outcome.exercise} complete. See \`${resopsCommand()} exercise list\` for the next one.`);
   }
 }
 
@@ -83,10 +84,11 @@ function collectAll(course: Course, engineExercises: ExerciseEngine['exercises']
 }
 
 export const command: CliCommand = {
-  usage: 'list|start N|show|check|hint|solve|reset [STEP]|progress [--course FILE] [--learner ID] [--key FILE] [--workspace DIR] [--json]',
+  usage: 'list|start N|show|check [STEP]|hint|solve|reset [STEP]|progress [--course FILE] [--learner ID] [--key FILE] [--workspace DIR] [--json]',
   description: [
     'The course\'s exercises (lab-exercises/), step by step. `start N` shows step text and prepares',
-    'it; `check` says exactly what is still missing, or moves you to the next step; `hint` shows',
+    'it; `check` says exactly what is still missing, or moves you to the next step (`check STEP`',
+    're-checks a step done earlier); `hint` shows',
     'the next hint (counted); `solve` applies the step\'s solution (the step counts as solved by the',
     'solution); `reset [STEP]` undoes a step and starts it again; `progress` shows where you are',
     '(`--all`: every learner, for instructors). Progress is saved in the course\'s state directory.',
@@ -107,8 +109,8 @@ export const command: CliCommand = {
   async run({ values, positionals }) {
     const [sub, arg] = positionals as [string, string | undefined];
     if (!(SUBCOMMANDS as readonly string[]).includes(sub)) throw new UsageError(`exercise ${sub}: unknown subcommand`, `use one of: ${SUBCOMMANDS.join(', ')}`);
-    if (sub === 'start' && !arg) throw new UsageError('exercise start: which exercise?', 'e.g. `resops exercise start 0` (see `resops exercise list`)');
-    if (arg && !['start', 'reset'].includes(sub)) throw new UsageError(`exercise ${sub} takes no argument (got "${arg}")`);
+    if (sub === 'start' && !arg) throw new UsageError('exercise start: which exercise?', `e.g. \`${resopsCommand()} exercise start 0\` (see \`${resopsCommand()} exercise list\`)`);
+    if (arg && !['start', 'reset', 'check'].includes(sub)) throw new UsageError(`exercise ${sub} takes no argument (got "${arg}")`);
     const course = loadCourseArg(courseFileArg(values), `exercise ${sub}`, parseTarget(values.target));
     const json = values.json === true;
     const key = typeof values.key === 'string' ? values.key : process.env.RESOPS_SSH_KEY;
@@ -163,7 +165,10 @@ async function runSub(engine: ExerciseEngine, sub: Sub, arg: string | undefined,
       else {
         printList(list);
         print();
-        print(current ? `you are on ${current.exercise}/${current.step}: \`resops exercise show\` shows it again` : 'start with `resops exercise start 0`');
+        const next = list.find((e) => e.status !== 'complete');
+        if (current) print(`you are on ${current.exercise}/${current.step}: \`${resopsCommand()} exercise show\` shows it again`);
+        else if (!next) print('every exercise is complete');
+        else print(`next: \`${resopsCommand()} exercise start ${next.number}\` (${next.id}${next.status === 'in progress' ? ', in progress' : ''})`);
         if (sub === 'progress') {
           const done = list.reduce((n, e) => n + e.done, 0);
           const total = list.reduce((n, e) => n + e.steps.length, 0);
@@ -179,7 +184,7 @@ async function runSub(engine: ExerciseEngine, sub: Sub, arg: string | undefined,
       const view = await engine.start(arg!);
       if ('complete' in view) {
         if (json) out(view);
-        else print(`exercise ${view.exercise} is complete; \`resops exercise reset ${view.exercise}/STEP\` redoes a step`);
+        else print(`exercise ${view.exercise} is complete; \`${resopsCommand()} exercise reset ${view.exercise}/STEP\` redoes a step`);
         return EXIT.ok;
       }
       if (json) out(view);
@@ -194,7 +199,9 @@ async function runSub(engine: ExerciseEngine, sub: Sub, arg: string | undefined,
     }
     case 'check':
     case 'solve': {
-      const outcome = sub === 'check' ? await engine.check() : await engine.solve();
+      const outcome = sub === 'check' ? await engine.check(arg) : await engine.solve();
+      // The verdict is what the learner must read last: progress written to stderr goes out first.
+      await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
       if (json) out(outcome);
       else printOutcome(outcome, sub === 'solve');
       return outcome.passed ? EXIT.ok : EXIT.failure;
@@ -203,7 +210,7 @@ async function runSub(engine: ExerciseEngine, sub: Sub, arg: string | undefined,
       const hint = engine.hint();
       if (json) out(hint);
       else if (hint.hint) print(`hint ${hint.shown}/${hint.total} for ${hint.exercise}/${hint.step}: ${hint.hint}`);
-      else print(`no more hints for ${hint.exercise}/${hint.step} (${hint.total} shown); \`resops exercise solve\` applies the solution`);
+      else print(`no more hints for ${hint.exercise}/${hint.step} (${hint.total} shown); \`${resopsCommand()} exercise solve\` applies the solution`);
       return EXIT.ok;
     }
     case 'reset': {
