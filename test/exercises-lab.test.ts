@@ -1,8 +1,9 @@
 /**
  * Every exercise of lab-exercises/, in order, by one learner on a fresh local lab (real Docker,
  * Prometheus, Gnocchi, Ansible, the pipeline's tools): for each step, the check on the fresh
- * environment fails with the step's own message (exercise.yaml `fresh_failure`), then the
- * step's solution makes the check pass. Progress written along the way is read back by a new
+ * environment fails with the step's own message (exercise.yaml `fresh_failure`); each of the
+ * step's wrong attempts (its wrong.ts) is rejected with exactly the message it expects and undone
+ * by reset; then the step's solution makes the check pass. Progress written along the way is read back by a new
  * CLI process. The last exercise tears the lab down and proves nothing is left.
  */
 import { spawnSync } from 'node:child_process';
@@ -33,12 +34,17 @@ let key: string;
 const catalog: Exercise[] = loadCatalog();
 const log: string[] = [];
 const outcomes: Array<{ step: string; fresh: string; solved: string }> = [];
+const wrongAttempts: string[] = [];
 
 function engine(): ExerciseEngine {
   return new ExerciseEngine({ course, learner: course.learners[0]!, sshKey: key, catalog, log: (line) => log.push(line) });
 }
 
-/** Start the exercise, then for each step: fresh check fails with its message, solve passes. */
+/**
+ * Start the exercise, then for each step: the fresh check fails with its message; every wrong
+ * attempt of the step is made, rejected with exactly its message, and undone by `reset`; then
+ * the solution passes.
+ */
 async function walk(exerciseId: string): Promise<void> {
   const exercise = catalog.find((e) => e.id === exerciseId)!;
   const e = engine();
@@ -49,6 +55,24 @@ async function walk(exerciseId: string): Promise<void> {
     const fresh = await e.check();
     expect(fresh.passed, `${exercise.id}/${step.id} passed on a fresh environment: ${fresh.message}`).toBe(false);
     expect(fresh.message, `${exercise.id}/${step.id}`).toContain(step.freshFailure);
+    const attempts = await e.wrongAttempts(exercise, step);
+    for (const wrong of attempts) {
+      const what = `${exercise.id}/${step.id}, wrong attempt "${wrong.name}"`;
+      const lab = e.lab(exercise, step);
+      await wrong.attempt(lab);
+      const says = await wrong.says(lab);
+      const outcome = await e.check();
+      expect(outcome.passed, `${what} passed: ${outcome.message}`).toBe(false);
+      if (typeof says === 'string') expect(outcome.message, what).toBe(says);
+      else expect(outcome.message, what).toMatch(says);
+      await wrong.cleanup?.(lab);
+      // Reset must give the step back exactly as it started: its check fails as on a fresh lab.
+      await e.reset();
+      const again = await e.check();
+      expect(again.passed, `${what}: after reset the check passed: ${again.message}`).toBe(false);
+      expect(again.message, `${what}: after reset`).toContain(step.freshFailure);
+      wrongAttempts.push(`${exercise.id}/${step.id}: ${wrong.name}`);
+    }
     const solved = await e.solve().catch((error: Error) => {
       throw new Error(`${exercise.id}/${step.id}: ${error.message}\n--- last lines of the solution's output:\n${log.slice(-40).join('\n')}`);
     });
@@ -69,12 +93,17 @@ describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local la
 
   afterAll(async () => {
     // The teardown exercise removes everything; this is for a run that failed before it.
-    if (course) await downLocal((await connectDocker()).docker, course, collectingProgress());
+    if (course) {
+      const { docker } = await connectDocker();
+      await downLocal(docker, course, collectingProgress());
+      // A wrong attempt that failed half-way may leave a container made by hand, without labels.
+      for (const c of await docker.listContainers({ all: true, filters: { name: [`^/${ID}-`] } })) await docker.getContainer(c.Id).remove({ force: true });
+    }
     if (temp) rmSync(temp, { recursive: true, force: true });
   });
 
   for (const exercise of catalog) {
-    it(`${exercise.id}: each step's check fails fresh with its message, and passes after its solution`, async () => {
+    it(`${exercise.id}: each step's check fails fresh with its message, rejects its wrong attempts word for word, and passes after its solution`, async () => {
       await walk(exercise.id);
       if (exercise.id === '00-setup') {
         // `up` (the lab-up solution) made the course's pipeline workers too, before any run.
@@ -85,12 +114,17 @@ describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local la
     }, 900_000);
   }
 
-  it('the progress of the whole curriculum is read back by a new CLI process', () => {
+  it('the progress of the whole curriculum is read back by a new CLI process, and no step is current any more', () => {
     const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'resops.mjs'), 'exercise', 'progress', '--json', '--course', course.file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(result.status, result.stderr).toBe(0);
     const progress = JSON.parse(result.stdout) as { learner: string; exercises: Array<{ id: string; status: string; done: number; solvedBySolution: number; steps: unknown[] }> };
     expect(progress.learner).toBe('learner1');
+    expect((progress as { current?: unknown }).current).toBeNull();
     expect(progress.exercises.map((e) => [e.id, e.status, e.done])).toEqual(catalog.map((e) => [e.id, 'complete', e.steps.length]));
     expect(outcomes).toHaveLength(catalog.reduce((count, e) => count + e.steps.length, 0));
+    // Every step was tried wrong at least twice on this target.
+    for (const step of catalog.flatMap((e) => e.steps.map((s) => `${e.id}/${s.id}`))) {
+      expect(wrongAttempts.filter((w) => w.startsWith(`${step}: `)).length, step).toBeGreaterThanOrEqual(2);
+    }
   });
 });

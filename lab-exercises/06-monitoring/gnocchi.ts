@@ -22,3 +22,26 @@ export async function metricSummary(lab: Lab, metric: string): Promise<{ count: 
   const sum = count ? await total(lab, metric, 'sum') : 0;
   return { count, mean: count ? sum / count : Number.NaN };
 }
+
+const stamp = (i: number) => `2026-01-01T00:${String(i).padStart(2, '0')}:00`;
+
+/**
+ * The step's writes: the resource with metrics single and batch, `single` measures one request
+ * each (value i) and `batch` measures in one request (value 1.5·i). Seconds each took.
+ */
+export async function writeMeasures(lab: Lab, counts: { single: number; batch: number }): Promise<{ single: number; batch: number }> {
+  const metrics = { single: { archive_policy_name: 'resops-pipeline' }, batch: { archive_policy_name: 'resops-pipeline' } };
+  const created = await lab.gnocchi('POST', '/v1/resource/generic', { id: resourceId(lab), metrics });
+  if (created.status !== 201 && created.status !== 409) return lab.missing(`creating ${resourceId(lab)}: Gnocchi answered ${created.status} ${JSON.stringify(created.body).slice(0, 200)}`);
+  const base = `/v1/resource/generic/${resourceId(lab)}/metric`;
+  const t0 = performance.now();
+  for (let i = 0; i < counts.single; i++) {
+    const r = await lab.gnocchi('POST', `${base}/single/measures`, [{ timestamp: stamp(i), value: i }]);
+    if (r.status !== 202) return lab.missing(`single write ${i}: Gnocchi answered ${r.status}`);
+  }
+  const single = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const r = await lab.gnocchi('POST', `${base}/batch/measures`, Array.from({ length: counts.batch }, (_, i) => ({ timestamp: stamp(i), value: i * 1.5 })));
+  if (r.status !== 202) return lab.missing(`batch write: Gnocchi answered ${r.status}`);
+  return { single, batch: (performance.now() - t1) / 1000 };
+}

@@ -9,9 +9,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { Course, Learner } from '../course/model.js';
+import { LABELS, type Course, type Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
 import { sshPort } from '../local/layout.js';
+import { resopsCommand } from './resops-command.js';
 import { forEachLine } from '../local/stream-lines.js';
 import type { PipelineResult } from '../pipeline/run.js';
 import type { ScaleResult } from '../pipeline/scale.js';
@@ -41,6 +42,11 @@ export interface VmState {
   createdAt?: Date;
   /** When it was last started (local only). */
   startedAt?: Date;
+  /**
+   * Made by the toolkit from the course (labelled with it), not by hand: a container someone ran
+   * with the VM's name is not the VM the course describes.
+   */
+  managed: boolean;
 }
 
 export interface PromSample {
@@ -54,7 +60,13 @@ export interface PromAlert {
   activeAt?: string;
 }
 
-export type PipelineRunSummary = Omit<PipelineResult, 'vcf'> & { reportFile: string; finishedAt: Date };
+export type PipelineRunSummary = Omit<PipelineResult, 'vcf'> & { reportFile: string; startedAt: Date; finishedAt: Date };
+
+/** When a run started, from its id (newRunId: `run-YYYYMMDD-HHMMSS-xxxxxx`, UTC); undefined for other names. */
+export function runStartedAt(run: string): Date | undefined {
+  const m = /^run-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-[0-9a-f]+$/.exec(run);
+  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
+}
 
 export interface LabOptions {
   course: Course;
@@ -135,21 +147,26 @@ export class Lab {
   vars(): Record<string, string> {
     const local = this.target === 'local';
     const port = sshPort(this.course, this.learner, 1);
+    const key = this.sshKey ? ` -i ${this.sshKey}` : '';
+    // Paths are absolute: a text's commands run from wherever the learner stands (after a `cd`).
     return {
       learner: this.learner.id,
       learner_name: this.learner.name,
       course: this.course.id,
       course_cidr: this.course.network.cidr,
-      course_file: this.shown(this.courseFile),
+      course_file: this.courseFile,
       target: this.target,
       vm1: this.vmName(1),
-      workspace: this.shown(this.workspace),
-      ssh: local ? `ssh -p ${port} ${this.learner.id}@127.0.0.1` : `ssh ${this.learner.id}@<address of ${this.vmName(1)}>`,
+      workspace: this.workspace,
+      ssh: local ? `ssh${key} -p ${port} ${this.learner.id}@127.0.0.1` : `ssh${key} ${this.learner.id}@<address of ${this.vmName(1)}>`,
+      // A rebuilt VM has new host keys; ssh rightly refuses it until the old key is forgotten.
+      ssh_forget: local ? `ssh-keygen -R '[127.0.0.1]:${port}'` : `ssh-keygen -R <address of ${this.vmName(1)}>`,
       prometheus: this.urls().prometheus,
       gnocchi: this.urls().gnocchi,
       pushgateway: this.urls().pushgateway,
-      state_dir: this.shown(this.stateDir),
-      project: this.shown(PROJECT_ROOT.replace(/\/$/, '')),
+      state_dir: this.stateDir,
+      project: PROJECT_ROOT.replace(/\/$/, ''),
+      resops: resopsCommand(),
     };
   }
 
@@ -160,10 +177,11 @@ export class Lab {
     if (this.target === 'local') {
       const docker = await this.docker();
       const info = await docker.getContainer(name).inspect().catch(() => undefined);
-      if (!info) return { name, running: false, state: 'missing', exists: false };
+      if (!info) return { name, running: false, state: 'missing', exists: false, managed: false };
       return {
         name,
         exists: true,
+        managed: info.Config.Labels?.[LABELS.course] === this.course.id && info.Config.Labels?.[LABELS.learner] === this.learner.id,
         running: info.State.Running,
         state: info.State.Status,
         createdAt: new Date(info.Created),
@@ -172,16 +190,24 @@ export class Lab {
     }
     const { listCourseServers } = await import('../openstack/servers.js');
     const server = (await listCourseServers(this.course.cloud.name, this.course.id)).find((s) => s.name === name);
-    if (!server) return { name, running: false, state: 'missing', exists: false };
-    return { name, exists: true, running: server.status === 'ACTIVE', state: server.status };
+    if (!server) return { name, running: false, state: 'missing', exists: false, managed: false };
+    // listCourseServers finds servers by the course's metadata: what it returns, the stacks made.
+    return { name, exists: true, running: server.status === 'ACTIVE', state: server.status, managed: true };
   }
 
   /** The machine must be running, else the check ends saying so. */
   async requireVm(vm = 1): Promise<VmState> {
     const state = await this.vm(vm);
-    if (!state.exists) this.missing(`no VM named ${state.name} exists: bring your lab up with \`npx resops up ${this.shown(this.courseFile)}\``);
-    if (!state.running) this.missing(`${state.name} exists but is not running (${state.state}): start it with \`npx resops up ${this.shown(this.courseFile)}\``);
+    const up = `\`${this.command(`up ${this.shown(this.courseFile)}`)}\``;
+    if (!state.exists) this.missing(`no VM named ${state.name} exists: bring your lab up with ${up}`);
+    if (!state.managed) this.missing(`${state.name} was not made from the course (it carries no labels of course ${this.course.id} and learner ${this.learner.id}): a machine made by hand is not your lab; remove it and run ${up}`);
+    if (!state.running) this.missing(`${state.name} exists but is not running (${state.state}): start it with ${up}`);
     return state;
+  }
+
+  /** A resops command line as the learner can type it from any directory (see resopsCommand). */
+  command(args: string): string {
+    return `${resopsCommand()} ${args}`;
   }
 
   private async sshTarget(vm: number): Promise<{ host: string; port: number }> {
@@ -210,7 +236,7 @@ export class Lab {
     ];
     const result = await run('ssh', args, { timeoutMs: options.timeoutMs ?? 30_000 });
     if (result.code === 255) {
-      this.missing(`cannot SSH to ${this.vmName(options.vm ?? 1)} as ${this.learner.id} (${lastLine(result.stderr) || 'ssh failed'})${this.sshKey ? '' : ': give your private key with --key or RESOPS_SSH_KEY'}`);
+      this.missing(`cannot SSH to ${this.vmName(options.vm ?? 1)} as ${this.learner.id} (${lastLine(result.stderr) || 'ssh failed'})${this.sshKey ? `, with the key ${this.sshKey}` : `: checks log in as you, so give your private key once: \`${this.command('exercise check --key <your private key>')}\` (it is remembered for every later step)`}`);
     }
     return result;
   }
@@ -235,7 +261,7 @@ export class Lab {
     try {
       response = await request();
     } catch (error) {
-      this.missing(`${what} at ${origin} does not answer (${(error as Error).message}): is the lab up? (\`npx resops status ${this.shown(this.courseFile)}\`)`);
+      this.missing(`${what} at ${origin} does not answer (${(error as Error).message}): is the lab up? (\`${this.command(`status ${this.shown(this.courseFile)}`)}\`)`);
     }
     const text = await response.text();
     try {
@@ -313,23 +339,31 @@ export class Lab {
 
   // ---- pipeline results -------------------------------------------------------------------
 
-  /** Pipeline runs whose report was written since `since` (default: since the step started), oldest first. */
+  /**
+   * Pipeline runs started since `since` (default: since the step started), oldest first. A run's
+   * start is in its id (`run-YYYYMMDD-HHMMSS-…`), not in its file's date: a report copied into a
+   * new folder, or touched, is still the old run, and a folder whose name is not its report's run
+   * is not a run at all.
+   */
   pipelineRuns(since: Date = this.stepStartedAt): PipelineRunSummary[] {
     const dir = join(this.stateDir, 'pipeline');
     if (!existsSync(dir)) return [];
+    // Run ids have whole seconds: a run started in the step's first second counts.
+    const from = Math.floor(since.getTime() / 1000) * 1000;
     const runs: PipelineRunSummary[] = [];
     for (const name of readdirSync(dir)) {
       const file = join(dir, name, 'report.json');
-      if (!existsSync(file)) continue;
-      const finishedAt = statSync(file).mtime;
-      if (finishedAt < since) continue;
+      const startedAt = runStartedAt(name);
+      if (!startedAt || startedAt.getTime() < from || !existsSync(file)) continue;
       try {
-        runs.push({ ...(JSON.parse(readFileSync(file, 'utf8')) as Omit<PipelineResult, 'vcf'>), reportFile: file, finishedAt });
+        const report = JSON.parse(readFileSync(file, 'utf8')) as Omit<PipelineResult, 'vcf'>;
+        if (report.run !== name) continue;
+        runs.push({ ...report, reportFile: file, startedAt, finishedAt: statSync(file).mtime });
       } catch {
         // A report being written right now: the next check reads it.
       }
     }
-    return runs.sort((a, b) => a.finishedAt.getTime() - b.finishedAt.getTime());
+    return runs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.run.localeCompare(b.run));
   }
 
   /** The latest scaling experiment written since `since` (default: since the step started). */
@@ -397,13 +431,17 @@ export class Lab {
     return securityGroupHasRule(this.course.cloud.name, group, spec);
   }
 
-  /** The "failed node" of the failures exercise: the local VM stopped hard, the cloud VM deleted. */
+  /**
+   * The "failed node" of the failures exercise: the VM is gone, on both targets (the container
+   * removed, the server deleted), so only a redeploy from code brings it back — a stopped
+   * container could be started by hand, which is the repair the exercise teaches against.
+   */
   async failVm(vm = 1): Promise<void> {
     const name = this.vmName(vm);
     if (this.target === 'local') {
       const docker = await this.docker();
-      await docker.getContainer(name).stop({ t: 0 }).catch((error: { statusCode?: number }) => {
-        if (error.statusCode !== 304) throw error;
+      await docker.getContainer(name).remove({ force: true }).catch((error: { statusCode?: number }) => {
+        if (error.statusCode !== 404) throw error;
       });
       return;
     }
@@ -445,21 +483,22 @@ export class Lab {
   async leftovers(): Promise<string[]> {
     if (this.target === 'local') {
       const { labelledLeftovers } = await import('../local/down.js');
-      return labelledLeftovers(await this.docker(), this.course.id);
+      // Sorted: Docker lists in no stable order, and a learner compares two answers by eye.
+      return (await labelledLeftovers(await this.docker(), this.course.id)).sort();
     }
     const { findLeftovers } = await import('../openstack/leftovers.js');
-    return (await findLeftovers(this.course.cloud.name, this.course.id)).map((l) => `${l.kind} ${l.name}`);
+    return (await findLeftovers(this.course.cloud.name, this.course.id)).map((l) => `${l.kind} ${l.name}`).sort();
   }
 
   // ---- commands ---------------------------------------------------------------------------
 
   /**
-   * Runs `npx resops …` as the learner would (the solutions use the real CLI), its output shown
+   * Runs `resops …` as the learner would (the solutions use the real CLI), its output shown
    * as progress. `{course}` in args stands for the course file.
    */
   async resops(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CommandResult> {
     const full = args.map((a) => (a === '{course}' ? this.courseFile : a));
-    this.log(`$ npx resops ${full.map((a) => (a === this.courseFile ? this.shown(a) : a)).join(' ')}`);
+    this.log(`$ ${this.command(full.map((a) => (a === this.courseFile ? this.shown(a) : a)).join(' '))}`);
     return run(process.execPath, [join(PROJECT_ROOT, 'bin', 'resops.mjs'), ...full], {
       timeoutMs: options.timeoutMs ?? 15 * 60_000,
       env: { ...(this.sshKey ? { RESOPS_SSH_KEY: this.sshKey } : {}), ...options.env },
@@ -470,6 +509,8 @@ export class Lab {
   /** Any other command (ansible-playbook, tsx…), in `cwd` (default: the workspace), output shown as progress. */
   async exec(command: string, args: string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; quiet?: boolean } = {}): Promise<CommandResult> {
     if (!options.quiet) this.log(`$ ${command} ${args.join(' ')}`);
+    // The workspace is made on demand; a command run in it before anything was written still runs.
+    if (!options.cwd) mkdirSync(this.workspace, { recursive: true });
     return run(command, args, {
       cwd: options.cwd ?? this.workspace,
       timeoutMs: options.timeoutMs ?? 10 * 60_000,

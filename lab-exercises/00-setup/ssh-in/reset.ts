@@ -1,6 +1,7 @@
 import { defineReset } from '../../../src/exercises/kit.js';
 
 export default defineReset(async (lab) => {
-  if ((await lab.vm(1)).running) await lab.ssh('rm -f ~/hello.txt');
+  // sudo: a file written as root in the learner's home is the learner's to lose too.
+  if ((await lab.vm(1)).running) await lab.ssh('sudo rm -f ~/hello.txt');
   return '~/hello.txt removed';
 });

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../../src/exercises/kit.js';
-import { resolveVariables, resources, webStack } from '../iac.js';
+import { ref, resolveVariables, resources, webStack } from '../iac.js';
 
 export default defineCheck(async (lab) => {
   const stack = webStack(lab);
@@ -10,11 +10,16 @@ export default defineCheck(async (lab) => {
   const match = found.find(([name]) => name === expected);
   if (!match) return lab.missing(`no server named ${expected}: your stack names ${found.map(([n]) => n).join(', ')}`);
   const server = match[1];
+  if (!String(server.name).includes(ref('var.learner_name'))) {
+    return lab.missing(`server ${expected}: its name is written out ("${String(server.name)}"); build it from the variable (\`${lab.course.id}-\${learner.stringValue}-web\`) so that the stack works for anyone`);
+  }
   const problems: string[] = [];
-  if (!String(server.image_id ?? '').includes('data.openstack_images_image_v2.image')) problems.push('imageId is not the image data source (image.id)');
-  if (!String(server.flavor_id ?? '').includes('data.openstack_compute_flavor_v2.flavor')) problems.push('flavorId is not the flavor data source (flavor.id)');
-  if (!JSON.stringify(server.network ?? []).includes('data.openstack_networking_network_v2.network')) problems.push('it is not on the course network (network: [{ name: network.name }])');
-  if (!JSON.stringify(server.security_groups ?? []).includes('openstack_networking_secgroup_v2.web')) problems.push('it is not in the web security group (securityGroups: [web.name])');
+  if (server.image_id !== ref('data.openstack_images_image_v2.image.id')) problems.push('imageId is not the image data source (image.id)');
+  if (server.flavor_id !== ref('data.openstack_compute_flavor_v2.flavor.id')) problems.push('flavorId is not the flavor data source (flavor.id)');
+  const networks = (server.network ?? []) as Array<Record<string, unknown>>;
+  if (!networks.some((n) => n.name === ref('data.openstack_networking_network_v2.network.name') || n.uuid === ref('data.openstack_networking_network_v2.network.id'))) problems.push('it is not on the course network (network: [{ name: network.name }])');
+  // Nova's security_groups takes names: an ID there is a group Nova cannot find at boot.
+  if (JSON.stringify(server.security_groups ?? []) !== JSON.stringify([ref('openstack_networking_secgroup_v2.web.name')])) problems.push(`it is not in the web security group by name (securityGroups: [web.name], not ${JSON.stringify(server.security_groups ?? [])})`);
   if (problems.length) return lab.missing(`server ${expected}: ${problems.join('; ')}`);
   return `server ${expected}: image, flavor and network from the data sources, in the web group`;
 });

@@ -1,6 +1,6 @@
 /**
  * Your first CDKTF stack: a web server VM on the course network, and a security group saying who
- * may reach it. `npx tsx main.ts` synthesizes it into cdktf.out/stacks/web/cdk.tf.json, the
+ * may reach it. `npm run synth` synthesizes it into cdktf.out/stacks/web/cdk.tf.json, the
  * Terraform JSON that `terraform plan` and `terraform apply` read.
  */
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';

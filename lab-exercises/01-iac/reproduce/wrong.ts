@@ -1,0 +1,26 @@
+import { defineWrongAttempts, type Lab } from '../../../src/exercises/kit.js';
+import { must, mustResops } from '../../_shared/shell.js';
+
+async function tooOld(lab: Lab): Promise<string> {
+  const vm = await lab.vm(1);
+  return `${vm.name} was created at ${vm.createdAt?.toISOString() ?? '?'}, before you started this step (${lab.stepStartedAt.toISOString()}): destroy it (\`${lab.vars().resops} down\`) and apply again (\`${lab.vars().resops} up\`)`;
+}
+
+export default defineWrongAttempts([
+  {
+    name: 'restarts the VM instead of re-creating it',
+    targets: ['local'],
+    attempt: async (lab) => {
+      await must(lab, 'docker', ['restart', '-t', '0', lab.vmName(1)]);
+    },
+    says: tooOld,
+  },
+  {
+    name: 'applies again without destroying first',
+    targets: ['local'],
+    attempt: async (lab) => {
+      await mustResops(lab, ['up', '{course}']);
+    },
+    says: tooOld,
+  },
+]);

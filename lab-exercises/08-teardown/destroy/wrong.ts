@@ -1,0 +1,31 @@
+import { defineWrongAttempts, type Lab } from '../../../src/exercises/kit.js';
+import { must } from '../../_shared/shell.js';
+
+async function courseContainers(lab: Lab): Promise<string[]> {
+  const listed = await lab.exec('docker', ['ps', '-aq', '--filter', `label=resops.course=${lab.course.id}`], { quiet: true });
+  return listed.stdout.split('\n').filter(Boolean);
+}
+
+async function stillThere(lab: Lab): Promise<string> {
+  const left = await lab.leftovers();
+  return `${left.length} object(s) of course ${lab.course.id} still there: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''} — run \`${lab.vars().resops} down ${lab.vars().course_file}\``;
+}
+
+export default defineWrongAttempts([
+  {
+    name: 'removes the containers by hand and forgets networks and volumes',
+    targets: ['local'],
+    attempt: async (lab) => {
+      await must(lab, 'docker', ['rm', '-f', ...(await courseContainers(lab))]);
+    },
+    says: stillThere,
+  },
+  {
+    name: 'stops everything instead of destroying it',
+    targets: ['local'],
+    attempt: async (lab) => {
+      await must(lab, 'docker', ['stop', '-t', '0', ...(await courseContainers(lab))]);
+    },
+    says: stillThere,
+  },
+]);
