@@ -160,7 +160,7 @@ describe.skipIf(!loaded)('checkTerraformJson against the OpenStack provider sche
       {
         path: 'resource.openstack_compute_instance_v2.alice_vm1.flavour_name',
         kind: 'unknown-attribute',
-        message: 'unknown argument "flavour_name" in openstack_compute_instance_v2 (did you mean "flavor_name"?)',
+        message: 'unknown argument "flavour_name" in openstack_compute_instance_v2; did you mean `flavor_name`?',
       },
     ]);
   });
@@ -175,7 +175,7 @@ describe.skipIf(!loaded)('checkTerraformJson against the OpenStack provider sche
       {
         path: 'resource.openstack_compute_instance_v2.alice_vm1.network[0].prot',
         kind: 'unknown-attribute',
-        message: 'unknown argument "prot" in block "network" of openstack_compute_instance_v2 (did you mean "port"?)',
+        message: 'unknown argument "prot" in block "network" of openstack_compute_instance_v2; did you mean `port`?',
       },
     ]);
   });
@@ -318,7 +318,7 @@ describe.skipIf(!loaded)('checkTerraformJson against the OpenStack provider sche
         path: 'resource.openstack_compute_instanse_v2',
         kind: 'unknown-type',
         message:
-          'unknown resource type "openstack_compute_instanse_v2": not in the terraform-provider-openstack/openstack schema (did you mean "openstack_compute_instance_v2"?)',
+          'unknown resource type "openstack_compute_instanse_v2": not in the terraform-provider-openstack/openstack schema; did you mean `openstack_compute_instance_v2`?',
       },
       {
         path: 'resource.aws_instance',
@@ -329,7 +329,7 @@ describe.skipIf(!loaded)('checkTerraformJson against the OpenStack provider sche
         path: 'data.openstack_images_image_v3',
         kind: 'unknown-type',
         message:
-          'unknown data source type "openstack_images_image_v3": not in the terraform-provider-openstack/openstack schema (did you mean "openstack_images_image_v2"?)',
+          'unknown data source type "openstack_images_image_v3": not in the terraform-provider-openstack/openstack schema; did you mean `openstack_images_image_v2`?',
       },
     ]);
   });
@@ -345,17 +345,17 @@ describe.skipIf(!loaded)('checkTerraformJson against the OpenStack provider sche
       {
         path: 'provider.openstack[0].clod',
         kind: 'unknown-attribute',
-        message: 'unknown argument "clod" in provider "openstack" (did you mean "cloud"?)',
+        message: 'unknown argument "clod" in provider "openstack"; did you mean `cloud`?',
       },
       {
         path: 'resource.openstack_compute_instance_v2.multi.dynamic.network.content.uid',
         kind: 'unknown-attribute',
-        message: 'unknown argument "uid" in block "network" of openstack_compute_instance_v2 (did you mean "uuid"?)',
+        message: 'unknown argument "uid" in block "network" of openstack_compute_instance_v2; did you mean `uuid`?',
       },
       {
         path: 'data.openstack_images_image_v2.image.most_recently',
         kind: 'unknown-attribute',
-        message: 'unknown argument "most_recently" in openstack_images_image_v2 (did you mean "most_recent"?)',
+        message: 'unknown argument "most_recently" in openstack_images_image_v2; did you mean `most_recent`?',
       },
     ]);
   });

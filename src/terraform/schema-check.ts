@@ -10,6 +10,7 @@ import {
   type SchemaBlock,
   type SchemaBlockType,
 } from './provider-schema.js';
+import { suggestion } from '../course/did-you-mean.js';
 
 export type SchemaProblemKind =
   | 'unknown-type'
@@ -98,31 +99,6 @@ function describeValue(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
   return `${typeof value === 'boolean' ? 'bool' : typeof value} ${String(value)}`;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
-function suggestion(name: string, candidates: Iterable<string>): string {
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
-    if (distance <= Math.max(2, Math.floor(name.length / 4)) && (!best || distance < best.distance)) {
-      best = { name: candidate, distance };
-    }
-  }
-  return best ? ` (did you mean "${best.name}"?)` : '';
 }
 
 /** Protocol-6 nested attributes expressed as the cty type Terraform would check them against. */
