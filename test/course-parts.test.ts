@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCidr } from '../src/course/cidr.js';
 import { didYouMean } from '../src/course/did-you-mean.js';
-import { parseCsv } from '../src/course/roster.js';
+import { IssueList } from '../src/course/issues.js';
+import { parseCsv, readRoster } from '../src/course/roster.js';
 import { checkSshPublicKey } from '../src/course/ssh-key.js';
 import { carveSubnet, subnetCapacity } from '../src/course/subnets.js';
 import { keyBlob, publicKey } from './fixtures/course/keys.js';
@@ -23,6 +24,17 @@ describe('RFC 4180 CSV reading', () => {
       [['id', 1, 1], ['name', 1, 6]],
       [['bob', 4, 3], ['Bob, B', 4, 10]],
     ]);
+  });
+
+  it('reads CR-only line ends as line ends, inside quotes too', () => {
+    expect(values('id,name\rbob,"Bob\rB"\ramy,Amy\r')).toEqual([['id', 'name'], ['bob', 'Bob\nB'], ['amy', 'Amy']]);
+    expect(parseCsv('id,name\rbob,Bob\ramy,Amy').records.map((r) => r.spot.line)).toEqual([1, 2, 3]);
+  });
+
+  it('an unclosed quote in the second learner\'s row is reported as roster[1], in its column', () => {
+    const issues = new IssueList();
+    readRoster(`id,name,ssh_public_key\ndave,Dave,${publicKey('dave')}\nerin,Erin,"${publicKey('erin')}\n`, 'roster.csv', issues);
+    expect(issues.items.map((i) => `${i.file}:${i.line}:${i.column} ${i.path}`)).toEqual(['roster.csv:3:11 roster[1].ssh_public_key']);
   });
 
   it('reports an unclosed quote where it opens', () => {

@@ -27,7 +27,10 @@ export interface CsvProblem {
   fatal: boolean;
 }
 
-/** RFC 4180 with two kindnesses: LF or CRLF line ends, and blanks around unquoted fields trimmed. */
+/**
+ * RFC 4180 with two kindnesses: LF, CRLF or CR line ends (old Mac exports, some spreadsheets),
+ * and blanks around unquoted fields trimmed.
+ */
 export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvProblem[] } {
   const records: CsvRecord[] = [];
   const problems: CsvProblem[] = [];
@@ -35,10 +38,10 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
   let line = 1;
   let lineStart = i;
   const spotHere = (): Spot => ({ line, column: i - lineStart + 1 });
-  const atLineEnd = () => i >= text.length || text[i] === '\n' || (text[i] === '\r' && text[i + 1] === '\n');
+  const atLineEnd = () => i >= text.length || text[i] === '\n' || text[i] === '\r';
   const skipLineEnd = () => {
     if (i >= text.length) return;
-    i += text[i] === '\r' ? 2 : 1;
+    i += text[i] === '\r' && text[i + 1] === '\n' ? 2 : 1;
     line += 1;
     lineStart = i;
   };
@@ -63,11 +66,9 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
             closed = true;
             break;
           }
-          if (text[i] === '\n') {
+          if (text[i] === '\n' || text[i] === '\r') {
             value += '\n';
-            i++;
-            line += 1;
-            lineStart = i;
+            skipLineEnd();
             continue;
           }
           value += text[i];
@@ -75,6 +76,9 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
         }
         if (!closed) {
           problems.push({ spot, message: 'this quoted field is never closed (a `"` is missing)', fatal: true });
+          // The row stays, so that the problem is reported as this row's and this column's.
+          record.fields.push({ value, spot });
+          records.push(record);
           return { records, problems };
         }
         while (text[i] === ' ' || text[i] === '\t') i++;
