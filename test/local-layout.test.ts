@@ -3,7 +3,8 @@
  * generated Prometheus files, image context hashing, the tar used for putArchive, and the
  * convergence plan computed from labels.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -225,6 +226,27 @@ describe('tar for putArchive', () => {
     expect([...files.keys()]).toEqual(['prometheus.yml', 'rules/nodes.yml', long]);
     expect(files.get('rules/nodes.yml')!.toString()).toBe('groups: []\n');
     expect([...files.get(long)!]).toEqual([0, 1, 2, 255]);
+  });
+});
+
+describe('tar as other tools write it', () => {
+  it('reads PAX extended headers: long and non-ASCII paths from GNU tar --format=pax', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resops-pax-'));
+    try {
+      const long = `${'f'.repeat(70)}/${'g'.repeat(70)}/café-über.yml`;
+      mkdirSync(join(dir, 'in', long, '..'), { recursive: true });
+      writeFileSync(join(dir, 'in', long), 'résumé: ✓\n');
+      writeFileSync(join(dir, 'in', 'short.txt'), 'short\n');
+      const made = spawnSync('tar', ['--format=pax', '-cf', join(dir, 'a.tar'), '-C', join(dir, 'in'), 'short.txt', long]);
+      expect(made.status, made.stderr?.toString()).toBe(0);
+      const archive = readFileSync(join(dir, 'a.tar'));
+      expect(archive.includes(Buffer.from(' path='))).toBe(true);
+      const files = unpackTar(archive);
+      expect([...files.keys()]).toEqual(['short.txt', long]);
+      expect(files.get(long)!.toString('utf8')).toBe('résumé: ✓\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -79,22 +79,49 @@ function readString(block: Buffer, offset: number, length: number): string {
   return raw.subarray(0, end === -1 ? raw.length : end).toString('utf8');
 }
 
-/** The regular files of a tar archive (as Docker's getArchive returns), path → content. */
+/**
+ * A PAX extended header's records, `LEN key=value\n` each, LEN counting the record's own bytes
+ * (POSIX.1-2001). Values are UTF-8: a PAX `path` is how tar writes names that ustar cannot hold.
+ */
+function paxRecords(body: Buffer): Map<string, string> {
+  const records = new Map<string, string>();
+  let at = 0;
+  while (at < body.length) {
+    const space = body.indexOf(0x20, at);
+    const length = space < 0 ? NaN : Number(body.subarray(at, space).toString('ascii'));
+    if (!Number.isInteger(length) || length <= space - at || at + length > body.length) break;
+    const record = body.subarray(space + 1, at + length - 1).toString('utf8');
+    const equals = record.indexOf('=');
+    if (equals > 0) records.set(record.slice(0, equals), record.slice(equals + 1));
+    at += length;
+  }
+  return records;
+}
+
+/**
+ * The regular files of a tar archive (as Docker's getArchive returns), path → content: ustar,
+ * GNU long names (`L`) and PAX extended headers (`x`: `path` and `size` of the next entry).
+ */
 export function unpackTar(archive: Buffer): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   let offset = 0;
   let longName: string | undefined;
+  let pax = new Map<string, string>();
   while (offset + BLOCK <= archive.length) {
     const block = archive.subarray(offset, offset + BLOCK);
     if (block.every((byte) => byte === 0)) break;
-    const size = parseInt(readString(block, 124, 12).trim() || '0', 8);
     const type = String.fromCharCode(block[156] ?? 0);
+    const paxSize = pax.get('size');
+    const size = paxSize !== undefined && /^\d+$/.test(paxSize) ? Number(paxSize) : parseInt(readString(block, 124, 12).trim() || '0', 8);
     const prefix = readString(block, 345, 155);
     const name = readString(block, 0, 100);
-    const path = longName ?? (prefix ? `${prefix}/${name}` : name);
+    const path = pax.get('path') ?? longName ?? (prefix ? `${prefix}/${name}` : name);
     const body = archive.subarray(offset + BLOCK, offset + BLOCK + size);
+    // An extended header describes the one entry after it; a global one (`g`) is not ours to apply.
     longName = undefined;
+    pax = new Map();
     if (type === 'L') longName = readString(body, 0, body.length);
+    else if (type === 'x') pax = paxRecords(body);
     else if (type === '0' || type === '\0') files.set(path, Buffer.from(body));
     offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
   }
