@@ -4,8 +4,14 @@
 # Idempotent: installs only what is missing and starts dockerd only when it is not answering.
 set -euo pipefail
 
+# Run as root, or as a user with sudo: the README's commands work either way (a root shell in a
+# fresh container has no sudo at all).
 if [ "$(id -u)" -ne 0 ]; then
-  exec sudo --preserve-env=CI "$0" "$@"
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "setup-host: installing packages and starting dockerd needs root: run this as root, or install sudo" >&2
+    exit 1
+  fi
+  exec sudo --preserve-env=CI bash "$0" "$@"
 fi
 
 # command → Debian package. Ansible, ansible-lint and promtool are optional for the toolkit (it
