@@ -1,5 +1,5 @@
 import type { OpenStackClient } from '../openstack/client.js';
-import { deadlineSignal } from '../openstack/deadline.js';
+import { deadlineSignal } from '../net/deadline.js';
 import { CLOUD_PORTS, type CloudService, type Progress } from './container.js';
 
 /**

@@ -16,6 +16,7 @@ import { resopsCommand } from './resops-command.js';
 import { forEachLine } from '../local/stream-lines.js';
 import type { PipelineResult } from '../pipeline/run.js';
 import type { ScaleResult } from '../pipeline/scale.js';
+import { fetchWithin } from '../net/deadline.js';
 
 /** Thrown by a check to say what is missing; the message is what the learner reads. */
 export class StepIncomplete extends Error {
@@ -274,7 +275,7 @@ export class Lab {
   /** An instant PromQL query; a query Prometheus rejects ends the check with Prometheus's reason. */
   async prometheusQuery(query: string): Promise<PromSample[]> {
     const url = `${this.urls().prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
-    const { body } = await this.answer('Prometheus', this.urls().prometheus, () => fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
+    const { body } = await this.answer('Prometheus', this.urls().prometheus, () => fetchWithin(REQUEST_TIMEOUT_MS, url));
     const answer = body as { status?: string; error?: string; data?: { resultType?: string; result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
     if (answer?.status !== 'success') this.missing(`Prometheus rejected the query \`${query}\`: ${answer?.error ?? 'no answer'}`);
     if (answer.data?.resultType !== 'vector') this.missing(`the query \`${query}\` gives a ${answer.data?.resultType}, not an instant vector`);
@@ -283,7 +284,7 @@ export class Lab {
 
   async alerts(): Promise<PromAlert[]> {
     const base = this.urls().prometheus;
-    const { body } = await this.answer('Prometheus', base, () => fetch(`${base}/api/v1/alerts`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
+    const { body } = await this.answer('Prometheus', base, () => fetchWithin(REQUEST_TIMEOUT_MS, `${base}/api/v1/alerts`));
     return ((body as { data?: { alerts?: PromAlert[] } })?.data?.alerts ?? []).map((a) => ({ labels: a.labels, state: a.state, ...(a.activeAt ? { activeAt: a.activeAt } : {}) }));
   }
 

@@ -3,6 +3,7 @@
  * lab publishes: an SSH banner, an HTTP GET, a Prometheus query.
  */
 import { connect } from 'node:net';
+import { fetchWithin } from '../net/deadline.js';
 
 export interface CheckResult {
   /** What was checked, as a user could repeat it: `SSH answers on 127.0.0.1:2201`. */
@@ -43,17 +44,9 @@ export interface HttpAnswer {
 export async function httpGet(url: string, options: { auth?: string; timeoutMs?: number } = {}): Promise<HttpAnswer> {
   const headers: Record<string, string> = {};
   if (options.auth !== undefined) headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-  // A ref'd timer, not AbortSignal.timeout (unref'd): while undici connects, nothing else may
-  // keep the event loop alive, and Node would exit mid-`up` with "unsettled top-level await".
-  const controller = new AbortController();
-  const timeoutMs = options.timeoutMs ?? 3000;
-  const timer = setTimeout(() => controller.abort(new DOMException(`no answer in ${timeoutMs / 1000}s`, 'TimeoutError')), timeoutMs);
-  try {
-    const response = await fetch(url, { headers, signal: controller.signal });
-    return { status: response.status, body: await response.text() };
-  } finally {
-    clearTimeout(timer);
-  }
+  // fetchWithin: a ref'd timer, or Node would exit mid-`up` while undici waits on a silent port.
+  const response = await fetchWithin(options.timeoutMs ?? 3000, url, { headers });
+  return { status: response.status, body: await response.text() };
 }
 
 function errorText(error: unknown): string {

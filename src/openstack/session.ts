@@ -1,5 +1,5 @@
 import type { CloudConfig } from './cloud-config.js';
-import { deadlineSignal } from './deadline.js';
+import { deadlineSignal } from '../net/deadline.js';
 import {
   AuthenticationError,
   CloudUnreachableError,

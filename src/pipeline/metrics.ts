@@ -7,6 +7,8 @@
  * Monitoring is optional: the first failure turns pushing off for the rest of the run and the
  * reason is reported as "metrics not pushed: …"; the pipeline itself carries on.
  */
+import { fetchWithin } from '../net/deadline.js';
+
 export const METRIC = {
   duration: 'resops_pipeline_stage_duration_seconds',
   reads: 'resops_pipeline_stage_reads_processed',
@@ -97,11 +99,10 @@ export interface MetricsEndpoints {
 const gnocchiAuth = `Basic ${Buffer.from('admin:').toString('base64')}`;
 
 export async function gnocchiRequest(base: string, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Response> {
-  return fetch(`${base}${path}`, {
+  return fetchWithin(timeoutMs, `${base}${path}`, {
     method,
     headers: { Authorization: gnocchiAuth, 'Content-Type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(timeoutMs),
   });
 }
 
@@ -114,7 +115,7 @@ export function metricsSink(endpoints: MetricsEndpoints, disabled?: string): Met
     if (pushProblem) return;
     try {
       // POST: replaces only the metrics named in the body, so progress and finished coexist.
-      const response = await fetch(`${endpoints.pushgateway}${groupPath(labels)}`, { method: 'POST', body: text, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const response = await fetchWithin(TIMEOUT_MS, `${endpoints.pushgateway}${groupPath(labels)}`, { method: 'POST', body: text });
       if (!response.ok) pushProblem = `Pushgateway ${endpoints.pushgateway}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`;
     } catch (error) {
       pushProblem = `Pushgateway ${endpoints.pushgateway}: ${error instanceof Error ? error.message : String(error)}`;

@@ -3,6 +3,8 @@
  * to get a token and the storage URL, then plain HTTP on objects. On the openstack target the
  * token and storage URL come from Keystone's catalog instead; everything after `auth` is the same.
  */
+import { fetchWithin } from '../net/deadline.js';
+
 const TIMEOUT_MS = 30_000;
 
 export interface SwiftAuth {
@@ -11,7 +13,7 @@ export interface SwiftAuth {
 }
 
 export async function swiftAuth(authUrl: string, user: string, key: string): Promise<SwiftAuth> {
-  const response = await fetch(authUrl, { headers: { 'X-Auth-User': user, 'X-Auth-Key': key }, signal: AbortSignal.timeout(5000) });
+  const response = await fetchWithin(5000, authUrl, { headers: { 'X-Auth-User': user, 'X-Auth-Key': key } });
   if (!response.ok) throw new Error(`Swift auth at ${authUrl}: HTTP ${response.status}`);
   const storageUrl = response.headers.get('x-storage-url');
   const token = response.headers.get('x-auth-token');
@@ -34,7 +36,7 @@ export class SwiftClient {
   }
 
   private async call(method: string, key: string | undefined, body?: Uint8Array | string): Promise<Response> {
-    return fetch(this.url(key), { method, headers: { 'X-Auth-Token': this.auth.token }, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return fetchWithin(TIMEOUT_MS, this.url(key), { method, headers: { 'X-Auth-Token': this.auth.token }, ...(body !== undefined ? { body } : {}) });
   }
 
   async ensureBucket(): Promise<void> {
@@ -62,7 +64,7 @@ export class SwiftClient {
 
   /** Object names under `prefix` (one listing page: up to 10,000 names). */
   async list(prefix: string): Promise<string[]> {
-    const response = await fetch(`${this.url()}?prefix=${encodeURIComponent(prefix)}&format=json`, { headers: { 'X-Auth-Token': this.auth.token }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetchWithin(TIMEOUT_MS, `${this.url()}?prefix=${encodeURIComponent(prefix)}&format=json`, { headers: { 'X-Auth-Token': this.auth.token } });
     if (!response.ok) throw new Error(`GET container ${this.bucket}: HTTP ${response.status}`);
     return ((await response.json()) as Array<{ name: string }>).map((o) => o.name);
   }
