@@ -162,17 +162,15 @@ function run(command: string, args: string[], onLine: (line: string) => void): P
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
-    const consume = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 10) tail.shift();
-        onLine(line);
-      }
+    // Whole lines, decoded across chunk edges: a chunk ends anywhere, in a line or a character.
+    const consume = (line: string) => {
+      if (!line.trim()) return;
+      tail.push(line);
+      if (tail.length > 10) tail.shift();
+      onLine(line);
     };
-    child.stdout.on('data', consume);
-    child.stderr.on('data', consume);
+    const lines = Promise.all([forEachLine(child.stdout, consume), forEachLine(child.stderr, consume)]);
     child.on('error', (error) => reject(error));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${tail.join(' | ')}`))));
+    child.on('close', (code) => void lines.catch(() => undefined).then(() => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${tail.join(' | ')}`)))));
   });
 }
