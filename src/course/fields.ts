@@ -103,6 +103,14 @@ export class Fields {
     return this.pairs.has(key);
   }
 
+  /**
+   * `key` holds a value but reading it gave nothing (`read` is what the reader returned): its
+   * problem is reported already, and the caller must not fall back to a default for it.
+   */
+  invalid(key: string, read: unknown): boolean {
+    return read === undefined && this.node(key) !== undefined;
+  }
+
   keySpot(key: string): Spot {
     const pair = this.pairs.get(key);
     return pair ? this.source.spotOf(pair.key as Node) : this.at;

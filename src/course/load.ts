@@ -105,7 +105,7 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
   const monitoring = readMonitoring(top);
   const pipeline = readPipeline(top);
   const network = readNetwork(top);
-  const cloud = readCloud(top, sections, { monitoring: monitoring.enabled ?? DEFAULTS.monitoring.enabled, workers: pipeline.workers ?? DEFAULTS.pipeline.workers });
+  const cloud = readCloud(top, sections, { monitoring: monitoring.enabled, workers: pipeline.workers });
   const local = readLocal(top);
   const drafts = readLearnerDrafts(top, source, dir, files);
 
@@ -144,16 +144,8 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
       servicesSubnet: servicesSubnet(network.cidr, network.subnetPrefix),
     },
     learners,
-    monitoring: {
-      enabled: monitoring.enabled ?? DEFAULTS.monitoring.enabled,
-      retention: monitoring.retention ?? DEFAULTS.monitoring.retention,
-      volumeGb: monitoring.volumeGb ?? DEFAULTS.monitoring.volumeGb,
-    },
-    pipeline: {
-      workers: pipeline.workers ?? DEFAULTS.pipeline.workers,
-      storage: pipeline.storage ?? DEFAULTS.pipeline.storage,
-      volumeGb: pipeline.volumeGb ?? DEFAULTS.pipeline.volumeGb,
-    },
+    monitoring,
+    pipeline,
     local: local.settings,
     stateDir,
   };
@@ -195,7 +187,7 @@ function readDate(section: Fields, key: string): Located<string> | undefined {
 
 function readStateDir(top: Fields, courseId: string | undefined): string | undefined {
   const value = top.string('state_dir');
-  if (!value) return top.node('state_dir') !== undefined || courseId === undefined ? undefined : DEFAULTS.stateDir(courseId);
+  if (!value) return top.invalid('state_dir', value) || courseId === undefined ? undefined : DEFAULTS.stateDir(courseId);
   const raw = value.value.trim();
   if (path.isAbsolute(raw) || path.win32.isAbsolute(raw) || raw.startsWith('~')) {
     top.problem('state_dir', `${quoteValue(raw)} must be relative to the course file's directory (absolute paths would name this machine in synthesized files)`);
@@ -221,7 +213,8 @@ function readEnvironment(top: Fields): { vms?: number; volumeGb?: number } {
   };
 }
 
-function readMonitoring(top: Fields): { enabled?: boolean; retention?: string; volumeGb?: number } {
+/** The monitoring section with its defaults: read once, used as is by the cloud section and the model. */
+function readMonitoring(top: Fields): Course['monitoring'] {
   const section = top.mapping('monitoring', MONITORING_FIELDS);
   const retention = section?.string('retention', { expected: 'a Prometheus duration (like 15d, 12h or 2w)' });
   if (retention) {
@@ -231,18 +224,19 @@ function readMonitoring(top: Fields): { enabled?: boolean; retention?: string; v
     }
   }
   return {
-    enabled: section?.boolean('enabled')?.value,
-    retention: retention?.value,
-    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value,
+    enabled: section?.boolean('enabled')?.value ?? DEFAULTS.monitoring.enabled,
+    retention: retention?.value ?? DEFAULTS.monitoring.retention,
+    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value ?? DEFAULTS.monitoring.volumeGb,
   };
 }
 
-function readPipeline(top: Fields): { workers?: number; storage?: Course['pipeline']['storage']; volumeGb?: number } {
+/** The pipeline section with its defaults. */
+function readPipeline(top: Fields): Course['pipeline'] {
   const section = top.mapping('pipeline', PIPELINE_FIELDS);
   return {
-    workers: section?.integer('workers', LIMITS.workers)?.value,
-    storage: section?.choice('storage', PIPELINE_STORAGES)?.value,
-    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value,
+    workers: section?.integer('workers', LIMITS.workers)?.value ?? DEFAULTS.pipeline.workers,
+    storage: section?.choice('storage', PIPELINE_STORAGES)?.value ?? DEFAULTS.pipeline.storage,
+    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value ?? DEFAULTS.pipeline.volumeGb,
   };
 }
 
@@ -268,7 +262,7 @@ function readNetwork(top: Fields): NetworkDraft | undefined {
     }
   }
   const prefix = section?.integer('subnet_prefix', LIMITS.subnetPrefix);
-  if (!cidr.ok || (section?.node('cidr') !== undefined && !written) || (section?.node('subnet_prefix') !== undefined && !prefix)) return undefined;
+  if (!cidr.ok || section?.invalid('cidr', written) || section?.invalid('subnet_prefix', prefix)) return undefined;
   const subnetPrefix = prefix?.value ?? DEFAULTS.network.subnetPrefix;
   if (subnetPrefix < cidr.value.prefix) {
     const message = `must be longer than the course prefix /${cidr.value.prefix} (subnets are carved out of network.cidr), got ${subnetPrefix}`;
@@ -320,7 +314,7 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
   const before = top.source.issues.count;
   if (!section) {
     // A cloud that is not a mapping was reported by top.mapping().
-    if (top.node('cloud') !== undefined) return undefined;
+    if (top.invalid('cloud', section)) return undefined;
     if (openstack) top.missing('cloud', `${why}: external_network, image and flavors`);
   }
 
@@ -423,14 +417,14 @@ function readLocal(top: Fields): LocalDraft {
   const base = section?.integer('ssh_port_base', LIMITS.sshPortBase);
   const portsSection = section?.mapping('ports', LOCAL_PORT_FIELDS);
   const ports = { ...DEFAULTS.local.ports };
-  let ok = !(section?.node('ssh_port_base') !== undefined && !base);
+  let ok = !section?.invalid('ssh_port_base', base);
   for (const key of LOCAL_PORT_FIELDS) {
     const port = portsSection?.integer(key, LIMITS.port);
     if (port) ports[key] = port.value;
-    else if (portsSection?.node(key) !== undefined) ok = false;
+    else if (portsSection?.invalid(key, port)) ok = false;
   }
   const found = { ...(section ? { section } : {}), ...(portsSection ? { ports: portsSection } : {}) };
-  if (!ok || (section?.node('ports') !== undefined && !portsSection)) return found;
+  if (!ok || section?.invalid('ports', portsSection)) return found;
   return { ...found, settings: { sshPortBase: base?.value ?? DEFAULTS.local.sshPortBase, ports } };
 }
 
