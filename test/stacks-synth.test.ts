@@ -5,6 +5,7 @@ import { Testing } from 'cdktf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCourseText } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
+import { adminAccess } from '../src/access/admin-access.js';
 import { synthCourse, type SynthResult } from '../src/synth/synthesize.js';
 import { buildCourseApp } from '../stacks/course-app.js';
 import {
@@ -298,11 +299,16 @@ describe('instructor access', () => {
     expect(learnerServer.user_data).toContain(adminKey);
   });
 
-  it('without it, no admin keypair and no key but the learner\'s', () => {
-    const { stacks } = synth(course({ id: 'unstaffed' }));
-    expect(resourcesOf(stacks.get('unstaffed-network') ?? {}).openstack_compute_keypair_v2).toBeUndefined();
+  it('without it, the course\'s automation key takes its place (its public half), so that configure can log in', () => {
+    const c = course({ id: 'unstaffed' });
+    const { stacks } = synth(c);
+    const automation = adminAccess(c).publicKey;
+    expect(automation).toMatch(/^ecdsa-sha2-nistp256 \S+ resops-automation@unstaffed$/);
+    const keypairs = Object.values(resourcesOf(stacks.get('unstaffed-network') ?? {}).openstack_compute_keypair_v2 ?? {});
+    expect(keypairs.map((k) => [k.name, k.public_key])).toEqual([['unstaffed-admin', automation]]);
     const monitoring = Object.values(resourcesOf(stacks.get('unstaffed-monitoring') ?? {}).openstack_compute_instance_v2 ?? {})[0];
-    expect(monitoring.key_pair).toBeUndefined();
-    expect(monitoring.user_data).not.toContain('ssh_authorized_keys');
+    expect(monitoring.key_pair).toMatch(/cross-stack-output-openstack_compute_keypair_v2/);
+    expect(monitoring.user_data).toContain(automation);
+    expect(JSON.stringify([...stacks.values()])).not.toContain('PRIVATE KEY');
   });
 });

@@ -6,6 +6,9 @@
 #                    not reachable over the shared monitoring network
 #   RESOPS_EXPORTER_ON_OTHER_NET=1  node-exporter listens on the one address that is not
 #                    RESOPS_SSH_ADDR (the monitoring network); otherwise on 127.0.0.1 only
+#   RESOPS_ADMIN_USER, RESOPS_ADMIN_KEY  optional: the course's admin user (the cloud image's
+#                    default user) with this public key and passwordless sudo, as cloud-init gives
+#                    it on the openstack target; `configure` logs in with it
 set -euo pipefail
 
 user="${RESOPS_USER:?RESOPS_USER is not set}"
@@ -23,6 +26,23 @@ chown "$user:$user" "$home/.ssh/authorized_keys"
 chmod 0600 "$home/.ssh/authorized_keys"
 printf '%s ALL=(ALL) NOPASSWD:ALL\n' "$user" > /etc/sudoers.d/90-resops-learner
 chmod 0440 /etc/sudoers.d/90-resops-learner
+
+admin="${RESOPS_ADMIN_USER:-}"
+admin_key="${RESOPS_ADMIN_KEY:-}"
+if [ -n "$admin" ] && [ -n "$admin_key" ]; then
+  id "$admin" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$admin"
+  admin_home="$(getent passwd "$admin" | cut -d: -f6)"
+  install -d -m 0700 -o "$admin" -g "$admin" "$admin_home/.ssh"
+  if [ "$admin" = "$user" ]; then
+    printf '%s\n%s\n' "$key" "$admin_key" > "$admin_home/.ssh/authorized_keys"
+  else
+    printf '%s\n' "$admin_key" > "$admin_home/.ssh/authorized_keys"
+  fi
+  chown "$admin:$admin" "$admin_home/.ssh/authorized_keys"
+  chmod 0600 "$admin_home/.ssh/authorized_keys"
+  printf '%s ALL=(ALL) NOPASSWD:ALL\n' "$admin" > /etc/sudoers.d/90-resops-admin
+  chmod 0440 /etc/sudoers.d/90-resops-admin
+fi
 
 # Host keys are made per container at first start. Ed25519 and ECDSA only: an RSA key costs
 # seconds of CPU at every start of a fresh VM, and every current client has ed25519.

@@ -2,11 +2,18 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Course } from '../course/model.js';
+import { adminAccess } from '../access/admin-access.js';
 import { TargetError } from '../targets/driver.js';
 import { inventoryFromContainers, inventoryFromTerraformOutputs, type Inventory, type SshKeys } from './inventory.js';
 
 export interface BuildOptions {
   keys: SshKeys;
+  /**
+   * `admin`: every machine as the course's admin user with the automation key (or the
+   * instructors' key, `--key`); `learner`: learner VMs as each learner with their own key, as a
+   * learner's own playbook logs in. Default: `learner` when learner keys are given, else `admin`.
+   */
+  login?: 'admin' | 'learner';
   /** openstack: directory of the synthesized stacks (default cdktf.out, like `up`). */
   stacksDir?: string;
   /** openstack: run OpenTofu instead of Terraform. */
@@ -39,11 +46,15 @@ export function checkKeys(keys: SshKeys): SshKeys {
 export async function buildInventory(course: Course, options: BuildOptions): Promise<Inventory> {
   const keys = checkKeys(options.keys);
   const log = options.log ?? (() => undefined);
+  // Learner keys given mean learner logins: the instructor asked for them by name.
+  const asLearner = options.login === 'learner' || (options.login === undefined && keys.learnerDir !== undefined);
+  const access = asLearner ? undefined : adminAccess(course);
+  const admin = access ? { user: access.user, ...(access.privateKeyFile ? { privateKeyFile: access.privateKeyFile } : {}) } : undefined;
   if (course.target === 'local') {
     const [{ connectDocker }, { listVmContainers }] = await Promise.all([import('../local/docker.js'), import('./collect-local.js')]);
     const { docker } = await connectDocker();
     const containers = await listVmContainers(docker, course);
-    return inventoryFromContainers(course, containers, { keys, exists: existsSync });
+    return inventoryFromContainers(course, containers, { keys, exists: existsSync, ...(admin ? { admin } : {}) });
   }
   const [{ synthCourse }, { resolveBinary }, { readCourseOutputs }, { terraformEnvironment }] = await Promise.all([
     import('../synth/synthesize.js'),
@@ -61,6 +72,7 @@ export async function buildInventory(course: Course, options: BuildOptions): Pro
   const { outputs, errors } = await readCourseOutputs(synth, binary, terraform.env);
   const inventory = inventoryFromTerraformOutputs(course, outputs, {
     keys,
+    ...(admin ? { admin } : {}),
     knownHostsFile: join(ansibleStateDir(course), 'known_hosts'),
     exists: existsSync,
   });

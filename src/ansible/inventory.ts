@@ -43,6 +43,17 @@ export interface SshKeys {
   learnerDir?: string;
 }
 
+/**
+ * How the toolkit logs in to every machine of the course (src/access/admin-access.ts): the image
+ * user, with the automation key's path or — when the instructors' own key is authorised — `--key`.
+ * Without it, learner VMs are reached as each learner with their own key (what a learner's own
+ * inventory in the exercises does).
+ */
+export interface AdminLogin {
+  user: string;
+  privateKeyFile?: string;
+}
+
 /** `learner_<id>`: learner ids are `[a-z][a-z0-9-]*`, and Ansible group names are identifiers. */
 export function learnerGroup(learnerId: string): string {
   return `learner_${learnerId.replace(/-/g, '_')}`;
@@ -102,6 +113,8 @@ export interface CourseOutputs {
 
 export interface OpenstackInventoryOptions {
   keys: SshKeys;
+  /** Log in as the course's admin user everywhere (default: only when the course names an admin key). */
+  admin?: AdminLogin;
   /** known_hosts file of the course (trust on first use, then checked). */
   knownHostsFile: string;
   exists?: (path: string) => boolean;
@@ -140,11 +153,13 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
   const exists = options.exists ?? (() => false);
   const warnings: string[] = [];
   const hosts: InventoryHost[] = [];
-  const admin = course.cloud.adminSshPublicKey !== undefined;
+  const admin = options.admin !== undefined || course.cloud.adminSshPublicKey !== undefined;
+  const adminUser = options.admin?.user ?? course.cloud.imageUser;
+  const adminKey = options.admin?.privateKeyFile ?? options.keys.default;
   if (!admin) {
     warnings.push(`${course.file}: cloud.admin_ssh_public_key is not set: Ansible logs in to learner VMs as each learner (give their keys with --learner-keys) and cannot reach the monitoring host or workers unless your own key is authorised there`);
   }
-  if (!options.keys.default && !options.keys.learnerDir) {
+  if (!adminKey && !options.keys.learnerDir) {
     warnings.push('no private key given (--key / RESOPS_SSH_KEY): ssh uses your agent and default keys');
   }
 
@@ -160,8 +175,8 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
         warnings.push(`${vm.name}: no address in the stack outputs; skipped`);
         return;
       }
-      const user = admin ? course.cloud.imageUser : (stringOutput(stack, 'ssh_user') ?? learner.id);
-      const key = admin ? options.keys.default : keyFor(options.keys, learner.id, exists);
+      const user = admin ? adminUser : (stringOutput(stack, 'ssh_user') ?? learner.id);
+      const key = admin ? adminKey : keyFor(options.keys, learner.id, exists);
       hosts.push({
         name: vm.name,
         group: 'learners',
@@ -181,7 +196,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
   let jump: { user: string; address: string } | undefined;
   if (course.monitoring.enabled) {
     const address = stringOutput(outputs.monitoring, 'address');
-    const user = stringOutput(outputs.monitoring, 'ssh_user') ?? course.cloud.imageUser;
+    const user = options.admin?.user ?? stringOutput(outputs.monitoring, 'ssh_user') ?? course.cloud.imageUser;
     if (!address) {
       warnings.push('monitoring: no `address` output in its stack (not deployed yet?)');
     } else {
@@ -194,7 +209,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
           ansible_host: address,
           ansible_port: 22,
           ansible_user: user,
-          ...keyVars(options.keys.default),
+          ...keyVars(adminKey),
           ...(fixedIp ? { resops_fixed_ip: fixedIp } : {}),
         },
       });
@@ -208,7 +223,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
     } else if (!jump) {
       warnings.push(`pipeline: ${workers.length} workers have no floating IP and the monitoring host (their jump host) is ${course.monitoring.enabled ? 'not deployed' : 'disabled'}: workers left out`);
     } else {
-      const key = options.keys.default;
+      const key = adminKey;
       const proxy = [
         'ssh -W %h:%p -q',
         `-o UserKnownHostsFile=${options.knownHostsFile} -o StrictHostKeyChecking=accept-new`,
@@ -285,6 +300,8 @@ export interface VmContainer {
 
 export interface LocalInventoryOptions {
   keys: SshKeys;
+  /** Log in as the course's admin user (the automation key is authorised there) instead of as each learner. */
+  admin?: AdminLogin;
   exists?: (path: string) => boolean;
 }
 
@@ -298,7 +315,8 @@ export function inventoryFromContainers(course: Course, containers: VmContainer[
   const exists = options.exists ?? (() => false);
   const warnings: string[] = [];
   const hosts: InventoryHost[] = [];
-  if (!options.keys.default && !options.keys.learnerDir) {
+  const adminKey = options.admin ? (options.admin.privateKeyFile ?? options.keys.default) : undefined;
+  if (options.admin ? !adminKey : !options.keys.default && !options.keys.learnerDir) {
     warnings.push('no private key given (--key / RESOPS_SSH_KEY, --learner-keys / RESOPS_LEARNER_KEYS): ssh uses your agent and default keys');
   }
   const byName = new Map(containers.map((c) => [c.name, c]));
@@ -314,8 +332,8 @@ export function inventoryFromContainers(course: Course, containers: VmContainer[
         warnings.push(`${name}: ${container.running ? 'no SSH port published' : 'not running'}; skipped`);
         continue;
       }
-      const key = keyFor(options.keys, learner.id, exists);
-      if (options.keys.learnerDir && !options.keys.default && !key) {
+      const key = options.admin ? adminKey : keyFor(options.keys, learner.id, exists);
+      if (!options.admin && options.keys.learnerDir && !options.keys.default && !key) {
         warnings.push(`${name}: no key ${options.keys.learnerDir}/${learner.id} and no --key: ssh uses your agent and default keys`);
       }
       // node-exporter listens on the monitoring network only (the image's choice), else on loopback.
@@ -327,7 +345,7 @@ export function inventoryFromContainers(course: Course, containers: VmContainer[
         vars: {
           ansible_host: '127.0.0.1',
           ansible_port: container.sshPort,
-          ansible_user: learner.id,
+          ansible_user: options.admin?.user ?? learner.id,
           ...keyVars(key),
           ...learnerVars(learner, vm, undefined, course),
           node_exporter_listen_address: exporter,

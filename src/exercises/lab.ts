@@ -394,7 +394,8 @@ export class Lab {
       import('../ansible/inventory.js'),
       import('../ansible/runner.js'),
     ]);
-    const inventory = await buildInventory(this.course, { keys: this.sshKey ? { default: this.sshKey } : {} });
+    // The learner's playbook logs in as the learner, with their key: what their own inventory does.
+    const inventory = await buildInventory(this.course, { keys: this.sshKey ? { default: this.sshKey } : {}, login: 'learner' });
     const inventoryFile = this.path('ansible', 'inventory.yml');
     mkdirSync(dirname(inventoryFile), { recursive: true });
     writeFileSync(inventoryFile, renderInventory(inventory));

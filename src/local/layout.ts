@@ -82,6 +82,11 @@ export interface LocalLayout {
 export interface LocalSecrets {
   /** Password of Gnocchi's indexer database (alphanumeric). */
   dbPassword: string;
+  /**
+   * The course's admin login (src/access/admin-access.ts): its user and public key are authorised
+   * on every VM, so `configure` reaches them without the learners' private keys.
+   */
+  admin?: { user: string; publicKey: string };
 }
 
 export const learnerNetworkName = (course: Pick<Course, 'id'>, learner: Pick<Learner, 'id'>) => resourceName(course, learner.id);
@@ -170,6 +175,7 @@ export function localLayout(course: Course, secrets: LocalSecrets): LocalLayout 
           RESOPS_SSH_KEY: learner.sshPublicKey,
           RESOPS_SSH_ADDR: address,
           RESOPS_EXPORTER_ON_OTHER_NET: monitoring ? '1' : '0',
+          ...(secrets.admin ? { RESOPS_ADMIN_USER: secrets.admin.user, RESOPS_ADMIN_KEY: secrets.admin.publicKey } : {}),
         },
         attachments: [
           { network: learnerNetworkName(course, learner), ipv4: address, aliases: [`vm${vm}`] },

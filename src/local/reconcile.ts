@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type Docker from 'dockerode';
+import { adminAccess } from '../access/admin-access.js';
 import { LABELS, type Course } from '../course/model.js';
 import { TargetError } from '../targets/driver.js';
 import { dockerCall, isNotFound, LOCAL_LABELS, statusCode } from './docker.js';
@@ -60,7 +61,8 @@ export async function resolveLayout(docker: Docker, course: Course, existing: Co
     dbPassword = (info.Config.Env ?? []).find((e) => e.startsWith('GNOCCHI_DB_PASSWORD='))?.slice('GNOCCHI_DB_PASSWORD='.length);
   }
   try {
-    return localLayout(course, { dbPassword: dbPassword || randomBytes(18).toString('hex') });
+    const { user, publicKey } = adminAccess(course);
+    return localLayout(course, { dbPassword: dbPassword || randomBytes(18).toString('hex'), admin: { user, publicKey } });
   } catch (error) {
     if (error instanceof RangeError) throw new TargetError(`${course.file}: ${error.message}`, 'check network.cidr and network.subnet_prefix');
     throw error;

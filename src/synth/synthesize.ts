@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildCourseApp } from '../../stacks/course-app.js';
+import { withAdminKey } from '../access/admin-access.js';
 import type { Course } from '../course/model.js';
 
 export type StackKind = 'network' | 'learner' | 'monitoring' | 'pipeline';
@@ -49,7 +50,8 @@ function withoutTokenStackTraces<T>(work: () => T): T {
  */
 export function synthCourse(course: Course, outDir: string): SynthResult {
   const built = withoutTokenStackTraces(() => {
-    const app = buildCourseApp(course, outDir);
+    // The stacks authorise the course's admin key on every server: the instructors' or the automation key.
+    const app = buildCourseApp(withAdminKey(course), outDir);
     app.app.synth();
     return app;
   });

@@ -23,17 +23,20 @@ export function keysArg(values: OptionValues): SshKeys {
 }
 
 export const command: CliCommand = {
-  usage: 'FILE [--target T] [--out FILE] [--json] [--key FILE] [--learner-keys DIR] [--stacks DIR] [--tofu]',
+  usage: 'FILE [--target T] [--out FILE] [--json] [--as-learner] [--key FILE] [--learner-keys DIR] [--stacks DIR] [--tofu]',
   description: [
     'Writes the Ansible inventory of the course: groups learners, monitoring and workers, one group',
     'learner_<id> per learner, and per host ansible_host, ansible_port, ansible_user and the path of',
-    'the private key. local: from the course\'s running containers (SSH on 127.0.0.1). openstack:',
+    'the private key: the course\'s admin user with the automation key in the state directory (or',
+    'your --key when the course names cloud.admin_ssh_public_key). local: from the course\'s running',
+    'containers (SSH on 127.0.0.1). openstack:',
     'from `terraform output -json` of each deployed stack (workers through the monitoring host).',
     'Without --out the inventory goes to stdout.',
   ],
   options: {
     ...ANSIBLE_OPTIONS,
     out: { type: 'string', valueName: 'FILE', description: 'write the inventory to FILE instead of stdout' },
+    'as-learner': { type: 'boolean', description: 'learner VMs as each learner with their own key (--key / --learner-keys), as a learner\'s own inventory; default: every machine as the course\'s admin user with its automation key' },
     json: { type: 'boolean', description: 'print the inventory as JSON (hosts, groups, variables, warnings)' },
   },
   positionals: [1, 1],
@@ -48,6 +51,7 @@ export const command: CliCommand = {
     }
     const inventory = await buildInventory(course, {
       keys,
+      ...(values['as-learner'] === true ? { login: 'learner' as const } : {}),
       ...(stacks ? { stacksDir: stacks } : {}),
       ...(values.tofu === true ? { tofu: true } : {}),
       log: (line) => printError(line),
