@@ -364,10 +364,27 @@ describe('exercise catalog', () => {
     const messages = error.issues.map((i) => `${i.file.replace(/.*catalog-[^/]+\//, '')}:${i.line} ${i.field}: ${i.message}`);
     expect(messages).toContainEqual('00-notes/exercise.yaml:2 minutse: unknown field; did you mean `minutes`?');
     expect(messages.some((m) => /^00-notes\/exercise\.yaml:6 steps\[0\]\.id: .*00-notes\/write-note\/solve\.ts is missing/.test(m))).toBe(true);
-    expect(messages).toContainEqual('00-notes/exercise.yaml:0 minutes: required: the estimated minutes, a whole number > 0');
+    expect(messages).toContainEqual('00-notes/exercise.yaml:1 minutes: required field is missing');
+    // The course file's reader: columns too, as `validate` prints them.
+    expect(error.message).toMatch(/00-notes\/exercise\.yaml:2:1 minutse: unknown field; did you mean `minutes`\?/);
     expect(messages).toContainEqual('00-notes/exercise.yaml:12 steps[1].id: "write-note" is used by another step of this exercise');
     expect(messages).toHaveLength(5);
     expect(messages.some((m) => m.startsWith('01-other/exercise.yaml:0 prerequisites: no exercise "00-note"'))).toBe(true);
+  });
+
+  it('reads exercise.yaml as the course file is read: wrong types, empty lists and paths out of the workspace, each where it is written', () => {
+    const error = brokenCopy((dir) => {
+      const file = join(dir, '00-notes', 'exercise.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('minutes: 5', 'minutes: five').replace('objectives:\n  - Write a note', 'objectives: []').replace('files: [plan.txt, drafts]', 'files: [plan.txt, ../../etc]'));
+    });
+    const messages = error.issues.map((i) => `${i.file.replace(/.*catalog-[^/]+\//, '')}:${i.line}:${i.column} ${i.field}: ${i.message}`);
+    expect(messages).toEqual([
+      '00-notes/exercise.yaml:2:10 minutes: expected a whole number, got "five"',
+      '00-notes/exercise.yaml:3:13 objectives: is empty: give at least one',
+      expect.stringMatching(/^00-notes\/exercise\.yaml:\d+:\d+ steps\[1\]\.files\[1\]: "\.\.\/\.\.\/etc" must be a path inside the workspace \(relative, no \.\.\)$/),
+      // An exercise with problems is left out, so whatever builds on it says so too.
+      '01-other/exercise.yaml:0:0 prerequisites: no exercise "00-notes"',
+    ]);
   });
 
   it('a folder not named NN-slug is refused', () => {

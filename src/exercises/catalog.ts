@@ -7,8 +7,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { suggestion } from '../course/did-you-mean.js';
+import { Fields, stringItem } from '../course/fields.js';
+import { IssueList, NOWHERE } from '../course/issues.js';
+import { formatIssue } from '../course/model.js';
+import { YamlSource } from '../course/yaml-positions.js';
 
 export const LAB_EXERCISES_DIR = fileURLToPath(new URL('../../lab-exercises/', import.meta.url));
 
@@ -54,12 +57,14 @@ export interface Exercise {
 export interface CatalogIssue {
   file: string;
   line: number;
+  column: number;
   field: string;
   message: string;
 }
 
+/** `file:line:column field: message`, as the course file's problems are written. */
 export function formatCatalogIssue(issue: CatalogIssue): string {
-  return `${issue.file}${issue.line ? `:${issue.line}` : ''}${issue.field ? ` ${issue.field}` : ''}: ${issue.message}`;
+  return formatIssue({ file: issue.file, line: issue.line, column: issue.column, path: issue.field, message: issue.message });
 }
 
 /** Every problem of every exercise file, not just the first. */
@@ -75,102 +80,76 @@ const STEP_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const EXERCISE_FIELDS = ['title', 'minutes', 'objectives', 'prerequisites', 'steps'];
 const STEP_FIELDS = ['id', 'title', 'hints', 'fresh_failure', 'files'];
 
-/** Reads one exercise.yaml; problems go to `issues`. */
-function readExercise(root: string, base: string, folder: string, issues: CatalogIssue[]): Exercise | undefined {
+/** A list of non-empty texts (objectives, hints, paths), or [] with the problem reported. */
+function texts(fields: Fields, key: string, required: boolean): string[] {
+  const items = fields.list(key, { required, what: 'a list of texts' });
+  if (!items) return [];
+  if (required && !items.length) fields.problem(key, 'is empty: give at least one');
+  const out: string[] = [];
+  for (const item of items) {
+    const text = stringItem(fields.source, item);
+    if (text && text.value.trim() === '') fields.source.issues.add(fields.source.file, item.spot, item.path, 'is empty');
+    else if (text) out.push(text.value.trim());
+  }
+  return out;
+}
+
+/**
+ * Reads one exercise.yaml with the course file's reader (src/course/fields.ts): every problem
+ * with its line, column and field, and suggestions for misspelt fields.
+ */
+function readExercise(root: string, base: string, folder: string, issues: IssueList): Exercise | undefined {
   const dir = join(root, folder);
   const file = join(dir, 'exercise.yaml');
   const shown = `${base}/${folder}/exercise.yaml`;
   if (!existsSync(file)) {
-    issues.push({ file: `${base}/${folder}`, line: 0, field: '', message: 'no exercise.yaml in this exercise folder' });
+    issues.add(`${base}/${folder}`, NOWHERE, '', 'no exercise.yaml in this exercise folder');
     return undefined;
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines });
-  const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 0);
-  const add = (node: Node | null | undefined, field: string, message: string) => issues.push({ file: shown, line: lineOf(node), field, message });
-  if (doc.errors.length) {
-    for (const error of doc.errors) issues.push({ file: shown, line: lines.linePos(error.pos[0]).line, field: '', message: `YAML syntax error: ${error.message.split('\n')[0]}` });
-    return undefined;
-  }
-  const top = doc.contents;
-  if (!isMap(top)) {
-    add(top, '', 'expected a mapping with title, minutes, objectives, steps');
-    return undefined;
-  }
-  const before = issues.length;
-  const fieldNode = (map: YAMLMap<unknown, unknown>, key: string) => map.items.find((p) => isScalar(p.key) && p.key.value === key)?.value as Node | null | undefined;
-  for (const pair of top.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (!EXERCISE_FIELDS.includes(key)) add(pair.key as Node, key, `unknown field${suggestion(key, EXERCISE_FIELDS)}`);
-  }
-  const text = (node: Node | null | undefined, field: string): string => {
-    if (isScalar(node) && typeof node.value === 'string' && node.value.trim()) return node.value.trim();
-    add(node, field, node === undefined ? 'required: a non-empty text' : 'expected a non-empty text');
-    return '';
-  };
-  const texts = (node: Node | null | undefined, field: string, required: boolean): string[] => {
-    if (node === undefined && !required) return [];
-    if (!isSeq(node) || (required && !node.items.length)) {
-      add(node, field, required ? 'required: a non-empty list of texts' : 'expected a list of texts');
-      return [];
-    }
-    return node.items.map((item, i) => text(item as Node, `${field}[${i}]`));
-  };
-  const workspacePaths = (node: Node | null | undefined, field: string): string[] => {
-    const paths = texts(node, field, false);
-    paths.forEach((path, i) => {
-      // Reset deletes and restores these: a path out of the workspace would reach the learner's own files.
-      if (path.startsWith('/') || path.split('/').includes('..')) add(isSeq(node) ? (node.items[i] as Node) : node, `${field}[${i}]`, `"${path}" must be a path inside the workspace (relative, no ..)`);
-    });
-    return paths;
-  };
-  const title = text(fieldNode(top, 'title'), 'title');
-  const minutesNode = fieldNode(top, 'minutes');
-  const minutes = isScalar(minutesNode) && typeof minutesNode.value === 'number' && Number.isInteger(minutesNode.value) && minutesNode.value > 0 ? minutesNode.value : 0;
-  if (!minutes) add(minutesNode, 'minutes', 'required: the estimated minutes, a whole number > 0');
-  const objectives = texts(fieldNode(top, 'objectives'), 'objectives', true);
-  const prerequisites = texts(fieldNode(top, 'prerequisites'), 'prerequisites', false);
-  const stepsNode = fieldNode(top, 'steps');
+  const before = issues.count;
+  const source = YamlSource.parse(readFileSync(file, 'utf8'), shown, issues);
+  if (!source) return undefined;
+  const top = Fields.of(source, source.doc.contents, '', source.spotOf(source.doc.contents), EXERCISE_FIELDS, 'a mapping with title, minutes, objectives, steps');
+  if (!top) return undefined;
+  const title = top.string('title', { required: true })?.value.trim() ?? '';
+  const minutes = top.integer('minutes', { required: true, min: 1, max: 600 })?.value ?? 0;
+  const objectives = texts(top, 'objectives', true);
+  const prerequisites = texts(top, 'prerequisites', false);
+  const items = top.list('steps', { required: true, what: 'a list of steps' }) ?? [];
+  if (top.node('steps') !== undefined && !items.length) top.problem('steps', 'is empty: give at least one step');
   const steps: Step[] = [];
-  if (!isSeq(stepsNode) || !stepsNode.items.length) add(stepsNode, 'steps', 'required: a non-empty list of steps');
-  else {
-    stepsNode.items.forEach((item, i) => {
-      const at = `steps[${i}]`;
-      if (!isMap(item)) {
-        add(item as Node, at, 'expected a mapping with id, title, hints, fresh_failure');
-        return;
+  for (const item of items) {
+    const fields = Fields.of(source, item.node, item.path, item.spot, STEP_FIELDS, 'a mapping with id, title, hints, fresh_failure');
+    if (!fields) continue;
+    const id = fields.string('id', { required: true })?.value ?? '';
+    const stepDir = join(dir, id);
+    const scripts: Partial<Record<StepScript, string>> = {};
+    if (id && !STEP_ID.test(id)) fields.problem('id', `"${id}" is not a step folder name (lowercase letters, digits and dashes)`);
+    else if (id && steps.some((s) => s.id === id)) fields.problem('id', `"${id}" is used by another step of this exercise`);
+    else if (id) {
+      if (!existsSync(join(stepDir, 'text.md'))) fields.problem('id', `${base}/${folder}/${id}/text.md is missing`);
+      for (const script of STEP_SCRIPTS) {
+        const path = join(stepDir, `${script}.ts`);
+        if (existsSync(path)) scripts[script] = path;
+        else if (script === 'check' || script === 'solve') fields.problem('id', `${base}/${folder}/${id}/${script}.ts is missing (every step has a check and a solve)`);
       }
-      for (const pair of item.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : '';
-        if (!STEP_FIELDS.includes(key)) add(pair.key as Node, `${at}.${key}`, `unknown field${suggestion(key, STEP_FIELDS)}`);
-      }
-      const idNode = fieldNode(item, 'id');
-      const id = text(idNode, `${at}.id`);
-      if (id && !STEP_ID.test(id)) add(idNode, `${at}.id`, `"${id}" is not a step folder name (lowercase letters, digits and dashes)`);
-      const duplicate = id !== '' && steps.some((s) => s.id === id);
-      if (duplicate) add(idNode, `${at}.id`, `"${id}" is used by another step of this exercise`);
-      const stepDir = join(dir, id);
-      const scripts: Partial<Record<StepScript, string>> = {};
-      if (id && STEP_ID.test(id) && !duplicate) {
-        if (!existsSync(join(stepDir, 'text.md'))) add(idNode, `${at}.id`, `${base}/${folder}/${id}/text.md is missing`);
-        for (const script of STEP_SCRIPTS) {
-          const path = join(stepDir, `${script}.ts`);
-          if (existsSync(path)) scripts[script] = path;
-          else if (script === 'check' || script === 'solve') add(idNode, `${at}.id`, `${base}/${folder}/${id}/${script}.ts is missing (every step has a check and a solve)`);
-        }
-      }
-      steps.push({
-        id,
-        title: text(fieldNode(item, 'title'), `${at}.title`),
-        textFile: join(stepDir, 'text.md'),
-        scripts,
-        hints: texts(fieldNode(item, 'hints'), `${at}.hints`, true),
-        freshFailure: text(fieldNode(item, 'fresh_failure'), `${at}.fresh_failure`),
-        files: workspacePaths(fieldNode(item, 'files'), `${at}.files`),
-      });
+    }
+    const files = texts(fields, 'files', false);
+    files.forEach((path, i) => {
+      // Reset deletes and restores these: a path out of the workspace would reach the learner's own files.
+      if (path.startsWith('/') || path.split('/').includes('..')) source.issues.add(source.file, fields.spot('files'), `${fields.childPath('files')}[${i}]`, `"${path}" must be a path inside the workspace (relative, no ..)`);
+    });
+    steps.push({
+      id,
+      title: fields.string('title', { required: true })?.value.trim() ?? '',
+      textFile: join(stepDir, 'text.md'),
+      scripts,
+      hints: texts(fields, 'hints', true),
+      freshFailure: fields.string('fresh_failure', { required: true })?.value.trim() ?? '',
+      files,
     });
   }
-  if (issues.length > before) return undefined;
+  if (issues.count > before) return undefined;
   return { id: folder, number: Number(FOLDER.exec(folder)![1]), dir, title, minutes, objectives, prerequisites, steps };
 }
 
@@ -179,14 +158,14 @@ function readExercise(root: string, base: string, folder: string, issues: Catalo
  * RESOPS_EXERCISES_DIR points at another folder (a maintainer trying exercises out, the tests).
  */
 export function loadCatalog(root = process.env.RESOPS_EXERCISES_DIR ?? LAB_EXERCISES_DIR): Exercise[] {
-  const issues: CatalogIssue[] = [];
+  const issues = new IssueList();
   // Messages name files as the maintainer sees them from the project root.
   const base = resolve(root) === resolve(LAB_EXERCISES_DIR) ? 'lab-exercises' : relative(process.cwd(), root) || '.';
   const folders = readdirSync(root).filter((name) => statSync(join(root, name)).isDirectory() && !name.startsWith('_') && !name.startsWith('.'));
   const exercises: Exercise[] = [];
   for (const folder of folders.sort()) {
     if (!FOLDER.test(folder)) {
-      issues.push({ file: `${base}/${folder}`, line: 0, field: '', message: 'exercise folders are named NN-slug (two digits, a dash, lowercase words), e.g. 03-containers' });
+      issues.add(`${base}/${folder}`, NOWHERE, '', 'exercise folders are named NN-slug (two digits, a dash, lowercase words), e.g. 03-containers');
       continue;
     }
     const exercise = readExercise(root, base, folder, issues);
@@ -195,16 +174,16 @@ export function loadCatalog(root = process.env.RESOPS_EXERCISES_DIR ?? LAB_EXERC
   const numbers = new Map<number, string>();
   for (const exercise of exercises) {
     const other = numbers.get(exercise.number);
-    if (other) issues.push({ file: `${base}/${exercise.id}`, line: 0, field: '', message: `number ${String(exercise.number).padStart(2, '0')} is also used by ${other}` });
+    if (other) issues.add(`${base}/${exercise.id}`, NOWHERE, '', `number ${String(exercise.number).padStart(2, '0')} is also used by ${other}`);
     numbers.set(exercise.number, exercise.id);
   }
   const ids = exercises.map((e) => e.id);
   for (const exercise of exercises) {
     for (const prerequisite of exercise.prerequisites) {
-      if (!ids.includes(prerequisite)) issues.push({ file: `${base}/${exercise.id}/exercise.yaml`, line: 0, field: 'prerequisites', message: `no exercise "${prerequisite}"${suggestion(prerequisite, ids)}` });
+      if (!ids.includes(prerequisite)) issues.add(`${base}/${exercise.id}/exercise.yaml`, NOWHERE, 'prerequisites', `no exercise "${prerequisite}"${suggestion(prerequisite, ids)}`);
     }
   }
-  if (issues.length) throw new CatalogError(issues);
+  if (issues.count) throw new CatalogError(issues.items.map((i) => ({ file: i.file, line: i.line, column: i.column, field: i.path, message: i.message })));
   return exercises;
 }
 
