@@ -3,7 +3,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
+import { buildStep, followBuild } from '../local/build-follower.js';
 
 /**
  * The rehearsal cloud's image and container, through the Docker API (dockerode). The image is
@@ -116,38 +118,24 @@ export async function buildImage(client: Docker, progress: Progress, options: { 
   );
   let lastShown = Date.now();
   let latest = '';
-  const tail: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    client.modem.followProgress(
-      stream,
-      (error: Error | null, output: Array<{ error?: string }>) => {
-        const failed = error ?? output.find((o) => o.error)?.error;
-        if (failed) {
-          reject(new CloudContainerError(`building ${options.image ?? CLOUD_IMAGE} failed: ${String(failed instanceof Error ? failed.message : failed).trim()}`,
-            `last build output:\n${tail.join('\n')}`));
-        } else {
-          resolve();
-        }
-      },
-      (event: { stream?: string; error?: string }) => {
-        for (const line of (event.stream ?? '').split('\n').map((l) => l.trimEnd()).filter(Boolean)) {
-          tail.push(line);
-          if (tail.length > 30) tail.shift();
-          const elapsed = Math.round((Date.now() - started) / 1000);
-          if (/^Step \d+\/\d+ :/.test(line)) {
-            progress(`[${elapsed}s] ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`);
-            lastShown = Date.now();
-          } else if (!line.startsWith(' ---> ')) {
-            latest = line;
-            if (Date.now() - lastShown >= everyMs) {
-              progress(`[${elapsed}s]   ${latest.length > 100 ? `${latest.slice(0, 97)}...` : latest}`);
-              lastShown = Date.now();
-            }
-          }
-        }
-      },
-    );
+  const outcome = await followBuild(stream as Readable, (line) => {
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    if (buildStep(line)) {
+      progress(`[${elapsed}s] ${line.length > 110 ? `${line.slice(0, 107)}...` : line}`);
+      lastShown = Date.now();
+    } else if (!line.startsWith(' ---> ')) {
+      latest = line;
+      if (Date.now() - lastShown >= everyMs) {
+        progress(`[${elapsed}s]   ${latest.length > 100 ? `${latest.slice(0, 97)}...` : latest}`);
+        lastShown = Date.now();
+      }
+    }
+  }).catch((error: Error) => {
+    throw new CloudContainerError(`building ${options.image ?? CLOUD_IMAGE}: ${error.message}`);
   });
+  if (outcome.failure) {
+    throw new CloudContainerError(`building ${options.image ?? CLOUD_IMAGE} failed: ${outcome.failure}`, `last build output:\n${outcome.tail.join('\n')}`);
+  }
   return Date.now() - started;
 }
 

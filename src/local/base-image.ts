@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { TargetError } from '../targets/driver.js';
+import { followBuild } from './build-follower.js';
 import { dockerCall, isNotFound, messageOf } from './docker.js';
 import type { Progress } from './progress.js';
 import { forEachLine } from './stream-lines.js';
@@ -79,20 +80,8 @@ async function pull(docker: Docker, tag: string, timeoutMs: number): Promise<tru
 
 /** Follows a Docker JSON progress stream; true at the end, or the error message it carried. */
 function followJsonStream(stream: Readable, onLine?: (line: string) => void): Promise<true | string> {
-  let failure: string | undefined;
-  const handle = (line: string) => {
-    if (!line.trim()) return;
-    try {
-      const event = JSON.parse(line) as { error?: string; status?: string; stream?: string };
-      if (event.error) failure = event.error;
-      const text = event.status ?? event.stream;
-      if (text && onLine) onLine(text.trim());
-    } catch {
-      // Not JSON: Docker only sends JSON lines here; ignore anything else.
-    }
-  };
-  return forEachLine(stream, handle).then(
-    () => failure ?? true,
+  return followBuild(stream, onLine).then(
+    (outcome) => outcome.failure ?? true,
     (error: Error) => error.message,
   );
 }

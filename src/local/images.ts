@@ -14,7 +14,7 @@ import { TargetError } from '../targets/driver.js';
 import { withBuildLock } from './build-lock.js';
 import { dockerCall, isNotFound, LOCAL_LABELS, messageOf } from './docker.js';
 import type { Progress } from './progress.js';
-import { forEachLine } from './stream-lines.js';
+import { buildStep, followBuild } from './build-follower.js';
 
 /** Every image `up` builds, in no particular order (parents are found from the Dockerfiles). */
 export const IMAGE_NAMES = ['base', 'node', 'prometheus', 'pushgateway', 'alertmanager', 'postgres', 'gnocchi', 'toolbox'] as const;
@@ -215,16 +215,6 @@ async function buildMissing(docker: Docker, progress: Progress, names: readonly 
   return built;
 }
 
-interface BuildEvent {
-  stream?: string;
-  status?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-}
-
-/** Lines kept from the build output to explain a failure. */
-const FAILURE_CONTEXT_LINES = 25;
-
 /** Builds one context as `tag`, following the progress stream; a failed build says why. */
 export async function buildImage(docker: Docker, context: ImageContext, tag: string, hash: string, progress: Progress, options: { noCache?: boolean } = {}): Promise<string> {
   const stream = await dockerCall(`building ${tag}`, () =>
@@ -239,35 +229,15 @@ export async function buildImage(docker: Docker, context: ImageContext, tag: str
       },
     ),
   );
-  const recent: string[] = [];
-  let failure: string | undefined;
-  const handle = (line: string) => {
-    if (!line.trim()) return;
-    let event: BuildEvent;
-    try {
-      event = JSON.parse(line) as BuildEvent;
-    } catch {
-      return;
-    }
-    if (event.error || event.errorDetail) {
-      failure = (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-      return;
-    }
-    const text = (event.stream ?? event.status ?? '').trimEnd();
-    for (const outputLine of text.split('\n')) {
-      if (!outputLine.trim()) continue;
-      recent.push(outputLine);
-      if (recent.length > FAILURE_CONTEXT_LINES) recent.shift();
-      const step = /^Step (\d+\/\d+) : (.*)$/.exec(outputLine);
-      if (step) progress.detail(`building ${tag}: step ${step[1]} ${truncate(step[2]!, 60)}`);
-    }
-  };
-  await forEachLine(stream as Readable, handle).catch((error: Error) => {
+  const outcome = await followBuild(stream as Readable, (line) => {
+    const step = buildStep(line);
+    if (step) progress.detail(`building ${tag}: step ${step.step} ${truncate(step.instruction, 60)}`);
+  }).catch((error: Error) => {
     throw new TargetError(`building ${tag}: ${messageOf(error)}`);
   });
-  if (failure) {
+  if (outcome.failure) {
     throw new TargetError(
-      `building ${tag} failed: ${failure}\n  last build output:\n${recent.map((l) => `    ${l}`).join('\n')}`,
+      `building ${tag} failed: ${outcome.failure}\n  last build output:\n${outcome.tail.map((l) => `    ${l}`).join('\n')}`,
       `fix containers/${context.name}/ or the network access to deb.debian.org, then run \`up\` again (images already built are kept)`,
     );
   }

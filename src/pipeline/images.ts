@@ -11,8 +11,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import { TargetError } from '../targets/driver.js';
+import { buildStep, followBuild } from '../local/build-follower.js';
 import { dockerCall, LOCAL_LABELS } from '../local/docker.js';
 import { CONTAINERS_DIR, inspectImage } from '../local/images.js';
 import type { Progress } from '../local/progress.js';
@@ -72,24 +74,11 @@ export async function ensurePipelineImage(docker: Docker, name: PipelineImage, p
   const stream = await dockerCall(`building ${tag}`, () =>
     docker.buildImage({ context: dir, src: files }, { t: tag, dockerfile: recipe.dockerfile, labels: { [LOCAL_LABELS.contextHash]: hash, [LOCAL_LABELS.image]: name }, rm: true, forcerm: true }),
   );
-  const failure = await new Promise<string | undefined>((resolve) => {
-    const tail: string[] = [];
-    let error: string | undefined;
-    docker.modem.followProgress(
-      stream,
-      () => resolve(error ? `${error}\n    ${tail.join('\n    ')}` : undefined),
-      (event: { stream?: string; error?: string }) => {
-        if (event.error) error = event.error.trim();
-        for (const line of (event.stream ?? '').split('\n')) {
-          if (!line.trim()) continue;
-          tail.push(line.trim());
-          if (tail.length > 15) tail.shift();
-          const step = /^Step (\d+\/\d+) : (.{0,60})/.exec(line);
-          if (step) progress.detail(`building ${tag}: step ${step[1]} ${step[2]}`);
-        }
-      },
-    );
+  const outcome = await followBuild(stream as Readable, (line) => {
+    const step = buildStep(line);
+    if (step) progress.detail(`building ${tag}: step ${step.step} ${step.instruction.slice(0, 60)}`);
   });
+  const failure = outcome.failure ? `${outcome.failure}\n    ${outcome.tail.join('\n    ')}` : undefined;
   if (failure) throw new TargetError(`building ${tag} failed: ${failure}`, `fix containers/${recipe.dir}/${recipe.dockerfile} or the access to Debian's archive, then run again`);
   progress.step(`image ${tag}: built in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const built = await inspectImage(docker, tag);
