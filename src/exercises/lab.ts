@@ -2,21 +2,22 @@
  * The helper library every exercise script gets as `lab`: the learner's environment seen through
  * the same questions on both targets (is my VM running, run this on it, ask Prometheus, ask
  * Gnocchi, read my workspace, read my pipeline runs). Scripts never call Docker or OpenStack
- * themselves; the target-specific answers live here, so one exercise works on both targets.
+ * themselves. What differs between the targets is in one adapter per target (lab-target-*.ts);
+ * files the lab reads are in lab-files.ts, and how it runs commands in lab-process.ts.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { LABELS, type Course, type Learner } from '../course/model.js';
+import type { Course, Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
-import { sshPort } from '../local/layout.js';
-import { resopsCommand } from './resops-command.js';
-import { forEachLine } from '../local/stream-lines.js';
+import { fetchWithin } from '../net/deadline.js';
 import type { PipelineResult } from '../pipeline/run.js';
 import type { ScaleResult } from '../pipeline/scale.js';
-import { fetchWithin } from '../net/deadline.js';
+import { pipelineRunsIn, scaleResultIn, synthesizedStacks } from './lab-files.js';
+import { lastLine, run } from './lab-process.js';
+import { labTarget, type LabTarget, type MonitoringUrls } from './lab-target.js';
+import { resopsCommand } from './resops-command.js';
 
 /** Thrown by a check to say what is missing; the message is what the learner reads. */
 export class StepIncomplete extends Error {
@@ -63,12 +64,6 @@ export interface PromAlert {
 
 export type PipelineRunSummary = Omit<PipelineResult, 'vcf'> & { reportFile: string; startedAt: Date; finishedAt: Date };
 
-/** When a run started, from its id (newRunId: `run-YYYYMMDD-HHMMSS-xxxxxx`, UTC); undefined for other names. */
-export function runStartedAt(run: string): Date | undefined {
-  const m = /^run-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-[0-9a-f]+$/.exec(run);
-  return m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
-}
-
 export interface LabOptions {
   course: Course;
   learner: Learner;
@@ -95,6 +90,8 @@ export class Lab {
   readonly stepDir: string;
   readonly log: (line: string) => void;
   private readonly sshKey: string | undefined;
+  /** What differs between the targets: the learner's machines, SSH, monitoring URLs, leftovers. */
+  private readonly machines: LabTarget;
 
   constructor(options: LabOptions) {
     this.course = options.course;
@@ -104,6 +101,7 @@ export class Lab {
     this.stepDir = options.stepDir;
     this.log = options.log;
     this.sshKey = options.sshKey;
+    this.machines = labTarget(options.course, options.learner);
   }
 
   get target(): Course['target'] {
@@ -146,9 +144,7 @@ export class Lab {
 
   /** What `{{name}}` in a step's text stands for. */
   vars(): Record<string, string> {
-    const local = this.target === 'local';
-    const port = sshPort(this.course, this.learner, 1);
-    const key = this.sshKey ? ` -i ${this.sshKey}` : '';
+    const { ssh, forget } = this.machines.sshCommands(this.sshKey);
     // Paths are absolute: a text's commands run from wherever the learner stands (after a `cd`).
     return {
       learner: this.learner.id,
@@ -159,9 +155,8 @@ export class Lab {
       target: this.target,
       vm1: this.vmName(1),
       workspace: this.workspace,
-      ssh: local ? `ssh${key} -p ${port} ${this.learner.id}@127.0.0.1` : `ssh${key} ${this.learner.id}@<address of ${this.vmName(1)}>`,
-      // A rebuilt VM has new host keys; ssh rightly refuses it until the old key is forgotten.
-      ssh_forget: local ? `ssh-keygen -R '[127.0.0.1]:${port}'` : `ssh-keygen -R <address of ${this.vmName(1)}>`,
+      ssh,
+      ssh_forget: forget,
       prometheus: this.urls().prometheus,
       gnocchi: this.urls().gnocchi,
       pushgateway: this.urls().pushgateway,
@@ -174,26 +169,7 @@ export class Lab {
   // ---- the learner's machines -------------------------------------------------------------
 
   async vm(vm = 1): Promise<VmState> {
-    const name = this.vmName(vm);
-    if (this.target === 'local') {
-      const docker = await this.docker();
-      const info = await docker.getContainer(name).inspect().catch(() => undefined);
-      if (!info) return { name, running: false, state: 'missing', exists: false, managed: false };
-      return {
-        name,
-        exists: true,
-        managed: info.Config.Labels?.[LABELS.course] === this.course.id && info.Config.Labels?.[LABELS.learner] === this.learner.id,
-        running: info.State.Running,
-        state: info.State.Status,
-        createdAt: new Date(info.Created),
-        ...(info.State.StartedAt && !info.State.StartedAt.startsWith('0001') ? { startedAt: new Date(info.State.StartedAt) } : {}),
-      };
-    }
-    const { listCourseServers } = await import('../openstack/servers.js');
-    const server = (await listCourseServers(this.course.cloud.name, this.course.id)).find((s) => s.name === name);
-    if (!server) return { name, running: false, state: 'missing', exists: false, managed: false };
-    // listCourseServers finds servers by the course's metadata: what it returns, the stacks made.
-    return { name, exists: true, running: server.status === 'ACTIVE', state: server.status, managed: true };
+    return this.machines.vm(this.vmName(vm));
   }
 
   /** The machine must be running, else the check ends saying so. */
@@ -212,12 +188,9 @@ export class Lab {
   }
 
   private async sshTarget(vm: number): Promise<{ host: string; port: number }> {
-    if (this.target === 'local') return { host: '127.0.0.1', port: sshPort(this.course, this.learner, vm) };
-    const { listCourseServers } = await import('../openstack/servers.js');
-    const server = (await listCourseServers(this.course.cloud.name, this.course.id)).find((s) => s.name === this.vmName(vm));
-    const address = server?.floatingAddresses[0];
-    if (!address) this.missing(`${this.vmName(vm)} has no floating IP to SSH to${server ? ` (it is ${server.status})` : ' (no such server)'}`);
-    return { host: address, port: 22 };
+    const endpoint = await this.machines.sshEndpoint(this.vmName(vm), vm);
+    if ('problem' in endpoint) return this.missing(endpoint.problem);
+    return endpoint;
   }
 
   /** Runs `command` on the learner's VM over SSH, as the learner (bounded by `timeoutMs`). */
@@ -228,9 +201,7 @@ export class Lab {
     const args = [
       '-o', 'BatchMode=yes',
       '-o', 'ConnectTimeout=10',
-      // Local VMs are recreated with new host keys by design; cloud VMs are trusted on first use.
-      '-o', this.target === 'local' ? 'StrictHostKeyChecking=no' : 'StrictHostKeyChecking=accept-new',
-      '-o', `UserKnownHostsFile=${this.target === 'local' ? '/dev/null' : knownHosts}`,
+      ...this.machines.hostKeyOptions(knownHosts),
       '-o', 'LogLevel=ERROR',
       ...(this.sshKey ? ['-o', 'IdentitiesOnly=yes', '-i', this.sshKey] : []),
       '-p', String(port), `${this.learner.id}@${host}`, command,
@@ -244,16 +215,8 @@ export class Lab {
 
   // ---- monitoring -------------------------------------------------------------------------
 
-  urls(): { prometheus: string; pushgateway: string; gnocchi: string } {
-    const env = process.env;
-    if (this.target === 'local') {
-      const p = this.course.local.ports;
-      return { prometheus: `http://127.0.0.1:${p.prometheus}`, pushgateway: `http://127.0.0.1:${p.pushgateway}`, gnocchi: `http://127.0.0.1:${p.gnocchi}` };
-    }
-    // On OpenStack the monitoring host's address comes from its stack's outputs; the instructor
-    // hands it to learners as RESOPS_MONITORING_HOST.
-    const host = env.RESOPS_MONITORING_HOST ?? '<monitoring host>';
-    return { prometheus: `http://${host}:9090`, pushgateway: `http://${host}:9091`, gnocchi: `http://${host}:8041` };
+  urls(): MonitoringUrls {
+    return this.machines.urls();
   }
 
   /** `request` made, its JSON (or text) read; a service that does not answer ends the check saying so. */
@@ -328,50 +291,22 @@ export class Lab {
 
   /** The synthesized Terraform JSON of every stack under `dir` (a CDKTF app's cdktf.out), by stack name. */
   synthesized(dir: string): Record<string, Record<string, unknown>> {
-    const stacks = join(dir, 'cdktf.out', 'stacks');
-    if (!existsSync(stacks)) return {};
-    const out: Record<string, Record<string, unknown>> = {};
-    for (const name of readdirSync(stacks)) {
-      const file = join(stacks, name, 'cdk.tf.json');
-      if (existsSync(file)) out[name] = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    }
-    return out;
+    return synthesizedStacks(dir);
   }
 
   // ---- pipeline results -------------------------------------------------------------------
 
   /**
-   * Pipeline runs started since `since` (default: since the step started), oldest first. A run's
-   * start is in its id (`run-YYYYMMDD-HHMMSS-…`), not in its file's date: a report copied into a
-   * new folder, or touched, is still the old run, and a folder whose name is not its report's run
-   * is not a run at all.
+   * Pipeline runs started since `since` (default: since the step started), oldest first; a
+   * report copied or touched is still the old run (see lab-pipeline-results.ts).
    */
   pipelineRuns(since: Date = this.stepStartedAt): PipelineRunSummary[] {
-    const dir = join(this.stateDir, 'pipeline');
-    if (!existsSync(dir)) return [];
-    // Run ids have whole seconds: a run started in the step's first second counts.
-    const from = Math.floor(since.getTime() / 1000) * 1000;
-    const runs: PipelineRunSummary[] = [];
-    for (const name of readdirSync(dir)) {
-      const file = join(dir, name, 'report.json');
-      const startedAt = runStartedAt(name);
-      if (!startedAt || startedAt.getTime() < from || !existsSync(file)) continue;
-      try {
-        const report = JSON.parse(readFileSync(file, 'utf8')) as Omit<PipelineResult, 'vcf'>;
-        if (report.run !== name) continue;
-        runs.push({ ...report, reportFile: file, startedAt, finishedAt: statSync(file).mtime });
-      } catch {
-        // A report being written right now: the next check reads it.
-      }
-    }
-    return runs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.run.localeCompare(b.run));
+    return pipelineRunsIn(this.stateDir, since);
   }
 
   /** The latest scaling experiment written since `since` (default: since the step started). */
   scaleResult(since: Date = this.stepStartedAt): (ScaleResult & { file: string }) | undefined {
-    const file = join(this.stateDir, 'pipeline', 'scale', 'scaling.json');
-    if (!existsSync(file) || statSync(file).mtime < since) return undefined;
-    return { ...(JSON.parse(readFileSync(file, 'utf8')) as ScaleResult), file };
+    return scaleResultIn(this.stateDir, since);
   }
 
   /** Size and creation time of a container image (local target), undefined when absent. */
@@ -439,20 +374,8 @@ export class Lab {
    * container could be started by hand, which is the repair the exercise teaches against.
    */
   async failVm(vm = 1): Promise<void> {
-    const name = this.vmName(vm);
-    if (this.target === 'local') {
-      const docker = await this.docker();
-      await docker.getContainer(name).remove({ force: true }).catch((error: { statusCode?: number }) => {
-        if (error.statusCode !== 404) throw error;
-      });
-      return;
-    }
-    const { clientFor } = await import('../openstack/client.js');
-    const client = await clientFor(this.course.cloud.name);
-    const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
-    if (!server) this.missing(`no server named ${name} to fail`);
-    // A lost VM: Terraform sees it gone and `apply` recreates it from the stack.
-    await client.compute.deleteServer(server.id);
+    const failed = await this.machines.failVm(this.vmName(vm));
+    if (failed.problem) this.missing(failed.problem);
   }
 
   /**
@@ -483,13 +406,7 @@ export class Lab {
 
   /** What is left of the course on the target: local Docker objects labelled with it, or cloud leftovers. */
   async leftovers(): Promise<string[]> {
-    if (this.target === 'local') {
-      const { labelledLeftovers } = await import('../local/down.js');
-      // Sorted: Docker lists in no stable order, and a learner compares two answers by eye.
-      return (await labelledLeftovers(await this.docker(), this.course.id)).sort();
-    }
-    const { findLeftovers } = await import('../openstack/leftovers.js');
-    return (await findLeftovers(this.course.cloud.name, this.course.id)).map((l) => `${l.kind} ${l.name}`).sort();
+    return this.machines.leftovers();
   }
 
   // ---- commands ---------------------------------------------------------------------------
@@ -527,44 +444,4 @@ export class Lab {
     const { connectDocker } = await import('../local/docker.js');
     return (await connectDocker()).docker;
   }
-}
-
-function lastLine(text: string): string {
-  return text.trim().split('\n').filter(Boolean).pop() ?? '';
-}
-
-/** Spawns a command, bounded by a timeout (then killed, exit code 124), collecting its output. */
-export function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; timeoutMs: number; env?: Record<string, string>; onLine?: (line: string) => void },
-): Promise<CommandResult> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-    }, options.timeoutMs);
-    const lines = Promise.all([
-      forEachLine(child.stdout, (line) => {
-        stdout += `${line}\n`;
-        options.onLine?.(line);
-      }),
-      forEachLine(child.stderr, (line) => {
-        stderr += `${line}\n`;
-        options.onLine?.(line);
-      }),
-    ]);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolvePromise({ code: 127, stdout, stderr: `${stderr}${command}: ${error.message}\n` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      void lines.finally(() => resolvePromise({ code: timedOut ? 124 : (code ?? 1), stdout, stderr: timedOut ? `${stderr}timed out after ${options.timeoutMs / 1000}s\n` : stderr }));
-    });
-  });
 }

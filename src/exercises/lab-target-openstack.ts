@@ -1,0 +1,51 @@
+/** The openstack target's answers: VMs are Nova servers of the course, reached on their floating IP. */
+import type { Course, Learner } from '../course/model.js';
+import type { LabTarget } from './lab-target.js';
+
+async function courseServer(course: Course, name: string) {
+  const { listCourseServers } = await import('../openstack/servers.js');
+  return (await listCourseServers(course.cloud.name, course.id)).find((s) => s.name === name);
+}
+
+export function openstackLabTarget(course: Course, learner: Learner): LabTarget {
+  const vm1 = `<address of ${course.id}-${learner.id}-vm1>`;
+  return {
+    async vm(name) {
+      const server = await courseServer(course, name);
+      if (!server) return { name, running: false, state: 'missing', exists: false, managed: false };
+      // listCourseServers finds servers by the course's metadata: what it returns, the stacks made.
+      return { name, exists: true, running: server.status === 'ACTIVE', state: server.status, managed: true };
+    },
+    async sshEndpoint(name) {
+      const server = await courseServer(course, name);
+      const address = server?.floatingAddresses[0];
+      if (!address) return { problem: `${name} has no floating IP to SSH to${server ? ` (it is ${server.status})` : ' (no such server)'}` };
+      return { host: address, port: 22 };
+    },
+    // Cloud VMs are trusted on first use, then checked.
+    hostKeyOptions: (knownHosts) => ['-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${knownHosts}`],
+    sshCommands(key) {
+      // A rebuilt VM has new host keys; ssh rightly refuses it until the old key is forgotten.
+      return { ssh: `ssh${key ? ` -i ${key}` : ''} ${learner.id}@${vm1}`, forget: `ssh-keygen -R ${vm1}` };
+    },
+    urls() {
+      // The monitoring host's address comes from its stack's outputs; the instructor hands it to
+      // learners as RESOPS_MONITORING_HOST.
+      const host = process.env.RESOPS_MONITORING_HOST ?? '<monitoring host>';
+      return { prometheus: `http://${host}:9090`, pushgateway: `http://${host}:9091`, gnocchi: `http://${host}:8041` };
+    },
+    async failVm(name) {
+      const { clientFor } = await import('../openstack/client.js');
+      const client = await clientFor(course.cloud.name);
+      const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+      if (!server) return { problem: `no server named ${name} to fail` };
+      // A lost VM: Terraform sees it gone and `apply` recreates it from the stack.
+      await client.compute.deleteServer(server.id);
+      return {};
+    },
+    async leftovers() {
+      const { findLeftovers } = await import('../openstack/leftovers.js');
+      return (await findLeftovers(course.cloud.name, course.id)).map((l) => `${l.kind} ${l.name}`).sort();
+    },
+  };
+}
