@@ -25,14 +25,12 @@ export default defineWrongAttempts([
     },
   },
   {
-    name: 'takes one worker to save money and misses the deadline',
+    name: 'answers in words',
     attempt: async (lab) => {
-      writeAnswers(lab, FILE, { workers: 1 });
+      writeAnswers(lab, FILE, { workers: 'three or four' });
     },
-    says: (lab) => {
-      const m = model(lab);
-      // With no speedup at all one worker is the answer; the tests' runs always have some.
-      return m.best > 1 ? `1 worker(s): predicted ${m.predicted(1)} s, which misses the ${m.deadline} s deadline` : 'one worker meets the deadline: this mistake cannot be made here';
-    },
+    // Whatever the machine measured: the one mistake here that is wrong on every machine, even
+    // one where a single worker meets the deadline (no speedup at all, as on a busy host).
+    says: (lab) => `${lab.shown(lab.path(FILE))} workers: "three or four" is not a number`,
   },
 ]);
