@@ -288,25 +288,26 @@ export class ExerciseEngine {
     return join(exercisesStateDir(this.course), this.learner.id, 'step-start', exercise.id, step.id);
   }
 
-  /** Copies the step's workspace files as they are before its setup (absent ones are noted as such). */
+  /**
+   * Copies the step's workspace files as they are before its setup; a path with no copy was absent.
+   * The `complete` marker, written last, says the copy is whole and may be restored.
+   */
   private saveStartingFiles(exercise: Exercise, step: Step): void {
     if (!step.files.length) return;
     const dir = this.startingFilesDir(exercise, step);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'files'), { recursive: true });
-    const absent: string[] = [];
     for (const path of step.files) {
       const from = join(this.workspace, path);
       if (existsSync(from)) cpSync(from, join(dir, 'files', path), { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-      else absent.push(path);
     }
-    writeFileSync(join(dir, 'absent.json'), `${JSON.stringify(absent)}\n`);
+    writeFileSync(join(dir, 'complete'), '');
   }
 
   /** The step's workspace files exactly as they were when it started: the learner's edits since are gone. */
   private restoreStartingFiles(exercise: Exercise, step: Step): void {
     const dir = this.startingFilesDir(exercise, step);
-    if (!step.files.length || !existsSync(join(dir, 'absent.json'))) return;
+    if (!step.files.length || !existsSync(join(dir, 'complete'))) return;
     for (const path of step.files) {
       const target = join(this.workspace, path);
       rmSync(target, { recursive: true, force: true });
@@ -317,11 +318,9 @@ export class ExerciseEngine {
 
   /** The step's wrong attempts (its wrong.ts), for the tests and maintainers; none when it has no such file. */
   async wrongAttempts(exercise: Exercise, step: Step): Promise<WrongAttempt[]> {
-    const file = step.scripts.wrong;
-    if (!file) return [];
-    const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    if (!Array.isArray(module.default)) throw new ExerciseError(`lab-exercises/${exercise.id}/${step.id}/wrong.ts: its default export must be made with defineWrongAttempts([…])`);
-    return (module.default as WrongAttempt[]).filter((w) => !w.targets || w.targets.includes(this.course.target));
+    if (!step.scripts.wrong) return [];
+    const attempts = await this.scriptExport(exercise, step, 'wrong', Array.isArray, 'defineWrongAttempts([…])');
+    return (attempts as WrongAttempt[]).filter((w) => !w.targets || w.targets.includes(this.course.target));
   }
 
   private view(exercise: Exercise, step: Step): StepView {
@@ -378,11 +377,17 @@ export class ExerciseEngine {
   }
 
   private async load(exercise: Exercise, step: Step, script: StepScript): Promise<StepFunction> {
+    const fn = await this.scriptExport(exercise, step, script, (value) => typeof value === 'function', `define${script[0]!.toUpperCase()}${script.slice(1)}(…)`);
+    return fn as StepFunction;
+  }
+
+  /** A step script's default export, checked to be what `maker` makes. */
+  private async scriptExport(exercise: Exercise, step: Step, script: StepScript, isValid: (value: unknown) => boolean, maker: string): Promise<unknown> {
     const file = step.scripts[script];
     if (!file) throw new ExerciseError(`${exercise.id}/${step.id} has no ${script} script`);
     const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-    if (typeof module.default !== 'function') throw new ExerciseError(`lab-exercises/${exercise.id}/${step.id}/${script}.ts: its default export must be made with define${script[0]!.toUpperCase()}${script.slice(1)}(…)`);
-    return module.default as StepFunction;
+    if (!isValid(module.default)) throw new ExerciseError(`lab-exercises/${exercise.id}/${step.id}/${script}.ts: its default export must be made with ${maker}`);
+    return module.default;
   }
 
   private async runScript(exercise: Exercise, step: Step, script: StepScript): Promise<string | undefined> {

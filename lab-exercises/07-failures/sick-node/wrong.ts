@@ -1,5 +1,6 @@
 import { defineWrongAttempts } from '../../../src/exercises/kit.js';
 import { must, mustSsh } from '../../_shared/shell.js';
+import { upCommand } from '../../_shared/wrong.js';
 
 export default defineWrongAttempts([
   {
@@ -19,6 +20,6 @@ export default defineWrongAttempts([
     attempt: async (lab) => {
       await must(lab, 'docker', ['stop', '-t', '0', lab.vmName(1)]);
     },
-    says: (lab) => `${lab.vmName(1)} exists but is not running (exited): start it with \`${lab.command(`up ${lab.shown(lab.courseFile)}`)}\``,
+    says: (lab) => `${lab.vmName(1)} exists but is not running (exited): start it with ${upCommand(lab)}`,
   },
 ]);
