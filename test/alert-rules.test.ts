@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { locateTool, runStreaming } from '../src/ansible/tools.js';
+import { locateTool, runTool } from '../src/local/toolbox.js';
 
 const root = join(import.meta.dirname, '..');
 const rulesDir = join(root, 'monitoring', 'rules');
@@ -70,7 +70,7 @@ describe('alert rules (monitoring/rules)', () => {
 const promtool = await locateTool('promtool');
 
 describe.skipIf(promtool.where === 'none')(`promtool on the rules${promtool.where === 'none' ? ` (skipped: ${promtool.reason})` : ` (${promtool.where})`}`, () => {
-  const promtoolRun = (args: string[]) => runStreaming('promtool', args, { cwd: root, mounts: [root] });
+  const promtoolRun = (args: string[]) => runTool('promtool', args, { cwd: root, mounts: [root] });
 
   beforeAll(async () => {
     // In the toolbox this builds the image once; later calls start in a second.

@@ -16,7 +16,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildInventory } from '../src/ansible/build.js';
 import type { HostRecap } from '../src/ansible/output.js';
-import { locateTool } from '../src/ansible/tools.js';
+import { locateTool } from '../src/local/toolbox.js';
 import { loadCourse } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
 

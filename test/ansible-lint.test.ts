@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { locateTool, runStreaming } from '../src/ansible/tools.js';
+import { locateTool, runTool } from '../src/local/toolbox.js';
 
 const root = join(import.meta.dirname, '..');
 const playbooks = join(root, 'playbooks');
@@ -68,7 +68,7 @@ const lint = await locateTool('ansible-lint');
 
 describe.skipIf(lint.where === 'none')(`ansible-lint${lint.where === 'none' ? ` (skipped: ${lint.reason})` : ''}`, () => {
   it('passes with the production profile', async () => {
-    const run = await runStreaming('ansible-lint', ['-c', '.ansible-lint', '--nocolor', ...PLAYBOOKS, ...roles.map((r) => `roles/${r}`)], { cwd: playbooks });
+    const run = await runTool('ansible-lint', ['-c', '.ansible-lint', '--nocolor', ...PLAYBOOKS, ...roles.map((r) => `roles/${r}`)], { cwd: playbooks });
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.code, output).toBe(0);
     expect(output).toMatch(/Passed with production profile: 0 failure\(s\), 0 warning\(s\)/);
@@ -79,11 +79,11 @@ const playbook = await locateTool('ansible-playbook');
 
 describe.skipIf(playbook.where === 'none')(`ansible-playbook --syntax-check${playbook.where === 'none' ? ` (skipped: ${playbook.reason})` : ` (${playbook.where})`}`, () => {
   beforeAll(async () => {
-    await runStreaming('ansible-playbook', ['--version'], { cwd: playbooks, mounts: [root] });
+    await runTool('ansible-playbook', ['--version'], { cwd: playbooks, mounts: [root] });
   }, 900_000);
 
   it('accepts every playbook', async () => {
-    const run = await runStreaming('ansible-playbook', ['--syntax-check', '-i', 'localhost,', ...PLAYBOOKS], {
+    const run = await runTool('ansible-playbook', ['--syntax-check', '-i', 'localhost,', ...PLAYBOOKS], {
       cwd: playbooks,
       mounts: [root],
       env: { ANSIBLE_CONFIG: join(playbooks, 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },

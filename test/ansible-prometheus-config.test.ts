@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderPrometheusConfig } from '../src/ansible/render.js';
-import { locateTool, runStreaming } from '../src/ansible/tools.js';
+import { locateTool, runTool } from '../src/local/toolbox.js';
 import { loadCourseText } from '../src/course/load.js';
 import { nodeTargets, prometheusConfig } from '../src/local/monitoring-files.js';
 import { courseYaml } from './helpers/course-yaml.js';
@@ -75,7 +75,7 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
   const config = (target: keyof typeof dirs) => parse(readFileSync(join(dirs[target], 'prometheus.yml'), 'utf8')) as PromConfig;
 
   it.each(['local', 'openstack'] as const)('promtool check config accepts the %s rendering and its rules', async (target) => {
-    const run = await runStreaming('promtool', ['check', 'config', join(dirs[target], 'prometheus.yml')], { cwd: dirs[target], mounts: [temp] });
+    const run = await runTool('promtool', ['check', 'config', join(dirs[target], 'prometheus.yml')], { cwd: dirs[target], mounts: [temp] });
     const output = `${run.stdout}\n${run.stderr}`;
     expect(run.code, output).toBe(0);
     expect(output).toMatch(/SUCCESS: \d+ rule files found/);
@@ -125,12 +125,12 @@ describe.skipIf(toolbox.where === 'none')(`the toolbox image (Ansible and promto
 
   beforeAll(async () => {
     // Builds resops/toolbox when it is missing (minutes, once).
-    await runStreaming('ansible-playbook', ['--version'], { cwd: temp, forceToolbox: true });
+    await runTool('ansible-playbook', ['--version'], { cwd: temp, forceToolbox: true });
   }, 900_000);
 
   it('renders prometheus.yml with the toolbox\'s Ansible and checks it with its promtool', async () => {
     await renderPrometheusConfig({ dir: temp, courseId: course.id, target: 'local', vars: { prometheus_file_sd_targets: nodeTargets(course) }, forceToolbox: true });
-    const check = await runStreaming('promtool', ['check', 'config', join(temp, 'prometheus.yml')], { cwd: temp, forceToolbox: true });
+    const check = await runTool('promtool', ['check', 'config', join(temp, 'prometheus.yml')], { cwd: temp, forceToolbox: true });
     expect(check.where).toBe('toolbox');
     expect(check.code, `${check.stdout}\n${check.stderr}`).toBe(0);
     const rendered = parse(readFileSync(join(temp, 'prometheus.yml'), 'utf8')) as PromConfig;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../src/ansible/runner.js';
-import { locateTool, runStreaming } from '../src/ansible/tools.js';
+import { locateTool, runTool } from '../src/local/toolbox.js';
 
 const ansible = await locateTool('ansible-playbook');
 
@@ -29,7 +29,7 @@ describe.skipIf(ansible.where === 'none')(`runPlaybook failures${ansible.where =
   const temp = mkdtempSync(join(tmpdir(), 'resops-runner-test-'));
   afterAll(() => rmSync(temp, { recursive: true, force: true }));
   beforeAll(async () => {
-    await runStreaming('ansible-playbook', ['--version'], { cwd: temp });
+    await runTool('ansible-playbook', ['--version'], { cwd: temp });
   }, 900_000);
 
   it('a failing task: not ok, with the host, the task and the message', async () => {

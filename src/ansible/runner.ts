@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../cli/table.js';
 import { AnsibleOutputReader, parseRecap, type AnsibleEvent, type HostRecap } from './output.js';
-import { runStreaming } from './tools.js';
+import { runTool } from '../local/toolbox.js';
 
 export const PLAYBOOKS_DIR = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 /** The repository root: roles read monitoring/ (rules, routing) next to playbooks/. */
@@ -63,7 +63,7 @@ export async function runPlaybook(options: PlaybookOptions): Promise<PlaybookRun
       await writeFile(file, JSON.stringify(options.vars), { mode: 0o600 });
       args.push('-e', `@${file}`);
     }
-    const result = await runStreaming('ansible-playbook', args, {
+    const result = await runTool('ansible-playbook', args, {
       cwd: PLAYBOOKS_DIR,
       env: {
         ANSIBLE_CONFIG: join(PLAYBOOKS_DIR, 'ansible.cfg'),

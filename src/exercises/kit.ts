@@ -1,14 +1,17 @@
 /**
  * What exercise scripts import. A script is a module whose default export is made by one of
  * these: `check` returns what it found (one line) or ends with `lab.missing("what is missing")`;
- * `solve`, `setup` and `reset` do the work and may return a line to show. zx's `$` is re-exported
- * for shell work in the learner's workspace.
+ * `solve`, `setup` and `reset` do the work and may return a line to show. Commands go through
+ * `lab.exec` (output shown as progress, the learner's workspace as working directory) or, for
+ * work of the script's own, the toolkit's one runner `runCommand` (timeout required, fails with
+ * CommandFailed): the same runner underneath, so every script runs commands one way.
  */
 import type { Lab } from './lab.js';
 
 export type { Lab, VmState, PromSample, PromAlert, CommandResult, PipelineRunSummary } from './lab.js';
 export { StepIncomplete } from './lab.js';
-export { $ } from 'zx';
+export { runCommand } from '../process/run-command.js';
+export { CommandFailed } from '../process/command-failed.js';
 
 export type StepFunction = (lab: Lab) => Promise<string | void>;
 

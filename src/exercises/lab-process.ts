@@ -1,47 +1,29 @@
 /**
- * How the lab runs a command for a check or a solution: bounded by a timeout (then killed, exit
- * code 124), output collected and, line by line, shown as progress.
+ * How the lab runs a command for a check or a solution: the toolkit's one runner, resolving in
+ * every case so a check can word what went wrong (exit code 124 after the timeout, 127 when the
+ * program is missing), each line shown as progress.
  */
-import { spawn } from 'node:child_process';
-import { forEachLine } from '../local/stream-lines.js';
+import { formatMs } from '../process/command-failed.js';
+import { runCommand } from '../process/run-command.js';
 import type { CommandResult } from './lab.js';
 
 export function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).pop() ?? '';
 }
 
-/** Spawns a command, bounded by a timeout (then killed, exit code 124), collecting its output. */
-export function run(
+export async function run(
   command: string,
   args: string[],
   options: { cwd?: string; timeoutMs: number; env?: Record<string, string>; onLine?: (line: string) => void },
 ): Promise<CommandResult> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-    }, options.timeoutMs);
-    const lines = Promise.all([
-      forEachLine(child.stdout, (line) => {
-        stdout += `${line}\n`;
-        options.onLine?.(line);
-      }),
-      forEachLine(child.stderr, (line) => {
-        stderr += `${line}\n`;
-        options.onLine?.(line);
-      }),
-    ]);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolvePromise({ code: 127, stdout, stderr: `${stderr}${command}: ${error.message}\n` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      void lines.finally(() => resolvePromise({ code: timedOut ? 124 : (code ?? 1), stdout, stderr: timedOut ? `${stderr}timed out after ${options.timeoutMs / 1000}s\n` : stderr }));
-    });
+  const result = await runCommand(command, args, {
+    timeoutMs: options.timeoutMs,
+    check: false,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.onLine ? { onLine: options.onLine } : {}),
   });
+  // The reason a command did not run to its end is what a check shows from stderr.
+  const why = result.end.kind === 'timeout' ? `timed out after ${formatMs(result.end.afterMs)}\n` : result.end.kind === 'not-started' ? `${command}: ${result.end.reason}\n` : '';
+  return { code: result.code, stdout: result.stdout, stderr: `${result.stderr}${why}` };
 }

@@ -3,21 +3,23 @@
  * reachable it is pulled; where it is not (air-gapped CI, this machine), it is built from Debian's
  * archive with debootstrap and `docker import`, so the Dockerfiles stay unchanged.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { CommandFailed } from '../process/command-failed.js';
+import { runCommand, startCommand } from '../process/run-command.js';
 import { TargetError } from '../targets/driver.js';
 import { followBuild } from './build-follower.js';
 import { dockerCall, isNotFound, messageOf } from './docker.js';
 import type { Progress } from './progress.js';
-import { forEachLine } from './stream-lines.js';
 
 export const DEBIAN_BASE = 'debian:bookworm-slim';
 const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+/** debootstrap takes ≈35 s here; a mirror that stalls still ends. */
+const DEBOOTSTRAP_TIMEOUT_MS = 20 * 60_000;
 
 export type BaseImageSource = 'present' | 'pulled' | 'debootstrap';
 
@@ -120,18 +122,21 @@ async function debootstrapImport(docker: Docker, tag: string, mirror: string, pr
   const root = await mkdtemp(join(tmpdir(), 'resops-debootstrap-'));
   try {
     const started = Date.now();
-    await run(debootstrap, ['--variant=minbase', 'bookworm', root, mirror], (line) => {
-      // Phase lines only; debootstrap also prints one line per package.
-      if (/^I: (Resolving|Retrieving Release|Installing core|Unpacking the base|Configuring the base|Base system)/.test(line)) {
-        progress.detail(`debootstrap: ${line.slice(3)}`);
-      }
-    }).catch((error: Error) => {
-      throw new TargetError(`debootstrap of ${tag} failed: ${error.message}`, `check access to ${mirror}, or run by hand: ${manual}`);
+    await runCommand(debootstrap, ['--variant=minbase', 'bookworm', root, mirror], {
+      timeoutMs: DEBOOTSTRAP_TIMEOUT_MS,
+      onLine: (line) => {
+        // Phase lines only; debootstrap also prints one line per package.
+        if (/^I: (Resolving|Retrieving Release|Installing core|Unpacking the base|Configuring the base|Base system)/.test(line)) {
+          progress.detail(`debootstrap: ${line.slice(3)}`);
+        }
+      },
+    }).catch((error: unknown) => {
+      throw new TargetError(`debootstrap of ${tag} failed: ${error instanceof CommandFailed ? error.message : String(error)}`, `check access to ${mirror}, or run by hand: ${manual}`);
     });
     progress.detail(`debootstrap: done in ${((Date.now() - started) / 1000).toFixed(0)}s, importing into Docker`);
     const [repo, version] = tag.split(':') as [string, string | undefined];
-    const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const tarFailed = new Promise<string | undefined>((resolve) => tar.on('close', (code) => resolve(code === 0 ? undefined : `tar exited with ${code}`)));
+    const tar = startCommand('tar', ['-C', root, '-c', '.'], { timeoutMs: DEBOOTSTRAP_TIMEOUT_MS, check: false });
+    const tarFailed = tar.done.then((done) => (done.code === 0 ? undefined : `tar exited with ${done.code}: ${done.tail.join(' | ')}`));
     const stream = (await dockerCall(`importing ${tag}`, () =>
       docker.importImage(tar.stdout, { repo, tag: version ?? 'latest', changes: ['CMD ["bash"]'] } as object),
     )) as Readable;
@@ -146,20 +151,3 @@ async function debootstrapImport(docker: Docker, tag: string, mirror: string, pr
   }
 }
 
-/** Runs a command, feeding each output line to onLine; rejects with the last lines on failure. */
-function run(command: string, args: string[], onLine: (line: string) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const tail: string[] = [];
-    // Whole lines, decoded across chunk edges: a chunk ends anywhere, in a line or a character.
-    const consume = (line: string) => {
-      if (!line.trim()) return;
-      tail.push(line);
-      if (tail.length > 10) tail.shift();
-      onLine(line);
-    };
-    const lines = Promise.all([forEachLine(child.stdout, consume), forEachLine(child.stderr, consume)]);
-    child.on('error', (error) => reject(error));
-    child.on('close', (code) => void lines.catch(() => undefined).then(() => (code === 0 ? resolve() : reject(new Error(`exit ${code}: ${tail.join(' | ')}`)))));
-  });
-}

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import type Docker from 'dockerode';
 import { adminAccess } from '../access/admin-access.js';
 import { LABELS, type Course } from '../course/model.js';
+import { runInContainer } from '../process/run-in-container.js';
 import { TargetError } from '../targets/driver.js';
 import { dockerCall, isNotFound, LOCAL_LABELS, statusCode } from './docker.js';
 import { imageTag, type ImageName } from './images.js';
@@ -284,7 +285,7 @@ export async function applyPlan(docker: Docker, course: Course, plan: LocalPlan,
     plan.containers.map(async (entry) => {
       const files = entry.spec.service === 'vm' ? undefined : serviceFiles(course, entry.spec.service);
       if (entry.action === 'keep') {
-        if (files && (await syncFiles(docker.getContainer(entry.existing!.Id), entry.spec.name, files, true))) {
+        if (files && (await syncFiles(docker, docker.getContainer(entry.existing!.Id), entry.spec.name, files, true))) {
           done({ object: `container ${entry.spec.name}`, action: 'update', why: 'configuration files changed, reloaded' });
         }
         return;
@@ -299,7 +300,7 @@ export async function applyPlan(docker: Docker, course: Course, plan: LocalPlan,
           await connect(docker, container.id, entry.spec.name, attachment, networkIds);
         }
       }
-      if (files) await syncFiles(container, entry.spec.name, files, false);
+      if (files) await syncFiles(docker, container, entry.spec.name, files, false);
       await dockerCall(`starting container ${entry.spec.name}`, () => container.start());
       done({ object: `container ${entry.spec.name}`, action: entry.action, ...(entry.why ? { why: entry.why } : {}) });
     }),
@@ -355,21 +356,19 @@ const OWNED_DIRS = ['rules/'];
  * Makes the files under `root` what they should be; when the container runs and something
  * changed, the service reloads. Returns whether anything changed.
  */
-export async function syncFiles(container: Docker.Container, name: string, files: ServiceFiles, running: boolean): Promise<boolean> {
+export async function syncFiles(docker: Docker, container: Docker.Container, name: string, files: ServiceFiles, running: boolean): Promise<boolean> {
   return dockerCall(`copying configuration into ${name}`, async () => {
     const current = await containerFiles(container, files.root);
     const changed = files.files.filter((f) => !current.get(f.path)?.equals(Buffer.from(f.content)));
     const wanted = new Set(files.files.map((f) => f.path));
     const extra = [...current.keys()].filter((path) => OWNED_DIRS.some((dir) => path.startsWith(dir)) && !wanted.has(path));
     if (changed.length) await container.putArchive(packTar(changed), { path: files.root });
-    if (running && extra.length) await execAsRoot(container, ['rm', '-f', ...extra.map((path) => `${files.root}/${path}`)]);
+    if (running && extra.length) await execAsRoot(docker, container, name, ['rm', '-f', ...extra.map((path) => `${files.root}/${path}`)]);
     if (running && (changed.length || extra.length)) await container.kill({ signal: files.reload });
     return changed.length > 0 || (running && extra.length > 0);
   });
 }
 
-async function execAsRoot(container: Docker.Container, cmd: string[]): Promise<void> {
-  const exec = await container.exec({ Cmd: cmd, User: 'root', AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({});
-  await readStream(stream);
+async function execAsRoot(docker: Docker, container: Docker.Container, name: string, cmd: string[]): Promise<void> {
+  await runInContainer(docker, container, name, cmd, { user: 'root', timeoutMs: 60_000 });
 }

@@ -3,9 +3,10 @@
  * exit, the run stops) from a worker that died under it (container gone or stopped: the job
  * goes to another worker).
  */
-import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { isNotFound, messageOf } from '../local/docker.js';
+import { runInContainer } from '../process/run-in-container.js';
+import type { CommandResult } from '../process/run-command.js';
 
 /** The worker's container died (killed, OOM, removed) while running a job: retry elsewhere. */
 export class WorkerLost extends Error {
@@ -54,42 +55,25 @@ async function staysRunning(container: Docker.Container, exitCode: number | null
   return true;
 }
 
+/** A stage longer than this is stuck (a hung NFS read, a dead Swift): it fails and says so. */
+export const STAGE_TIMEOUT_MS = 60 * 60_000;
+
 /** Runs `cmd` in the container; resolves with its output on exit 0. */
 export async function execIn(docker: Docker, containerName: string, worker: string, stage: string, cmd: string[], env: Record<string, string>): Promise<ExecResult> {
   const container = docker.getContainer(containerName);
-  let exec: Docker.Exec;
-  let stream: NodeJS.ReadableStream;
+  let result: CommandResult;
   try {
-    exec = await container.exec({ Cmd: cmd, Env: Object.entries(env).map(([k, v]) => `${k}=${v}`), AttachStdout: true, AttachStderr: true });
-    stream = (await exec.start({})) as NodeJS.ReadableStream;
+    result = await runInContainer(docker, container, containerName, cmd, { env, timeoutMs: STAGE_TIMEOUT_MS, check: false });
   } catch (error) {
     if (!(await staysRunning(container, null).catch(() => false))) throw new WorkerLost(worker, messageOf(error));
     throw error;
   }
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  docker.modem.demuxStream(stream, stdout, stderr);
-  await new Promise<void>((resolve) => {
-    stream.on('end', resolve);
-    stream.on('close', resolve);
-    stream.on('error', () => resolve());
-  });
-  const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
-  let exitCode: number | null = null;
-  try {
-    exitCode = (await exec.inspect()).ExitCode;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  const exitCode = result.end.kind === 'exit' ? result.end.code : result.end.kind === 'timeout' ? result.code : null;
   // A killed container ends the exec with 126 or 137 or no code at all, sometimes a moment before
   // Docker reports the container stopped; only a container that stays up has a verdict.
   if (!(await staysRunning(container, exitCode))) throw new WorkerLost(worker, `container ${containerName} stopped during ${stage}`);
-  if (exitCode === 0) return result;
-  throw new StageFailed(stage, worker, exitCode ?? -1, result.stderr);
+  if (exitCode === 0) return { stdout: result.stdout, stderr: result.stderr };
+  throw new StageFailed(stage, worker, exitCode ?? -1, result.end.kind === 'timeout' ? `timed out after ${STAGE_TIMEOUT_MS / 60_000} min` : result.stderr);
 }
 
 /** The last JSON line a stage printed (its measures). */

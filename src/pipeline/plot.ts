@@ -3,8 +3,8 @@
  * repeat as a dot, the median as a larger dot), the ideal line S = N and the fitted Amdahl curve.
  * PNG: converted with `rsvg-convert` (Debian `librsvg2-bin`) when it is installed.
  */
-import { spawnSync } from 'node:child_process';
 import { findExecutable } from '../local/base-image.js';
+import { runCommand } from '../process/run-command.js';
 import { amdahlSpeedup, type AmdahlFit, type ScaleRow } from './amdahl.js';
 
 const W = 640;
@@ -63,10 +63,10 @@ export function scalingSvg(rows: readonly ScaleRow[], samples: ReadonlyArray<{ w
 }
 
 /** SVG file → PNG beside it; the reason when it cannot (rsvg-convert missing or failing). */
-export function svgToPng(svgFile: string, pngFile: string): true | string {
+export async function svgToPng(svgFile: string, pngFile: string): Promise<true | string> {
   const rsvg = findExecutable('rsvg-convert');
   if (!rsvg) return 'rsvg-convert is not installed (Debian package librsvg2-bin)';
-  const result = spawnSync(rsvg, ['-o', pngFile, svgFile], { encoding: 'utf8', timeout: 30_000 });
-  if (result.status !== 0) return `rsvg-convert failed: ${(result.stderr || result.error?.message || '').trim()}`;
+  const result = await runCommand(rsvg, ['-o', pngFile, svgFile], { timeoutMs: 30_000, check: false });
+  if (result.code !== 0) return `rsvg-convert failed: ${result.tail.join(' ') || `exit ${result.code}`}`;
   return true;
 }

@@ -97,7 +97,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
   const svg = join(outDir, 'scaling.svg');
   writeFileSync(svg, scalingSvg(rows, samples, fit, `${course.id}: ${options.reads} read pairs, storage ${storage}, ${options.repeat}× each`));
   const png = join(outDir, 'scaling.png');
-  const converted = svgToPng(svg, png);
+  const converted = await svgToPng(svg, png);
   const result: ScaleResult = {
     course: course.id,
     storage,

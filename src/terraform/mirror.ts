@@ -2,7 +2,6 @@
  * A Terraform filesystem mirror of the OpenStack provider, for machines that cannot download it
  * (air-gapped sites, build machines), and the CLI settings that make terraform or tofu use it.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync, closeSync, copyFileSync, createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, mkdtempSync, openSync,
@@ -12,6 +11,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Course } from '../course/model.js';
+import { CommandFailed } from '../process/command-failed.js';
+import { startCommand } from '../process/run-command.js';
 import { TargetError } from '../targets/driver.js';
 import { resolveBinary } from './binary.js';
 
@@ -290,16 +291,16 @@ function requireXz(from: string): string {
 }
 
 function decompress(xz: string, from: string): { stream: Readable; done: Promise<void> } {
-  const child = spawn(xz, ['-dc', '--', from], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<void>((resolveDone, reject) => {
-    child.on('error', (error) => reject(new TargetError(`xz -dc ${from}: ${error.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolveDone();
-      else reject(new TargetError(`xz -dc ${from} failed: ${stderr.trim() || `exit code ${code}`}`, 'is it an intact .xz file? Check it against its SHA256SUMS'));
-    });
-  });
+  // The provider is ≈60 MB unpacked, seconds of work; a stuck disk still ends.
+  const child = startCommand(xz, ['-dc', '--', from], { timeoutMs: 10 * 60_000 });
+  const done = child.done.then(
+    () => undefined,
+    (error: unknown) => {
+      if (error instanceof CommandFailed && error.end.kind === 'not-started') throw new TargetError(`xz -dc ${from}: ${error.end.reason}`);
+      const said = error instanceof CommandFailed ? error.tail.join('\n') || `exit code ${error.exitCode}` : String(error);
+      throw new TargetError(`xz -dc ${from} failed: ${said}`, 'is it an intact .xz file? Check it against its SHA256SUMS');
+    },
+  );
   // Awaited after the copy; this keeps an early failure from being an unhandled rejection meanwhile.
   done.catch(() => undefined);
   return { stream: child.stdout, done };
