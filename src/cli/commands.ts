@@ -14,6 +14,7 @@ export interface CommandEntry {
 
 export const COMMANDS: CommandEntry[] = [
   { name: 'validate', summary: 'check a course file and its roster', available: true, load: async () => (await import('./commands/validate.js')).command },
+  { name: 'schema', summary: 'print the JSON Schema of the course file, for editors', available: true, load: async () => (await import('./commands/schema.js')).command },
   { name: 'preflight', summary: 'estimate consumption and cost, check the project quota', available: true, load: async () => (await import('./commands/preflight.js')).command },
   { name: 'synth', summary: 'write the Terraform stacks of the course (openstack)', available: true, load: async () => (await import('./commands/synth.js')).command },
   { name: 'plan', summary: 'show what `up` would change', available: true, load: async () => (await import('./commands/target.js')).targetCommand('plan') },

@@ -73,13 +73,19 @@ export class Fields {
 
   /** Reads `node` as a mapping with these fields, or reports what it is instead. */
   static of(source: YamlSource, node: unknown, path: string, at: Spot, allowed: readonly string[], what = MAPPING): Fields | undefined {
+    const map = Fields.mappingNode(source, node, path, at, what);
+    return map && new Fields(source, path, at, map, allowed);
+  }
+
+  /** `node` (aliases resolved) when it is a mapping; else reports what it is instead. */
+  protected static mappingNode(source: YamlSource, node: unknown, path: string, at: Spot, what = MAPPING): { items: Pair<unknown, unknown>[] } | undefined {
     const resolved = source.resolve(node);
     if (!isMap(resolved)) {
       const where = isNull(resolved) ? at : source.spotOf(resolved as Node);
       source.issues.add(source.file, where, path, `expected ${what}, got ${describeNode(resolved)}`);
       return undefined;
     }
-    return new Fields(source, path, at, resolved, allowed);
+    return resolved;
   }
 
   private report(spot: Spot, path: string, message: string): void {
@@ -143,7 +149,7 @@ export class Fields {
   }
 
   /** The raw value, or a report (missing / is secret) when absent. */
-  private value(key: string, required: boolean): Scalar | Node | undefined | 'absent' {
+  protected value(key: string, required: boolean): Scalar | Node | undefined | 'absent' {
     const pair = this.pairs.get(key);
     const node = this.node(key);
     if (node === undefined) {

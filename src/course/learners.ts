@@ -1,6 +1,8 @@
 import { IssueList, quoteValue, type Located } from './issues.js';
-import { LIMITS, RESERVED_LEARNER_ID_PATTERN, RESERVED_LEARNER_IDS } from './spec.js';
+import { COURSE_FILE } from './schema/course-fields.js';
+import { RESERVED_LEARNER_ID_PATTERN, RESERVED_LEARNER_IDS } from './spec.js';
 import { checkSshPublicKey } from './ssh-key.js';
+import { stringProblem } from './table-fields.js';
 
 /**
  * Learner checks shared by the inline `learners:` list and the roster CSV: both read their rows
@@ -28,14 +30,11 @@ export interface CheckedLearner {
   volumeGb?: number;
 }
 
-const LEARNER_ID = /^[a-z][a-z0-9-]*$/;
-const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:".]+$/;
+const LEARNER = COURSE_FILE.fields.learners.items.fields;
 
 export function learnerIdProblem(id: string): string | undefined {
-  if (!LEARNER_ID.test(id) || id.endsWith('-')) {
-    return `${quoteValue(id)} is not a valid learner id: use lowercase letters, digits and dashes, starting with a letter and not ending with a dash (it names the learner's machines and networks)`;
-  }
-  if (id.length > LIMITS.learnerIdLength) return `${quoteValue(id)} is ${id.length} characters long; at most ${LIMITS.learnerIdLength}`;
+  const problem = stringProblem(LEARNER.id, id);
+  if (problem !== undefined) return problem;
   if (RESERVED_LEARNER_IDS.includes(id) || RESERVED_LEARNER_ID_PATTERN.test(id)) {
     return `${quoteValue(id)} is reserved: course-wide resources are already named \`<course id>-${id}\``;
   }
@@ -45,14 +44,15 @@ export function learnerIdProblem(id: string): string | undefined {
 /** Checks one learner's values; reports each problem, returns the learner only when all are fine. */
 export function checkLearner(draft: LearnerDraft, issues: IssueList): CheckedLearner | undefined {
   const before = issues.count;
+  const report = (value: Located<string>, problem: string | undefined) => problem !== undefined && issues.at(value, problem);
   const { id, name, email, sshPublicKey } = draft;
   if (id) {
     const problem = learnerIdProblem(id.value);
     if (problem) issues.at(id, problem);
   }
   if (name && name.value.trim() === '') issues.at(name, 'is empty');
-  else if (name && /[\x00-\x1f\x7f]/.test(name.value.trim())) issues.at(name, 'must be a single line of text');
-  if (email && !EMAIL.test(email.value)) issues.at(email, `${quoteValue(email.value)} does not look like an email address`);
+  else if (name) report(name, stringProblem(LEARNER.name, name.value));
+  if (email) report(email, stringProblem(LEARNER.email, email.value));
   if (sshPublicKey) {
     const key = checkSshPublicKey(sshPublicKey.value);
     if (!key.ok) issues.at(sshPublicKey, key.reason);

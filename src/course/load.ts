@@ -3,16 +3,15 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isScalar } from 'yaml';
 import { parseCidr, isPrivate, parseIpv4, type Cidr } from './cidr.js';
-import { Fields, stringItem } from './fields.js';
-import { IssueList, NOWHERE, plural, quoteValue, type Located } from './issues.js';
+import { stringItem } from './fields.js';
+import { IssueList, NOWHERE, plural, quoteValue } from './issues.js';
 import { checkLearner, checkUniqueIds, type CheckedLearner, type LearnerDraft } from './learners.js';
-import { CourseError, MACHINE_ROLES, PIPELINE_STORAGES, TARGETS, type CloudSettings, type Course, type Flavor, type LocalSettings, type MachineRole, type Target, type UnitPrices } from './model.js';
+import { CourseError, MACHINE_ROLES, TARGETS, type CloudSettings, type Course, type Flavor, type LocalSettings, type MachineRole, type Target, type UnitPrices } from './model.js';
 import { readRoster } from './roster.js';
-import {
-  CLOUD_FIELDS, COURSE_FIELDS, DEFAULT_FLAVORS, DEFAULTS, ENVIRONMENT_FIELDS, FLAVOR_FIELDS, LEARNER_FIELDS, LIMITS, LOCAL_FIELDS, LOCAL_PORT_FIELDS,
-  MONITORING_FIELDS, NETWORK_FIELDS, PIPELINE_FIELDS, PRICE_FIELDS, TOP_FIELDS,
-} from './spec.js';
+import { COURSE_FILE } from './schema/course-fields.js';
+import { DEFAULT_FLAVORS, DEFAULTS, LIMITS, LOCAL_PORT_FIELDS } from './spec.js';
 import { learnerSubnet, servicesSubnet, subnetCapacity } from './subnets.js';
+import { TableFields } from './table-fields.js';
 import { YamlSource } from './yaml-positions.js';
 
 /**
@@ -57,11 +56,10 @@ function readSmallFile(absolute: string): { text: string } | { problem: string }
   }
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const PROMETHEUS_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const COURSE_ID = /^[a-z][a-z0-9-]*$/;
-const LINUX_USER = /^[a-z_][a-z0-9_-]{0,31}$/;
-const CURRENCY = /^[A-Z]{3}$/;
+const TABLE = COURSE_FILE.fields;
+/** The top level of the course file, and its sections, read as the field table describes them. */
+type Top = TableFields<typeof TABLE>;
+type CloudSection = TableFields<typeof TABLE.cloud.fields>;
 
 interface Sections {
   target: Target;
@@ -82,11 +80,11 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
   }
   source.findSecrets();
   const topSpot = source.spotOf(source.doc.contents);
-  const top = Fields.of(source, source.doc.contents, '', topSpot, TOP_FIELDS, 'a mapping of fields at the top level (course:, learners:, …)');
+  const top = TableFields.open(source, source.doc.contents, '', topSpot, COURSE_FILE);
   if (!top) return undefined;
 
   // Target first: what is required elsewhere depends on it.
-  const fileTarget = top.choice('target', TARGETS);
+  const fileTarget = top.read('target');
   let target: Target = fileTarget?.value ?? DEFAULTS.target;
   let targetFrom = '`target`';
   if (options.target !== undefined) {
@@ -151,42 +149,20 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
   };
 }
 
-function readCourseSection(top: Fields): { id: string; title: string; start?: string; end?: string } | undefined {
-  const section = top.mapping('course', COURSE_FIELDS, { required: true });
+function readCourseSection(top: Top): { id: string; title: string; start?: string; end?: string } | undefined {
+  const section = top.section('course');
   if (!section) return undefined;
-  const id = section.string('id', { required: true });
-  if (id && (!COURSE_ID.test(id.value) || id.value.endsWith('-'))) {
-    section.problem('id', `${quoteValue(id.value)} is not a valid course id: use lowercase letters, digits and dashes, starting with a letter and not ending with a dash (it prefixes every resource name)`);
-  } else if (id && id.value.length > LIMITS.courseIdLength) {
-    section.problem('id', `${quoteValue(id.value)} is ${id.value.length} characters long; at most ${LIMITS.courseIdLength} (it prefixes every resource name)`);
-  }
-  const title = section.string('title', { required: true });
-  const start = readDate(section, 'start');
-  const end = readDate(section, 'end');
+  const id = section.read('id');
+  const title = section.read('title');
+  const start = section.read('start');
+  const end = section.read('end');
   if (start && end && end.value < start.value) section.problem('end', `${end.value} is before course.start ${start.value}`);
   if (!id || !title) return undefined;
   return { id: id.value, title: title.value.trim(), ...(start ? { start: start.value } : {}), ...(end ? { end: end.value } : {}) };
 }
 
-function readDate(section: Fields, key: string): Located<string> | undefined {
-  const node = section.node(key);
-  if (node === undefined) return undefined;
-  if (!isScalar(node) || typeof node.value !== 'string' || !ISO_DATE.test(node.value)) {
-    const shown = isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? quoteValue(String(node.value)) : 'something else';
-    section.problem(key, `expected a date written YYYY-MM-DD (like 2026-12-01), got ${shown}`);
-    return undefined;
-  }
-  const [, year, month, day] = ISO_DATE.exec(node.value)!.map(Number);
-  const date = new Date(Date.UTC(year!, month! - 1, day!));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day) {
-    section.problem(key, `${node.value} is not a calendar date`);
-    return undefined;
-  }
-  return section.located(key, node.value);
-}
-
-function readStateDir(top: Fields, courseId: string | undefined): string | undefined {
-  const value = top.string('state_dir');
+function readStateDir(top: Top, courseId: string | undefined): string | undefined {
+  const value = top.read('state_dir');
   if (!value) return top.invalid('state_dir', value) || courseId === undefined ? undefined : DEFAULTS.stateDir(courseId);
   const raw = value.value.trim();
   if (path.isAbsolute(raw) || path.win32.isAbsolute(raw) || raw.startsWith('~')) {
@@ -205,38 +181,31 @@ function readStateDir(top: Fields, courseId: string | undefined): string | undef
   return normalised;
 }
 
-function readEnvironment(top: Fields): { vms?: number; volumeGb?: number } {
-  const section = top.mapping('environment', ENVIRONMENT_FIELDS);
+function readEnvironment(top: Top): { vms?: number; volumeGb?: number } {
+  const section = top.section('environment');
   return {
-    vms: section?.integer('vms', LIMITS.vms)?.value,
-    volumeGb: section?.integer('volume_gb', LIMITS.volumeGb)?.value,
+    vms: section?.read('vms')?.value,
+    volumeGb: section?.read('volume_gb')?.value,
   };
 }
 
 /** The monitoring section with its defaults: read once, used as is by the cloud section and the model. */
-function readMonitoring(top: Fields): Course['monitoring'] {
-  const section = top.mapping('monitoring', MONITORING_FIELDS);
-  const retention = section?.string('retention', { expected: 'a Prometheus duration (like 15d, 12h or 2w)' });
-  if (retention) {
-    const match = PROMETHEUS_DURATION.exec(retention.value);
-    if (!match || retention.value === '' || match.slice(1).every((n) => n === undefined || Number(n) === 0)) {
-      section!.problem('retention', `${quoteValue(retention.value)} is not a Prometheus duration (like 15d, 12h or 2w: a number and a unit y, w, d, h, m, s or ms, largest first)`);
-    }
-  }
+function readMonitoring(top: Top): Course['monitoring'] {
+  const section = top.section('monitoring');
   return {
-    enabled: section?.boolean('enabled')?.value ?? DEFAULTS.monitoring.enabled,
-    retention: retention?.value ?? DEFAULTS.monitoring.retention,
-    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value ?? DEFAULTS.monitoring.volumeGb,
+    enabled: section?.read('enabled')?.value ?? DEFAULTS.monitoring.enabled,
+    retention: section?.read('retention')?.value ?? DEFAULTS.monitoring.retention,
+    volumeGb: section?.read('volume_gb')?.value ?? DEFAULTS.monitoring.volumeGb,
   };
 }
 
 /** The pipeline section with its defaults. */
-function readPipeline(top: Fields): Course['pipeline'] {
-  const section = top.mapping('pipeline', PIPELINE_FIELDS);
+function readPipeline(top: Top): Course['pipeline'] {
+  const section = top.section('pipeline');
   return {
-    workers: section?.integer('workers', LIMITS.workers)?.value ?? DEFAULTS.pipeline.workers,
-    storage: section?.choice('storage', PIPELINE_STORAGES)?.value ?? DEFAULTS.pipeline.storage,
-    volumeGb: section?.integer('volume_gb', LIMITS.serviceVolumeGb)?.value ?? DEFAULTS.pipeline.volumeGb,
+    workers: section?.read('workers')?.value ?? DEFAULTS.pipeline.workers,
+    storage: section?.read('storage')?.value ?? DEFAULTS.pipeline.storage,
+    volumeGb: section?.read('volume_gb')?.value ?? DEFAULTS.pipeline.volumeGb,
   };
 }
 
@@ -245,13 +214,13 @@ interface NetworkDraft {
   text: string;
   subnetPrefix: number;
   /** Where a problem with the size of the network is best shown. */
-  section?: Fields;
+  section?: TableFields<typeof TABLE.network.fields>;
 }
 
-function readNetwork(top: Fields): NetworkDraft | undefined {
-  const section = top.mapping('network', NETWORK_FIELDS);
+function readNetwork(top: Top): NetworkDraft | undefined {
+  const section = top.section('network');
   let cidr = parseCidr(DEFAULTS.network.cidr);
-  const written = section?.string('cidr');
+  const written = section?.read('cidr');
   if (written) {
     cidr = parseCidr(written.value.trim());
     if (!cidr.ok) {
@@ -261,19 +230,19 @@ function readNetwork(top: Fields): NetworkDraft | undefined {
       return undefined;
     }
   }
-  const prefix = section?.integer('subnet_prefix', LIMITS.subnetPrefix);
+  const prefix = section?.read('subnet_prefix');
   if (!cidr.ok || section?.invalid('cidr', written) || section?.invalid('subnet_prefix', prefix)) return undefined;
   const subnetPrefix = prefix?.value ?? DEFAULTS.network.subnetPrefix;
   if (subnetPrefix < cidr.value.prefix) {
     const message = `must be longer than the course prefix /${cidr.value.prefix} (subnets are carved out of network.cidr), got ${subnetPrefix}`;
     if (prefix) section!.problem('subnet_prefix', message);
-    else if (section) section.problem('cidr', `${written?.value.trim()} is smaller than one /${subnetPrefix} subnet (the default subnet_prefix); use a larger cidr or set subnet_prefix (at most ${LIMITS.subnetPrefix.max}) so that services and every learner get a subnet`);
+    else if (section) section.problem('cidr', `${written?.value.trim()} is smaller than one /${subnetPrefix} subnet (the default subnet_prefix); use a larger cidr or set subnet_prefix (at most ${TABLE.network.fields.subnet_prefix.max}) so that services and every learner get a subnet`);
     return undefined;
   }
   return { cidr: cidr.value, text: written?.value.trim() ?? DEFAULTS.network.cidr, subnetPrefix, ...(section ? { section } : {}) };
 }
 
-function checkCapacity(top: Fields, network: NetworkDraft, learners: number): void {
+function checkCapacity(top: Top, network: NetworkDraft, learners: number): void {
   if (learners === 0) return;
   const capacity = subnetCapacity(network.cidr, network.subnetPrefix);
   const needed = learners + 1;
@@ -287,28 +256,27 @@ function checkCapacity(top: Fields, network: NetworkDraft, learners: number): vo
   else top.keyProblem(top.written('learners') ? 'learners' : 'roster', `the default network.cidr ${message}`);
 }
 
-function readFlavor(flavors: Fields, role: MachineRole): Flavor | undefined {
-  const section = flavors.mapping(role, FLAVOR_FIELDS);
+function readFlavor(flavors: TableFields<typeof TABLE.cloud.fields.flavors.fields>, role: MachineRole): Flavor | undefined {
+  const section = flavors.section(role);
   if (!section) return undefined;
-  const name = section.string('name', { required: true });
-  const vcpus = section.integer('vcpus', { ...LIMITS.vcpus, required: true });
-  const ramMb = section.integer('ram_mb', { ...LIMITS.ramMb, required: true });
+  const name = section.read('name');
+  const vcpus = section.read('vcpus');
+  const ramMb = section.read('ram_mb');
   return name && vcpus && ramMb ? { name: name.value.trim(), vcpus: vcpus.value, ramMb: ramMb.value } : undefined;
 }
 
-function readPrices(cloud: Fields): UnitPrices | undefined {
-  const section = cloud.mapping('prices', PRICE_FIELDS);
+function readPrices(cloud: CloudSection): UnitPrices | undefined {
+  const section = cloud.section('prices');
   if (!section) return undefined;
-  const currency = section.string('currency', { required: true });
-  if (currency && !CURRENCY.test(currency.value)) section.problem('currency', `${quoteValue(currency.value)} is not a currency code (three capital letters such as EUR, USD, CHF)`);
-  const price = (key: string) => section.number(key, { required: true, min: 0 })?.value;
+  const currency = section.read('currency');
+  const price = (key: 'vcpu_hour' | 'ram_gb_hour' | 'volume_gb_hour' | 'floating_ip_hour') => section.read(key)?.value;
   const prices = { vcpuHour: price('vcpu_hour'), ramGbHour: price('ram_gb_hour'), volumeGbHour: price('volume_gb_hour'), floatingIpHour: price('floating_ip_hour') };
   if (!currency || Object.values(prices).some((p) => p === undefined)) return undefined;
   return { currency: currency.value, ...(prices as Omit<UnitPrices, 'currency'>) };
 }
 
-function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean; workers: number }): CloudSettings | undefined {
-  const section = top.mapping('cloud', CLOUD_FIELDS);
+function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; workers: number }): CloudSettings | undefined {
+  const section = top.section('cloud');
   const openstack = sections.target === 'openstack';
   const why = `required when the target is openstack (set by ${sections.targetFrom})`;
   const before = top.source.issues.count;
@@ -318,19 +286,18 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
     if (openstack) top.missing('cloud', `${why}: external_network, image and flavors`);
   }
 
-  const text = (key: string, fallback: string | undefined, required = false) => {
-    const value = section?.string(key, { required });
+  const text = (key: 'name' | 'region' | 'external_network' | 'image', fallback: string | undefined, required = false) => {
+    const value = section?.read(key, { required });
     return value?.value.trim() ?? fallback;
   };
   const name = text('name', DEFAULTS.cloud.name);
   const region = text('region', DEFAULTS.cloud.region);
   const externalNetwork = text('external_network', openstack ? undefined : DEFAULTS.cloud.externalNetwork, openstack && !!section);
   const image = text('image', openstack ? undefined : DEFAULTS.cloud.image, openstack && !!section);
-  const imageUser = section?.string('image_user');
-  if (imageUser && !LINUX_USER.test(imageUser.value)) section!.problem('image_user', `${quoteValue(imageUser.value)} is not a Linux user name`);
+  const imageUser = section?.read('image_user');
 
   const flavors: Partial<Record<MachineRole, Flavor>> = {};
-  const flavorSection = section?.mapping('flavors', MACHINE_ROLES);
+  const flavorSection = section?.section('flavors');
   // Roles the course uses, with the reason a missing flavor is needed.
   const needed: Partial<Record<MachineRole, string>> = {
     learner: '',
@@ -349,7 +316,7 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
   }
 
   const dnsServers: string[] = [];
-  const dnsItems = section?.list('dns_servers') ?? [];
+  const dnsItems = section?.items('dns_servers') ?? [];
   if (dnsItems.length > LIMITS.dnsServers) section!.problem('dns_servers', `lists ${dnsItems.length} servers; OpenStack subnets take at most ${LIMITS.dnsServers}`);
   for (const item of dnsItems) {
     const value = stringItem(top.source, item);
@@ -360,7 +327,7 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
   }
 
   const sshAllowedCidrs: string[] = [];
-  for (const item of section?.list('ssh_allowed_cidrs') ?? []) {
+  for (const item of section?.items('ssh_allowed_cidrs') ?? []) {
     const value = stringItem(top.source, item);
     if (!value) continue;
     const cidr = parseCidr(value.value.trim());
@@ -368,7 +335,7 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
     else top.source.issues.at(value, cidr.reason);
   }
 
-  const adminKeyField = section?.string('admin_ssh_public_key');
+  const adminKeyField = section?.read('admin_ssh_public_key');
   let adminSshPublicKey: string | undefined;
   if (adminKeyField) {
     const key = checkSshPublicKey(adminKeyField.value);
@@ -395,8 +362,8 @@ function readCloud(top: Fields, sections: Sections, uses: { monitoring: boolean;
 }
 
 /** Kept as written: it resolves from the course file's directory when Terraform runs. */
-function readProviderMirror(cloud: Fields | undefined): string | undefined {
-  const value = cloud?.string('provider_mirror', { expected: 'the path of a directory' });
+function readProviderMirror(cloud: CloudSection | undefined): string | undefined {
+  const value = cloud?.read('provider_mirror');
   if (!value) return undefined;
   const raw = value.value.trim();
   if (raw.startsWith('~')) {
@@ -408,18 +375,18 @@ function readProviderMirror(cloud: Fields | undefined): string | undefined {
 
 interface LocalDraft {
   settings?: LocalSettings;
-  section?: Fields;
-  ports?: Fields;
+  section?: TableFields<typeof TABLE.local.fields>;
+  ports?: TableFields<typeof TABLE.local.fields.ports.fields>;
 }
 
-function readLocal(top: Fields): LocalDraft {
-  const section = top.mapping('local', LOCAL_FIELDS);
-  const base = section?.integer('ssh_port_base', LIMITS.sshPortBase);
-  const portsSection = section?.mapping('ports', LOCAL_PORT_FIELDS);
+function readLocal(top: Top): LocalDraft {
+  const section = top.section('local');
+  const base = section?.read('ssh_port_base');
+  const portsSection = section?.section('ports');
   const ports = { ...DEFAULTS.local.ports };
   let ok = !section?.invalid('ssh_port_base', base);
   for (const key of LOCAL_PORT_FIELDS) {
-    const port = portsSection?.integer(key, LIMITS.port);
+    const port = portsSection?.read(key);
     if (port) ports[key] = port.value;
     else if (portsSection?.invalid(key, port)) ok = false;
   }
@@ -429,7 +396,7 @@ function readLocal(top: Fields): LocalDraft {
 }
 
 /** Local SSH ports (base + i*10 + j) must fit below 65536 and not collide with the service ports. */
-function checkLocalPorts(top: Fields, draft: LocalDraft, learners: Array<CheckedLearner | undefined>, environmentVms: number): void {
+function checkLocalPorts(top: Top, draft: LocalDraft, learners: Array<CheckedLearner | undefined>, environmentVms: number): void {
   const { settings: local, section, ports: portsSection } = draft;
   if (learners.length === 0 || !local) return;
   const highest = local.sshPortBase + Math.max(...learners.map((learner, i) => i * 10 + (learner?.vms ?? environmentVms)));
@@ -456,7 +423,7 @@ function checkLocalPorts(top: Fields, draft: LocalDraft, learners: Array<Checked
   }
 }
 
-function readLearnerDrafts(top: Fields, source: YamlSource, dir: string, files: string[]): LearnerDraft[] {
+function readLearnerDrafts(top: Top, source: YamlSource, dir: string, files: string[]): LearnerDraft[] {
   const inline = top.written('learners');
   const roster = top.written('roster');
   if (inline && roster) top.keyProblem('roster', 'give either `learners` (a list in this file) or `roster` (a CSV file), not both');
@@ -466,7 +433,7 @@ function readLearnerDrafts(top: Fields, source: YamlSource, dir: string, files: 
   }
   if (inline) return readInlineLearners(top, source);
 
-  const rosterPath = top.string('roster', { required: true, expected: 'the path of a CSV file' });
+  const rosterPath = top.read('roster', { required: true });
   if (!rosterPath) return [];
   const relative = rosterPath.value.trim();
   const shown = path.isAbsolute(relative) ? relative : path.join(path.dirname(source.file), relative);
@@ -479,29 +446,31 @@ function readLearnerDrafts(top: Fields, source: YamlSource, dir: string, files: 
   return readRoster(read.text, shown, source.issues);
 }
 
-function readInlineLearners(top: Fields, source: YamlSource): LearnerDraft[] {
+function readInlineLearners(top: Top, source: YamlSource): LearnerDraft[] {
   const node = top.node('learners');
   if (isScalar(node) && typeof node.value === 'string') {
     top.problem('learners', `expected a list of learners, got ${quoteValue(node.value)}; to read a CSV roster write \`roster: ${node.value.trim()}\``);
     return [];
   }
-  const items = top.list('learners', { required: true, what: 'a list of learners' });
+  const items = top.items('learners', { required: true });
   if (!items) return [];
   if (items.length < LIMITS.learners.min) top.problem('learners', 'is empty; a course needs at least 1 learner');
   if (items.length > LIMITS.learners.max) top.keyProblem('learners', `lists ${items.length} learners; a course holds at most ${LIMITS.learners.max}`);
   return items.map((item) => {
     const draft: LearnerDraft = { at: { value: null, file: source.file, spot: item.spot, path: item.path } };
-    const fields = Fields.of(source, item.node, item.path, item.spot, LEARNER_FIELDS, 'a mapping with id, name and ssh_public_key');
+    const fields = TableFields.open(source, item.node, item.path, item.spot, TABLE.learners.items);
     if (!fields) return draft;
     const set = <K extends keyof LearnerDraft>(key: K, value: LearnerDraft[K] | undefined) => {
       if (value !== undefined) draft[key] = value;
     };
-    set('id', fields.string('id', { required: true }));
-    set('name', fields.string('name', { required: true }));
-    set('email', fields.string('email'));
-    set('sshPublicKey', fields.string('ssh_public_key', { required: true }));
-    set('vms', fields.integer('vms', LIMITS.vms));
-    set('volumeGb', fields.integer('volume_gb', LIMITS.volumeGb));
+    // Patterns are checked by checkLearner(), for the roster's rows too.
+    const unchecked = { checks: false };
+    set('id', fields.read('id', unchecked));
+    set('name', fields.read('name', unchecked));
+    set('email', fields.read('email', unchecked));
+    set('sshPublicKey', fields.read('ssh_public_key', unchecked));
+    set('vms', fields.read('vms'));
+    set('volumeGb', fields.read('volume_gb'));
     return draft;
   });
 }

@@ -1,7 +1,10 @@
 import { credentialMessage, childPath, isCredentialKey, IssueList, looksLikePrivateKey, plural, PRIVATE_KEY_MESSAGE, quoteValue, type Located, type Spot } from './issues.js';
 import { suggestion } from './did-you-mean.js';
 import type { LearnerDraft } from './learners.js';
+import { COURSE_FILE } from './schema/course-fields.js';
 import { LIMITS, ROSTER_COLUMNS, ROSTER_REQUIRED_COLUMNS } from './spec.js';
+
+const LEARNER_LIMITS = { vms: COURSE_FILE.fields.learners.items.fields.vms, volume_gb: COURSE_FILE.fields.learners.items.fields.volume_gb };
 
 /**
  * The roster CSV: a header row naming the columns (any order), then one learner per row.
@@ -201,7 +204,7 @@ function readRow(row: CsvRecord, index: number, width: number, columns: Array<st
         break;
       case 'vms':
       case 'volume_gb': {
-        const limits = name === 'vms' ? LIMITS.vms : LIMITS.volumeGb;
+        const limits = LEARNER_LIMITS[name];
         const value = cell.value.trim();
         if (!/^[0-9]+$/.test(value)) {
           issues.at(located, `expected a whole number, got ${quoteValue(value)}`);

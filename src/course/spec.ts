@@ -1,69 +1,70 @@
 import type { Flavor, LocalSettings, MachineRole, PipelineStorage, Target } from './model.js';
+import { COURSE_FILE, defaultOf } from './schema/course-fields.js';
+import type { FieldMap, MappingField } from './schema/field-types.js';
 
 /**
- * Field names, defaults and limits of the course file (docs/course-file.md documents each one;
- * keep the two in step).
+ * The course file's field names, defaults and limits in the shapes the rest of the toolkit uses
+ * (camelCase, model types). All of it is read from the one table in ./schema/course-fields.ts.
  */
 
-export const TOP_FIELDS = ['course', 'target', 'state_dir', 'cloud', 'network', 'learners', 'roster', 'environment', 'monitoring', 'pipeline', 'local'] as const;
-export const COURSE_FIELDS = ['id', 'title', 'start', 'end'] as const;
-export const CLOUD_FIELDS = ['name', 'region', 'external_network', 'image', 'image_user', 'flavors', 'dns_servers', 'ssh_allowed_cidrs', 'admin_ssh_public_key', 'prices', 'provider_mirror'] as const;
-export const FLAVOR_FIELDS = ['name', 'vcpus', 'ram_mb'] as const;
-export const PRICE_FIELDS = ['currency', 'vcpu_hour', 'ram_gb_hour', 'volume_gb_hour', 'floating_ip_hour'] as const;
-export const NETWORK_FIELDS = ['cidr', 'subnet_prefix'] as const;
-export const LEARNER_FIELDS = ['id', 'name', 'email', 'ssh_public_key', 'vms', 'volume_gb'] as const;
-export const ENVIRONMENT_FIELDS = ['vms', 'volume_gb'] as const;
-export const MONITORING_FIELDS = ['enabled', 'retention', 'volume_gb'] as const;
-export const PIPELINE_FIELDS = ['workers', 'storage', 'volume_gb'] as const;
-export const LOCAL_FIELDS = ['ssh_port_base', 'ports'] as const;
-export const LOCAL_PORT_FIELDS = ['prometheus', 'pushgateway', 'alertmanager', 'gnocchi', 'swift'] as const;
-/** Roster CSV columns; `id`, `name` and `ssh_public_key` are required. */
+const TOP = COURSE_FILE.fields;
+const CLOUD = TOP.cloud.fields;
+const LEARNER = TOP.learners.items.fields;
+const LOCAL = TOP.local.fields;
+
+const names = <F extends FieldMap>(section: MappingField<F>) => Object.keys(section.fields) as Array<keyof F & string>;
+
+export const LEARNER_FIELDS = names(TOP.learners.items);
+export const LOCAL_PORT_FIELDS = names(LOCAL.ports);
+/** Roster CSV columns: a learner's fields; the required ones are required columns. */
 export const ROSTER_COLUMNS = LEARNER_FIELDS;
-export const ROSTER_REQUIRED_COLUMNS = ['id', 'name', 'ssh_public_key'] as const;
+export const ROSTER_REQUIRED_COLUMNS = LEARNER_FIELDS.filter((key) => LEARNER[key].required === true);
+
+const flavorDefault = (role: MachineRole): Flavor => {
+  // The table's flavor() gives every role a default of this shape.
+  const { name, vcpus, ram_mb: ramMb } = defaultOf(CLOUD.flavors.fields[role]) as { name: string; vcpus: number; ram_mb: number };
+  return { name, vcpus, ramMb };
+};
 
 export const DEFAULT_FLAVORS: Record<MachineRole, Flavor> = {
-  learner: { name: 'm1.small', vcpus: 1, ramMb: 2048 },
-  monitoring: { name: 'm1.medium', vcpus: 2, ramMb: 4096 },
-  worker: { name: 'm1.large', vcpus: 4, ramMb: 8192 },
+  learner: flavorDefault('learner'),
+  monitoring: flavorDefault('monitoring'),
+  worker: flavorDefault('worker'),
 };
 
 export const DEFAULTS = {
-  target: 'local' as Target,
+  target: defaultOf(TOP.target) as Target,
   stateDir: (courseId: string) => `.resops/${courseId}`,
   cloud: {
-    name: 'openstack',
-    region: 'RegionOne',
+    name: defaultOf(CLOUD.name),
+    region: defaultOf(CLOUD.region),
     /** Only on the local target; the openstack target must name its external network and image. */
-    externalNetwork: 'public',
-    image: 'debian-12',
-    imageUser: 'debian',
-    dnsServers: [] as string[],
-    sshAllowedCidrs: [] as string[],
+    externalNetwork: defaultOf(CLOUD.external_network),
+    image: defaultOf(CLOUD.image),
+    imageUser: defaultOf(CLOUD.image_user),
   },
-  network: { cidr: '10.42.0.0/16', subnetPrefix: 24 },
-  environment: { vms: 1, volumeGb: 10 },
-  monitoring: { enabled: true, retention: '15d', volumeGb: 20 },
-  pipeline: { workers: 2, storage: 'volume' as PipelineStorage, volumeGb: 50 },
+  network: { cidr: defaultOf(TOP.network.fields.cidr), subnetPrefix: defaultOf(TOP.network.fields.subnet_prefix) },
+  environment: { vms: defaultOf(TOP.environment.fields.vms), volumeGb: defaultOf(TOP.environment.fields.volume_gb) },
+  monitoring: {
+    enabled: defaultOf(TOP.monitoring.fields.enabled),
+    retention: defaultOf(TOP.monitoring.fields.retention),
+    volumeGb: defaultOf(TOP.monitoring.fields.volume_gb),
+  },
+  pipeline: {
+    workers: defaultOf(TOP.pipeline.fields.workers),
+    storage: defaultOf(TOP.pipeline.fields.storage) as PipelineStorage,
+    volumeGb: defaultOf(TOP.pipeline.fields.volume_gb),
+  },
   local: {
-    sshPortBase: 2200,
-    ports: { prometheus: 9090, pushgateway: 9091, alertmanager: 9093, gnocchi: 8041, swift: 8081 },
+    sshPortBase: defaultOf(LOCAL.ssh_port_base),
+    ports: Object.fromEntries(LOCAL_PORT_FIELDS.map((key) => [key, defaultOf(LOCAL.ports.fields[key])])) as LocalSettings['ports'],
   } satisfies LocalSettings,
 } as const;
 
 export const LIMITS = {
-  courseIdLength: 24,
-  learnerIdLength: 31,
-  learners: { min: 1, max: 500 },
-  vms: { min: 1, max: 10 },
-  volumeGb: { min: 0, max: 10000 },
-  serviceVolumeGb: { min: 1, max: 10000 },
-  workers: { min: 0, max: 64 },
-  vcpus: { min: 1, max: 512 },
-  ramMb: { min: 256, max: 4194304 },
-  subnetPrefix: { min: 1, max: 28 },
-  dnsServers: 5,
-  sshPortBase: { min: 1024, max: 65525 },
-  port: { min: 1, max: 65535 },
+  learners: { min: TOP.learners.minItems!, max: TOP.learners.maxItems! },
+  dnsServers: CLOUD.dns_servers.maxItems!,
+  port: { min: LOCAL.ports.fields.prometheus.min, max: LOCAL.ports.fields.prometheus.max },
   /** Course files and rosters larger than this are refused unread. */
   fileBytes: 5 * 1024 * 1024,
 } as const;
@@ -72,8 +73,5 @@ export const LIMITS = {
  * Learner ids that would give a learner's resources the name of a course-wide resource
  * (`<course>-monitoring` is the monitoring security group and container network, …).
  */
-export const RESERVED_LEARNER_IDS: readonly string[] = [
-  'network', 'net', 'services', 'router', 'ssh', 'icmp', 'monitoring', 'monitoring-source', 'scrape-target',
-  'pipeline', 'learner', 'prometheus', 'pushgateway', 'alertmanager', 'gnocchi', 'postgres', 'swift',
-];
-export const RESERVED_LEARNER_ID_PATTERN = /^worker[0-9]+$/;
+export const RESERVED_LEARNER_IDS: readonly string[] = LEARNER.id.reserved!.values;
+export const RESERVED_LEARNER_ID_PATTERN = LEARNER.id.reserved!.pattern;
