@@ -49,6 +49,15 @@ describe('runCommand (host)', () => {
     expect(error.message).toMatch(/exited with 3:\n {4}\w+\n {4}\w+\n {4}\w+$/);
   });
 
+  it('gives stdout back byte for byte: CRs, empty lines, a last line with or without its newline', async () => {
+    for (const text of ['a\r\n\nb\n', 'a\nb']) {
+      const lines: string[] = [];
+      const result = await runCommand('printf', ['%s', text], { timeoutMs: 20_000, onLine: (line) => lines.push(line) });
+      expect(result.stdout).toBe(text);
+      expect(lines).toEqual(text === 'a\nb' ? ['a', 'b'] : ['a', '', 'b']);
+    }
+  });
+
   it('resolves with the exit code when asked not to check', async () => {
     const result = await runCommand('sh', ['-c', 'echo out; exit 5'], { timeoutMs: 20_000, check: false });
     expect(result.code).toBe(5);
@@ -164,7 +173,10 @@ describe.skipIf(typeof docker === 'string')('runInContainer (Docker exec)', () =
     const slow = await caught(runInContainer(docker, container, name, ['sleep', '30'], { timeoutMs: 500 }));
     expect(slow.exitCode).toBe(124);
     const result = await runInContainer(docker, container, name, ['id', '-un'], { timeoutMs: 20_000, user: 'root' });
-    expect(result.stdout).toBe('root');
+    expect(result.stdout).toBe('root\n');
+    // A stage's stdout is a file: what was written, not lines joined again.
+    const file = await runInContainer(docker, container, name, ['printf', '%s', '##vcf\nchr1\t1\n'], { timeoutMs: 20_000 });
+    expect(file.stdout).toBe('##vcf\nchr1\t1\n');
   }, 60_000);
 });
 

@@ -21,12 +21,13 @@ export interface DockerOutput {
 
 export function readDockerOutput(docker: Docker, stream: NodeJS.ReadableStream, options: { onLine?: (line: string, stream: OutputStream) => void; secrets?: readonly string[] }): DockerOutput {
   const tail = new LineTail();
-  const collected: Record<OutputStream, string[]> = { stdout: [], stderr: [] };
   const out = { stdout: new PassThrough(), stderr: new PassThrough() };
+  // Kept as written as well as by line: a stage's stdout is a file (a VCF ends with its newline).
+  const raw: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
+  for (const name of ['stdout', 'stderr'] as const) out[name].on('data', (chunk: Buffer) => raw[name].push(chunk));
   const lines = Promise.all(
     (['stdout', 'stderr'] as const).map((name) =>
       forEachLine(out[name], (line) => {
-        collected[name].push(line);
         const masked = redact(line, options.secrets);
         tail.push(masked);
         options.onLine?.(masked, name);
@@ -41,5 +42,5 @@ export function readDockerOutput(docker: Docker, stream: NodeJS.ReadableStream, 
   stream.on('end', close);
   stream.on('close', close);
   stream.on('error', close);
-  return { lines, close, stdout: () => collected.stdout.join('\n'), stderr: () => collected.stderr.join('\n'), tail: () => tail.get() };
+  return { lines, close, stdout: () => Buffer.concat(raw.stdout).toString('utf8'), stderr: () => Buffer.concat(raw.stderr).toString('utf8'), tail: () => tail.get() };
 }

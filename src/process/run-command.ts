@@ -76,11 +76,14 @@ export async function runCommand(command: string, args: readonly string[], optio
     tail.push(masked);
     options.onLine?.(masked, stream);
   };
-  const lines = (stream: OutputStream) =>
-    function* (line: unknown) {
-      emit(String(line), stream);
+  // Lines keep their newline so the output comes back byte for byte (a VCF ends with one).
+  const lines = (stream: OutputStream) => ({
+    transform: function* (line: unknown) {
+      emit(String(line).replace(/\r?\n$/, ''), stream);
       yield line;
-    };
+    },
+    preserveNewlines: true,
+  });
   let follower: FileFollower | undefined;
   let logFd: number | undefined;
   if (options.logFile) logFd = openSync(options.logFile, 'w');
@@ -92,7 +95,7 @@ export async function runCommand(command: string, args: readonly string[], optio
       ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
       ...(logFd !== undefined
         ? { stdout: toChild(logFd), stderr: toChild(logFd), detached: true }
-        : { stdout: { transform: lines('stdout') }, stderr: { transform: lines('stderr') } }),
+        : { stdout: lines('stdout'), stderr: lines('stderr') }),
     });
     if (logFd !== undefined) {
       closeSync(logFd);
