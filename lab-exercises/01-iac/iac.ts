@@ -23,7 +23,7 @@ export type Json = Record<string, unknown>;
 /** The `web` stack as synthesized; the check ends with what to run when there is none. */
 export function webStack(lab: Lab): Json {
   const dir = lab.path('iac');
-  if (lab.read('iac', 'main.ts') === undefined) return lab.missing(`there is no ${lab.shown(lab.path('iac', 'main.ts'))}: run \`${lab.vars().resops} exercise reset\` to get the starting stack back`);
+  if (lab.read('iac', 'main.ts') === undefined) return lab.missing(`there is no ${lab.shown(lab.path('iac', 'main.ts'))}: run \`${lab.command('exercise reset')}\` to get the starting stack back`);
   const stack = lab.synthesized(dir).web;
   if (!stack) return lab.missing(`no synthesized stack yet: run \`npm run synth\` in ${lab.shown(dir)}`);
   // What Terraform would apply is the synthesized JSON: an edit not synthesized yet is not there.

@@ -175,16 +175,19 @@ export class Lab {
   /** The machine must be running, else the check ends saying so. */
   async requireVm(vm = 1): Promise<VmState> {
     const state = await this.vm(vm);
-    const up = `\`${this.command(`up ${this.shown(this.courseFile)}`)}\``;
+    const up = `\`${this.command('up {course}')}\``;
     if (!state.exists) this.missing(`no VM named ${state.name} exists: bring your lab up with ${up}`);
     if (!state.managed) this.missing(`${state.name} was not made from the course (it carries no labels of course ${this.course.id} and learner ${this.learner.id}): a machine made by hand is not your lab; remove it and run ${up}`);
     if (!state.running) this.missing(`${state.name} exists but is not running (${state.state}): start it with ${up}`);
     return state;
   }
 
-  /** A resops command line as the learner can type it from any directory (see resopsCommand). */
+  /**
+   * A resops command line as the learner can type it (see resopsCommand), `{course}` standing for
+   * the course file: what every check message that tells the learner what to run is made of.
+   */
   command(args: string): string {
-    return `${resopsCommand()} ${args}`;
+    return `${resopsCommand()} ${args.replaceAll('{course}', this.shown(this.courseFile))}`;
   }
 
   private async sshTarget(vm: number): Promise<{ host: string; port: number }> {
@@ -225,7 +228,7 @@ export class Lab {
     try {
       response = await request();
     } catch (error) {
-      this.missing(`${what} at ${origin} does not answer (${(error as Error).message}): is the lab up? (\`${this.command(`status ${this.shown(this.courseFile)}`)}\`)`);
+      this.missing(`${what} at ${origin} does not answer (${(error as Error).message}): is the lab up? (\`${this.command('status {course}')}\`)`);
     }
     const text = await response.text();
     try {
@@ -417,7 +420,7 @@ export class Lab {
    */
   async resops(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CommandResult> {
     const full = args.map((a) => (a === '{course}' ? this.courseFile : a));
-    this.log(`$ ${this.command(full.map((a) => (a === this.courseFile ? this.shown(a) : a)).join(' '))}`);
+    this.log(`$ ${this.command(args.join(' '))}`);
     return run(process.execPath, [join(PROJECT_ROOT, 'bin', 'resops.mjs'), ...full], {
       timeoutMs: options.timeoutMs ?? 15 * 60_000,
       env: { ...(this.sshKey ? { RESOPS_SSH_KEY: this.sshKey } : {}), ...options.env },

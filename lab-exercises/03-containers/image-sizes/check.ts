@@ -6,7 +6,7 @@ export default defineCheck(async (lab) => {
   const answers = lab.answers(FILE);
   const baked = await lab.image('resops/pipeline:latest');
   const cloud = await lab.image('resops/pipeline-cloud:latest');
-  if (!baked || !cloud) return lab.missing(`the images are not built yet: run \`${lab.vars().resops} pipeline build ${lab.vars().course_file}\``);
+  if (!baked || !cloud) return lab.missing(`the images are not built yet: run \`${lab.command('pipeline build {course}')}\``);
   const wrong: string[] = [];
   for (const [field, actual] of [['reference_in_image_mb', baked.sizeMb], ['fetch_at_runtime_mb', cloud.sizeMb]] as const) {
     const answer = lab.numberAnswer(answers, FILE, field);

@@ -8,7 +8,7 @@ async function courseContainers(lab: Lab): Promise<string[]> {
 
 async function stillThere(lab: Lab): Promise<string> {
   const left = await lab.leftovers();
-  return `${left.length} object(s) of course ${lab.course.id} still there: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''} — run \`${lab.vars().resops} down ${lab.vars().course_file}\``;
+  return `${left.length} object(s) of course ${lab.course.id} still there: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''} — run \`${lab.command('down {course}')}\``;
 }
 
 export default defineWrongAttempts([
