@@ -6,13 +6,12 @@
  * Skipped when no Docker daemon answers, except in CI (CI=1), where that is a failure.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
 import { Client, type AuthHandlerMiddleware } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promQuery } from '../src/local/checks.js';
@@ -22,18 +21,13 @@ import { TargetError } from '../src/targets/driver.js';
 import { stderrProgress } from '../src/local/progress.js';
 import { ruleFiles, MONITORING_DIR } from '../src/local/monitoring-files.js';
 import { runTool } from '../src/local/toolbox.js';
+import { suiteDocker, suiteId } from './helpers/docker-suite.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'resops.mjs');
-const docker = new Docker();
-const dockerAvailable = await docker.ping().then(
-  () => true,
-  () => false,
-);
-if (!dockerAvailable && process.env.CI) throw new Error('CI: no Docker daemon answers; the local target tests need one');
+const { docker, dockerAvailable } = await suiteDocker('the local target tests');
 
-const suffix = randomBytes(3).toString('hex');
-const ID = `t-local-${suffix}`;
+const { id: ID, suffix } = suiteId('t-local');
 // Random CIDR and ports so a parallel run (or the sample course) never collides with this one.
 const OCTET = 100 + (parseInt(suffix, 16) % 100);
 const PORT_BASE = 20000 + (parseInt(suffix, 16) % 400) * 100;

@@ -6,11 +6,9 @@
  * started with the local driver's own functions (monitoring containers only, no learner VM).
  * Skipped when no Docker daemon answers, except in CI (CI=1), where that is a failure.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
@@ -23,17 +21,11 @@ import { workerName } from '../src/pipeline/infra.js';
 import { gnocchiRequest, METRIC } from '../src/pipeline/metrics.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
 import { courseYaml } from './helpers/course-yaml.js';
+import { suiteDocker, suiteId } from './helpers/docker-suite.js';
 
-const docker = new Docker();
-const dockerAvailable = await docker.ping().then(
-  () => true,
-  () => false,
-);
-if (!dockerAvailable && process.env.CI) throw new Error('CI: no Docker daemon answers; the pipeline tests need one');
+const { docker, dockerAvailable } = await suiteDocker('the pipeline tests');
 
-const suffix = randomBytes(3).toString('hex');
-const n = parseInt(suffix, 16);
-const ID = `t-pipe-${suffix}`;
+const { id: ID, n } = suiteId('t-pipe');
 // Ports and CIDR apart from the local-target test's ranges (20000–59999 step 100, 10.100–199).
 const PORT_BASE = 40000 + (n % 200) * 100;
 const PORTS = { prometheus: PORT_BASE + 90, pushgateway: PORT_BASE + 91, alertmanager: PORT_BASE + 93, gnocchi: PORT_BASE + 41, swift: PORT_BASE + 80 };

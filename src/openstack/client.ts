@@ -3,7 +3,8 @@ import { ComputeApi } from './compute.js';
 import { IdentityApi } from './identity.js';
 import { ImageApi } from './image.js';
 import { NetworkApi } from './network.js';
-import { ObjectStoreApi } from './object-store.js';
+import { ObjectStore } from '../object-store/client.js';
+import { keystoneSwiftTransport } from './object-store.js';
 import { NoCloudConfiguredError } from './errors.js';
 import { OpenStackSession, type SessionOptions } from './session.js';
 import { VolumeApi } from './volume.js';
@@ -18,7 +19,7 @@ export class OpenStackClient {
   readonly network: NetworkApi;
   readonly volume: VolumeApi;
   readonly image: ImageApi;
-  readonly objectStore: ObjectStoreApi;
+  readonly objectStore: ObjectStore;
 
   constructor(readonly session: OpenStackSession) {
     this.identity = new IdentityApi(session);
@@ -26,7 +27,7 @@ export class OpenStackClient {
     this.network = new NetworkApi(session);
     this.volume = new VolumeApi(session);
     this.image = new ImageApi(session);
-    this.objectStore = new ObjectStoreApi(session);
+    this.objectStore = new ObjectStore(keystoneSwiftTransport(session));
   }
 
   get cloud(): string {

@@ -17,7 +17,9 @@ import { TargetError } from '../targets/driver.js';
 import { buildStep, followBuild } from '../local/build-follower.js';
 import { dockerCall, LOCAL_LABELS } from '../local/docker.js';
 import { CONTAINERS_DIR, inspectImage } from '../local/images.js';
+import type { PipelineStorage } from '../course/model.js';
 import type { Progress } from '../local/progress.js';
+import type { RunImage } from './model.js';
 
 export type PipelineImage = 'pipeline-cloud' | 'pipeline' | 'swift';
 
@@ -85,4 +87,19 @@ export async function ensurePipelineImage(docker: Docker, name: PipelineImage, p
   if (!built) throw new TargetError(`building ${tag}: the image is missing after a successful build`);
   if (current && current.id !== built.id) await docker.getImage(current.id).remove().catch(() => undefined);
   return built.id;
+}
+
+/** Sizes of both worker images, and Swift's for an object storage run (those that exist). */
+export async function imageSizes(docker: Docker, storage: PipelineStorage): Promise<RunImage[]> {
+  const images: Array<{ image: string; workersOf?: PipelineStorage }> = [
+    { image: pipelineImageTag('pipeline'), workersOf: 'volume' },
+    { image: pipelineImageTag('pipeline-cloud'), workersOf: 'object' },
+    ...(storage === 'object' ? [{ image: pipelineImageTag('swift') }] : []),
+  ];
+  const sizes: RunImage[] = [];
+  for (const entry of images) {
+    const info = await docker.getImage(entry.image).inspect().catch(() => undefined);
+    if (info) sizes.push({ ...entry, sizeMb: Math.round(info.Size / 1e5) / 10 });
+  }
+  return sizes;
 }

@@ -16,7 +16,8 @@ import { networkCreateOptions } from '../local/reconcile.js';
 import { unpackTar } from '../local/tar.js';
 import { TargetError } from '../targets/driver.js';
 import { ensurePipelineImage, pipelineImageTag } from './images.js';
-import { SwiftClient, swiftAuth } from './swift.js';
+import { ObjectStore } from '../object-store/client.js';
+import { tempauthLogin, tempauthTransport } from '../object-store/tempauth.js';
 
 export const workerName = (course: Pick<Course, 'id'>, k: number) => resourceName(course, `worker${k}`);
 export const volumeName = (course: Pick<Course, 'id'>) => resourceName(course, 'pipeline-data');
@@ -43,7 +44,13 @@ export interface PipelineInfra {
   workers: Worker[];
   /** Environment of every stage (storage settings; the run id is added per stage). */
   env: Record<string, string>;
-  swift?: SwiftClient;
+  /** Object storage runs: the course's Swift and the container (bucket) the run's objects go to. */
+  swift?: PipelineBucket;
+}
+
+export interface PipelineBucket {
+  store: ObjectStore;
+  container: string;
 }
 
 async function ensureNetwork(docker: Docker, course: Course): Promise<string> {
@@ -139,8 +146,8 @@ async function swiftKey(docker: Docker, course: Course): Promise<string> {
 }
 
 /** Copies the reference out of the baked image into object storage once (the seed of the cloud-native variant). */
-async function seedReference(docker: Docker, course: Course, swift: SwiftClient, progress: Progress): Promise<void> {
-  if (await swift.exists(REFERENCE_OBJECT)) return;
+async function seedReference(docker: Docker, course: Course, swift: PipelineBucket, progress: Progress): Promise<void> {
+  if (await swift.store.objectExists(swift.container, REFERENCE_OBJECT)) return;
   await ensurePipelineImage(docker, 'pipeline', progress);
   const holder = await docker.createContainer({ Image: pipelineImageTag('pipeline'), Cmd: ['true'], Labels: { [LABELS.course]: course.id, [LABELS.role]: 'worker' } });
   try {
@@ -149,15 +156,15 @@ async function seedReference(docker: Docker, course: Course, swift: SwiftClient,
     for await (const chunk of archive as AsyncIterable<Buffer>) chunks.push(chunk);
     const fasta = [...unpackTar(Buffer.concat(chunks)).values()][0];
     if (!fasta) throw new TargetError(`the reference ${REFERENCE_IN_IMAGE} is missing from ${pipelineImageTag('pipeline')}`);
-    await swift.put(REFERENCE_OBJECT, fasta);
-    progress.step(`object storage: reference uploaded (${fasta.length} bytes) to ${swift.bucket}/${REFERENCE_OBJECT}`);
+    await swift.store.putObject(swift.container, REFERENCE_OBJECT, fasta);
+    progress.step(`object storage: reference uploaded (${fasta.length} bytes) to ${swift.container}/${REFERENCE_OBJECT}`);
   } finally {
     await holder.remove({ force: true }).catch(() => undefined);
   }
 }
 
 /** Waits (bounded) until Swift hands out a token and makes the pipeline's container. */
-async function waitForSwift(course: Course, key: string, timeoutMs = 90_000): Promise<SwiftClient> {
+async function waitForSwift(course: Course, key: string, timeoutMs = 90_000): Promise<PipelineBucket> {
   const until = Date.now() + timeoutMs;
   let last = '';
   // fetch's timeout timer does not hold the process open; a connection the proxy holds without
@@ -170,15 +177,15 @@ async function waitForSwift(course: Course, key: string, timeoutMs = 90_000): Pr
   }
 }
 
-async function pollSwift(course: Course, key: string, until: number, last: () => string, setLast: (why: string) => void): Promise<SwiftClient> {
+async function pollSwift(course: Course, key: string, until: number, last: () => string, setLast: (why: string) => void): Promise<PipelineBucket> {
   while (Date.now() < until) {
     try {
-      const auth = await swiftAuth(`http://127.0.0.1:${course.local.ports.swift}/auth/v1.0`, SWIFT_USER, key);
-      const client = new SwiftClient(auth, swiftBucket(course));
+      const login = await tempauthLogin(`http://127.0.0.1:${course.local.ports.swift}/auth/v1.0`, SWIFT_USER, key);
+      const bucket = { store: new ObjectStore(tempauthTransport(login)), container: swiftBucket(course) };
       // The proxy hands out tokens before the account and container servers answer (PUT gives
       // 503 meanwhile): ready means the run's container can be made.
-      await client.ensureBucket();
-      return client;
+      await bucket.store.createContainer(bucket.container);
+      return bucket;
     } catch (error) {
       setLast(error instanceof Error ? error.message : String(error));
     }
@@ -187,7 +194,7 @@ async function pollSwift(course: Course, key: string, until: number, last: () =>
   throw new TargetError(`Swift in ${swiftContainerName(course)} did not answer in time: ${last()}`, `see \`docker logs ${swiftContainerName(course)}\``);
 }
 
-export async function ensureSwift(docker: Docker, course: Course, progress: Progress): Promise<{ swift: SwiftClient; key: string }> {
+export async function ensureSwift(docker: Docker, course: Course, progress: Progress): Promise<{ swift: PipelineBucket; key: string }> {
   const network = await ensureNetwork(docker, course);
   const imageId = await ensurePipelineImage(docker, 'swift', progress);
   const key = await swiftKey(docker, course);
@@ -237,7 +244,7 @@ export async function ensureInfra(docker: Docker, course: Course, count: number,
   const network = await ensureNetwork(docker, course);
   let env: Record<string, string>;
   let binds: string[] = [];
-  let swift: SwiftClient | undefined;
+  let swift: PipelineBucket | undefined;
   const image: 'pipeline' | 'pipeline-cloud' = storage === 'volume' ? 'pipeline' : 'pipeline-cloud';
   if (storage === 'volume') {
     const volume = await ensureVolume(docker, course);

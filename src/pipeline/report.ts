@@ -1,5 +1,24 @@
-/** The Markdown report of one run (the JSON report is the PipelineResult without the VCF). */
-import type { PipelineResult } from './run.js';
+/**
+ * The report of one run in `<state dir>/pipeline/<run>/` (or --out): calls.vcf, report.json (the
+ * PipelineResult without the VCF) and report.md; for object storage runs the two reports in Swift
+ * too, under `<run>/`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PipelineBucket } from './infra.js';
+import type { PipelineResult } from './model.js';
+
+export async function writeReport(result: PipelineResult, swift?: PipelineBucket): Promise<void> {
+  mkdirSync(result.reportDir, { recursive: true });
+  writeFileSync(join(result.reportDir, 'calls.vcf'), result.vcf);
+  const { vcf: _omitted, ...summary } = result;
+  writeFileSync(join(result.reportDir, 'report.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(result.reportDir, 'report.md'), renderMarkdown(result));
+  if (swift) {
+    await swift.store.putObject(swift.container, `${result.run}/report.json`, JSON.stringify(summary, null, 2));
+    await swift.store.putObject(swift.container, `${result.run}/report.md`, renderMarkdown(result));
+  }
+}
 
 export function renderMarkdown(r: PipelineResult): string {
   const lines = [

@@ -3,6 +3,7 @@
  * containers (src/pipeline/). Progress per stage on stderr; the summary (or JSON) on stdout.
  */
 import { PIPELINE_STORAGES, type PipelineStorage } from '../../course/model.js';
+import { planRun } from '../../pipeline/options.js';
 import { DEFAULTS, runPipeline, type PipelineResult } from '../../pipeline/run.js';
 import { runScale, type ScaleResult } from '../../pipeline/scale.js';
 import { cheapestMeetingDeadline } from '../../pipeline/amdahl.js';
@@ -10,12 +11,13 @@ import { formatTable } from '../table.js';
 import { EXIT, print, UsageError, type CliCommand, type OptionValues } from '../command.js';
 import { loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
 
-function wholeNumber(flag: string, value: string | boolean | undefined, fallback: number | undefined, min: number): number {
+/** Syntax only: what a value may be is planRun's to say (src/pipeline/options.ts), for every caller. */
+function wholeNumber(flag: string, value: string | boolean | undefined, fallback: number | undefined): number {
   if (value === undefined || typeof value === 'boolean') {
-    if (fallback === undefined) throw new UsageError(`--${flag} is required`, `e.g. --${flag} ${min}`);
+    if (fallback === undefined) throw new UsageError(`--${flag} is required`, `e.g. --${flag} 1`);
     return fallback;
   }
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} ${value}: expected a whole number ≥ ${min}`);
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} ${value}: expected a whole number`);
   return Number(value);
 }
 
@@ -35,10 +37,10 @@ function storageArg(value: string | boolean | undefined): PipelineStorage | unde
 }
 
 function common(values: OptionValues) {
-  const seed = values.seed === undefined ? undefined : wholeNumber('seed', values.seed, undefined, 0);
-  const shards = values.shards === undefined ? undefined : wholeNumber('shards', values.shards, undefined, 1);
+  const seed = values.seed === undefined ? undefined : wholeNumber('seed', values.seed, undefined);
+  const shards = values.shards === undefined ? undefined : wholeNumber('shards', values.shards, undefined);
   const storage = storageArg(values.storage);
-  return { reads: wholeNumber('reads', values.reads, DEFAULTS.reads, 100), ...(seed !== undefined ? { seed } : {}), ...(shards !== undefined ? { shards } : {}), ...(storage ? { storage } : {}) };
+  return { reads: wholeNumber('reads', values.reads, DEFAULTS.reads), ...(seed !== undefined ? { seed } : {}), ...(shards !== undefined ? { shards } : {}), ...(storage ? { storage } : {}) };
 }
 
 function printRun(r: PipelineResult): void {
@@ -138,8 +140,10 @@ export const command: CliCommand = {
     if (sub === 'build') return buildImages(values.json === true);
     const out = outDirArg(values.out);
     if (sub === 'run') {
-      const workers = wholeNumber('workers', values.workers, course.pipeline.workers || undefined, 1);
-      const result = await runPipeline(course, { workers, ...common(values), ...(out ? { outDir: out } : {}) });
+      const options = { workers: wholeNumber('workers', values.workers, course.pipeline.workers || undefined), ...common(values), ...(out ? { outDir: out } : {}) };
+      // Checked before anything starts.
+      planRun(course, options);
+      const result = await runPipeline(course, options);
       if (values.json) {
         const { vcf: _vcf, ...summary } = result;
         print(JSON.stringify(summary, null, 2));
@@ -147,7 +151,9 @@ export const command: CliCommand = {
       return EXIT.ok;
     }
     const workers = workerList(values.workers);
-    const repeat = wholeNumber('repeat', values.repeat, 3, 1);
+    const repeat = wholeNumber('repeat', values.repeat, 3);
+    if (repeat < 1) throw new UsageError(`--repeat ${repeat}: expected a whole number ≥ 1`);
+    planRun(course, { workers: workers[workers.length - 1]!, ...common(values) });
     const result = await runScale(course, { workers, repeat, ...common(values), ...(out ? { outDir: out } : {}) });
     if (values.json) print(JSON.stringify(result, null, 2));
     else printScale(result);

@@ -1,0 +1,108 @@
+/** What a pipeline run is asked for and what it gives back: options, progress events, the result. */
+import type Docker from 'dockerode';
+import type { PipelineStorage } from '../course/model.js';
+import type { Progress } from '../local/progress.js';
+import type { MetricsEndpoints, ShardMeasure } from './metrics.js';
+import type { QueueEvent } from './queue.js';
+import type { ImageStartup } from './startup-record.js';
+
+export const STAGES = ['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate'] as const;
+export type Stage = (typeof STAGES)[number];
+/** The stages that run as jobs on the queue (stages.ts). */
+export type QueueStageName = Extract<Stage, 'align' | 'call'>;
+
+export interface PipelineOptions {
+  workers: number;
+  /** Read pairs to simulate. */
+  reads: number;
+  storage?: PipelineStorage;
+  seed?: number;
+  /** Shard jobs (default 8: enough to keep 8 workers busy, independent of the worker count). */
+  shards?: number;
+  /**
+   * Regions the genome is cut into for calling (default: one per worker). Unlike shards this may
+   * follow the worker count: sites are called independently, so any cut gives the same VCF, and
+   * each region job pays a fixed start-up (≈0.3 s) that more regions than workers only repeat.
+   */
+  regions?: number;
+  runId?: string;
+  docker?: Docker;
+  /** Where metrics go; default: the course's Pushgateway and Gnocchi when monitoring is enabled. false: none. */
+  metrics?: MetricsEndpointsOption;
+  /** Directory for report.json, report.md and calls.vcf (default `<state dir>/pipeline/<run>`). */
+  outDir?: string;
+  progress?: Progress;
+  /** Every stage start/end and every shard job event (tests kill a worker from here). */
+  onProgress?: (event: PipelineEvent) => void;
+}
+
+export type MetricsEndpointsOption = MetricsEndpoints | false;
+
+export type PipelineEvent =
+  | { type: 'stage'; stage: Stage; state: 'start' | 'done'; seconds?: number; worker?: string }
+  | { type: 'shard'; stage: QueueStageName; event: QueueEvent<string>['type']; shards: number; job: number; worker: string; attempt: number; error?: string };
+
+export interface StageTiming {
+  stage: Stage;
+  seconds: number;
+  worker: string;
+  reads: number;
+  bytes: number;
+}
+
+export interface Evaluation {
+  truth: number;
+  called: number;
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/** A run's settings: its options with the defaults filled in (options.ts). */
+export interface RunPlan {
+  run: string;
+  storage: PipelineStorage;
+  workers: number;
+  reads: number;
+  seed: number;
+  shards: number;
+  regions: number;
+}
+
+export interface PipelineResult extends RunPlan {
+  course: string;
+  wallSeconds: number;
+  stages: StageTiming[];
+  shardJobs: ShardMeasure[];
+  lostWorkers: string[];
+  evaluation: Evaluation;
+  vcf: string;
+  /** Both worker images (and Swift's for object runs): size, and the latest start-up measured for the course. */
+  images: RunImage[];
+  /**
+   * Start-up of this run's worker image: create-to-running of the workers created for this run
+   * (none when they all existed) and the `ready` stage (reference resolved: instant when baked in,
+   * fetch + index for the cloud-native image).
+   */
+  startup: { image: string; containerStartSeconds: number[]; readySeconds: number };
+  metrics: RunMetricsSummary;
+  reportDir: string;
+}
+
+export interface RunMetricsSummary {
+  pushgateway: boolean;
+  gnocchi: boolean;
+  gnocchiResource: string;
+  problem?: string;
+}
+
+export interface RunImage {
+  image: string;
+  sizeMb: number;
+  /** The storage whose workers run this image; absent for a storage service's image (Swift). */
+  workersOf?: PipelineStorage;
+  startup?: ImageStartup;
+}

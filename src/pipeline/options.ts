@@ -1,0 +1,40 @@
+/**
+ * A run's options with the defaults filled in: the one place the pipeline checks them (the CLI
+ * parses its flags into numbers; scale, the exercises and the tests call runPipeline directly).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Course } from '../course/model.js';
+import { TargetError } from '../targets/driver.js';
+import type { PipelineOptions, RunPlan } from './model.js';
+
+export const DEFAULTS = { reads: 200_000, seed: 42, shards: 8 } as const;
+
+/** Shard and region files are numbered with three digits (`shard-007.bam`). */
+const MAX_PARTS = 999;
+
+export function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `run-${stamp}-${randomUUID().slice(0, 6)}`;
+}
+
+export function planRun(course: Course, options: PipelineOptions): RunPlan {
+  if (course.target !== 'local') {
+    throw new TargetError(`${course.file}: target is ${course.target}; \`pipeline run\` drives the local target's worker containers`, 'use --target local');
+  }
+  const shards = options.shards ?? DEFAULTS.shards;
+  // Exit code 2, as for every invalid flag: the CLI hands these values over unchecked.
+  if (!Number.isInteger(options.workers) || options.workers < 1) throw new TargetError(`--workers ${options.workers}: expected a whole number ≥ 1`, undefined, 2);
+  if (!Number.isInteger(options.reads) || options.reads < 100) throw new TargetError(`--reads ${options.reads}: expected a whole number ≥ 100`, undefined, 2);
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_PARTS) throw new TargetError(`--shards ${shards}: expected a whole number from 1 to ${MAX_PARTS}`, undefined, 2);
+  const regions = options.regions ?? Math.min(options.workers, MAX_PARTS);
+  if (!Number.isInteger(regions) || regions < 1 || regions > MAX_PARTS) throw new TargetError(`regions ${regions}: expected a whole number from 1 to ${MAX_PARTS}`);
+  return {
+    run: options.runId ?? newRunId(),
+    storage: options.storage ?? course.pipeline.storage,
+    workers: options.workers,
+    reads: options.reads,
+    seed: options.seed ?? DEFAULTS.seed,
+    shards,
+    regions,
+  };
+}
