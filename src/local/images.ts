@@ -18,7 +18,12 @@ import { buildStep, followBuild } from './build-follower.js';
 
 /** Every image `up` builds, in no particular order (parents are found from the Dockerfiles). */
 export const IMAGE_NAMES = ['base', 'node', 'prometheus', 'pushgateway', 'alertmanager', 'postgres', 'gnocchi', 'toolbox'] as const;
-export type ImageName = (typeof IMAGE_NAMES)[number];
+/**
+ * Images built the same way but only when asked for by name (`ensureImages(docker, progress,
+ * ['server'])`), never by `up`: `server` is a rehearsal-cloud server that boots like a VM (#13).
+ */
+export const ON_DEMAND_IMAGE_NAMES = ['server'] as const;
+export type ImageName = (typeof IMAGE_NAMES)[number] | (typeof ON_DEMAND_IMAGE_NAMES)[number];
 
 export const CONTAINERS_DIR = fileURLToPath(new URL('../../containers/', import.meta.url));
 
