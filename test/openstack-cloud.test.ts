@@ -22,6 +22,8 @@ import type { DownReport } from '../src/targets/openstack-driver.js';
 import { courseYaml } from './helpers/course-yaml.js';
 import { runCli } from './helpers/run-cli.js';
 import { describeTerraformOnCloud } from './cloud/terraform-course.js';
+import { describeServersOnCloud } from './cloud/nova-servers.js';
+import { serverContainers, type ServersMode } from '../src/cloud/container.js';
 import { Lab, StepIncomplete } from '../src/exercises/lab.js';
 
 /**
@@ -32,6 +34,11 @@ import { Lab, StepIncomplete } from '../src/exercises/lab.js';
 
 const CONTAINER = 'resops-cloud-test';
 const KEEP = process.env.RESOPS_TEST_CLOUD_KEEP === '1';
+/**
+ * What the suite's servers are: containers that boot (Nova's container driver, issue #13), or
+ * fake (RESOPS_TEST_CLOUD_SERVERS=fake, for machines where containers cannot be made).
+ */
+const SERVERS: ServersMode = process.env.RESOPS_TEST_CLOUD_SERVERS === 'fake' ? 'fake' : 'containers';
 
 async function dockerAnswers(): Promise<boolean> {
   try {
@@ -117,7 +124,7 @@ suite(title, () => {
     for (const key of Object.keys(process.env)) if (key.startsWith('OS_')) delete process.env[key];
     process.env.RESOPS_CLOUD_DIR = stateDir;
     const started = Date.now();
-    up = await cloudUp({ stateDir, name: CONTAINER, seed: defaultSeed(), timeoutMs: 1_200_000, progress: (line) => console.log(`[cloud] ${line}`) });
+    up = await cloudUp({ stateDir, name: CONTAINER, seed: defaultSeed(), servers: SERVERS, timeoutMs: 1_200_000, progress: (line) => console.log(`[cloud] ${line}`) });
     timings.upSeconds = (Date.now() - started) / 1000;
     admin = await connectCloud(LOCAL_CLOUD);
   }, 50 * 60_000);
@@ -535,6 +542,8 @@ suite(title, () => {
 
   describeTerraformOnCloud({ admin: () => admin, projectClient });
 
+  describeServersOnCloud({ cloud: CONTAINER, stateDir: () => stateDir, servers: SERVERS, projectClient });
+
   describe('cloud command', () => {
     it('`cloud status --json` reports the running cloud as ready', async () => {
       const lines: string[] = [];
@@ -576,6 +585,12 @@ suite(title, () => {
       // The probe cleans up after itself.
       expect((await admin.volume.listVolumes()).filter((v) => v.name === PROBE_NAME)).toEqual([]);
       expect((await admin.compute.listServers()).filter((v) => v.name === PROBE_NAME)).toEqual([]);
+      if (SERVERS === 'containers') {
+        // `down` stopped the servers' containers after the cloud; Nova started them again with it.
+        const containers = await serverContainers(new Docker(), CONTAINER);
+        expect(containers.length).toBeGreaterThan(0);
+        expect(containers.filter((c) => c.state !== 'running')).toEqual([]);
+      }
     }, 1_200_000);
   });
 });

@@ -9,12 +9,16 @@ import {
   CLOUD_IMAGE,
   CLOUD_PORTS,
   CloudContainerError,
+  cloudNetworks,
   containerMemory,
   containerState,
   docker,
   imageState,
   requireDocker,
+  serverContainers,
+  SERVERS_MODES,
   type CloudService,
+  type ServersMode,
 } from './container.js';
 import { adminConfig, cloudDown, cloudUp } from './lifecycle.js';
 import { probeApis, serviceStates, type ServiceState } from './ready.js';
@@ -25,7 +29,7 @@ import { addCourse, defaultSeed } from './seed.js';
  * packages, fake hypervisor and volume drivers) in one container on this machine.
  */
 
-const USAGE = `usage: resops cloud up [--course FILE]... [--project NAME]... [--rebuild] [--json]
+const USAGE = `usage: resops cloud up [--servers containers|fake] [--course FILE]... [--project NAME]... [--rebuild] [--json]
        resops cloud status [--json]
        resops cloud down [--purge] [--json]
 
@@ -33,9 +37,14 @@ const USAGE = `usage: resops cloud up [--course FILE]... [--project NAME]... [--
            answers and the compute and volume services are up, seed flavors, images and the
            external network (those named by each --course too), and write clouds.yaml
            (cloud "${LOCAL_CLOUD}"; "${LOCAL_CLOUD}-<id>" per course project) in the state directory
-  status   container, APIs, services and memory of the cloud
-  down     stop the cloud (its data stays); --purge removes the container and its data
+  status   container, APIs, services and memory of the cloud, and its servers' containers
+  down     stop the cloud and its servers (their data stays); --purge removes the container and
+           its data, and every server container and Docker network of the cloud
 
+  --servers MODE  containers: every server is a container on this machine's Docker that boots
+                  (systemd, cloud-init); the cloud gets the Docker socket. fake: Nova's fake
+                  driver, nothing boots (default; also for machines where containers cannot be
+                  made). Chosen when the cloud's container is created: to change, --purge first
   --course FILE   seed what this course names, and create its project and instructor user
   --project NAME  create a project NAME with a NAME-instructor user
   --rebuild       rebuild the image even if it is current
@@ -45,6 +54,7 @@ const USAGE = `usage: resops cloud up [--course FILE]... [--project NAME]... [--
 
 const OPTIONS = {
   course: { type: 'string', multiple: true },
+  servers: { type: 'string' },
   project: { type: 'string', multiple: true },
   rebuild: { type: 'boolean' },
   purge: { type: 'boolean' },
@@ -86,6 +96,12 @@ export async function runCloudCommand(args: string[]): Promise<number> {
     return 2;
   }
 
+  const servers = values.servers;
+  if (servers !== undefined && !(SERVERS_MODES as readonly string[]).includes(servers)) {
+    process.stderr.write(`resops cloud: --servers must be ${SERVERS_MODES.join(' or ')}, got "${servers}"\n`);
+    return 2;
+  }
+
   try {
     if (sub === 'up') {
       let seed = defaultSeed();
@@ -97,7 +113,15 @@ export async function runCloudCommand(args: string[]): Promise<number> {
         }
         if (!seed.projects.includes(project)) seed.projects.push(project);
       }
-      const result = await cloudUp({ stateDir, name, rebuild: values.rebuild === true, seed, timeoutMs: timeoutSec * 1000, progress });
+      const result = await cloudUp({
+        stateDir,
+        name,
+        rebuild: values.rebuild === true,
+        seed,
+        timeoutMs: timeoutSec * 1000,
+        progress,
+        ...(servers ? { servers: servers as ServersMode } : {}),
+      });
       if (json) {
         out(JSON.stringify({
           container: result.container,
@@ -110,12 +134,16 @@ export async function runCloudCommand(args: string[]): Promise<number> {
           clouds: result.clouds,
           created: result.seed.created,
           outdated: result.outdated,
+          servers: result.servers,
         }, null, 2));
         return 0;
       }
       out(`Rehearsal cloud ready: ${Object.keys(CLOUD_PORTS).length} APIs answer on 127.0.0.1, a volume and a server were scheduled ` +
         `(${Math.round(result.readyMs / 1000)} s after ${result.start === 'running' ? 'the check began' : 'start'}).`);
       out(`clouds.yaml: ${result.cloudsYaml} (clouds: ${result.clouds.join(', ')})`);
+      out(result.servers === 'containers'
+        ? 'Servers are containers on this machine\'s Docker that boot their image with cloud-init (`resops cloud status` lists them).'
+        : 'Servers are fake: they go ACTIVE but nothing boots (`--servers containers` on a new cloud makes them run).');
       out('');
       out('Point a course at it (Terraform downloads the OpenStack provider, or `resops provider mirror` and');
       out('RESOPS_PROVIDER_MIRROR give it one without the Terraform registry):');
@@ -129,8 +157,16 @@ export async function runCloudCommand(args: string[]): Promise<number> {
     if (sub === 'down') {
       const result = await cloudDown({ stateDir, name, purge: values.purge === true, progress });
       if (json) {
-        out(JSON.stringify({ container: name, stopped: result.stopped, removed: result.removed, stopSeconds: result.stopMs / 1000 }, null, 2));
-      } else if (!result.stopped && !result.removed) {
+        out(JSON.stringify({
+          container: name,
+          stopped: result.stopped,
+          removed: result.removed,
+          stopSeconds: result.stopMs / 1000,
+          serversStopped: result.serversStopped,
+          removedServers: result.leftovers?.containers ?? [],
+          removedNetworks: result.leftovers?.networks ?? [],
+        }, null, 2));
+      } else if (!result.stopped && !result.removed && result.serversStopped.length === 0 && !result.leftovers?.containers.length && !result.leftovers?.networks.length) {
         out(`${name} is not running${values.purge ? ' and does not exist' : ''}; nothing to do`);
       } else {
         out(`${name} ${result.removed ? 'removed with its data' : 'stopped (data kept; `resops cloud up` resumes it)'}`);
@@ -156,7 +192,7 @@ export async function runCloudCommand(args: string[]): Promise<number> {
 async function status(name: string, stateDir: string, json: boolean, out: (line?: string) => void): Promise<number> {
   const client = docker();
   await requireDocker(client);
-  const [container, image] = await Promise.all([containerState(client, name), imageState(client)]);
+  const [container, image, servers, networks] = await Promise.all([containerState(client, name), imageState(client), serverContainers(client, name), cloudNetworks(client, name)]);
   let apis: Record<CloudService, boolean> | undefined;
   let services: ServiceState[] | undefined;
   let memoryBytes: number | undefined;
@@ -182,6 +218,8 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
       services: services ?? null,
       servicesError: servicesError ?? null,
       memoryBytes: memoryBytes ?? null,
+      serverContainers: servers,
+      networks,
       cloudsYaml: cloudsYamlPath(stateDir),
       ready,
     }, null, 2));
@@ -195,6 +233,10 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
   if (services) out(`services   ${services.map((s) => `${s.binary} ${s.up ? 'up' : 'DOWN'}`).join(', ')}`);
   if (servicesError) out(`services   not checked: ${servicesError}`);
   if (memoryBytes !== undefined) out(`memory     ${(memoryBytes / 2 ** 30).toFixed(2)} GiB`);
+  if (container.exists) out(`servers    ${container.servers === 'containers' ? `containers on this machine's Docker: ${servers.length}` : 'fake (nothing boots)'}`);
+  // Listed even for a fake or absent cloud: whatever is labelled as this cloud's is on the host.
+  for (const s of servers) out(`  ${s.name}  ${s.state} (${s.status})  server ${s.serverName || '?'}`);
+  if (networks.length > 0) out(`networks   ${networks.join(', ')} (Docker)`);
   out(`clouds     ${cloudsYamlPath(stateDir)}${storedPassword(stateDir, LOCAL_CLOUD) ? ` (cloud ${LOCAL_CLOUD})` : ' (none yet)'}`);
   out(`ready      ${ready ? 'yes' : 'no'}`);
   return 0;

@@ -18,6 +18,21 @@ export const CLOUD_IMAGE = 'resops/openstack:latest';
 export const CLOUD_CONTAINER = 'resops-cloud';
 export const ROLE_LABEL = 'resops.role';
 export const CONTEXT_LABEL = 'resops.context';
+/** On the cloud's container: what its servers are (absent on containers made before #13: fake). */
+export const SERVERS_LABEL = 'resops.servers';
+/** On every container and network Nova's container driver makes: the cloud container's name. */
+export const CLOUD_LABEL = 'resops.cloud';
+/** Role of a server's container (containers/openstack/servers/resops_servers/driver.py). */
+export const SERVER_ROLE = 'cloud-server';
+/** The host's Docker socket, as the daemon sees it: mounted into the cloud with `--servers containers`. */
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+/**
+ * What a server of the cloud is: `fake`, Nova's fake driver (servers go ACTIVE, nothing boots);
+ * `containers`, one container per server on the host's Docker (issue #13).
+ */
+export const SERVERS_MODES = ['fake', 'containers'] as const;
+export type ServersMode = (typeof SERVERS_MODES)[number];
 
 /** Every API on the same port inside and on the host's 127.0.0.1 (the catalog names these). */
 export const CLOUD_PORTS = {
@@ -147,6 +162,8 @@ export interface ContainerState {
   startedAt?: string;
   /** The container runs an image other than the current resops/openstack. */
   outdated?: boolean;
+  /** What its servers are (label resops.servers; fake when absent). */
+  servers?: ServersMode;
 }
 
 export async function containerState(client: Docker, name = CLOUD_CONTAINER): Promise<ContainerState> {
@@ -158,7 +175,8 @@ export async function containerState(client: Docker, name = CLOUD_CONTAINER): Pr
     } catch {
       outdated = false;
     }
-    return { exists: true, running: info.State.Running, id: info.Id, image: info.Image, startedAt: info.State.StartedAt, outdated };
+    const servers: ServersMode = info.Config.Labels?.[SERVERS_LABEL] === 'containers' ? 'containers' : 'fake';
+    return { exists: true, running: info.State.Running, id: info.Id, image: info.Image, startedAt: info.State.StartedAt, outdated, servers };
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return { exists: false, running: false };
     throw error;
@@ -185,8 +203,12 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** Creates and starts the container (ports on 127.0.0.1 only). */
-export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINER, image = CLOUD_IMAGE): Promise<void> {
+/**
+ * Creates and starts the container (ports on 127.0.0.1 only). With `servers: 'containers'` it gets
+ * the host's Docker socket, which nova-compute uses to run one container per server: whoever
+ * controls the cloud's Nova then controls the host's Docker (docs/rehearsal-cloud.md).
+ */
+export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINER, image = CLOUD_IMAGE, servers: ServersMode = 'fake'): Promise<void> {
   const busy = await busyPorts(client);
   if (busy.length > 0) {
     throw new CloudContainerError(
@@ -203,9 +225,11 @@ export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINE
   const container = await client.createContainer({
     name,
     Image: image,
-    Labels: { [ROLE_LABEL]: 'cloud' },
+    Labels: { [ROLE_LABEL]: 'cloud', [SERVERS_LABEL]: servers },
+    // Read by the entry point (containers/openstack/servers/resops-cloud-servers) and the driver.
+    Env: [`RESOPS_SERVERS=${servers}`, `RESOPS_CLOUD_NAME=${name}`],
     ExposedPorts: exposed,
-    HostConfig: { PortBindings: bindings },
+    HostConfig: { PortBindings: bindings, ...(servers === 'containers' ? { Binds: [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`] } : {}) },
   });
   await container.start();
 }
@@ -236,4 +260,68 @@ export async function containerMemory(client: Docker, name = CLOUD_CONTAINER): P
   if (usage === undefined) return undefined;
   // Like `docker stats`: page cache is not the container's own memory.
   return usage - (stats.memory_stats?.stats?.inactive_file ?? stats.memory_stats?.stats?.cache ?? 0);
+}
+
+export interface ServerContainer {
+  name: string;
+  id: string;
+  /** Docker's state: running, exited, created… */
+  state: string;
+  /** Docker's status line, e.g. "Up 3 minutes". */
+  status: string;
+  /** The Nova instance (server) id. */
+  server: string;
+  /** The server's name in Nova when it was created. */
+  serverName: string;
+  image: string;
+}
+
+/** The servers' containers of cloud `name` (made by Nova's container driver), by name. */
+export async function serverContainers(client: Docker, name = CLOUD_CONTAINER): Promise<ServerContainer[]> {
+  const list = await client.listContainers({ all: true, filters: { label: [`${CLOUD_LABEL}=${name}`, `${ROLE_LABEL}=${SERVER_ROLE}`] } });
+  return list
+    .map((c) => ({
+      name: c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12),
+      id: c.Id,
+      state: c.State,
+      status: c.Status,
+      server: c.Labels['resops.nova-instance'] ?? '',
+      serverName: c.Labels['resops.server-name'] ?? '',
+      image: c.Image,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Stops the running server containers of cloud `name` (in parallel; their disks stay). Called
+ * after the cloud itself stopped, so that Nova still holds them as running and starts them again
+ * with the cloud (resume_guests_state_on_host_boot).
+ */
+export async function stopServerContainers(client: Docker, name = CLOUD_CONTAINER): Promise<string[]> {
+  const running = (await serverContainers(client, name)).filter((c) => c.state === 'running' || c.state === 'restarting');
+  await Promise.all(running.map((c) => client.getContainer(c.id).stop({ t: 10 }).catch((error: { statusCode?: number }) => {
+    if (error.statusCode !== 304 && error.statusCode !== 404) throw error;
+  })));
+  return running.map((c) => c.name);
+}
+
+/** Removes everything on the host's Docker labelled as cloud `name`'s: containers, then networks. */
+export async function removeCloudLeftovers(client: Docker, name = CLOUD_CONTAINER): Promise<{ containers: string[]; networks: string[] }> {
+  const filters = { label: [`${CLOUD_LABEL}=${name}`] };
+  const containers = await client.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => client.getContainer(c.Id).remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
+    if (error.statusCode !== 404) throw error;
+  })));
+  const networks = await client.listNetworks({ filters });
+  for (const n of networks) {
+    await client.getNetwork(n.Id).remove().catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404) throw error;
+    });
+  }
+  return { containers: containers.map((c) => c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12)), networks: networks.map((n) => n.Name) };
+}
+
+/** Networks on the host's Docker labelled as cloud `name`'s. */
+export async function cloudNetworks(client: Docker, name = CLOUD_CONTAINER): Promise<string[]> {
+  return (await client.listNetworks({ filters: { label: [`${CLOUD_LABEL}=${name}`] } })).map((n) => n.Name).sort();
 }

@@ -12,12 +12,16 @@ import {
   docker,
   imageState,
   removeCloudContainer,
+  removeCloudLeftovers,
   requireDocker,
   startCloudContainer,
   stopCloudContainer,
+  stopServerContainers,
   type Progress,
+  type ServersMode,
 } from './container.js';
 import { ensureDebianBase } from '../local/base-image.js';
+import { ensureImages } from '../local/images.js';
 import { stderrProgress } from '../local/progress.js';
 import { PROBE_NAME, seconds, sleep, waitForApis, waitForScheduling, waitForServices } from './ready.js';
 import { placeholderImage, seedCloud, type SeedRequest, type SeedResult } from './seed.js';
@@ -38,6 +42,12 @@ export interface UpOptions {
   seed: SeedRequest;
   /** Bound on start-to-ready (default 15 min: ≈1 min on an idle machine, 10 on a loaded two-core one). */
   timeoutMs?: number;
+  /**
+   * What servers are: `containers` (one container per server on the host's Docker) or `fake`.
+   * Default: what the existing container was created with, else `fake`. A container cannot
+   * change: asking for the other mode of an existing one is an error (`cloud down --purge` first).
+   */
+  servers?: ServersMode;
   progress: Progress;
 }
 
@@ -58,6 +68,7 @@ export interface UpResult {
   seed: SeedResult;
   /** The container runs an older image than containers/openstack describes. */
   outdated: boolean;
+  servers: ServersMode;
 }
 
 export function adminConfig(password: string, source: string): CloudConfig {
@@ -93,6 +104,20 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
     state = await containerState(client, name);
   }
 
+  const existingServers = state.exists ? (state.servers ?? 'fake') : undefined;
+  if (options.servers && existingServers && options.servers !== existingServers) {
+    throw new CloudContainerError(
+      `${name} was created with --servers ${existingServers}; it cannot switch to --servers ${options.servers}`,
+      `\`resops cloud down --purge\` (its data goes) then \`resops cloud up --servers ${options.servers}\`, or leave --servers out to resume it as it is`,
+    );
+  }
+  const servers: ServersMode = options.servers ?? existingServers ?? 'fake';
+  if (servers === 'containers') {
+    // Nova's driver creates servers from resops/server (the image property of the seeded images).
+    progress('servers are containers: making sure the server image resops/server is built');
+    await ensureImages(client, stderrProgress(progress), ['server']);
+  }
+
   const started = Date.now();
   let start: UpResult['start'];
   if (state.running) {
@@ -104,8 +129,8 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
     await startCloudContainer(client, name);
   } else {
     start = 'created';
-    progress(`creating container ${name} (APIs on 127.0.0.1)`);
-    await createCloudContainer(client, name);
+    progress(`creating container ${name} (APIs on 127.0.0.1; servers: ${servers === 'containers' ? 'containers on this machine\'s Docker' : 'fake'})`);
+    await createCloudContainer(client, name, undefined, servers);
   }
   if (state.exists && state.outdated) {
     progress(`note: ${name} runs an older image; \`resops cloud down --purge\` then \`up\` to use the new one (its data goes)`);
@@ -152,6 +177,7 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
     clouds: Object.keys(entries),
     seed,
     outdated: Boolean(state.exists && state.outdated),
+    servers,
   };
 }
 
@@ -219,6 +245,10 @@ export interface DownResult {
   stopped: boolean;
   removed: boolean;
   stopMs: number;
+  /** Server containers stopped with the cloud (names). */
+  serversStopped: string[];
+  /** With purge: what else of the cloud's was removed from the host's Docker. */
+  leftovers?: { containers: string[]; networks: string[] };
 }
 
 export async function cloudDown(options: DownOptions): Promise<DownResult> {
@@ -228,12 +258,19 @@ export async function cloudDown(options: DownOptions): Promise<DownResult> {
   const started = Date.now();
   const stopped = await stopCloudContainer(client, name);
   if (stopped) options.progress(`stopped ${name} in ${seconds(started)}`);
+  // After the cloud: Nova still holds them as running, and starts them again with the cloud.
+  const serversStopped = await stopServerContainers(client, name);
+  if (serversStopped.length > 0) options.progress(`stopped ${serversStopped.length} server container(s) of ${name}`);
   let removed = false;
+  let leftovers: DownResult['leftovers'];
   if (options.purge) {
     removed = await removeCloudContainer(client, name);
     if (removed) options.progress(`removed ${name} and its data`);
+    leftovers = await removeCloudLeftovers(client, name);
+    if (leftovers.containers.length > 0) options.progress(`removed ${leftovers.containers.length} server container(s) of ${name}`);
+    if (leftovers.networks.length > 0) options.progress(`removed Docker network(s) ${leftovers.networks.join(', ')}`);
     // A new container starts with the build-time password again: the stored ones are void.
     writeClouds(options.stateDir, {}, [`${LOCAL_CLOUD}`, `${LOCAL_CLOUD}-*`]);
   }
-  return { stopped, removed, stopMs: Date.now() - started };
+  return { stopped, removed, stopMs: Date.now() - started, serversStopped, ...(leftovers ? { leftovers } : {}) };
 }

@@ -3,12 +3,20 @@ import type { Course } from '../course/model.js';
 import { DEFAULT_FLAVORS, DEFAULTS } from '../course/spec.js';
 import type { OpenStackClient } from '../openstack/client.js';
 import type { Progress } from './container.js';
+import { SERVER_IMAGE } from './server-boot.js';
+
+/**
+ * Glance image property naming the Docker image a server of this image runs, with `--servers
+ * containers` (containers/openstack/servers/resops_servers/driver.py; resops/server without it).
+ */
+export const DOCKER_IMAGE_PROPERTY = 'resops_docker_image';
 
 /**
  * What a course needs in the rehearsal cloud, created idempotently through the client: flavors
  * named as in the course, its image, an external network with a floating-IP range, and (when
- * asked) a project and user per course. With the fake virt driver nothing boots, so the image is
- * a few kilobytes and flavors cost nothing.
+ * asked) a project and user per course. Nothing boots from the image's bytes (the fake driver
+ * boots nothing; the container driver runs the Docker image its property names), so the image is
+ * a few kilobytes, and flavors cost nothing.
  */
 
 export interface SeedFlavor {
@@ -102,14 +110,19 @@ export async function seedCloud(client: OpenStackClient, request: SeedRequest, p
     note(`flavor ${f.name} (${f.vcpus} vCPU, ${f.ramMb} MB)`, true);
   }
 
+  // Every seeded image is a Debian 12 server: with `--servers containers`, resops/server.
+  const mapping = { [DOCKER_IMAGE_PROPERTY]: SERVER_IMAGE };
   const images = await client.image.listImages();
   for (const name of request.images) {
-    if (images.some((i) => i.name === name && i.status === 'active')) {
+    const found = images.find((i) => i.name === name && i.status === 'active');
+    if (found) {
       note(`image ${name}`, false);
+      // Seeded before images had the mapping: add it (an instructor's own mapping is kept).
+      if (found[DOCKER_IMAGE_PROPERTY] === undefined) await client.image.setProperties(found.id, mapping, found);
       continue;
     }
-    await client.image.createImage({ name, data: placeholderImage(), visibility: 'public' });
-    note(`image ${name}`, true);
+    await client.image.createImage({ name, data: placeholderImage(), visibility: 'public', properties: mapping });
+    note(`image ${name} (servers run ${SERVER_IMAGE})`, true);
   }
 
   const networks = await client.network.listNetworks({}, true);

@@ -4,8 +4,12 @@
  * which reads its user data and meta-data from a NoCloud seed.
  *
  * The seed is copied into the created container with putArchive before its first start, not
- * bind-mounted: Nova's driver will run inside the rehearsal cloud's container and talk to the
+ * bind-mounted: Nova's driver runs inside the rehearsal cloud's container and talks to the
  * host's Docker socket, where a path of its own would mean nothing to the daemon.
+ *
+ * Nova's driver (containers/openstack/servers/resops_servers) does the same in Python:
+ * `server_create_options` and `seed_files` there mirror `serverCreateOptions` and `seedFiles`
+ * here, and test/cloud-server-parity.test.ts keeps them equal.
  */
 import type Docker from 'dockerode';
 import { stringify } from 'yaml';
@@ -40,6 +44,10 @@ export interface ServerSpec {
   image?: string;
   /** Docker network to join; default: Docker's default bridge. */
   network?: string;
+  /** MAC address of its interface (Nova's driver gives the Neutron port's). */
+  macAddress?: string;
+  /** SSH public keys of the meta-data (`public-keys`: Nova's key pair), for cloud-init's default user. */
+  publicKeys?: string[];
 }
 
 export class ServerBootError extends Error {
@@ -76,12 +84,17 @@ export function serverCreateOptions(spec: ServerSpec, hostCpus: number): Docker.
       NanoCpus: Math.round(Math.min(spec.flavor.vcpus, hostCpus) * 1e9),
       ...(spec.network ? { NetworkMode: spec.network } : {}),
     },
+    ...(spec.macAddress ? { MacAddress: spec.macAddress } : {}),
   };
 }
 
 /** The NoCloud seed's files: meta-data (YAML) and user-data, as cloud-init expects them. */
-export function seedFiles(spec: Pick<ServerSpec, 'userData' | 'instanceId' | 'hostname'>): { path: string; content: string; mode: number }[] {
-  const metaData = stringify({ 'instance-id': spec.instanceId, 'local-hostname': spec.hostname });
+export function seedFiles(spec: Pick<ServerSpec, 'userData' | 'instanceId' | 'hostname' | 'publicKeys'>): { path: string; content: string; mode: number }[] {
+  const metaData = stringify({
+    'instance-id': spec.instanceId,
+    'local-hostname': spec.hostname,
+    ...(spec.publicKeys?.length ? { 'public-keys': spec.publicKeys } : {}),
+  });
   // User data may hold secrets (Nova only shows it to the owner): root-only, like cloud-init's copies.
   return [
     { path: 'meta-data', content: metaData, mode: 0o644 },

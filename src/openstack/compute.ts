@@ -83,6 +83,8 @@ export interface CreateServerRequest {
   networks: Array<{ port: string } | { uuid: string }> | 'none';
   keyName?: string;
   securityGroups?: string[];
+  /** User data as text (cloud-init reads it); sent base64-encoded as Nova wants it. */
+  userData?: string;
 }
 
 export class ComputeApi {
@@ -109,10 +111,17 @@ export class ComputeApi {
         ...(request.metadata ? { metadata: request.metadata } : {}),
         ...(request.keyName ? { key_name: request.keyName } : {}),
         ...(request.securityGroups ? { security_groups: request.securityGroups.map((name) => ({ name })) } : {}),
+        ...(request.userData !== undefined ? { user_data: Buffer.from(request.userData, 'utf8').toString('base64') } : {}),
       },
     };
     const response = await this.session.json<{ server: { id: string } }>('compute', 'POST', '/servers', { body });
     return { id: response.server.id };
+  }
+
+  /** `os-stop` (SHUTOFF), `os-start` (ACTIVE) or a reboot; Nova does it asynchronously. */
+  async serverAction(id: string, action: 'os-stop' | 'os-start' | { reboot: { type: 'SOFT' | 'HARD' } }): Promise<void> {
+    const body = typeof action === 'string' ? { [action]: null } : action;
+    await this.session.call('compute', 'POST', `/servers/${id}/action`, { body });
   }
 
   /** Returns false when the server was already gone. */

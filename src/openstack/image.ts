@@ -9,6 +9,8 @@ export interface Image {
   size?: number | null;
   visibility: string;
   min_disk?: number;
+  /** Glance v2 gives an image's own properties as members of the image itself. */
+  [property: string]: unknown;
 }
 
 export class ImageApi {
@@ -38,6 +40,13 @@ export class ImageApi {
     });
     await this.session.call('image', 'PUT', `/images/${image.id}/file`, { rawBody: request.data, contentType: 'application/octet-stream' });
     return image;
+  }
+
+  /** Adds or replaces properties of an image (JSON patch; owner or admin). */
+  async setProperties(id: string, properties: Record<string, string>, current: Image): Promise<void> {
+    const patch = Object.entries(properties).map(([key, value]) => ({ op: key in current ? 'replace' : 'add', path: `/${key}`, value }));
+    if (patch.length === 0) return;
+    await this.session.call('image', 'PATCH', `/images/${id}`, { rawBody: new TextEncoder().encode(JSON.stringify(patch)), contentType: 'application/openstack-images-v2.1-json-patch' });
   }
 
   async deleteImage(id: string): Promise<boolean> {

@@ -1,0 +1,189 @@
+"""Nova compute driver of the rehearsal cloud: every server is a Docker container that boots.
+
+A subclass of Nova's fake driver, which keeps doing what it did (the compute node's resources,
+Placement inventory, volume and interface bookkeeping); what a hypervisor does is done on the
+host's Docker, through the socket mounted into the cloud's container:
+
+- spawn: create `resops-server-<uuid>` from the Docker image of the Glance image (image property
+  `resops_docker_image`, else resops/server:latest) with the run options of
+  src/cloud/server-boot.ts and the flavor's vCPUs and RAM as limits, copy the NoCloud seed into it
+  (instance id, hostname, the key pair's public key, the user data), start it;
+- power_off / power_on / reboot: docker stop / start / restart (the disk stays; the instance id
+  stays, so cloud-init's per-instance modules run only on the first boot);
+- destroy: remove the container and its anonymous volumes;
+- get_info: the power state from the container's real state, so a container stopped outside Nova
+  is SHUTDOWN and Nova's power-state sync makes the server SHUTOFF.
+
+Containers carry `resops.role=cloud-server`, `resops.cloud=<cloud container>` and
+`resops.nova-instance=<uuid>`, which `resops cloud status` and `cloud down --purge` look for.
+Network of this first slice: every server joins one Docker network of the cloud,
+`<cloud>-servers` (internal: no way out), with its first Neutron port's MAC address; Docker, not
+Neutron, chooses its IP address.
+"""
+import base64
+import os
+
+from oslo_log import log as logging
+
+from nova.compute import power_state
+from nova import exception
+from nova.virt import fake
+from nova.virt import hardware
+
+from . import dockerapi
+
+LOG = logging.getLogger(__name__)
+
+IMAGE_PROPERTY = 'resops_docker_image'
+
+_POWER_STATES = {
+    'created': power_state.SHUTDOWN,
+    'running': power_state.RUNNING,
+    'restarting': power_state.RUNNING,
+    'paused': power_state.PAUSED,
+    'exited': power_state.SHUTDOWN,
+    'dead': power_state.SHUTDOWN,
+    'removing': power_state.NOSTATE,
+}
+
+# systemd's clean shutdown takes ≈1.3 s; a soft reboot gets this long before Docker kills it.
+SOFT_REBOOT_WAIT = 30
+
+
+def container_name(instance):
+    return 'resops-server-%s' % instance.uuid
+
+
+class ContainerDriver(fake.FakeDriver):
+    """FakeDriver whose servers are containers on the host's Docker."""
+
+    def __init__(self, virtapi, read_only=False):
+        super(ContainerDriver, self).__init__(virtapi, read_only)
+        self.cloud = os.environ.get('RESOPS_CLOUD_NAME') or 'resops-cloud'
+        self.network = '%s-servers' % self.cloud
+        self.docker = dockerapi.Docker(os.environ.get('RESOPS_DOCKER_SOCKET') or dockerapi.DEFAULT_SOCKET)
+
+    def init_host(self, host):
+        super(ContainerDriver, self).init_host(host)
+        try:
+            self.docker.ping()
+        except dockerapi.DockerError as error:
+            # nova-compute stops here: `resops cloud up` then reports it as not up, and the log says why.
+            LOG.error('servers are containers, but %s (is /var/run/docker.sock mounted and readable by nova?)', error)
+            raise
+        LOG.info('servers are containers on the host\'s Docker: cloud %s, network %s', self.cloud, self.network)
+
+    # --- what the fake driver left to a hypervisor ------------------------------------------
+    def _labels(self, instance):
+        return {
+            'resops.role': 'cloud-server',
+            'resops.cloud': self.cloud,
+            'resops.nova-instance': instance.uuid,
+            'resops.server-name': instance.display_name or '',
+            'resops.project': instance.project_id or '',
+        }
+
+    def _image(self, instance):
+        # Nova copies every image property into the instance's system metadata as image_<key>.
+        return (instance.system_metadata or {}).get('image_' + IMAGE_PROPERTY) or dockerapi.DEFAULT_IMAGE
+
+    def _create(self, instance, network_info):
+        mac = None
+        for vif in network_info or []:
+            mac = vif['address']
+            break
+        self.docker.ensure_network(self.network, {'resops.cloud': self.cloud, 'resops.role': 'cloud-servers-network'}, internal=True)
+        spec = {
+            'name': container_name(instance),
+            'image': self._image(instance),
+            'hostname': instance.hostname,
+            'labels': self._labels(instance),
+            'vcpus': instance.flavor.vcpus,
+            'ram_mb': instance.flavor.memory_mb,
+            'network': self.network,
+            'mac_address': mac,
+        }
+        container = self.docker.create(dockerapi.server_create_options(spec, self.docker.host_cpus()))
+        user_data = base64.b64decode(instance.user_data) if instance.user_data else b''
+        keys = [line.strip() for line in (instance.key_data or '').splitlines() if line.strip()]
+        seed = dockerapi.seed_files(instance.uuid, instance.hostname, user_data, keys)
+        self.docker.put_archive(container, dockerapi.SEED_DIR, dockerapi.pack_tar(seed))
+        return container
+
+    def spawn(self, context, instance, image_meta, injected_files,
+              admin_password, allocations, network_info=None,
+              block_device_info=None, power_on=True, accel_info=None):
+        super(ContainerDriver, self).spawn(
+            context, instance, image_meta, injected_files, admin_password, allocations,
+            network_info=network_info, block_device_info=block_device_info,
+            power_on=power_on, accel_info=accel_info)
+        name = container_name(instance)
+        try:
+            # A container of the same name is a leftover of an earlier, failed attempt.
+            self.docker.remove(name)
+            self._create(instance, network_info)
+            if power_on:
+                self.docker.start(name)
+        except dockerapi.DockerError as error:
+            self.docker.remove(name)
+            super(ContainerDriver, self).destroy(context, instance, network_info)
+            # Not rescheduled (there is one host): the server goes to ERROR with this as its fault.
+            raise exception.BuildAbortException(instance_uuid=instance.uuid, reason=str(error))
+        LOG.info('server container %s created from %s%s', name, self._image(instance), ' and started' if power_on else '', instance=instance)
+
+    def _require(self, instance):
+        info = self.docker.inspect(container_name(instance))
+        if info is None:
+            raise exception.InstanceNotFound(instance_id=instance.uuid)
+        return info
+
+    def power_off(self, instance, timeout=0, retry_interval=0):
+        self._require(instance)
+        # timeout 0 is Nova's forced power-off: Docker kills at once.
+        self.docker.stop(container_name(instance), timeout or 0)
+
+    def power_on(self, context, instance, network_info,
+                 block_device_info=None, accel_info=None):
+        self._require(instance)
+        self.docker.start(container_name(instance))
+
+    def reboot(self, context, instance, network_info, reboot_type,
+               block_device_info=None, bad_volumes_callback=None,
+               accel_info=None):
+        if self.docker.inspect(container_name(instance)) is None and reboot_type.lower() == 'hard':
+            # As libvirt does for a guest it no longer has: make it anew (with the same instance id).
+            self.spawn(context, instance, instance.image_meta, None, None, None,
+                       network_info=network_info, block_device_info=block_device_info)
+            return
+        self._require(instance)
+        self.docker.restart(container_name(instance), SOFT_REBOOT_WAIT if reboot_type.lower() == 'soft' else 0)
+
+    def resume_state_on_host_boot(self, context, instance, network_info,
+                                  block_device_info=None):
+        # The cloud was stopped with its servers (`resops cloud down`): start them again.
+        self._require(instance)
+        self.docker.start(container_name(instance))
+
+    def destroy(self, context, instance, network_info, block_device_info=None,
+                destroy_disks=True, destroy_secrets=True):
+        if self.docker.remove(container_name(instance)):
+            LOG.info('server container %s removed', container_name(instance), instance=instance)
+        super(ContainerDriver, self).destroy(
+            context, instance, network_info, block_device_info=block_device_info,
+            destroy_disks=destroy_disks, destroy_secrets=destroy_secrets)
+
+    def get_info(self, instance, use_cache=True):
+        info = self._require(instance)
+        return hardware.InstanceInfo(state=_POWER_STATES.get(info['State']['Status'], power_state.NOSTATE))
+
+    def _containers(self):
+        return self.docker.list({'resops.role': 'cloud-server', 'resops.cloud': self.cloud})
+
+    def list_instances(self):
+        return [c['Names'][0].lstrip('/') for c in self._containers()]
+
+    def list_instance_uuids(self):
+        return [c['Labels']['resops.nova-instance'] for c in self._containers()]
+
+    def instance_on_disk(self, instance):
+        return False
