@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCloudCommand } from '../src/cloud/command.js';
 import { LOCAL_CLOUD, readClouds, type CloudEntry } from '../src/cloud/clouds-yaml.js';
 import { cloudDown, cloudUp, type UpResult } from '../src/cloud/lifecycle.js';
 import { defaultSeed } from '../src/cloud/seed.js';
@@ -25,6 +24,7 @@ import { describeTerraformOnCloud } from './cloud/terraform-course.js';
 import { describeServersOnCloud } from './cloud/nova-servers.js';
 import { serverContainers, type ServersMode } from '../src/cloud/container.js';
 import { Lab, StepIncomplete } from '../src/exercises/lab.js';
+import { cloudStatusJson } from './helpers/cloud-status.js';
 
 /**
  * The toolkit's OpenStack client against a real OpenStack (Keystone, Nova with the fake virt
@@ -546,20 +546,8 @@ suite(title, () => {
 
   describe('cloud command', () => {
     it('`cloud status --json` reports the running cloud as ready', async () => {
-      const lines: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = ((chunk: string) => {
-        lines.push(String(chunk));
-        return true;
-      }) as typeof process.stdout.write;
-      let code: number;
-      try {
-        code = await runCloudCommand(['status', '--json', '--name', CONTAINER, '--state-dir', stateDir]);
-      } finally {
-        process.stdout.write = write;
-      }
+      const { code, status } = await cloudStatusJson<{ ready: boolean; container: { running: boolean }; apis: Record<string, boolean>; memoryBytes: number }>(CONTAINER, stateDir);
       expect(code).toBe(0);
-      const status = JSON.parse(lines.join('')) as { ready: boolean; container: { running: boolean }; apis: Record<string, boolean>; memoryBytes: number };
       // One assertion on the whole document: a failure shows which API or service was down.
       expect(status).toMatchObject({ container: { running: true }, ready: true });
       expect(Object.values(status.apis).every(Boolean)).toBe(true);

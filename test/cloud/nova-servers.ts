@@ -8,12 +8,12 @@
  */
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCloudCommand } from '../../src/cloud/command.js';
 import { CLOUD_LABEL, ROLE_LABEL, SERVER_ROLE, type ServersMode } from '../../src/cloud/container.js';
 import { SERVER_IMAGE, waitForCloudInit } from '../../src/cloud/server-boot.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
 import type { Network, Port, Subnet } from '../../src/openstack/network.js';
 import { runInContainer } from '../../src/process/run-in-container.js';
+import { cloudStatusJson } from '../helpers/cloud-status.js';
 
 export interface ServersContext {
   /** The cloud's container name (label resops.cloud of its servers' containers). */
@@ -121,18 +121,8 @@ export function describeServersOnCloud(ctx: ServersContext): void {
     }, BOOT_MS + 60_000);
 
     it('`cloud status --json` lists the server\'s container', async () => {
-      const lines: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = ((chunk: string) => {
-        lines.push(String(chunk));
-        return true;
-      }) as typeof process.stdout.write;
-      try {
-        expect(await runCloudCommand(['status', '--json', '--name', ctx.cloud, '--state-dir', ctx.stateDir()])).toBe(0);
-      } finally {
-        process.stdout.write = write;
-      }
-      const status = JSON.parse(lines.join('')) as { container: { servers: string }; serverContainers: Array<{ name: string; state: string; server: string }>; networks: string[] };
+      const { code, status } = await cloudStatusJson<{ container: { servers: string }; serverContainers: Array<{ name: string; state: string; server: string }>; networks: string[] }>(ctx.cloud, ctx.stateDir());
+      expect(code).toBe(0);
       expect(status.container.servers).toBe('containers');
       expect(status.serverContainers).toContainEqual(expect.objectContaining({ name: name(), state: 'running', server: serverId }));
       expect(status.networks).toContain(`${ctx.cloud}-servers`);
