@@ -8,6 +8,7 @@ export const command: CliCommand = {
   options: {
     course: { type: 'string', valueName: 'FILE', description: 'up: seed what this course needs (repeatable)' },
     project: { type: 'string', valueName: 'NAME', description: 'up: a project NAME with a NAME-instructor user (repeatable)' },
+    servers: { type: 'string', valueName: 'containers|fake', description: 'up: servers boot as containers (Nova\'s container driver), or stay fake (default)' },
     rebuild: { type: 'boolean', description: 'up: rebuild the image even if it is current' },
     purge: { type: 'boolean', description: 'down: remove the container and its data too' },
     'state-dir': { type: 'string', valueName: 'DIR', description: 'where clouds.yaml goes' },
