@@ -45,12 +45,15 @@ const pySpec = (spec: ServerSpec) => ({
   ...(spec.image ? { image: spec.image } : {}),
   ...(spec.network ? { network: spec.network } : {}),
   ...(spec.macAddress ? { mac_address: spec.macAddress } : {}),
+  ...(spec.ports !== undefined ? { ports: spec.ports } : {}),
 });
 
 describe.skipIf(skip !== undefined)(`Nova's container driver and server-boot.ts agree${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it('on the container\'s run options, with and without network and MAC, capped at the host\'s CPUs', () => {
+  it('on the container\'s run options, with and without network and MAC, with Neutron ports, capped at the host\'s CPUs', () => {
     const bare: ServerSpec = { ...SPEC, image: undefined, network: undefined, macAddress: undefined };
-    for (const [spec, cpus] of [[SPEC, 2], [SPEC, 8], [bare, 2]] as const) {
+    const plugged: ServerSpec = { ...bare, ports: 2 };
+    expect(serverCreateOptions(plugged, 2)).toMatchObject({ Env: ['RESOPS_PORTS=2'], HostConfig: { NetworkMode: 'none' } });
+    for (const [spec, cpus] of [[SPEC, 2], [SPEC, 8], [bare, 2], [plugged, 2], [{ ...bare, ports: 0 }, 2]] as const) {
       const fromPython = python<Record<string, unknown>>(`print(json.dumps(dockerapi.server_create_options(spec, ${cpus})))`, pySpec(spec));
       expect(fromPython).toEqual(JSON.parse(JSON.stringify(serverCreateOptions(spec, cpus))));
     }

@@ -23,6 +23,7 @@ import {
 import { adminConfig, cloudDown, cloudUp } from './lifecycle.js';
 import { probeApis, serviceStates, type ServiceState } from './ready.js';
 import { addCourse, defaultSeed } from './seed.js';
+import { cloudHostRoutes } from './route-check.js';
 
 /**
  * `resops cloud up|status|down`: the instructor's rehearsal cloud, a real OpenStack (Debian 12
@@ -192,7 +193,9 @@ export async function runCloudCommand(args: string[]): Promise<number> {
 async function status(name: string, stateDir: string, json: boolean, out: (line?: string) => void): Promise<number> {
   const client = docker();
   await requireDocker(client);
-  const [container, image, servers, networks] = await Promise.all([containerState(client, name), imageState(client), serverContainers(client, name), cloudNetworks(client, name)]);
+  const [container, image, servers, networks, hostRoutes] = await Promise.all([
+    containerState(client, name), imageState(client), serverContainers(client, name), cloudNetworks(client, name), cloudHostRoutes(client, name),
+  ]);
   let apis: Record<CloudService, boolean> | undefined;
   let services: ServiceState[] | undefined;
   let memoryBytes: number | undefined;
@@ -220,6 +223,7 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
       memoryBytes: memoryBytes ?? null,
       serverContainers: servers,
       networks,
+      hostRoutes,
       cloudsYaml: cloudsYamlPath(stateDir),
       ready,
     }, null, 2));
@@ -237,6 +241,7 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
   // Listed even for a fake or absent cloud: whatever is labelled as this cloud's is on the host.
   for (const s of servers) out(`  ${s.name}  ${s.state} (${s.status})  server ${s.serverName || '?'}`);
   if (networks.length > 0) out(`networks   ${networks.join(', ')} (Docker)`);
+  for (const r of hostRoutes) out(`  host route ${r.destination} via ${r.bridge} (${r.network}): floating IPs go into the cloud`);
   out(`clouds     ${cloudsYamlPath(stateDir)}${storedPassword(stateDir, LOCAL_CLOUD) ? ` (cloud ${LOCAL_CLOUD})` : ' (none yet)'}`);
   out(`ready      ${ready ? 'yes' : 'no'}`);
   return 0;

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { buildStep, followBuild } from '../local/build-follower.js';
+import { hostAddressesIn } from './host-addresses.js';
+import type { ExternalRange } from './seed.js';
 
 /**
  * The rehearsal cloud's image and container, through the Docker API (dockerode). The image is
@@ -203,12 +205,75 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** An external network whose floating IPs the host reaches, with servers as containers. */
+export interface ExternalLink {
+  /** Neutron's physical network (the seed names it after the external network). */
+  physnet: string;
+  range: ExternalRange;
+}
+
+export const EXTERNAL_NETWORK_ROLE = 'cloud-external-network';
+
+/** The Docker network carrying external network `physnet` of cloud `cloud`. */
+export function externalDockerNetwork(cloud: string, physnet: string): string {
+  return `${cloud}-ext-${physnet}`;
+}
+
+/**
+ * A bridge network on the host's Docker for each external network: Docker gives the host its
+ * gateway address (so the floating IPs are routed into it, and only there), masquerades what the
+ * servers send out (apt reaches Debian's archive through their router's SNAT), and removes both
+ * with the network (`cloud down --purge`).
+ */
+async function ensureExternalNetworks(client: Docker, cloud: string, links: ExternalLink[]): Promise<void> {
+  for (const link of links) {
+    const name = externalDockerNetwork(cloud, link.physnet);
+    const found = await client.getNetwork(name).inspect().catch((error: { statusCode?: number }) => {
+      if (error.statusCode === 404) return undefined;
+      throw error;
+    }) as { IPAM?: { Config?: Array<{ Subnet?: string }> } } | undefined;
+    if (found) {
+      const subnet = found.IPAM?.Config?.[0]?.Subnet;
+      if (subnet !== link.range.cidr) {
+        throw new CloudContainerError(`Docker network ${name} exists with subnet ${subnet ?? 'none'}, not ${link.range.cidr}`, `\`docker network rm ${name}\`, then \`resops cloud up\` again`);
+      }
+      continue;
+    }
+    const taken = await hostAddressesIn(link.range.cidr);
+    if (taken.length > 0) {
+      throw new CloudContainerError(
+        `the floating IPs of external network ${link.physnet} (${link.range.cidr}) would be routed into the cloud, but this machine uses ${taken.join(', ')} in that range`,
+        'the cloud would cut the host off from them: `resops cloud up --servers fake`, or report the clash (the ranges are in src/cloud/seed.ts)',
+      );
+    }
+    try {
+      await client.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        Labels: { [CLOUD_LABEL]: cloud, [ROLE_LABEL]: EXTERNAL_NETWORK_ROLE, 'resops.physnet': link.physnet },
+        IPAM: { Config: [{ Subnet: link.range.cidr, Gateway: link.range.gateway }] },
+      });
+    } catch (error) {
+      throw new CloudContainerError(
+        `Docker cannot make network ${name} (${link.range.cidr}) for external network ${link.physnet}: ${(error as Error).message}`,
+        'a Docker network or host interface already uses that subnet: remove it, or `resops cloud up --servers fake`',
+      );
+    }
+  }
+}
+
 /**
  * Creates and starts the container (ports on 127.0.0.1 only). With `servers: 'containers'` it gets
- * the host's Docker socket, which nova-compute uses to run one container per server: whoever
- * controls the cloud's Nova then controls the host's Docker (docs/rehearsal-cloud.md).
+ * the host's Docker socket, which nova-compute uses to run one container per server, the host's
+ * PID namespace (to reach each server's network namespace), NET_ADMIN and SYS_ADMIN (Neutron's
+ * agents make bridges, veths, namespaces and iptables rules in the cloud's own network namespace),
+ * SYS_PTRACE and DAC_READ_SEARCH (the set Neutron's privsep daemon keeps: it fails to start when
+ * it cannot keep them all),
+ * and a leg on each external network's Docker network (`links`): whoever controls the cloud's Nova
+ * then controls the host's Docker (docs/rehearsal-cloud.md).
  */
-export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINER, image = CLOUD_IMAGE, servers: ServersMode = 'fake'): Promise<void> {
+export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINER, image = CLOUD_IMAGE, servers: ServersMode = 'fake', links: ExternalLink[] = []): Promise<void> {
   const busy = await busyPorts(client);
   if (busy.length > 0) {
     throw new CloudContainerError(
@@ -222,15 +287,29 @@ export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINE
     exposed[`${port}/tcp`] = {};
     bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: String(port) }];
   }
+  const containers = servers === 'containers';
+  if (containers) await ensureExternalNetworks(client, name, links);
   const container = await client.createContainer({
     name,
     Image: image,
     Labels: { [ROLE_LABEL]: 'cloud', [SERVERS_LABEL]: servers },
     // Read by the entry point (containers/openstack/servers/resops-cloud-servers) and the driver.
-    Env: [`RESOPS_SERVERS=${servers}`, `RESOPS_CLOUD_NAME=${name}`],
+    Env: [
+      `RESOPS_SERVERS=${servers}`,
+      `RESOPS_CLOUD_NAME=${name}`,
+      ...(containers ? [`RESOPS_EXTERNAL_NETWORKS=${links.map((l) => `${l.physnet}=${l.range.cidr}`).join(';')}`] : []),
+    ],
     ExposedPorts: exposed,
-    HostConfig: { PortBindings: bindings, ...(servers === 'containers' ? { Binds: [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`] } : {}) },
+    HostConfig: {
+      PortBindings: bindings,
+      ...(containers
+        ? { Binds: [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`], PidMode: 'host', CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH'], SecurityOpt: ['apparmor=unconfined'] }
+        : {}),
+    },
   });
+  for (const link of links.filter(() => containers)) {
+    await client.getNetwork(externalDockerNetwork(name, link.physnet)).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: link.range.cloud } } });
+  }
   await container.start();
 }
 

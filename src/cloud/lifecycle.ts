@@ -23,8 +23,8 @@ import {
 import { ensureDebianBase } from '../local/base-image.js';
 import { ensureImages } from '../local/images.js';
 import { stderrProgress } from '../local/progress.js';
-import { PROBE_NAME, seconds, sleep, waitForApis, waitForScheduling, waitForServices } from './ready.js';
-import { placeholderImage, seedCloud, type SeedRequest, type SeedResult } from './seed.js';
+import { AGENT_SERVICES, PROBE_NAME, seconds, sleep, waitForApis, waitForScheduling, waitForServices } from './ready.js';
+import { externalCidr, placeholderImage, seedCloud, type SeedRequest, type SeedResult } from './seed.js';
 
 /**
  * `cloud up` and `cloud down` as functions (the CLI command and the tests share them): build on
@@ -130,7 +130,9 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
   } else {
     start = 'created';
     progress(`creating container ${name} (APIs on 127.0.0.1; servers: ${servers === 'containers' ? 'containers on this machine\'s Docker' : 'fake'})`);
-    await createCloudContainer(client, name, undefined, servers);
+    // The external networks of the seed, in the order it creates them in a new cloud.
+    const links = options.seed.externalNetworks.map((physnet, index) => ({ physnet, range: externalCidr(index) }));
+    await createCloudContainer(client, name, undefined, servers, links);
   }
   if (state.exists && state.outdated) {
     progress(`note: ${name} runs an older image; \`resops cloud down --purge\` then \`up\` to use the new one (its data goes)`);
@@ -145,7 +147,7 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
   const cloudsFile = cloudsYamlPath(options.stateDir);
   const { client: admin, password } = await adminClient(options.stateDir, deadline, progress);
   progress('waiting for compute and volume services');
-  await waitForServices(admin, deadline, progress, started, startedAt);
+  await waitForServices(admin, deadline, progress, started, startedAt, servers === 'containers' ? AGENT_SERVICES : []);
 
   progress('seeding flavors, images, external networks, projects');
   const existing = readClouds(options.stateDir);

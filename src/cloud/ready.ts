@@ -65,15 +65,23 @@ export interface ServiceState {
   updatedAt?: string;
 }
 
-/** Nova's and Cinder's service list (admin token needed). */
+/** Nova's and Cinder's services and Neutron's agents (admin token needed). */
 export async function serviceStates(client: OpenStackClient): Promise<ServiceState[]> {
-  const [compute, volume] = await Promise.all([client.compute.listServices(), client.volume.listServices()]);
-  return [...compute, ...volume].map((s) => ({
-    binary: s.binary,
-    host: s.host,
-    up: s.state === 'up' && s.status === 'enabled',
-    ...(s.updated_at ? { updatedAt: s.updated_at } : {}),
-  }));
+  const [compute, volume, agents] = await Promise.all([client.compute.listServices(), client.volume.listServices(), client.network.listAgents()]);
+  return [
+    ...[...compute, ...volume].map((s) => ({
+      binary: s.binary,
+      host: s.host,
+      up: s.state === 'up' && s.status === 'enabled',
+      ...(s.updated_at ? { updatedAt: s.updated_at } : {}),
+    })),
+    ...agents.map((a) => ({
+      binary: a.binary,
+      host: a.host,
+      up: a.alive && a.admin_state_up,
+      ...(a.heartbeat_timestamp ? { updatedAt: a.heartbeat_timestamp } : {}),
+    })),
+  ];
 }
 
 /** Nova and Cinder write heartbeats as UTC without a zone. */
@@ -83,6 +91,11 @@ function heartbeatMs(updatedAt: string | undefined): number {
 }
 
 const REQUIRED_SERVICES = ['nova-compute', 'nova-scheduler', 'nova-conductor', 'cinder-volume', 'cinder-scheduler'];
+/**
+ * With servers as containers, also Neutron's agents: until the Linux bridge agent has reported,
+ * ML2 cannot bind a port and a server made then goes to ERROR ("binding failed").
+ */
+export const AGENT_SERVICES = ['neutron-linuxbridge-agent', 'neutron-l3-agent'];
 
 /**
  * Polls until every required Nova and Cinder service is up with a heartbeat sent after `since`
@@ -95,8 +108,9 @@ export async function waitForServices(
   progress: Progress,
   started = Date.now(),
   since = 0,
+  also: string[] = [],
 ): Promise<void> {
-  const pending = new Set(REQUIRED_SERVICES);
+  const pending = new Set([...REQUIRED_SERVICES, ...also]);
   for (;;) {
     let states: ServiceState[] = [];
     try {

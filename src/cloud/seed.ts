@@ -75,10 +75,26 @@ export interface SeedResult {
   projects: SeededProject[];
 }
 
-/** Floating-IP ranges of the external networks: documentation ranges first (RFC 5737), then CGNAT. */
-function externalCidr(index: number): { cidr: string; gateway: string; start: string; end: string } {
-  const base = index === 0 ? '203.0.113' : index === 1 ? '198.51.100' : `100.64.${index}`;
-  return { cidr: `${base}.0/24`, gateway: `${base}.1`, start: `${base}.10`, end: `${base}.250` };
+export interface ExternalRange {
+  cidr: string;
+  /** The subnet's gateway. With servers as containers, the host's side of the Docker network. */
+  gateway: string;
+  /** With servers as containers: the cloud container's own address on that Docker network. */
+  cloud: string;
+  /** The floating-IP pool. */
+  start: string;
+  end: string;
+}
+
+/**
+ * Floating-IP ranges of the external networks, in the order they are created: DevStack's
+ * `public` range (172.24.4.0/24) and the ones after it. Not the documentation ranges (RFC 5737):
+ * with servers as containers the host routes the range into the cloud, and sandboxes and test
+ * networks put real services there (this machine's Debian and npm mirror is 203.0.113.80).
+ */
+export function externalCidr(index: number): ExternalRange {
+  const base = `172.24.${4 + index}`;
+  return { cidr: `${base}.0/24`, gateway: `${base}.1`, cloud: `${base}.2`, start: `${base}.10`, end: `${base}.250` };
 }
 
 /** A small, valid-enough raw disk: nothing boots on the fake driver, but Glance stores real bytes. */

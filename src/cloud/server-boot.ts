@@ -44,8 +44,13 @@ export interface ServerSpec {
   image?: string;
   /** Docker network to join; default: Docker's default bridge. */
   network?: string;
-  /** MAC address of its interface (Nova's driver gives the Neutron port's). */
+  /** MAC address of its interface on `network`. */
   macAddress?: string;
+  /**
+   * Neutron ports Nova's driver plugs in after the start (resops-plug-port): the container starts
+   * without Docker's network, and its entry point waits for that many interfaces before systemd.
+   */
+  ports?: number;
   /** SSH public keys of the meta-data (`public-keys`: Nova's key pair), for cloud-init's default user. */
   publicKeys?: string[];
 }
@@ -82,9 +87,10 @@ export function serverCreateOptions(spec: ServerSpec, hostCpus: number): Docker.
       // No swap beyond the flavor's RAM: a VM of the flavor has none either.
       MemorySwap: memory,
       NanoCpus: Math.round(Math.min(spec.flavor.vcpus, hostCpus) * 1e9),
-      ...(spec.network ? { NetworkMode: spec.network } : {}),
+      ...(spec.network ? { NetworkMode: spec.network } : spec.ports !== undefined ? { NetworkMode: 'none' } : {}),
     },
     ...(spec.macAddress ? { MacAddress: spec.macAddress } : {}),
+    ...(spec.ports !== undefined ? { Env: [`RESOPS_PORTS=${spec.ports}`] } : {}),
   };
 }
 

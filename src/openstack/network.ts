@@ -15,6 +15,8 @@ export interface Network extends Tagged {
   'router:external'?: boolean;
   subnets: string[];
   shared?: boolean;
+  /** The largest packet the network carries (vxlan: 1450). */
+  mtu?: number;
 }
 
 export interface Subnet extends Tagged {
@@ -60,6 +62,18 @@ export interface SecurityGroupRule {
 
 export interface SecurityGroup extends Tagged {
   security_group_rules: SecurityGroupRule[];
+}
+
+/** A Neutron agent (admin only): the Linux bridge and L3 agents of a cloud whose servers run. */
+export interface NetworkAgent {
+  id: string;
+  binary: string;
+  host: string;
+  agent_type: string;
+  alive: boolean;
+  admin_state_up: boolean;
+  /** Last report (UTC, without a zone). */
+  heartbeat_timestamp?: string;
 }
 
 export type NetworkResource = 'networks' | 'subnets' | 'routers' | 'ports' | 'floatingips' | 'security-groups';
@@ -109,6 +123,11 @@ export class NetworkApi {
     return this.listOf<SecurityGroup>('security-groups', query);
   }
 
+  /** Neutron's agents (admin only; none on a cloud without agents). */
+  listAgents(): Promise<NetworkAgent[]> {
+    return this.session.list<NetworkAgent>('network', '/agents', 'agents', {});
+  }
+
   /** Creates any Neutron resource; `fields` is the body without the wrapping key. */
   async create<T>(resource: NetworkResource, fields: Record<string, unknown>): Promise<T> {
     const key = SINGULAR_KEY[resource];
@@ -121,6 +140,11 @@ export class NetworkApi {
       body: { security_group_rule: rule },
     });
     return body.security_group_rule;
+  }
+
+  /** Returns false when the rule was already gone. */
+  async deleteSecurityGroupRule(id: string): Promise<boolean> {
+    return (await this.session.call('network', 'DELETE', `/security-group-rules/${id}`, { okStatus: [404] })) !== 404;
   }
 
   /** Returns false when the resource was already gone. */

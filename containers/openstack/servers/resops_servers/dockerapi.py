@@ -119,21 +119,13 @@ class Docker(object):
         filters = json.dumps({'label': ['%s=%s' % item for item in sorted(labels.items())]})
         return self.request('GET', '/containers/json', query={'all': 'true', 'filters': filters})[1]
 
-    # --- networks ---------------------------------------------------------------------------
-    def ensure_network(self, name, labels, internal):
-        """Creates a bridge network unless it exists (two spawns at once may both try)."""
-        status, _ = self.request('GET', '/networks/%s' % name, ok=(200, 404))
-        if status == 200:
-            return
-        self.request('POST', '/networks/create', body={
-            'Name': name, 'CheckDuplicate': True, 'Driver': 'bridge', 'Internal': internal, 'Labels': labels,
-        }, ok=(201, 409))
-
 
 def server_create_options(spec, host_cpus):
     """The container of one server, as serverCreateOptions() in src/cloud/server-boot.ts.
 
-    spec: name, labels, hostname, vcpus, ram_mb, and optionally image, network, mac_address.
+    spec: name, labels, hostname, vcpus, ram_mb, and optionally image, network, mac_address,
+    ports (how many Neutron ports will be plugged into it: it starts without Docker's network and
+    its entry point waits for them before it starts systemd).
     """
     memory = spec['ram_mb'] * MIB
     host_config = {
@@ -151,6 +143,8 @@ def server_create_options(spec, host_cpus):
     }
     if spec.get('network'):
         host_config['NetworkMode'] = spec['network']
+    elif spec.get('ports') is not None:
+        host_config['NetworkMode'] = 'none'
     options = {
         'name': spec['name'],
         'Image': spec.get('image') or DEFAULT_IMAGE,
@@ -160,6 +154,8 @@ def server_create_options(spec, host_cpus):
     }
     if spec.get('mac_address'):
         options['MacAddress'] = spec['mac_address']
+    if spec.get('ports') is not None:
+        options['Env'] = ['RESOPS_PORTS=%d' % spec['ports']]
     return options
 
 

@@ -16,12 +16,19 @@ host's Docker, through the socket mounted into the cloud's container:
 
 Containers carry `resops.role=cloud-server`, `resops.cloud=<cloud container>` and
 `resops.nova-instance=<uuid>`, which `resops cloud status` and `cloud down --purge` look for.
-Network of this first slice: every server joins one Docker network of the cloud,
-`<cloud>-servers` (internal: no way out), with its first Neutron port's MAC address; Docker, not
-Neutron, chooses its IP address.
+Network, as Neutron says: the container starts without Docker's network, and each of its Neutron
+ports is plugged as a hypervisor plugs a tap device (resops-plug-port, as root through sudo): a
+veth pair whose cloud end is named like Nova's tap device for the port, which Neutron's Linux
+bridge agent puts into the network's bridge and filters with the port's security groups, and
+whose other end is the server's eth0, eth1... with the port's MAC address, MTU and fixed IPs (and
+the first subnet's gateway as default route), as its DHCP client would have set them. Routers,
+SNAT and floating IPs are Neutron's L3 agent's. A container's network namespace dies with it, and
+the veth with it: every start (power on, reboot, the cloud's own start) plugs the ports again.
 """
 import base64
+import ipaddress
 import os
+import subprocess
 
 from oslo_log import log as logging
 
@@ -46,6 +53,8 @@ _POWER_STATES = {
     'removing': power_state.NOSTATE,
 }
 
+PLUG = ['sudo', '-n', '/usr/local/bin/resops-plug-port']
+
 # systemd's clean shutdown takes ≈1.3 s; a soft reboot gets this long before Docker kills it.
 SOFT_REBOOT_WAIT = 30
 
@@ -60,7 +69,6 @@ class ContainerDriver(fake.FakeDriver):
     def __init__(self, virtapi, read_only=False):
         super(ContainerDriver, self).__init__(virtapi, read_only)
         self.cloud = os.environ.get('RESOPS_CLOUD_NAME') or 'resops-cloud'
-        self.network = '%s-servers' % self.cloud
         self.docker = dockerapi.Docker(os.environ.get('RESOPS_DOCKER_SOCKET') or dockerapi.DEFAULT_SOCKET)
 
     def init_host(self, host):
@@ -71,7 +79,7 @@ class ContainerDriver(fake.FakeDriver):
             # nova-compute stops here: `resops cloud up` then reports it as not up, and the log says why.
             LOG.error('servers are containers, but %s (is /var/run/docker.sock mounted and readable by nova?)', error)
             raise
-        LOG.info('servers are containers on the host\'s Docker: cloud %s, network %s', self.cloud, self.network)
+        LOG.info('servers are containers on the host\'s Docker: cloud %s', self.cloud)
 
     # --- what the fake driver left to a hypervisor ------------------------------------------
     def _labels(self, instance):
@@ -88,11 +96,6 @@ class ContainerDriver(fake.FakeDriver):
         return (instance.system_metadata or {}).get('image_' + IMAGE_PROPERTY) or dockerapi.DEFAULT_IMAGE
 
     def _create(self, instance, network_info):
-        mac = None
-        for vif in network_info or []:
-            mac = vif['address']
-            break
-        self.docker.ensure_network(self.network, {'resops.cloud': self.cloud, 'resops.role': 'cloud-servers-network'}, internal=True)
         spec = {
             'name': container_name(instance),
             'image': self._image(instance),
@@ -100,8 +103,7 @@ class ContainerDriver(fake.FakeDriver):
             'labels': self._labels(instance),
             'vcpus': instance.flavor.vcpus,
             'ram_mb': instance.flavor.memory_mb,
-            'network': self.network,
-            'mac_address': mac,
+            'ports': len(network_info or []),
         }
         container = self.docker.create(dockerapi.server_create_options(spec, self.docker.host_cpus()))
         user_data = base64.b64decode(instance.user_data) if instance.user_data else b''
@@ -109,6 +111,43 @@ class ContainerDriver(fake.FakeDriver):
         seed = dockerapi.seed_files(instance.uuid, instance.hostname, user_data, keys)
         self.docker.put_archive(container, dockerapi.SEED_DIR, dockerapi.pack_tar(seed))
         return container
+
+    def _plug(self, instance, network_info):
+        """Plugs every port into the running container (its entry point waits for them)."""
+        info = self._require(instance)
+        pid = info['State'].get('Pid') or 0
+        if not info['State'].get('Running') or pid <= 1:
+            raise exception.NovaException('server container %s is not running: nothing to plug ports into' % container_name(instance))
+        for index, vif in enumerate(network_info or []):
+            command = PLUG + ['plug', '--pid', str(pid), '--tap', (vif.get('devname') or 'tap' + vif['id'])[:14],
+                              '--ifname', 'eth%d' % index, '--mac', vif['address']]
+            network = vif['network']
+            command += ['--bridge', network.get('bridge') or 'brq' + network['id'][:11]]
+            mtu = network.get_meta('mtu') if hasattr(network, 'get_meta') else None
+            if mtu:
+                command += ['--mtu', str(mtu)]
+            gateway = None
+            for subnet in network['subnets']:
+                prefix = ipaddress.ip_network(subnet['cidr']).prefixlen
+                for ip in subnet['ips']:
+                    if ip['version'] == 4:
+                        command += ['--address', '%s/%d' % (ip['address'], prefix)]
+                        if gateway is None and subnet['gateway'] and subnet['gateway']['address']:
+                            gateway = subnet['gateway']['address']
+            # One default route, through the first port's subnet, as DHCP gives on a VM.
+            if index == 0 and gateway:
+                command += ['--gateway', gateway]
+            result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+            if result.returncode != 0:
+                raise exception.NovaException('plugging port %s into %s failed: %s' % (vif['id'], container_name(instance), result.stdout.strip()))
+        LOG.info('plugged %d port(s) into %s', len(network_info or []), container_name(instance), instance=instance)
+
+    def _start(self, instance, network_info):
+        info = self.docker.inspect(container_name(instance))
+        if info is not None and info['State'].get('Running'):
+            return  # running means plugged: a second veth could not become eth0
+        self.docker.start(container_name(instance))
+        self._plug(instance, network_info)
 
     def spawn(self, context, instance, image_meta, injected_files,
               admin_password, allocations, network_info=None,
@@ -123,8 +162,8 @@ class ContainerDriver(fake.FakeDriver):
             self.docker.remove(name)
             self._create(instance, network_info)
             if power_on:
-                self.docker.start(name)
-        except dockerapi.DockerError as error:
+                self._start(instance, network_info)
+        except (dockerapi.DockerError, exception.NovaException) as error:
             self.docker.remove(name)
             super(ContainerDriver, self).destroy(context, instance, network_info)
             # Not rescheduled (there is one host): the server goes to ERROR with this as its fault.
@@ -145,7 +184,7 @@ class ContainerDriver(fake.FakeDriver):
     def power_on(self, context, instance, network_info,
                  block_device_info=None, accel_info=None):
         self._require(instance)
-        self.docker.start(container_name(instance))
+        self._start(instance, network_info)
 
     def reboot(self, context, instance, network_info, reboot_type,
                block_device_info=None, bad_volumes_callback=None,
@@ -156,13 +195,14 @@ class ContainerDriver(fake.FakeDriver):
                        network_info=network_info, block_device_info=block_device_info)
             return
         self._require(instance)
-        self.docker.restart(container_name(instance), SOFT_REBOOT_WAIT if reboot_type.lower() == 'soft' else 0)
+        self.docker.stop(container_name(instance), SOFT_REBOOT_WAIT if reboot_type.lower() == 'soft' else 0)
+        self._start(instance, network_info)
 
     def resume_state_on_host_boot(self, context, instance, network_info,
                                   block_device_info=None):
         # The cloud was stopped with its servers (`resops cloud down`): start them again.
         self._require(instance)
-        self.docker.start(container_name(instance))
+        self._start(instance, network_info)
 
     def destroy(self, context, instance, network_info, block_device_info=None,
                 destroy_disks=True, destroy_secrets=True):
