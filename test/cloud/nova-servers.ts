@@ -1,17 +1,28 @@
 /**
- * Servers that run (issue #13, first slice): with `resops cloud up --servers containers`, Nova's
- * container driver (containers/openstack/servers/resops_servers) makes every server a container on
- * the host's Docker that boots resops/server with systemd and Debian's cloud-init, fed from Nova.
- * Everything is asked of the cloud through the toolkit's client, as a project member; the host's
- * Docker is only looked at (inspect, exec) and, once, used to stop a server behind Nova's back.
+ * Servers that run (issue #13): with `resops cloud up --servers containers`, Nova's container
+ * driver (containers/openstack/servers/resops_servers) makes every server a container on the
+ * host's Docker that boots resops/server with systemd and Debian's cloud-init, fed from Nova, and
+ * Neutron's own Linux bridge and L3 agents wire its ports: fixed IPs, routers, floating IPs and
+ * security groups as Neutron says. Everything is asked of the cloud through the toolkit's client,
+ * as a project member; SSH goes from the host to floating IPs, after checking that the host's
+ * route to them leads into the cloud's own network. The host's Docker is only looked at (inspect,
+ * exec) and, once, used to stop a server behind Nova's back.
  * Registered from test/openstack-cloud.test.ts, which owns the cloud (one at a time fits here).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOUD_LABEL, ROLE_LABEL, SERVER_ROLE, type ServersMode } from '../../src/cloud/container.js';
+import { ensureAutomationKey } from '../../src/access/admin-access.js';
+import { CLOUD_LABEL, externalDockerNetwork, ROLE_LABEL, SERVER_ROLE, type ServersMode } from '../../src/cloud/container.js';
+import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
 import { SERVER_IMAGE, waitForCloudInit } from '../../src/cloud/server-boot.js';
+import { DEFAULTS } from '../../src/course/spec.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
-import type { Network, Port, Subnet } from '../../src/openstack/network.js';
+import type { FloatingIp, Network, Port, SecurityGroup, Subnet } from '../../src/openstack/network.js';
+import { runCommand } from '../../src/process/run-command.js';
 import { runInContainer } from '../../src/process/run-in-container.js';
 import { cloudStatusJson } from '../helpers/cloud-status.js';
 
@@ -25,15 +36,14 @@ export interface ServersContext {
 
 const PROJECT = 'servers-run';
 const KEYPAIR_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGFCVaYyRc7jp4c9ToavgICgR8SY3XAAt5aaM9TmGHuP instructor@rehearsal';
-const ALICE_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDFoDnzBVrk4H8PqUFJoHlEzTtgpQLxMLn6HyOoX7PhE alice@laptop';
 const MARKER = '/etc/resops-rehearsal';
-const USER_DATA = `#cloud-config
+const userData = (user: string, key: string) => `#cloud-config
 users:
   - default
-  - name: alice
+  - name: ${user}
     shell: /bin/bash
     ssh_authorized_keys:
-      - ${ALICE_KEY}
+      - ${key}
 write_files:
   - path: ${MARKER}
     content: |
@@ -41,135 +51,287 @@ write_files:
 `;
 /** Start to cloud-init done measured 6–14 s without packages; generous for a loaded CI machine. */
 const BOOT_MS = 240_000;
+/** The port no security-group rule opens until the test adds one. */
+const CLOSED_PORT = 8080;
+
+interface Vm {
+  user: string;
+  cidr: string;
+  id: string;
+  port: Port & { mac_address: string; fixed_ips: Array<{ ip_address: string; subnet_id: string }> };
+  floating: string;
+  key: { privateKeyFile: string; publicKey: string };
+}
+
+/** A TCP connection from the host: 'open', 'refused' or 'timeout' (bounded). */
+function tcpProbe(host: string, port: number, timeoutMs = 3000): Promise<'open' | 'refused' | 'timeout'> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (result: 'open' | 'refused' | 'timeout') => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done('timeout'));
+    socket.once('connect', () => done('open'));
+    socket.once('error', () => done('refused'));
+  });
+}
 
 export function describeServersOnCloud(ctx: ServersContext): void {
   const skip = ctx.servers !== 'containers' ? `the suite's cloud runs --servers ${ctx.servers}` : undefined;
-  describe.skipIf(skip !== undefined)(`servers that run: Nova's container driver (--servers containers)${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  describe.skipIf(skip !== undefined)(`servers that run: Nova's container driver and Neutron's agents (--servers containers)${skip ? ` (skipped: ${skip})` : ''}`, () => {
     const docker = new Docker();
     let client: OpenStackClient;
-    let serverId = '';
-    let port: Port & { mac_address: string };
-    let container: Docker.Container;
-    const name = () => `resops-server-${serverId}`;
-    const exec = async (cmd: string[]) => (await runInContainer(docker, container, name(), cmd, { timeoutMs: 60_000 })).stdout.trim();
+    let keysDir = '';
+    let group: SecurityGroup;
+    const vms: Record<'alice' | 'bob', Vm> = {} as Record<'alice' | 'bob', Vm>;
+    const name = (vm: Vm) => `resops-server-${vm.id}`;
+    const container = (vm: Vm) => docker.getContainer(name(vm));
+    const exec = async (vm: Vm, cmd: string[], timeoutMs = 60_000) => (await runInContainer(docker, container(vm), name(vm), cmd, { timeoutMs })).stdout.trim();
+    const inCloud = async (cmd: string[]) => (await runInContainer(docker, docker.getContainer(ctx.cloud), ctx.cloud, cmd, { timeoutMs: 60_000 })).stdout;
 
-    async function serverStatus(want: string, limitMs = 180_000): Promise<void> {
+    async function serverStatus(vm: Vm, want: string, limitMs = 180_000): Promise<void> {
       const deadline = Date.now() + limitMs;
       for (;;) {
-        const server = await client.compute.getServer(serverId);
+        const server = await client.compute.getServer(vm.id);
         if (server?.status === want) return;
-        if (server?.status === 'ERROR') throw new Error(`server went to ERROR: ${server.fault ?? 'no fault'}`);
-        if (Date.now() > deadline) throw new Error(`server not ${want} within ${limitMs / 1000} s (it is ${server?.status ?? 'gone'})`);
+        if (server?.status === 'ERROR') throw new Error(`server ${vm.user} went to ERROR: ${server.fault ?? 'no fault'}`);
+        if (Date.now() > deadline) throw new Error(`server ${vm.user} not ${want} within ${limitMs / 1000} s (it is ${server?.status ?? 'gone'})`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
-    const dockerState = async () => (await container.inspect()).State;
+    const dockerState = async (vm: Vm) => (await container(vm).inspect()).State;
+
+    /** SSH from the host to the server's floating IP, once the route to it is known to lead into the cloud. */
+    async function ssh(vm: Vm, as: { user: string; keyFile: string }, command: string, attempts = 1) {
+      await requireRouteIntoCloud(docker, vm.floating, ctx.cloud);
+      const args = ['-i', as.keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+        '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${as.user}@${vm.floating}`, command];
+      for (let attempt = 1; ; attempt++) {
+        const result = await runCommand('ssh', args, { timeoutMs: 30_000, check: false });
+        // 255 with "Connection refused/timed out": sshd not there yet (after a start); bounded retries.
+        if (result.code === 255 && /refused|timed out|No route/i.test(result.stderr) && attempt < attempts) {
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          continue;
+        }
+        return result;
+      }
+    }
+
+    async function waitForProbe(host: string, port: number, want: 'open' | 'closed', limitMs = 60_000): Promise<string> {
+      const deadline = Date.now() + limitMs;
+      for (;;) {
+        const result = await tcpProbe(host, port);
+        if ((want === 'open') === (result === 'open')) return result;
+        if (Date.now() > deadline) throw new Error(`${host}:${port} still ${result} after ${limitMs / 1000} s`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
 
     beforeAll(async () => {
       client = await ctx.projectClient(PROJECT);
+      keysDir = mkdtempSync(path.join(os.tmpdir(), 'resops-srv-keys-'));
       for (const s of await client.compute.listServers()) await client.compute.deleteServer(s.id);
       await client.compute.deleteKeypair('srv-key');
       await client.compute.createKeypair('srv-key', KEYPAIR_KEY);
+      const external = (await client.network.listNetworks({ 'router:external': 'true' }, true)).find((n) => n.name === DEFAULTS.cloud.externalNetwork)!;
       const network = await client.network.create<Network>('networks', { name: 'srv-net' });
-      await client.network.create<Subnet>('subnets', { name: 'srv-subnet', network_id: network.id, ip_version: 4, cidr: '10.42.7.0/24' });
-      port = await client.network.create<Port & { mac_address: string }>('ports', { name: 'srv-alice-vm1', network_id: network.id });
+      group = await client.network.create<SecurityGroup>('security-groups', { name: 'srv-ssh' });
+      for (const protocol of ['tcp', 'icmp']) {
+        await client.network.createSecurityGroupRule({
+          security_group_id: group.id, direction: 'ingress', ethertype: 'IPv4', protocol, remote_ip_prefix: '0.0.0.0/0',
+          ...(protocol === 'tcp' ? { port_range_min: 22, port_range_max: 22 } : {}),
+        });
+      }
+      const router = await client.network.create<{ id: string }>('routers', { name: 'srv-router', external_gateway_info: { network_id: external.id } });
       const flavor = (await client.compute.listFlavors()).find((f) => f.name === 'm1.small')!;
       const image = (await client.image.listImages()).find((i) => i.name === 'debian-12')!;
-      serverId = (await client.compute.createServer({
-        name: 'srv-alice-vm1', flavorId: flavor.id, imageId: image.id, networks: [{ port: port.id }], keyName: 'srv-key', userData: USER_DATA,
-      })).id;
-      await serverStatus('ACTIVE');
-      container = docker.getContainer(name());
+      for (const [user, cidr] of [['alice', '10.42.7.0/24'], ['bob', '10.42.8.0/24']] as const) {
+        // Each learner's own subnet on the course's network, joined by the course's router.
+        const subnet = await client.network.create<Subnet>('subnets', { name: `srv-${user}`, network_id: network.id, ip_version: 4, cidr });
+        await client.network.addRouterInterface(router.id, subnet.id);
+        const port: Vm['port'] = await client.network.create<Vm['port']>('ports', {
+          name: `srv-${user}-vm1`, network_id: network.id, fixed_ips: [{ subnet_id: subnet.id }], security_groups: [group.id],
+        });
+        const key = ensureAutomationKey({ dir: keysDir, stateDir: path.join(keysDir, user), id: user });
+        const id = (await client.compute.createServer({
+          name: `srv-${user}-vm1`, flavorId: flavor.id, imageId: image.id, networks: [{ port: port.id }], keyName: 'srv-key', userData: userData(user, key.publicKey),
+        })).id;
+        const floating = await client.network.create<FloatingIp & { floating_ip_address: string }>('floatingips', { floating_network_id: external.id, port_id: port.id });
+        vms[user] = { user, cidr, id, port, floating: floating.floating_ip_address, key };
+      }
+      await Promise.all(Object.values(vms).map((vm) => serverStatus(vm, 'ACTIVE')));
     }, 300_000);
 
     afterAll(async () => {
+      if (keysDir) rmSync(keysDir, { recursive: true, force: true });
       if (!client) return;
       for (const s of await client.compute.listServers()) await client.compute.deleteServer(s.id);
       await client.compute.deleteKeypair('srv-key');
     }, 120_000);
 
-    it('an ACTIVE server is a running container of resops/server, labelled for the cloud, with its port\'s MAC', async () => {
-      const info = await container.inspect();
+    it('an ACTIVE server is a running container of resops/server, labelled for the cloud, without Docker\'s network', async () => {
+      const info = await container(vms.alice).inspect();
       expect(info.State.Running).toBe(true);
       expect(info.Config.Image).toBe(SERVER_IMAGE);
-      expect(info.Config.Labels).toMatchObject({ [ROLE_LABEL]: SERVER_ROLE, [CLOUD_LABEL]: ctx.cloud, 'resops.nova-instance': serverId, 'resops.server-name': 'srv-alice-vm1' });
+      expect(info.Config.Labels).toMatchObject({ [ROLE_LABEL]: SERVER_ROLE, [CLOUD_LABEL]: ctx.cloud, 'resops.nova-instance': vms.alice.id, 'resops.server-name': 'srv-alice-vm1' });
       expect(info.Config.Hostname).toBe('srv-alice-vm1');
-      const endpoint = Object.values(info.NetworkSettings.Networks)[0]!;
-      expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${ctx.cloud}-servers`]);
-      expect(endpoint.MacAddress).toBe(port.mac_address);
+      expect(info.HostConfig.NetworkMode).toBe('none');
+    });
+
+    it('has exactly its Neutron port: MAC, fixed IP, the network\'s MTU, the subnet\'s gateway as default route', async () => {
+      for (const vm of Object.values(vms)) {
+        const links = JSON.parse(await exec(vm, ['ip', '-j', 'addr', 'show'])) as Array<{ ifname: string; address: string; mtu: number; addr_info: Array<{ family: string; local: string; prefixlen: number }> }>;
+        const nics = links.filter((l) => l.ifname !== 'lo');
+        expect(nics.map((l) => l.ifname)).toEqual(['eth0']);
+        expect(nics[0]!.address).toBe(vm.port.mac_address);
+        expect(nics[0]!.addr_info.filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)).toEqual([`${vm.port.fixed_ips[0]!.ip_address}/24`]);
+        expect(nics[0]!.mtu).toBe((await client.network.listNetworks({ name: 'srv-net' }))[0]!.mtu);
+        expect(await exec(vm, ['ip', 'route', 'show', 'default'])).toContain(`default via ${vm.cidr.replace(/0\/24$/, '1')} dev eth0`);
+      }
     });
 
     it('has the flavor\'s RAM and vCPUs as limits (m1.small: 2048 MB, 1 vCPU)', async () => {
-      const { HostConfig } = await container.inspect();
+      const { HostConfig } = await container(vms.alice).inspect();
       expect(HostConfig.Memory).toBe(2048 * 2 ** 20);
       expect(HostConfig.MemorySwap).toBe(2048 * 2 ** 20);
       expect(HostConfig.NanoCpus).toBe(1e9);
     });
 
     it('cloud-init finished from Nova\'s seed: key pair, user data, hostname', async () => {
-      const outcome = await waitForCloudInit(docker, container, name(), { timeoutMs: BOOT_MS });
-      expect(outcome).toMatchObject({ status: 'done', errors: [] });
-      expect(outcome.datasource).toContain('NoCloud');
-      expect(await exec(['cat', '/proc/1/comm'])).toBe('systemd');
+      for (const vm of Object.values(vms)) {
+        const outcome = await waitForCloudInit(docker, container(vm), name(vm), { timeoutMs: BOOT_MS });
+        expect(outcome).toMatchObject({ status: 'done', errors: [] });
+        expect(outcome.datasource).toContain('NoCloud');
+      }
+      const vm = vms.alice;
+      expect(await exec(vm, ['cat', '/proc/1/comm'])).toBe('systemd');
       // The key pair is the default user's (Debian's cloud images: debian), exactly.
-      const keys = (file: string) => exec(['cat', file]).then((text) => text.split('\n').filter((line) => line && !line.startsWith('#')));
+      const keys = (file: string) => exec(vm, ['cat', file]).then((text) => text.split('\n').filter((line) => line && !line.startsWith('#')));
       expect(await keys('/home/debian/.ssh/authorized_keys')).toEqual([KEYPAIR_KEY]);
-      expect(await keys('/home/alice/.ssh/authorized_keys')).toEqual([ALICE_KEY]);
-      expect(await exec(['cat', MARKER])).toBe('written by cloud-init from Nova\'s user data');
-      expect(await exec(['hostname'])).toBe('srv-alice-vm1');
-      expect(await exec(['cat', '/var/lib/cloud/data/instance-id'])).toBe(serverId);
-    }, BOOT_MS + 60_000);
+      expect(await keys('/home/alice/.ssh/authorized_keys')).toEqual([vm.key.publicKey]);
+      expect(await exec(vm, ['cat', MARKER])).toBe('written by cloud-init from Nova\'s user data');
+      expect(await exec(vm, ['hostname'])).toBe('srv-alice-vm1');
+      expect(await exec(vm, ['cat', '/var/lib/cloud/data/instance-id'])).toBe(vm.id);
+    }, 2 * BOOT_MS + 60_000);
 
-    it('`cloud status --json` lists the server\'s container', async () => {
-      const { code, status } = await cloudStatusJson<{ container: { servers: string }; serverContainers: Array<{ name: string; state: string; server: string }>; networks: string[] }>(ctx.cloud, ctx.stateDir());
+    it('SSH from the host through the floating IP: the learner\'s key works, another learner\'s is refused', async () => {
+      const route = await requireRouteIntoCloud(docker, vms.alice.floating, ctx.cloud);
+      expect(route.prefix).toBeGreaterThan(0);
+      const own = await ssh(vms.alice, { user: 'alice', keyFile: vms.alice.key.privateKeyFile }, 'id -un; hostname', 10);
+      expect({ code: own.code, out: own.stdout.trim().split('\n') }).toEqual({ code: 0, out: ['alice', 'srv-alice-vm1'] });
+      const other = await ssh(vms.alice, { user: 'alice', keyFile: vms.bob.key.privateKeyFile }, 'true');
+      expect(other.code).toBe(255);
+      expect(other.stderr).toMatch(/Permission denied \(publickey/);
+      const bob = await ssh(vms.bob, { user: 'bob', keyFile: vms.bob.key.privateKeyFile }, 'id -un', 10);
+      expect(bob.stdout.trim()).toBe('bob');
+    }, 120_000);
+
+    it('servers on different subnets reach each other through the course\'s router', async () => {
+      const bobIp = vms.bob.port.fixed_ips[0]!.ip_address;
+      expect(bobIp.startsWith('10.42.8.')).toBe(true);
+      const connect = await exec(vms.alice, ['bash', '-c', `timeout 10 bash -c '</dev/tcp/${bobIp}/22' && echo open`]);
+      expect(connect).toBe('open');
+      // The way there is the router (the subnet's gateway), not a shared link.
+      expect(await exec(vms.alice, ['ip', 'route', 'get', bobIp])).toContain('via 10.42.7.1');
+    }, 60_000);
+
+    it('security groups are enforced: a port without a rule is closed, and opens when the rule is added', async () => {
+      const vm = vms.alice;
+      await exec(vm, ['systemd-run', '--unit', 'resops-probe-listener', 'python3', '-m', 'http.server', String(CLOSED_PORT)]);
+      // Listening inside (so "closed" from outside is the security group's doing).
+      await exec(vm, ['bash', '-c', `for i in $(seq 50); do (</dev/tcp/127.0.0.1/${CLOSED_PORT}) 2>/dev/null && exit 0; sleep 0.2; done; exit 1`]);
+      await requireRouteIntoCloud(docker, vm.floating, ctx.cloud);
+      expect(await tcpProbe(vm.floating, CLOSED_PORT)).not.toBe('open');
+      const rule = await client.network.createSecurityGroupRule({
+        security_group_id: group.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: CLOSED_PORT, port_range_max: CLOSED_PORT, remote_ip_prefix: '0.0.0.0/0',
+      });
+      expect(await waitForProbe(vm.floating, CLOSED_PORT, 'open')).toBe('open');
+      await client.network.deleteSecurityGroupRule(rule.id);
+      expect(await waitForProbe(vm.floating, CLOSED_PORT, 'closed')).not.toBe('open');
+    }, 120_000);
+
+    it('servers reach Debian\'s archive: apt-get update works inside', async () => {
+      const out = await exec(vms.alice, ['apt-get', 'update'], 180_000);
+      expect(out).toMatch(/deb\.debian\.org|Reading package lists/);
+    }, 200_000);
+
+    it('`cloud status --json` lists the servers\' containers and the external network\'s Docker network', async () => {
+      const { code, status } = await cloudStatusJson<{
+        container: { servers: string }; serverContainers: Array<{ name: string; state: string; server: string }>; networks: string[];
+        hostRoutes: Array<{ network: string; destination: string }>; services: Array<{ binary: string; up: boolean }>; ready: boolean;
+      }>(ctx.cloud, ctx.stateDir());
       expect(code).toBe(0);
       expect(status.container.servers).toBe('containers');
-      expect(status.serverContainers).toContainEqual(expect.objectContaining({ name: name(), state: 'running', server: serverId }));
-      expect(status.networks).toContain(`${ctx.cloud}-servers`);
+      expect(status.serverContainers).toContainEqual(expect.objectContaining({ name: name(vms.alice), state: 'running', server: vms.alice.id }));
+      const external = externalDockerNetwork(ctx.cloud, DEFAULTS.cloud.externalNetwork);
+      expect(status.networks).toContain(external);
+      expect(status.hostRoutes).toContainEqual(expect.objectContaining({ network: external, destination: '172.24.4.0/24' }));
+      // Neutron's agents are among the services, up.
+      const agents = status.services.filter((s) => s.binary.startsWith('neutron-')).map((s) => `${s.binary} ${s.up ? 'up' : 'down'}`).sort();
+      expect(agents).toEqual(['neutron-l3-agent up', 'neutron-linuxbridge-agent up']);
+      expect(status.ready).toBe(true);
     });
 
-    it('stop makes it SHUTOFF with the container stopped; start brings it back ACTIVE with its disk', async () => {
-      await exec(['sh', '-c', 'echo kept > /var/lib/resops-kept']);
-      await client.compute.serverAction(serverId, 'os-stop');
-      await serverStatus('SHUTOFF', 120_000);
-      expect((await dockerState()).Running).toBe(false);
-      await client.compute.serverAction(serverId, 'os-start');
-      await serverStatus('ACTIVE', 120_000);
-      expect((await dockerState()).Running).toBe(true);
-      expect(await waitForCloudInit(docker, container, name(), { timeoutMs: BOOT_MS })).toMatchObject({ status: 'done', errors: [] });
-      expect(await exec(['cat', '/var/lib/resops-kept'])).toBe('kept');
-      expect(await exec(['cat', MARKER])).toBe('written by cloud-init from Nova\'s user data');
+    it('stop makes it SHUTOFF with the container stopped; start brings it back ACTIVE with its disk and its network', async () => {
+      const vm = vms.alice;
+      await exec(vm, ['sh', '-c', 'echo kept > /var/lib/resops-kept']);
+      await client.compute.serverAction(vm.id, 'os-stop');
+      await serverStatus(vm, 'SHUTOFF', 120_000);
+      expect((await dockerState(vm)).Running).toBe(false);
+      await client.compute.serverAction(vm.id, 'os-start');
+      await serverStatus(vm, 'ACTIVE', 120_000);
+      expect((await dockerState(vm)).Running).toBe(true);
+      expect(await waitForCloudInit(docker, container(vm), name(vm), { timeoutMs: BOOT_MS })).toMatchObject({ status: 'done', errors: [] });
+      expect(await exec(vm, ['cat', '/var/lib/resops-kept'])).toBe('kept');
       // Same instance id: the per-instance modules ran on the first boot only.
-      expect(await exec(['grep', '-c', 'config-users-groups ran successfully', '/var/log/cloud-init.log'])).toBe('1');
-      expect(await exec(['grep', '-c', 'config-write-files ran successfully', '/var/log/cloud-init.log'])).toBe('1');
-    }, 2 * 120_000 + BOOT_MS);
+      expect(await exec(vm, ['grep', '-c', 'config-users-groups ran successfully', '/var/log/cloud-init.log'])).toBe('1');
+      const back = await ssh(vm, { user: 'alice', keyFile: vm.key.privateKeyFile }, 'cat /var/lib/resops-kept', 30);
+      expect(back.stdout.trim()).toBe('kept');
+    }, 2 * 120_000 + BOOT_MS + 90_000);
 
-    it('reboot restarts the container and the server is ACTIVE again', async () => {
-      const before = (await dockerState()).StartedAt;
-      await client.compute.serverAction(serverId, { reboot: { type: 'SOFT' } });
-      await serverStatus('ACTIVE', 120_000);
-      // Nova says ACTIVE once the driver's reboot returned: the container was started anew.
-      const after = await dockerState();
+    it('reboot restarts the container and the server is ACTIVE again, reachable', async () => {
+      const vm = vms.alice;
+      const before = (await dockerState(vm)).StartedAt;
+      await client.compute.serverAction(vm.id, { reboot: { type: 'SOFT' } });
+      await serverStatus(vm, 'ACTIVE', 120_000);
+      const after = await dockerState(vm);
       expect(after.Running).toBe(true);
       expect(after.StartedAt).not.toBe(before);
-      expect(await waitForCloudInit(docker, container, name(), { timeoutMs: BOOT_MS })).toMatchObject({ status: 'done', errors: [] });
+      expect((await ssh(vm, { user: 'alice', keyFile: vm.key.privateKeyFile }, 'id -un', 30)).stdout.trim()).toBe('alice');
     }, 120_000 + BOOT_MS);
 
     it('a container stopped behind Nova\'s back shows as SHUTOFF after the power-state sync', async () => {
-      await container.stop({ t: 5 });
-      await serverStatus('SHUTOFF', 120_000);
+      await container(vms.bob).stop({ t: 5 });
+      await serverStatus(vms.bob, 'SHUTOFF', 120_000);
     }, 150_000);
 
-    it('delete removes the container', async () => {
-      await client.compute.deleteServer(serverId);
+    it('delete leaves no container, no veth and no firewall rule of the port behind', async () => {
+      for (const vm of Object.values(vms)) await client.compute.deleteServer(vm.id);
       const deadline = Date.now() + 120_000;
       for (;;) {
-        const gone = (await client.compute.getServer(serverId)) === undefined;
-        const containers = await docker.listContainers({ all: true, filters: { label: [`resops.nova-instance=${serverId}`] } });
-        if (gone && containers.length === 0) break;
-        if (Date.now() > deadline) throw new Error(`after 120 s: server ${gone ? 'gone' : 'still there'}, ${containers.length} container(s) left`);
+        const left: string[] = [];
+        for (const vm of Object.values(vms)) {
+          if ((await client.compute.getServer(vm.id)) !== undefined) left.push(`server ${vm.user}`);
+          const containers = await docker.listContainers({ all: true, filters: { label: [`resops.nova-instance=${vm.id}`] } });
+          if (containers.length > 0) left.push(`container of ${vm.user}`);
+          const tap = `tap${vm.port.id.slice(0, 11)}`;
+          if ((await inCloud(['ip', '-br', 'link'])).includes(tap)) left.push(`${tap} in the cloud`);
+        }
+        if (left.length === 0) break;
+        if (Date.now() > deadline) throw new Error(`after 120 s: ${left.join(', ')} left`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
-    }, 150_000);
+      // Ports deleted too (they were made apart from the servers), so their filter chains go.
+      for (const vm of Object.values(vms)) await client.network.delete('ports', vm.port.id);
+      const chainsGone = Date.now() + 60_000;
+      for (;;) {
+        const rules = await inCloud(['iptables-save']);
+        const left = Object.values(vms).filter((vm) => rules.includes(vm.port.id.slice(0, 10)));
+        if (left.length === 0) break;
+        if (Date.now() > chainsGone) throw new Error(`iptables rules of ${left.map((vm) => vm.user).join(', ')}'s port left in the cloud`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }, 240_000);
   });
 }

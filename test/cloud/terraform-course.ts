@@ -154,7 +154,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
         for (const server of learner.servers) {
           expect(server.status, server.name).toBe('ACTIVE');
           expect(server.fixedAddresses).toEqual([expect.stringMatching(new RegExp(`^${COURSE_ID}-net=${subnets[learner.learner]!.replace(/\./g, '\\.')}\\d+$`))]);
-          expect(server.floatingAddresses).toEqual([expect.stringMatching(/^203\.0\.113\.\d+$/)]);
+          expect(server.floatingAddresses).toEqual([expect.stringMatching(/^172\.24\.4\.\d+$/)]);
         }
       }
       const shared = Object.fromEntries(cloud.shared.map((g) => [g.role, g.servers]));
