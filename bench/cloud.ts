@@ -6,11 +6,15 @@
  * - latency of the client's calls against the same calls through the `openstack` CLI (run inside
  *   the container with `docker exec`, which adds ≈0.1 s of its own; the ratio is what matters).
  *
+ * - servers that run (`--servers containers`): create → SSH on the floating IP for 10 servers at
+ *   once, memory per idle server, the most idle servers with SSH under 2 s (bench/cloud-servers.ts);
  * - `up` and `down` of courses of 1, 5 and 20 learners through Terraform with the real provider,
  *   4 stacks at once versus 1, and seconds per learner (bench/cloud-apply.ts).
  *
  *   npm run bench:cloud                 # start-to-ready, memory, latencies, apply/destroy
  *   npm run bench:cloud -- --apply-sizes 1,5   # other class sizes ("" skips them)
+ *   npm run bench:cloud -- --boot 0     # a cloud with fake servers, no server measurements
+ *   npm run bench:cloud -- --boot 10 --max-servers 60   # servers at once; cap of the idle count
  *   npm run bench:cloud -- --cold       # also a no-cache image build
  *   npm run bench:cloud -- --json
  *
@@ -28,6 +32,7 @@ import { adminConfig, cloudDown, cloudUp } from '../src/cloud/lifecycle.js';
 import { defaultSeed } from '../src/cloud/seed.js';
 import { OpenStackClient } from '../src/openstack/client.js';
 import { benchApply, renderApply, type ApplyResult } from './cloud-apply.js';
+import { benchServers, renderServers, type ServersResult } from './cloud-servers.js';
 
 const NAME = 'resops-cloud-bench';
 
@@ -38,10 +43,14 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '10' },
     'cli-runs': { type: 'string', default: '3' },
     'apply-sizes': { type: 'string', default: '1,5,20' },
+    boot: { type: 'string', default: '10' },
+    'max-servers': { type: 'string', default: '40' },
   },
 });
 const runs = Number(values.runs);
 const cliRuns = Number(values['cli-runs']);
+const boot = Number(values.boot);
+const maxServers = Number(values['max-servers']);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function median(samples: number[]): number {
@@ -112,7 +121,7 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'resops-bench-cloud-'));
   try {
     await cloudDown({ stateDir, name: NAME, purge: true, progress: log });
-    const up = await cloudUp({ stateDir, name: NAME, seed: defaultSeed(), progress: log });
+    const up = await cloudUp({ stateDir, name: NAME, seed: defaultSeed(), servers: boot > 0 ? 'containers' : 'fake', progress: log });
     result.apisAnswerSeconds = Math.round(up.apisMs / 100) / 10;
     result.startToReadySeconds = Math.round(up.readyMs / 100) / 10;
     const memory = await containerMemory(client, NAME);
@@ -143,6 +152,8 @@ async function main(): Promise<void> {
     }
     result.latencies = latencies;
 
+    if (boot > 0) result.servers = await benchServers(os, client, NAME, { atOnce: boot, cap: Math.max(boot, maxServers), batch: 10 }, log);
+
     const sizes = (values['apply-sizes'] ?? '').split(',').filter(Boolean).map(Number);
     if (sizes.length > 0) {
       log(`apply and destroy through Terraform for ${sizes.join(', ')} learner(s), 4 stacks at once and 1 …`);
@@ -166,6 +177,10 @@ async function main(): Promise<void> {
   out('call                 client (median)   openstack CLI (median)   ratio');
   for (const l of result.latencies as Array<{ call: string; clientMs: number; cliMs: number; ratio: number }>) {
     out(`${l.call.padEnd(20)} ${`${l.clientMs} ms`.padStart(15)}   ${`${l.cliMs} ms`.padStart(22)}   ${`${l.ratio}x`.padStart(5)}`);
+  }
+  if (result.servers) {
+    out('');
+    for (const line of renderServers(result.servers as ServersResult)) out(line);
   }
   if (result.apply) {
     out('');
