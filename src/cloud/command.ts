@@ -23,6 +23,7 @@ import {
 import { adminConfig, cloudDown, cloudUp } from './lifecycle.js';
 import { probeApis, serviceStates, type ServiceState } from './ready.js';
 import { addCourse, defaultSeed } from './seed.js';
+import { CLOUD_OPTIONS } from './cloud-options.js';
 import { cloudHostRoutes } from './route-check.js';
 
 /**
@@ -43,9 +44,11 @@ const USAGE = `usage: resops cloud up [--servers containers|fake] [--course FILE
            its data, and every server container and Docker network of the cloud
 
   --servers MODE  containers: every server is a container on this machine's Docker that boots
-                  (systemd, cloud-init); the cloud gets the Docker socket. fake: Nova's fake
-                  driver, nothing boots (default; also for machines where containers cannot be
-                  made). Chosen when the cloud's container is created: to change, --purge first
+                  (systemd, cloud-init), networked by Neutron's agents (floating IPs reachable
+                  from this machine); the cloud gets the Docker socket, the host's PID namespace
+                  and network capabilities. fake: Nova's fake driver, nothing boots (default;
+                  also for machines where containers cannot be made). Chosen when the cloud's
+                  container is created: to change, --purge first
   --course FILE   seed what this course names, and create its project and instructor user
   --project NAME  create a project NAME with a NAME-instructor user
   --rebuild       rebuild the image even if it is current
@@ -53,24 +56,11 @@ const USAGE = `usage: resops cloud up [--servers containers|fake] [--course FILE
   --timeout SEC   bound on start-to-ready (default 900)
   --json          machine-readable output on stdout (progress goes to stderr)`;
 
-const OPTIONS = {
-  course: { type: 'string', multiple: true },
-  servers: { type: 'string' },
-  project: { type: 'string', multiple: true },
-  rebuild: { type: 'boolean' },
-  purge: { type: 'boolean' },
-  json: { type: 'boolean' },
-  'state-dir': { type: 'string' },
-  timeout: { type: 'string' },
-  // For tests and side-by-side experiments; not in the usage text.
-  name: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
 
 export async function runCloudCommand(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options: CLOUD_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     process.stderr.write(`resops cloud: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
