@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { buildStep, followBuild } from '../local/build-follower.js';
+import { runInContainer } from '../process/run-in-container.js';
 import { hostAddressesIn } from './host-addresses.js';
 import type { ExternalRange } from './seed.js';
 
@@ -403,4 +404,20 @@ export async function removeCloudLeftovers(client: Docker, name = CLOUD_CONTAINE
 /** Networks on the host's Docker labelled as cloud `name`'s. */
 export async function cloudNetworks(client: Docker, name = CLOUD_CONTAINER): Promise<string[]> {
   return (await client.listNetworks({ filters: { label: [`${CLOUD_LABEL}=${name}`] } })).map((n) => n.Name).sort();
+}
+
+/**
+ * Programs of the cloud's supervisord that gave up (FATAL: they kept exiting at start, e.g.
+ * nova-compute when its driver cannot reach Docker, or an agent without the capabilities it
+ * needs), each with the last lines of its log; empty when none did.
+ */
+export async function fatalCloudPrograms(client: Docker, name = CLOUD_CONTAINER): Promise<Array<{ program: string; logTail: string[] }>> {
+  const container = client.getContainer(name);
+  const status = await runInContainer(client, container, name, ['supervisorctl', '-c', '/etc/supervisor/supervisord.conf', 'status'], { timeoutMs: 30_000, check: false });
+  const fatal = status.stdout.split('\n').filter((line) => /\sFATAL\s/.test(line)).map((line) => line.split(/\s+/)[0]!);
+  return Promise.all(fatal.map(async (program) => {
+    const log = `/var/log/resops/${program.split(':').pop()}.log`;
+    const tail = await runInContainer(client, container, name, ['tail', '-n', '5', log], { timeoutMs: 30_000, check: false });
+    return { program, logTail: tail.stdout.split('\n').filter(Boolean) };
+  }));
 }

@@ -9,6 +9,7 @@ import {
   CloudContainerError,
   containerState,
   createCloudContainer,
+  fatalCloudPrograms,
   docker,
   imageState,
   removeCloudContainer,
@@ -147,7 +148,16 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
   const cloudsFile = cloudsYamlPath(options.stateDir);
   const { client: admin, password } = await adminClient(options.stateDir, deadline, progress);
   progress('waiting for compute and volume services');
-  await waitForServices(admin, deadline, progress, started, startedAt, servers === 'containers' ? AGENT_SERVICES : []);
+  let lastFatalCheck = 0;
+  await waitForServices(admin, deadline, progress, started, startedAt, servers === 'containers' ? AGENT_SERVICES : [], async () => {
+    // Two execs in the cloud's container: every 15 s is soon enough, and cheap on a busy machine.
+    if (Date.now() - lastFatalCheck < 15_000) return undefined;
+    lastFatalCheck = Date.now();
+    const fatal = await fatalCloudPrograms(client, name);
+    if (fatal.length === 0) return undefined;
+    return `${fatal.map((f) => f.program).join(', ')} gave up starting; the end of ${fatal.length > 1 ? 'their logs' : 'its log'} (docker exec ${name} ls /var/log/resops/):\n` +
+      fatal.map((f) => f.logTail.map((line) => `  ${f.program}: ${line}`).join('\n')).join('\n');
+  });
 
   progress('seeding flavors, images, external networks, projects');
   const existing = readClouds(options.stateDir);

@@ -109,9 +109,13 @@ export async function waitForServices(
   started = Date.now(),
   since = 0,
   also: string[] = [],
+  /** Says why waiting is pointless (a service that gave up), or undefined: checked every round. */
+  failFast?: () => Promise<string | undefined>,
 ): Promise<void> {
   const pending = new Set([...REQUIRED_SERVICES, ...also]);
   for (;;) {
+    const hopeless = await failFast?.();
+    if (hopeless) throw new Error(hopeless);
     let states: ServiceState[] = [];
     try {
       states = await serviceStates(client);

@@ -63,6 +63,8 @@ export class ServerBootError extends Error {
 }
 
 const MIB = 1024 * 1024;
+/** Docker's default CPU weight is 1024. */
+export const SERVER_CPU_SHARES = 256;
 
 /**
  * The container as a VM-like server needs it. `--privileged` is refused by this machine's Docker
@@ -87,6 +89,9 @@ export function serverCreateOptions(spec: ServerSpec, hostCpus: number): Docker.
       // No swap beyond the flavor's RAM: a VM of the flavor has none either.
       MemorySwap: memory,
       NanoCpus: Math.round(Math.min(spec.flavor.vcpus, hostCpus) * 1e9),
+      // A quarter of the default weight: when the host is short of CPU, the cloud's own services
+      // (and whoever drives them) come first, as a hypervisor host reserves CPU for itself.
+      CpuShares: SERVER_CPU_SHARES,
       ...(spec.network ? { NetworkMode: spec.network } : spec.ports !== undefined ? { NetworkMode: 'none' } : {}),
     },
     ...(spec.macAddress ? { MacAddress: spec.macAddress } : {}),

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAutomationKey } from '../../src/access/admin-access.js';
 import { CLOUD_LABEL, externalDockerNetwork, ROLE_LABEL, SERVER_ROLE, type ServersMode } from '../../src/cloud/container.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
-import { SERVER_IMAGE, waitForCloudInit } from '../../src/cloud/server-boot.js';
+import { SERVER_CPU_SHARES, SERVER_IMAGE, waitForCloudInit } from '../../src/cloud/server-boot.js';
 import { DEFAULTS } from '../../src/course/spec.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
 import type { FloatingIp, Network, Port, SecurityGroup, Subnet } from '../../src/openstack/network.js';
@@ -196,6 +196,8 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect(HostConfig.Memory).toBe(2048 * 2 ** 20);
       expect(HostConfig.MemorySwap).toBe(2048 * 2 ** 20);
       expect(HostConfig.NanoCpus).toBe(1e9);
+      // Below the cloud's own services when the host is short of CPU.
+      expect(HostConfig.CpuShares).toBe(SERVER_CPU_SHARES);
     });
 
     it('cloud-init finished from Nova\'s seed: key pair, user data, hostname', async () => {
