@@ -308,8 +308,10 @@ export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINE
         : {}),
     },
   });
-  for (const link of links.filter(() => containers)) {
-    await client.getNetwork(externalDockerNetwork(name, link.physnet)).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: link.range.cloud } } });
+  if (containers) {
+    for (const link of links) {
+      await client.getNetwork(externalDockerNetwork(name, link.physnet)).connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: link.range.cloud } } });
+    }
   }
   await container.start();
 }
