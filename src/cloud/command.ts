@@ -4,6 +4,7 @@ import { CourseError } from '../course/model.js';
 import { rehearsalCloudDir } from '../openstack/cloud-config.js';
 import { OpenStackClient } from '../openstack/client.js';
 import { LOCAL_CLOUD, cloudsYamlPath, storedPassword } from './clouds-yaml.js';
+import { cloudLoopDevices } from './loop-devices.js';
 import {
   CLOUD_CONTAINER,
   CLOUD_IMAGE,
@@ -154,6 +155,7 @@ export async function runCloudCommand(args: string[]): Promise<number> {
           removed: result.removed,
           stopSeconds: result.stopMs / 1000,
           serversStopped: result.serversStopped,
+          loopDevicesReleased: result.loopDevicesReleased,
           removedServers: result.leftovers?.containers ?? [],
           removedNetworks: result.leftovers?.networks ?? [],
         }, null, 2));
@@ -186,6 +188,7 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
   const [container, image, servers, networks, hostRoutes] = await Promise.all([
     containerState(client, name), imageState(client), serverContainers(client, name), cloudNetworks(client, name), cloudHostRoutes(client, name),
   ]);
+  const loopDevices = cloudLoopDevices(name);
   let apis: Record<CloudService, boolean> | undefined;
   let services: ServiceState[] | undefined;
   let memoryBytes: number | undefined;
@@ -214,6 +217,7 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
       serverContainers: servers,
       networks,
       hostRoutes,
+      loopDevices,
       cloudsYaml: cloudsYamlPath(stateDir),
       ready,
     }, null, 2));
@@ -232,6 +236,7 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
   for (const s of servers) out(`  ${s.name}  ${s.state} (${s.status})  server ${s.serverName || '?'}`);
   if (networks.length > 0) out(`networks   ${networks.join(', ')} (Docker)`);
   for (const r of hostRoutes) out(`  host route ${r.destination} via ${r.bridge} (${r.network}): floating IPs go into the cloud`);
+  if (loopDevices.length > 0) out(`volumes    ${loopDevices.length} attached as the host's loop devices: ${loopDevices.map((d) => `${d.device} (volume ${d.volume})`).join(', ')}`);
   out(`clouds     ${cloudsYamlPath(stateDir)}${storedPassword(stateDir, LOCAL_CLOUD) ? ` (cloud ${LOCAL_CLOUD})` : ' (none yet)'}`);
   out(`ready      ${ready ? 'yes' : 'no'}`);
   return 0;

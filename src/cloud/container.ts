@@ -270,7 +270,8 @@ async function ensureExternalNetworks(client: Docker, cloud: string, links: Exte
  * PID namespace (to reach each server's network namespace), NET_ADMIN and SYS_ADMIN (Neutron's
  * agents make bridges, veths, namespaces and iptables rules in the cloud's own network namespace),
  * SYS_PTRACE and DAC_READ_SEARCH (the set Neutron's privsep daemon keeps: it fails to start when
- * it cannot keep them all),
+ * it cannot keep them all), the loop devices (volumes attached to servers are loop devices backed
+ * by Cinder's files, given one by one to the server's container through its devices cgroup),
  * and a leg on each external network's Docker network (`links`): whoever controls the cloud's Nova
  * then controls the host's Docker (docs/rehearsal-cloud.md).
  */
@@ -304,7 +305,15 @@ export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINE
     HostConfig: {
       PortBindings: bindings,
       ...(containers
-        ? { Binds: [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`], PidMode: 'host', CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH'], SecurityOpt: ['apparmor=unconfined'] }
+        ? {
+          Binds: [`${DOCKER_SOCKET}:${DOCKER_SOCKET}`],
+          PidMode: 'host',
+          CapAdd: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH'],
+          SecurityOpt: ['apparmor=unconfined'],
+          // Volumes are loop devices (major 7) backed by Cinder's files (src/cloud/loop-devices.ts).
+          Devices: [{ PathOnHost: '/dev/loop-control', PathInContainer: '/dev/loop-control', CgroupPermissions: 'rwm' }],
+          DeviceCgroupRules: ['b 7:* rwm'],
+        }
         : {}),
     },
   });

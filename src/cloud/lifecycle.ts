@@ -24,6 +24,7 @@ import {
 import { ensureDebianBase } from '../local/base-image.js';
 import { ensureImages } from '../local/images.js';
 import { stderrProgress } from '../local/progress.js';
+import { releaseCloudLoopDevices } from './loop-devices.js';
 import { AGENT_SERVICES, PROBE_NAME, seconds, sleep, waitForApis, waitForScheduling, waitForServices } from './ready.js';
 import { externalCidr, placeholderImage, seedCloud, type SeedRequest, type SeedResult } from './seed.js';
 
@@ -259,6 +260,8 @@ export interface DownResult {
   stopMs: number;
   /** Server containers stopped with the cloud (names). */
   serversStopped: string[];
+  /** Loop devices of the cloud's volumes let go of (/dev/loopN). */
+  loopDevicesReleased: string[];
   /** With purge: what else of the cloud's was removed from the host's Docker. */
   leftovers?: { containers: string[]; networks: string[] };
 }
@@ -268,6 +271,10 @@ export async function cloudDown(options: DownOptions): Promise<DownResult> {
   const client = docker();
   await requireDocker(client);
   const started = Date.now();
+  // While Nova's helper is there to do it: the devices still mounted in servers are freed by the
+  // kernel as the servers stop below. `up` attaches the volumes again as it starts the servers.
+  const released = await releaseCloudLoopDevices(client, name);
+  if (released.length > 0) options.progress(`released ${released.length} loop device(s) of ${name}'s volumes`);
   const stopped = await stopCloudContainer(client, name);
   if (stopped) options.progress(`stopped ${name} in ${seconds(started)}`);
   // After the cloud: Nova still holds them as running, and starts them again with the cloud.
@@ -281,8 +288,12 @@ export async function cloudDown(options: DownOptions): Promise<DownResult> {
     leftovers = await removeCloudLeftovers(client, name);
     if (leftovers.containers.length > 0) options.progress(`removed ${leftovers.containers.length} server container(s) of ${name}`);
     if (leftovers.networks.length > 0) options.progress(`removed Docker network(s) ${leftovers.networks.join(', ')}`);
+    // Loop devices of a cloud that died without `down` (their files are gone with its container).
+    const orphans = await releaseCloudLoopDevices(client, name);
+    released.push(...orphans);
+    if (orphans.length > 0) options.progress(`released ${orphans.length} loop device(s) left by ${name}: ${orphans.map((d) => d.device).join(', ')}`);
     // A new container starts with the build-time password again: the stored ones are void.
     writeClouds(options.stateDir, {}, [`${LOCAL_CLOUD}`, `${LOCAL_CLOUD}-*`]);
   }
-  return { stopped, removed, stopMs: Date.now() - started, serversStopped, ...(leftovers ? { leftovers } : {}) };
+  return { stopped, removed, stopMs: Date.now() - started, serversStopped, loopDevicesReleased: released.map((d) => d.device), ...(leftovers ? { leftovers } : {}) };
 }

@@ -134,6 +134,11 @@ export class ComputeApi {
     await this.session.json('compute', 'POST', `/servers/${serverId}/os-volume_attachments`, { body: { volumeAttachment: { volumeId } } });
   }
 
+  /** Detaches a volume; it goes `available` asynchronously. False when it was not attached there. */
+  async detachVolume(serverId: string, volumeId: string): Promise<boolean> {
+    return (await this.session.call('compute', 'DELETE', `/servers/${serverId}/os-volume_attachments/${volumeId}`, { okStatus: [404] })) !== 404;
+  }
+
   async listFlavors(): Promise<Flavor[]> {
     return this.session.list<Flavor>('compute', '/flavors/detail', 'flavors', { is_public: 'None' });
   }

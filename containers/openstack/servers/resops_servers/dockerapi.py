@@ -21,6 +21,7 @@ API = '/v1.41'
 DEFAULT_SOCKET = '/var/run/docker.sock'
 DEFAULT_IMAGE = 'resops/server:latest'
 SEED_DIR = '/var/lib/cloud/seed/nocloud'
+DOCKER_DATA_DIR = '/var/lib/docker'
 MIB = 1024 * 1024
 
 
@@ -129,9 +130,10 @@ def server_create_options(spec, host_cpus):
     """
     memory = spec['ram_mb'] * MIB
     host_config = {
-        'CapAdd': ['SYS_ADMIN'],
+        # NET_ADMIN and a cgroup namespace of its own: what Docker inside the server needs.
+        'CapAdd': ['SYS_ADMIN', 'NET_ADMIN'],
         'SecurityOpt': ['seccomp=unconfined', 'apparmor=unconfined'],
-        'Binds': ['/sys/fs/cgroup:/sys/fs/cgroup:ro'],
+        'CgroupnsMode': 'private',
         'Tmpfs': {
             '/run': 'rw,nosuid,nodev,mode=755',
             '/run/lock': 'rw,nosuid,nodev,noexec,mode=1777',
@@ -153,6 +155,8 @@ def server_create_options(spec, host_cpus):
         'Hostname': spec['hostname'],
         'Labels': spec['labels'],
         'HostConfig': host_config,
+        # Docker's data on a volume (overlay2 cannot stack on the container's overlay root).
+        'Volumes': {DOCKER_DATA_DIR: {}},
     }
     if spec.get('mac_address'):
         options['MacAddress'] = spec['mac_address']

@@ -24,6 +24,14 @@ whose other end is the server's eth0, eth1... with the port's MAC address, MTU a
 the first subnet's gateway as default route), as its DHCP client would have set them. Routers,
 SNAT and floating IPs are Neutron's L3 agent's. A container's network namespace dies with it, and
 the veth with it: every start (power on, reboot, the cloud's own start) plugs the ports again.
+
+Volumes, as block devices: Cinder's volumes are sparse files (resops_volumes.driver), whose
+connection hands over the file's path. Attaching one (resops-attach-volume, as root through sudo)
+backs a loop device with it, lets the server's container use that one device (its cgroup's
+devices.allow) and makes the node Nova chose (/dev/vdb...) inside the server, where mkfs and mount
+work as on a VM's virtio disk. A container's /dev and device rules are made anew at every start:
+every start attaches its volumes again, before its ports, so that they are there when systemd
+mounts what /etc/fstab names.
 """
 import base64
 import ipaddress
@@ -54,6 +62,7 @@ _POWER_STATES = {
 }
 
 PLUG = ['sudo', '-n', '/usr/local/bin/resops-plug-port']
+VOLUME = ['sudo', '-n', '/usr/local/bin/resops-attach-volume']
 
 # systemd's clean shutdown takes ≈1.3 s; a soft reboot gets this long before Docker kills it.
 SOFT_REBOOT_WAIT = 30
@@ -142,12 +151,68 @@ class ContainerDriver(fake.FakeDriver):
                 raise exception.NovaException('plugging port %s into %s failed: %s' % (vif['id'], container_name(instance), result.stdout.strip()))
         LOG.info('plugged %d port(s) into %s', len(network_info or []), container_name(instance), instance=instance)
 
-    def _start(self, instance, network_info):
+    def _volume_command(self, args, instance):
+        result = subprocess.run(VOLUME + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+        if result.returncode != 0:
+            raise exception.NovaException('%s of a volume for %s failed: %s' % (args[0], container_name(instance), result.stdout.strip()))
+        return result.stdout.strip()
+
+    @staticmethod
+    def _volume_file(connection_info):
+        if (connection_info or {}).get('driver_volume_type') != 'local':
+            return None  # a volume of another backend (the fake one): nothing to show the server
+        return connection_info['data']['device_path']
+
+    def _attach(self, instance, connection_info, mountpoint):
+        path = self._volume_file(connection_info)
+        if path is None:
+            return
+        info = self.docker.inspect(container_name(instance))
+        if info is None or not info['State'].get('Running') or (info['State'].get('Pid') or 0) <= 1:
+            return  # a stopped server gets its volumes at its next start
+        loop = self._volume_command(['attach', '--pid', str(info['State']['Pid']), '--file', path, '--device', mountpoint], instance)
+        LOG.info('volume %s attached to %s as %s (%s)', connection_info['data'].get('volume_id'), container_name(instance), mountpoint, loop, instance=instance)
+
+    def _attach_all(self, instance, block_device_info):
+        for bdm in (block_device_info or {}).get('block_device_mapping') or []:
+            self._attach(instance, bdm['connection_info'], bdm['mount_device'])
+
+    def _release_all(self, instance, block_device_info):
+        for bdm in (block_device_info or {}).get('block_device_mapping') or []:
+            path = self._volume_file(bdm['connection_info'])
+            if path is not None:
+                self._volume_command(['detach', '--file', path], instance)
+
+    def _start(self, instance, network_info, block_device_info=None):
         info = self.docker.inspect(container_name(instance))
         if info is not None and info['State'].get('Running'):
             return  # running means plugged: a second veth could not become eth0
         self.docker.start(container_name(instance))
+        # Volumes first: the entry point starts systemd once the ports are up.
+        self._attach_all(instance, block_device_info)
         self._plug(instance, network_info)
+
+    def default_root_device_name(self, instance, image_meta, root_bdm):
+        # As on libvirt/KVM, a research cloud's hypervisor: virtio disks, so that Nova names the
+        # first attached volume /dev/vdb, as the playbooks expect (Nova's default is /dev/sda).
+        return '/dev/vda'
+
+    def attach_volume(self, context, connection_info, instance, mountpoint,
+                      disk_bus=None, device_type=None, encryption=None):
+        self._attach(instance, connection_info, mountpoint)
+        super(ContainerDriver, self).attach_volume(context, connection_info, instance, mountpoint,
+                                                   disk_bus=disk_bus, device_type=device_type, encryption=encryption)
+
+    def detach_volume(self, context, connection_info, instance, mountpoint,
+                      encryption=None):
+        path = self._volume_file(connection_info)
+        if path is not None:
+            info = self.docker.inspect(container_name(instance))
+            args = ['detach', '--file', path]
+            if info is not None and info['State'].get('Running') and (info['State'].get('Pid') or 0) > 1:
+                args += ['--pid', str(info['State']['Pid']), '--device', mountpoint]
+            self._volume_command(args, instance)
+        super(ContainerDriver, self).detach_volume(context, connection_info, instance, mountpoint, encryption=encryption)
 
     def spawn(self, context, instance, image_meta, injected_files,
               admin_password, allocations, network_info=None,
@@ -162,7 +227,7 @@ class ContainerDriver(fake.FakeDriver):
             self.docker.remove(name)
             self._create(instance, network_info)
             if power_on:
-                self._start(instance, network_info)
+                self._start(instance, network_info, block_device_info)
         except (dockerapi.DockerError, exception.NovaException) as error:
             self.docker.remove(name)
             super(ContainerDriver, self).destroy(context, instance, network_info)
@@ -184,7 +249,7 @@ class ContainerDriver(fake.FakeDriver):
     def power_on(self, context, instance, network_info,
                  block_device_info=None, accel_info=None):
         self._require(instance)
-        self._start(instance, network_info)
+        self._start(instance, network_info, block_device_info)
 
     def reboot(self, context, instance, network_info, reboot_type,
                block_device_info=None, bad_volumes_callback=None,
@@ -196,18 +261,19 @@ class ContainerDriver(fake.FakeDriver):
             return
         self._require(instance)
         self.docker.stop(container_name(instance), SOFT_REBOOT_WAIT if reboot_type.lower() == 'soft' else 0)
-        self._start(instance, network_info)
+        self._start(instance, network_info, block_device_info)
 
     def resume_state_on_host_boot(self, context, instance, network_info,
                                   block_device_info=None):
         # The cloud was stopped with its servers (`resops cloud down`): start them again.
         self._require(instance)
-        self._start(instance, network_info)
+        self._start(instance, network_info, block_device_info)
 
     def destroy(self, context, instance, network_info, block_device_info=None,
                 destroy_disks=True, destroy_secrets=True):
         if self.docker.remove(container_name(instance)):
             LOG.info('server container %s removed', container_name(instance), instance=instance)
+        self._release_all(instance, block_device_info)
         super(ContainerDriver, self).destroy(
             context, instance, network_info, block_device_info=block_device_info,
             destroy_disks=destroy_disks, destroy_secrets=destroy_secrets)

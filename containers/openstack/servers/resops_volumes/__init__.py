@@ -1,0 +1,1 @@
+"""Cinder volume driver of the rehearsal cloud when servers are containers (issue #13)."""
