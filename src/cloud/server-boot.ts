@@ -63,6 +63,8 @@ export class ServerBootError extends Error {
 }
 
 const MIB = 1024 * 1024;
+/** Docker's data inside a server: an anonymous volume, so that overlay2 works there. */
+export const DOCKER_DATA_DIR = '/var/lib/docker';
 /** Docker's default CPU weight is 1024. */
 export const SERVER_CPU_SHARES = 256;
 
@@ -71,29 +73,36 @@ export const SERVER_CPU_SHARES = 256;
  * (shared/README.md), and SYS_ADMIN with seccomp and AppArmor off is what systemd needs to mount
  * and set the hostname. A vCPU count above the host's is capped: Docker refuses NanoCpus over
  * the host's CPU count, where a hypervisor would overcommit.
+ * What a VM's root has and Docker inside the server needs (a worker's containers): NET_ADMIN (its
+ * bridge and NAT), a cgroup namespace of its own (its cgroups nest under the server's, within the
+ * flavor's limits, and the image makes them writable at boot) and /var/lib/docker on a volume
+ * (overlay2 cannot stack on the container's own overlay root), removed with the server.
  */
 export function serverCreateOptions(spec: ServerSpec, hostCpus: number): Docker.ContainerCreateOptions {
   const memory = spec.flavor.ramMb * MIB;
+  // dockerode's HostConfig type predates CgroupnsMode (Docker API 1.41).
+  const hostConfig: Docker.HostConfig & { CgroupnsMode: 'private' | 'host' } = {
+    CapAdd: ['SYS_ADMIN', 'NET_ADMIN'],
+    SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
+    CgroupnsMode: 'private',
+    // /tmp keeps exec, as on a VM's disk; /run/lock is only for lock files.
+    Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755', '/run/lock': 'rw,nosuid,nodev,noexec,mode=1777', '/tmp': 'rw,nosuid,nodev,mode=1777' },
+    Memory: memory,
+    // No swap beyond the flavor's RAM: a VM of the flavor has none either.
+    MemorySwap: memory,
+    NanoCpus: Math.round(Math.min(spec.flavor.vcpus, hostCpus) * 1e9),
+    // A quarter of the default weight: when the host is short of CPU, the cloud's own services
+    // (and whoever drives them) come first, as a hypervisor host reserves CPU for itself.
+    CpuShares: SERVER_CPU_SHARES,
+    ...(spec.network ? { NetworkMode: spec.network } : spec.ports !== undefined ? { NetworkMode: 'none' } : {}),
+  };
   return {
     name: spec.name,
     Image: spec.image ?? SERVER_IMAGE,
     Hostname: spec.hostname,
     Labels: spec.labels,
-    HostConfig: {
-      CapAdd: ['SYS_ADMIN'],
-      SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-      Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:ro'],
-      // /tmp keeps exec, as on a VM's disk; /run/lock is only for lock files.
-      Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755', '/run/lock': 'rw,nosuid,nodev,noexec,mode=1777', '/tmp': 'rw,nosuid,nodev,mode=1777' },
-      Memory: memory,
-      // No swap beyond the flavor's RAM: a VM of the flavor has none either.
-      MemorySwap: memory,
-      NanoCpus: Math.round(Math.min(spec.flavor.vcpus, hostCpus) * 1e9),
-      // A quarter of the default weight: when the host is short of CPU, the cloud's own services
-      // (and whoever drives them) come first, as a hypervisor host reserves CPU for itself.
-      CpuShares: SERVER_CPU_SHARES,
-      ...(spec.network ? { NetworkMode: spec.network } : spec.ports !== undefined ? { NetworkMode: 'none' } : {}),
-    },
+    HostConfig: hostConfig,
+    Volumes: { [DOCKER_DATA_DIR]: {} },
     ...(spec.macAddress ? { MacAddress: spec.macAddress } : {}),
     ...(spec.ports !== undefined ? { Env: [`RESOPS_PORTS=${spec.ports}`] } : {}),
   };
