@@ -9,7 +9,7 @@
  * exec) and, once, used to stop a server behind Nova's back.
  * Registered from test/openstack-cloud.test.ts, which owns the cloud (one at a time fits here).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +17,13 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAutomationKey } from '../../src/access/admin-access.js';
 import { CLOUD_LABEL, externalDockerNetwork, ROLE_LABEL, SERVER_ROLE, type ServersMode } from '../../src/cloud/container.js';
+import { cloudLoopDevices } from '../../src/cloud/loop-devices.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
 import { SERVER_CPU_SHARES, SERVER_IMAGE, waitForCloudInit } from '../../src/cloud/server-boot.js';
 import { DEFAULTS } from '../../src/course/spec.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
 import type { FloatingIp, Network, Port, SecurityGroup, Subnet } from '../../src/openstack/network.js';
+import type { Volume } from '../../src/openstack/volume.js';
 import { runCommand } from '../../src/process/run-command.js';
 import { runInContainer } from '../../src/process/run-in-container.js';
 import { cloudStatusJson } from '../helpers/cloud-status.js';
@@ -51,6 +53,8 @@ write_files:
 `;
 /** Start to cloud-init done measured 6–14 s without packages; generous for a loaded CI machine. */
 const BOOT_MS = 240_000;
+/** The data volume's mount, as the common role writes it to /etc/fstab. */
+const DATA_FSTAB = '/dev/vdb /srv/data ext4 defaults,nofail 0 2';
 /** The port no security-group rule opens until the test adds one. */
 const CLOSED_PORT = 8080;
 
@@ -85,6 +89,7 @@ export function describeServersOnCloud(ctx: ServersContext): void {
     let keysDir = '';
     let group: SecurityGroup;
     const vms: Record<'alice' | 'bob', Vm> = {} as Record<'alice' | 'bob', Vm>;
+    let volume: Volume;
     const name = (vm: Vm) => `resops-server-${vm.id}`;
     const container = (vm: Vm) => docker.getContainer(name(vm));
     const exec = async (vm: Vm, cmd: string[], timeoutMs = 60_000) => (await runInContainer(docker, container(vm), name(vm), cmd, { timeoutMs })).stdout.trim();
@@ -101,6 +106,17 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       }
     }
     const dockerState = async (vm: Vm) => (await container(vm).inspect()).State;
+
+    async function volumeStatus(want: 'in-use' | 'available', limitMs = 120_000): Promise<Volume> {
+      const deadline = Date.now() + limitMs;
+      for (;;) {
+        const now = await client.volume.getVolume(volume.id);
+        if (now?.status === want) return now;
+        if (now?.status === 'error' || now?.status?.startsWith('error_')) throw new Error(`volume went to ${now.status}`);
+        if (Date.now() > deadline) throw new Error(`volume not ${want} within ${limitMs / 1000} s (it is ${now?.status ?? 'gone'})`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
 
     /** SSH from the host to the server's floating IP, once the route to it is known to lead into the cloud. */
     async function ssh(vm: Vm, as: { user: string; keyFile: string }, command: string, attempts = 1) {
@@ -168,7 +184,11 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       if (!client) return;
       for (const s of await client.compute.listServers()) await client.compute.deleteServer(s.id);
       await client.compute.deleteKeypair('srv-key');
-    }, 120_000);
+      if (volume) {
+        await volumeStatus('available').catch(() => undefined);
+        await client.volume.deleteVolume(volume.id);
+      }
+    }, 240_000);
 
     it('an ACTIVE server is a running container of resops/server, labelled for the cloud, without Docker\'s network', async () => {
       const info = await container(vms.alice).inspect();
@@ -258,6 +278,53 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect(out).toMatch(/deb\.debian\.org|Reading package lists/);
     }, 200_000);
 
+    it('Docker runs inside a server, as a pipeline worker needs: installed from Debian, on overlay2, its containers\' cgroups nested under the server\'s', async () => {
+      const vm = vms.alice;
+      await exec(vm, ['sh', '-c', 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends docker.io > /var/tmp/docker-install.log 2>&1 || { tail -20 /var/tmp/docker-install.log; exit 1; }'], 480_000);
+      expect(await exec(vm, ['systemctl', 'is-active', 'docker'])).toBe('active');
+      expect(await exec(vm, ['docker', 'info', '--format', '{{.Driver}} {{.CgroupDriver}}'])).toBe('overlay2 cgroupfs');
+      // No registry here: an image of two of the server's own programs and their libraries.
+      await exec(vm, ['sh', '-c', 'set -e; files="/usr/bin/dash /usr/bin/cat"; libs=$(ldd $files | grep -o "/[^ ]*" | sort -u); tar -ch $files $libs 2>/dev/null | docker import - resops/inner:1 > /dev/null'], 120_000);
+      const inner = await exec(vm, ['docker', 'run', '-d', '-m', '64m', 'resops/inner:1', '/usr/bin/dash', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; exec /usr/bin/cat'], 120_000);
+      try {
+        // Seen from the host: the inner container's memory cgroup is under the server's own
+        // (whose PID 1, systemd, sits in its init.scope), so the flavor's limit holds it too.
+        const serverPid = (await container(vm).inspect()).State.Pid;
+        const memoryLine = readFileSync(`/proc/${serverPid}/cgroup`, 'utf8').split('\n').find((line) => /^\d+:memory:/.test(line))!;
+        const serverCgroup = memoryLine.split(':')[2]!.replace(/\/init\.scope$/, '');
+        expect(readFileSync(`/sys/fs/cgroup/memory${serverCgroup}/docker/${inner}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(64 * 2 ** 20));
+        expect(readFileSync(`/sys/fs/cgroup/memory${serverCgroup}/memory.limit_in_bytes`, 'utf8').trim()).toBe(String(2048 * 2 ** 20));
+        expect(await exec(vm, ['docker', 'logs', inner])).toBe(String(64 * 2 ** 20));
+      } finally {
+        await exec(vm, ['docker', 'rm', '-f', inner]);
+      }
+    }, 600_000);
+
+    it('a volume attached through Nova is a block device at the name Nova gives (/dev/vdb): mkfs, mount and writes work; another server cannot open it', async () => {
+      volume = await client.volume.createVolume({ name: 'srv-data', size: 1 });
+      for (let i = 0; i < 60 && (await client.volume.getVolume(volume.id))?.status !== 'available'; i++) await new Promise((resolve) => setTimeout(resolve, 1000));
+      await client.compute.attachVolume(vms.alice.id, volume.id);
+      const attached = await volumeStatus('in-use');
+      expect(attached.attachments).toEqual([expect.objectContaining({ server_id: vms.alice.id, device: '/dev/vdb' })]);
+      const vm = vms.alice;
+      expect(await exec(vm, ['stat', '-c', '%F', '/dev/vdb'])).toBe('block special file');
+      expect(await exec(vm, ['blockdev', '--getsize64', '/dev/vdb'])).toBe(String(2 ** 30));
+      // What the common role's data-volume tasks do.
+      await exec(vm, ['mkfs.ext4', '-q', '-L', 'resops-data', '/dev/vdb']);
+      await exec(vm, ['sh', '-c', `mkdir -p /srv/data && echo '${DATA_FSTAB}' >> /etc/fstab && mount /srv/data && echo on-the-volume > /srv/data/kept`]);
+      expect(await exec(vm, ['findmnt', '-n', '-o', 'SOURCE,FSTYPE', '/srv/data'])).toBe('/dev/vdb ext4');
+      // The host backs it with one loop device, which the cloud's status shows.
+      const loops = cloudLoopDevices(ctx.cloud).filter((d) => d.volume === volume.id);
+      expect(loops).toHaveLength(1);
+      const { status } = await cloudStatusJson<{ loopDevices: Array<{ device: string; volume: string }> }>(ctx.cloud, ctx.stateDir());
+      expect(status.loopDevices).toContainEqual(expect.objectContaining({ device: loops[0]!.device, volume: volume.id }));
+      // Root in another server makes the same device node, and the kernel refuses it.
+      const minor = loops[0]!.device.replace('/dev/loop', '');
+      const steal = await runInContainer(docker, container(vms.bob), name(vms.bob), ['sh', '-c', `mknod /dev/steal b 7 ${minor} && head -c 512 /dev/steal > /dev/null`], { timeoutMs: 30_000, check: false });
+      expect(steal.code).not.toBe(0);
+      expect(steal.stderr).toMatch(/Operation not permitted/);
+    }, 240_000);
+
     it('`cloud status --json` lists the servers\' containers and the external network\'s Docker network', async () => {
       const { code, status } = await cloudStatusJson<{
         container: { servers: string }; serverContainers: Array<{ name: string; state: string; server: string }>; networks: string[];
@@ -275,7 +342,7 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect(status.ready).toBe(true);
     });
 
-    it('stop makes it SHUTOFF with the container stopped; start brings it back ACTIVE with its disk and its network', async () => {
+    it('stop makes it SHUTOFF with the container stopped; start brings it back ACTIVE with its disk, its volume mounted by its fstab, and its network', async () => {
       const vm = vms.alice;
       await exec(vm, ['sh', '-c', 'echo kept > /var/lib/resops-kept']);
       await client.compute.serverAction(vm.id, 'os-stop');
@@ -286,6 +353,8 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect((await dockerState(vm)).Running).toBe(true);
       expect(await waitForCloudInit(docker, container(vm), name(vm), { timeoutMs: BOOT_MS })).toMatchObject({ status: 'done', errors: [] });
       expect(await exec(vm, ['cat', '/var/lib/resops-kept'])).toBe('kept');
+      expect(await exec(vm, ['findmnt', '-n', '-o', 'SOURCE', '/srv/data'])).toBe('/dev/vdb');
+      expect(await exec(vm, ['cat', '/srv/data/kept'])).toBe('on-the-volume');
       // Same instance id: the per-instance modules ran on the first boot only.
       expect(await exec(vm, ['grep', '-c', 'config-users-groups ran successfully', '/var/log/cloud-init.log'])).toBe('1');
       const back = await ssh(vm, { user: 'alice', keyFile: vm.key.privateKeyFile }, 'cat /var/lib/resops-kept', 30);
@@ -303,12 +372,25 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect((await ssh(vm, { user: 'alice', keyFile: vm.key.privateKeyFile }, 'id -un', 30)).stdout.trim()).toBe('alice');
     }, 120_000 + BOOT_MS);
 
+    it('detach takes the device out of the server and frees the loop device; attached to another server, the data is there', async () => {
+      await exec(vms.alice, ['umount', '/srv/data']);
+      expect(await client.compute.detachVolume(vms.alice.id, volume.id)).toBe(true);
+      await volumeStatus('available');
+      expect(await exec(vms.alice, ['sh', '-c', 'test -e /dev/vdb && echo present || echo gone'])).toBe('gone');
+      expect(cloudLoopDevices(ctx.cloud).filter((d) => d.volume === volume.id)).toEqual([]);
+      await client.compute.attachVolume(vms.bob.id, volume.id);
+      expect((await volumeStatus('in-use')).attachments).toEqual([expect.objectContaining({ server_id: vms.bob.id, device: '/dev/vdb' })]);
+      await exec(vms.bob, ['sh', '-c', 'mkdir -p /mnt/data && mount /dev/vdb /mnt/data']);
+      expect(await exec(vms.bob, ['cat', '/mnt/data/kept'])).toBe('on-the-volume');
+      expect(await exec(vms.bob, ['blkid', '-o', 'value', '-s', 'LABEL', '/dev/vdb'])).toBe('resops-data');
+    }, 300_000);
+
     it('a container stopped behind Nova\'s back shows as SHUTOFF after the power-state sync', async () => {
       await container(vms.bob).stop({ t: 5 });
       await serverStatus(vms.bob, 'SHUTOFF', 120_000);
     }, 150_000);
 
-    it('delete leaves no container, no veth and no firewall rule of the port behind', async () => {
+    it('delete leaves no container, no veth, no loop device and no firewall rule of the port behind', async () => {
       for (const vm of Object.values(vms)) await client.compute.deleteServer(vm.id);
       const deadline = Date.now() + 120_000;
       for (;;) {
@@ -320,6 +402,8 @@ export function describeServersOnCloud(ctx: ServersContext): void {
           const tap = `tap${vm.port.id.slice(0, 11)}`;
           if ((await inCloud(['ip', '-br', 'link'])).includes(tap)) left.push(`${tap} in the cloud`);
         }
+        // bob's server had the volume attached (and mounted): its loop device goes with the server.
+        if (cloudLoopDevices(ctx.cloud).some((d) => d.volume === volume.id)) left.push('the volume\'s loop device');
         if (left.length === 0) break;
         if (Date.now() > deadline) throw new Error(`after 120 s: ${left.join(', ')} left`);
         await new Promise((resolve) => setTimeout(resolve, 1000));
