@@ -66,9 +66,17 @@ describe('a server container\'s options and seed (no Docker)', () => {
 
   it('takes memory and CPUs from the flavor, capping vCPUs at the host\'s (Docker refuses more)', () => {
     const options = serverCreateOptions(spec, 2);
-    expect(options.HostConfig).toMatchObject({ Memory: 8192 * 2 ** 20, MemorySwap: 8192 * 2 ** 20, NanoCpus: 2e9, CapAdd: ['SYS_ADMIN'] });
+    expect(options.HostConfig).toMatchObject({ Memory: 8192 * 2 ** 20, MemorySwap: 8192 * 2 ** 20, NanoCpus: 2e9 });
     expect(serverCreateOptions(spec, 8).HostConfig?.NanoCpus).toBe(4e9);
     expect(options.Hostname).toBe('vm1');
+  });
+
+  it('gives what systemd and Docker inside need: SYS_ADMIN and NET_ADMIN, a cgroup namespace of its own, /var/lib/docker on a volume, no host path', () => {
+    const options = serverCreateOptions(spec, 2);
+    expect(options.HostConfig).toMatchObject({ CapAdd: ['SYS_ADMIN', 'NET_ADMIN'], CgroupnsMode: 'private' });
+    expect(options.HostConfig?.Binds).toBeUndefined();
+    expect(options.HostConfig?.Privileged).toBeUndefined();
+    expect(options.Volumes).toEqual({ '/var/lib/docker': {} });
   });
 
   it('writes meta-data as YAML and keeps the user data root-only', () => {
