@@ -554,7 +554,7 @@ suite(title, () => {
     });
   });
 
-  describeTerraformOnCloud({ admin: () => admin, projectClient });
+  describeTerraformOnCloud({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });
 
   describeServersOnCloud({ cloud: CONTAINER, stateDir: () => stateDir, servers: SERVERS, projectClient });
 

@@ -9,8 +9,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { automationKeyFile, ensureAutomationKey } from '../../src/access/admin-access.js';
 import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
+import type { ServersMode } from '../../src/cloud/container.js';
+import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
+import { loadCourse } from '../../src/course/load.js';
+import { runCommand } from '../../src/process/run-command.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
 import { findLeftovers } from '../../src/openstack/leftovers.js';
 import { listCourseServers, type CourseServer } from '../../src/openstack/servers.js';
@@ -24,7 +30,13 @@ export interface CloudContext {
   admin: () => OpenStackClient;
   /** A member client of a fresh project (seeded by `cloud up`), like an instructor's on a real cloud. */
   projectClient: (project: string) => Promise<OpenStackClient>;
+  /** The cloud's container, and what its servers are (containers boot: SSH reaches them). */
+  cloud: string;
+  servers: ServersMode;
 }
+
+/** The host's address on the cloud's `public` network (Docker's gateway of its bridge): SSH comes from there. */
+const HOST_ON_PUBLIC = '172.24.4.1/32';
 
 interface StackOutcome {
   stack: string;
@@ -50,6 +62,9 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
     let dir = '';
     let courseFile = '';
     let outDir = '';
+    let learnerKeys: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
+    /** The sample with the test's keys and address (below). */
+    let courseText = '';
     const sample = readFileSync(path.join(ROOT, 'examples/course.yaml'), 'utf8');
     const saved: Record<string, string | undefined> = {};
 
@@ -61,7 +76,18 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       dir = mkdtempSync(path.join(os.tmpdir(), 'resops-tf-course-'));
       courseFile = path.join(dir, 'course.yaml');
       outDir = path.join(dir, 'cdktf.out');
-      writeFileSync(courseFile, sample);
+      // The learners' keys of the sample are someone's laptops': alice and bob get keys made here,
+      // and the instructor's own address (the host, as the cloud sees it) may SSH, as an
+      // instructor writes theirs in ssh_allowed_cidrs.
+      const keys = Object.fromEntries(['alice', 'bob'].map((id) => [id, ensureAutomationKey({ dir, stateDir: path.join('keys', id), id })]));
+      learnerKeys = { alice: keys.alice!.privateKeyFile, bob: keys.bob!.privateKeyFile };
+      const course = sample
+        .replace(/(- id: alice[\s\S]*?ssh_public_key: ).*/, `$1${keys.alice!.publicKey.trim()}`)
+        .replace(/(- id: bob[\s\S]*?ssh_public_key: ).*/, `$1${keys.bob!.publicKey.trim()}`)
+        .replace('ssh_allowed_cidrs: [192.0.2.0/24]', `ssh_allowed_cidrs: [192.0.2.0/24, ${HOST_ON_PUBLIC}]`);
+      if (!course.includes(HOST_ON_PUBLIC) || course.includes('alice@laptop') || course.includes('bob@laptop')) throw new Error('examples/course.yaml changed shape: update this test\'s edits');
+      courseText = course;
+      writeFileSync(courseFile, course);
       for (const key of ['OS_CLOUD', 'RESOPS_PROVIDER_MIRROR']) saved[key] = process.env[key];
       process.env.OS_CLOUD = LOCAL_CLOUD;
       if (!('skip' in mirror)) process.env.RESOPS_PROVIDER_MIRROR = mirror.dir;
@@ -162,6 +188,36 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       expect(shared.worker?.map((s) => s.status)).toEqual(['ACTIVE', 'ACTIVE']);
       for (const s of [...shared.monitoring!, ...shared.worker!]) expect(s.fixedAddresses[0]).toMatch(/=10\.42\.0\.\d+$/);
     }, 120_000);
+
+    it.skipIf(ctx.servers !== 'containers')('the VMs Terraform made boot: SSH on a learner\'s floating IP takes their key and refuses another learner\'s; the automation key reaches the default user; a learner\'s volume is their /dev/vdb', async () => {
+      const all = await servers();
+      const floatingOf = (name: string) => {
+        const address = all.find((s) => s.name === name)?.floatingAddresses[0];
+        if (!address) throw new Error(`${name} has no floating IP`);
+        return address;
+      };
+      /** SSH from the host, once the route is known to lead into the cloud; `untilOk` retries (bounded) while cloud-init is still at work. */
+      const ssh = async (address: string, user: string, keyFile: string, command: string, untilOk: boolean) => {
+        await requireRouteIntoCloud(new Docker(), address, ctx.cloud);
+        for (let attempt = 1; ; attempt++) {
+          const result = await runCommand('ssh', ['-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+            '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${user}@${address}`, command], { timeoutMs: 40_000, check: false });
+          if (result.code === 0 || !untilOk || attempt >= 60) return result;
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+        }
+      };
+      const alice = floatingOf(`${COURSE_ID}-alice-vm1`);
+      const own = await ssh(alice, 'alice', learnerKeys.alice, 'id -un; hostname', true);
+      expect({ code: own.code, out: own.stdout.trim().split('\n'), err: own.stderr }).toEqual({ code: 0, out: ['alice', `${COURSE_ID}-alice-vm1`], err: '' });
+      const other = await ssh(alice, 'alice', learnerKeys.bob, 'true', false);
+      expect(other.code).toBe(255);
+      expect(other.stderr).toMatch(/Permission denied \(publickey/);
+      // What `configure` (Ansible) will use: the course's automation key, on the image's default user.
+      const automation = automationKeyFile(loadCourse(courseFile));
+      const carol = floatingOf(`${COURSE_ID}-carol-vm1`);
+      const disk = await ssh(carol, 'debian', automation, 'sudo -n blockdev --getsize64 /dev/vdb', true);
+      expect({ code: disk.code, out: disk.stdout.trim(), err: disk.stderr }).toEqual({ code: 0, out: String(20 * 2 ** 30), err: '' });
+    }, 600_000);
 
     it('drift: a learner VM deleted behind Terraform\'s back shows in plan, and up re-creates only it', async () => {
       const before = await idsByName();
@@ -271,7 +327,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
     }, 600_000);
 
     it('a learner removed from the course file: up names the stack and leaves it; up --prune destroys it and nothing of them is left', async () => {
-      writeFileSync(courseFile, withoutLearner(sample, 'carol'));
+      writeFileSync(courseFile, withoutLearner(courseText, 'carol'));
       try {
         const result = await cli('up', '--json');
         expectOk(result);
@@ -288,7 +344,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
         const left = (await findLeftovers(ctx.admin(), COURSE_ID)).filter((l) => l.name.startsWith(`${COURSE_ID}-carol`));
         expect(left).toEqual([]);
       } finally {
-        writeFileSync(courseFile, sample);
+        writeFileSync(courseFile, courseText);
       }
       expectOk(await cli('up'));
     }, 900_000);
@@ -323,7 +379,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
     }, 900_000);
 
     it('switching to the cloud-native variant (pipeline.storage: object) changes only the pipeline stack: a Swift container instead of the shared volume', async () => {
-      writeFileSync(courseFile, sample.replace(/storage: volume\b/, 'storage: object'));
+      writeFileSync(courseFile, courseText.replace(/storage: volume\b/, 'storage: object'));
       const ids = await idsByName();
       const result = await cli('up', '--json');
       expectOk(result);
