@@ -17,23 +17,24 @@ const B = 'dda17b65-5b84-45fa-be6e-50783d06b63c';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function sysfs(devices: Record<string, string | null>): string {
+function sysfs(devices: Record<string, string | null>, autoclear: string[] = []): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'resops-sysblock-'));
   dirs.push(dir);
   for (const [name, backing] of Object.entries(devices)) {
     mkdirSync(path.join(dir, name, 'loop'), { recursive: true });
     // The kernel has no backing_file for a loop device nothing is attached to.
     if (backing !== null) writeFileSync(path.join(dir, name, 'loop', 'backing_file'), `${backing}\n`);
+    writeFileSync(path.join(dir, name, 'loop', 'autoclear'), autoclear.includes(name) ? '1\n' : '0\n');
   }
   return dir;
 }
 
 describe('loop devices of a rehearsal cloud\'s volumes', () => {
   it('reads the cloud and the volume from a backing file\'s name, whatever path the kernel shows', () => {
-    expect(parseBackingFile(`/var/lib/cinder/volumes/resops-cloud_volume-${A}`)).toEqual({ cloud: 'resops-cloud', volume: A });
+    expect(parseBackingFile(`/var/lib/cinder/volumes/resops-cloud_volume-${A}`)).toEqual({ cloud: 'resops-cloud', volume: A, file: `resops-cloud_volume-${A}` });
     // Removed while attached (the cloud's container is gone), seen from another mount namespace.
-    expect(parseBackingFile(`/var/lib/docker/overlay2/x/diff/var/lib/cinder/volumes/my_cloud_volume-${B} (deleted)\n`)).toEqual({ cloud: 'my_cloud', volume: B });
-    expect(parseBackingFile(`/var/lib/cinder/volumes/resops-cloud_snapshot-${A}`)).toEqual({ cloud: 'resops-cloud', volume: A });
+    expect(parseBackingFile(`/var/lib/docker/overlay2/x/diff/var/lib/cinder/volumes/my_cloud_volume-${B} (deleted)\n`)).toEqual({ cloud: 'my_cloud', volume: B, file: `my_cloud_volume-${B}` });
+    expect(parseBackingFile(`/var/lib/cinder/volumes/resops-cloud_snapshot-${A}`)).toEqual({ cloud: 'resops-cloud', volume: A, file: `resops-cloud_snapshot-${A}` });
     expect(parseBackingFile('/home/me/disk.img')).toBeUndefined();
     expect(parseBackingFile(`/x/volume-${A}`)).toBeUndefined();
   });
@@ -46,10 +47,11 @@ describe('loop devices of a rehearsal cloud\'s volumes', () => {
       loop10: `/var/lib/cinder/volumes/resops-cloud_volume-${B} (deleted)`,
       loop3: '/srv/images/debian.raw',
       sda: '/not/a/loop',
-    });
+    }, ['loop10']);
     expect(cloudLoopDevices('resops-cloud', dir)).toEqual([
-      { device: '/dev/loop0', file: `resops-cloud_volume-${A}`, volume: A },
-      { device: '/dev/loop10', file: `resops-cloud_volume-${B}`, volume: B },
+      { device: '/dev/loop0', file: `resops-cloud_volume-${A}`, volume: A, releasing: false },
+      // Let go of while still open: the kernel frees it at its last close.
+      { device: '/dev/loop10', file: `resops-cloud_volume-${B}`, volume: B, releasing: true },
     ]);
     expect(cloudLoopDevices('resops-cloud-2', dir).map((d) => d.device)).toEqual(['/dev/loop2']);
     expect(cloudLoopDevices('resops-cloud', path.join(dir, 'absent'))).toEqual([]);
@@ -66,7 +68,7 @@ describe('loop devices of a rehearsal cloud\'s volumes', () => {
     await runCommand('truncate', ['-s', '8M', file], { timeoutMs: 10_000 });
     const device = (await runCommand('losetup', ['-f', '--show', file], { timeoutMs: 10_000 })).stdout.trim();
     try {
-      expect(cloudLoopDevices(cloud)).toEqual([{ device, file: path.basename(file), volume }]);
+      expect(cloudLoopDevices(cloud)).toEqual([{ device, file: path.basename(file), volume, releasing: false }]);
       expect(cloudLoopDevices(`${cloud}-other`)).toEqual([]);
     } finally {
       await runCommand('losetup', ['-d', device], { timeoutMs: 10_000, check: false });

@@ -19,16 +19,18 @@ export interface CloudLoopDevice {
   file: string;
   /** The volume (or snapshot) id. */
   volume: string;
+  /** Already let go of (the kernel's autoclear): freed once its last user closes it. */
+  releasing: boolean;
 }
 
 const BACKING = /^(.+)_(?:volume|snapshot)-([0-9a-f-]{36})$/;
 
-/** The cloud a volume file belongs to, and the volume's id; undefined for any other file. */
-export function parseBackingFile(file: string): { cloud: string; volume: string } | undefined {
+/** The cloud a volume file belongs to, the volume's id and the file's name; undefined for any other file. */
+export function parseBackingFile(file: string): { cloud: string; volume: string; file: string } | undefined {
   // The kernel shows a backing file removed since as "<path> (deleted)".
   const name = path.basename(file.trim().replace(/ \(deleted\)$/, ''));
   const match = BACKING.exec(name);
-  return match ? { cloud: match[1]!, volume: match[2]! } : undefined;
+  return match ? { cloud: match[1]!, volume: match[2]!, file: name } : undefined;
 }
 
 /** The loop devices of the host backed by volume files of cloud `cloud` (from /sys/block). */
@@ -48,7 +50,15 @@ export function cloudLoopDevices(cloud = CLOUD_CONTAINER, sysBlock = '/sys/block
       continue; // a loop device not in use has no backing_file
     }
     const parsed = parseBackingFile(backing);
-    if (parsed?.cloud === cloud) found.push({ device: `/dev/${entry}`, file: path.basename(backing.trim().replace(/ \(deleted\)$/, '')), volume: parsed.volume });
+    if (parsed?.cloud !== cloud) continue;
+    const autoclear = (() => {
+      try {
+        return readFileSync(path.join(sysBlock, entry, 'loop', 'autoclear'), 'utf8').trim() === '1';
+      } catch {
+        return false;
+      }
+    })();
+    found.push({ device: `/dev/${entry}`, file: parsed.file, volume: parsed.volume, releasing: autoclear });
   }
   return found.sort((a, b) => a.device.localeCompare(b.device, 'en', { numeric: true }));
 }
@@ -59,10 +69,11 @@ const RELEASE = ['/usr/local/bin/resops-attach-volume', 'release', '--cloud'];
  * Lets go of cloud `cloud`'s loop devices: those in use by a running server are freed by the
  * kernel once the server stops (a lazy detach). Done in the cloud's container when it runs, else
  * in a short-lived one of the cloud's image with the same access to loop devices (after a purge,
- * or a cloud that died without `down`). Returns the devices it found.
+ * or a cloud that died without `down`). Devices let go of before are left to the kernel. Returns
+ * the devices it let go of.
  */
 export async function releaseCloudLoopDevices(client: Docker, cloud = CLOUD_CONTAINER, sysBlock = '/sys/block'): Promise<CloudLoopDevice[]> {
-  const devices = cloudLoopDevices(cloud, sysBlock);
+  const devices = cloudLoopDevices(cloud, sysBlock).filter((d) => !d.releasing);
   if (devices.length === 0) return [];
   const running = await client.getContainer(cloud).inspect().then((i) => i.State.Running, () => false);
   if (running) {
