@@ -29,7 +29,7 @@ export interface ApplyResult {
 }
 
 /** Unlimited quotas for the admin project: the bench measures Terraform and the APIs, not the gate. */
-async function liftQuotas(admin: OpenStackClient): Promise<void> {
+export async function liftQuotas(admin: OpenStackClient): Promise<void> {
   const project = admin.projectId;
   await admin.compute.updateQuota(project, { instances: -1, cores: -1, ram: -1, key_pairs: -1 });
   await admin.volume.updateQuota(project, { volumes: -1, gigabytes: -1 });

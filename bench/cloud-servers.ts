@@ -17,6 +17,7 @@ import { DEFAULTS } from '../src/course/spec.js';
 import type { OpenStackClient } from '../src/openstack/client.js';
 import type { FloatingIp, Network, SecurityGroup, Subnet } from '../src/openstack/network.js';
 import { runCommand } from '../src/process/run-command.js';
+import { liftQuotas } from './cloud-apply.js';
 
 export interface ServersResult {
   atOnce: number;
@@ -49,6 +50,8 @@ export async function benchServers(
   options: { atOnce: number; cap: number; batch: number },
   log: (line: string) => void,
 ): Promise<ServersResult> {
+  // Nova's default of 10 instances (and 50 floating IPs) would end the count before the machine does.
+  await liftQuotas(admin);
   const keysDir = mkdtempSync(join(tmpdir(), 'resops-bench-keys-'));
   const key = ensureAutomationKey({ dir: keysDir, stateDir: keysDir, id: 'bench' });
   const external = (await admin.network.listNetworks({ 'router:external': 'true' }, true)).find((n) => n.name === DEFAULTS.cloud.externalNetwork);

@@ -121,11 +121,19 @@ class ContainerDriver(fake.FakeDriver):
         self.docker.put_archive(container, dockerapi.SEED_DIR, dockerapi.pack_tar(seed))
         return container
 
+    def _running_pid(self, instance):
+        """The PID (on the host) of the server container's init, or None when it is not running."""
+        info = self.docker.inspect(container_name(instance))
+        if info is None or not info['State'].get('Running'):
+            return None
+        pid = info['State'].get('Pid') or 0
+        return pid if pid > 1 else None
+
     def _plug(self, instance, network_info):
         """Plugs every port into the running container (its entry point waits for them)."""
-        info = self._require(instance)
-        pid = info['State'].get('Pid') or 0
-        if not info['State'].get('Running') or pid <= 1:
+        self._require(instance)
+        pid = self._running_pid(instance)
+        if pid is None:
             raise exception.NovaException('server container %s is not running: nothing to plug ports into' % container_name(instance))
         for index, vif in enumerate(network_info or []):
             command = PLUG + ['plug', '--pid', str(pid), '--tap', (vif.get('devname') or 'tap' + vif['id'])[:14],
@@ -167,10 +175,10 @@ class ContainerDriver(fake.FakeDriver):
         path = self._volume_file(connection_info)
         if path is None:
             return
-        info = self.docker.inspect(container_name(instance))
-        if info is None or not info['State'].get('Running') or (info['State'].get('Pid') or 0) <= 1:
+        pid = self._running_pid(instance)
+        if pid is None:
             return  # a stopped server gets its volumes at its next start
-        loop = self._volume_command(['attach', '--pid', str(info['State']['Pid']), '--file', path, '--device', mountpoint], instance)
+        loop = self._volume_command(['attach', '--pid', str(pid), '--file', path, '--device', mountpoint], instance)
         LOG.info('volume %s attached to %s as %s (%s)', connection_info['data'].get('volume_id'), container_name(instance), mountpoint, loop, instance=instance)
 
     def _attach_all(self, instance, block_device_info):
@@ -207,10 +215,10 @@ class ContainerDriver(fake.FakeDriver):
                       encryption=None):
         path = self._volume_file(connection_info)
         if path is not None:
-            info = self.docker.inspect(container_name(instance))
             args = ['detach', '--file', path]
-            if info is not None and info['State'].get('Running') and (info['State'].get('Pid') or 0) > 1:
-                args += ['--pid', str(info['State']['Pid']), '--device', mountpoint]
+            pid = self._running_pid(instance)
+            if pid is not None:
+                args += ['--pid', str(pid), '--device', mountpoint]
             self._volume_command(args, instance)
         super(ContainerDriver, self).detach_volume(context, connection_info, instance, mountpoint, encryption=encryption)
 
