@@ -48,7 +48,7 @@ function course(target: 'local' | 'openstack' = 'local') {
   return loadCourse(file);
 }
 
-const plan: RunPlan = { run: 'run-x', storage: 'object', workers: 2, reads: 1000, seed: 7, shards: 3, regions: 2 };
+const plan: RunPlan = { run: 'run-x', engine: 'builtin', storage: 'object', workers: 2, reads: 1000, seed: 7, shards: 3, regions: 2 };
 const infra: PipelineInfra = {
   storage: 'object',
   image: 'resops/pipeline-cloud:latest',
@@ -175,7 +175,7 @@ describe('the orchestrator', () => {
 
 describe('the run options', () => {
   it('fills in the defaults: the course storage, seed, shards, one region per worker', () => {
-    expect(planRun(course(), { workers: 3, reads: 2000, runId: 'run-1' })).toEqual({ run: 'run-1', storage: 'volume', workers: 3, reads: 2000, seed: DEFAULTS.seed, shards: DEFAULTS.shards, regions: 3 });
+    expect(planRun(course(), { workers: 3, reads: 2000, runId: 'run-1' })).toEqual({ run: 'run-1', engine: 'builtin', storage: 'volume', workers: 3, reads: 2000, seed: DEFAULTS.seed, shards: DEFAULTS.shards, regions: 3 });
   });
 
   it('refuses what the run cannot do, with the flag in the message', () => {

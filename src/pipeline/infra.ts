@@ -13,7 +13,7 @@ import { dockerCall, isNotFound, LOCAL_LABELS, statusCode } from '../local/docke
 import { servicesNetworkName } from '../local/layout.js';
 import type { Progress } from '../local/progress.js';
 import { networkCreateOptions } from '../local/reconcile.js';
-import { unpackTar } from '../local/tar.js';
+import { packTar, unpackTar, type TarFile } from '../local/tar.js';
 import { TargetError } from '../targets/driver.js';
 import { ensurePipelineImage, pipelineImageTag } from './images.js';
 import { ObjectStore } from '../object-store/client.js';
@@ -53,7 +53,7 @@ export interface PipelineBucket {
   container: string;
 }
 
-async function ensureNetwork(docker: Docker, course: Course): Promise<string> {
+export async function ensureNetwork(docker: Docker, course: Course): Promise<string> {
   const name = servicesNetworkName(course);
   const found = await dockerCall('listing networks', () => docker.listNetworks({ filters: { name: [name] } }));
   const exact = found.find((n) => n.Name === name);
@@ -66,7 +66,7 @@ async function ensureNetwork(docker: Docker, course: Course): Promise<string> {
   return name;
 }
 
-async function ensureVolume(docker: Docker, course: Course): Promise<string> {
+export async function ensureVolume(docker: Docker, course: Course): Promise<string> {
   const name = volumeName(course);
   await dockerCall(`creating volume ${name}`, () => docker.createVolume({ Name: name, Labels: { [LABELS.course]: course.id, [LABELS.role]: 'worker' } }));
   return name;
@@ -81,7 +81,7 @@ async function inspect(docker: Docker, name: string): Promise<Docker.ContainerIn
   }
 }
 
-interface ContainerWish {
+export interface ContainerWish {
   name: string;
   image: string;
   imageId: string;
@@ -91,6 +91,13 @@ interface ContainerWish {
   env: Record<string, string>;
   binds: string[];
   ports?: Array<{ container: number; host: number }>;
+  /** Files put into the container before it first starts (paths from `/`); part of the spec. */
+  files?: TarFile[];
+  /**
+   * Files put in before the first start like `files`, but left out of the spec hash: secrets
+   * (the munge key) must not reach a label, even hashed. They are stable for a course.
+   */
+  secretFiles?: TarFile[];
 }
 
 /**
@@ -98,8 +105,9 @@ interface ContainerWish {
  * `cpuset` (host cores) when one is asked for. Returns the seconds from create to running when it
  * was created now (the image's start-up), else undefined.
  */
-async function ensureContainer(docker: Docker, course: Course, wish: ContainerWish, progress: Progress, cpuset?: string): Promise<number | undefined> {
-  const specHash = createHash('sha256').update(JSON.stringify(wish)).digest('hex').slice(0, 32);
+export async function ensureContainer(docker: Docker, course: Course, wish: ContainerWish, progress: Progress, cpuset?: string): Promise<number | undefined> {
+  const { secretFiles, ...hashed } = wish;
+  const specHash = createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 32);
   const current = await inspect(docker, wish.name);
   if (current && current.Config.Labels?.[LOCAL_LABELS.specHash] === specHash) {
     // The cores change from run to run (`workerCpusets`), so they are not part of the spec:
@@ -132,6 +140,8 @@ async function ensureContainer(docker: Docker, course: Course, wish: ContainerWi
       NetworkingConfig: { EndpointsConfig: { [wish.network]: { Aliases: wish.aliases } } },
     }),
   );
+  const files = [...(wish.files ?? []), ...(secretFiles ?? [])];
+  if (files.length) await dockerCall(`copying files into ${wish.name}`, () => container.putArchive(packTar(files), { path: '/' }));
   await dockerCall(`starting ${wish.name}`, () => container.start());
   const seconds = (Date.now() - t0) / 1000;
   progress.step(`container ${wish.name}: ${current ? 'recreated' : 'created'} (running after ${seconds.toFixed(1)}s)`);

@@ -25,6 +25,8 @@ export interface PipelineOptions {
    * each region job pays a fixed start-up (≈0.3 s) that more regions than workers only repeat.
    */
   regions?: number;
+  /** Default builtin (until the Slurm engine has replaced it on every path). */
+  engine?: PipelineEngine;
   runId?: string;
   docker?: Docker;
   /** Where metrics go; default: the course's Pushgateway and Gnocchi when monitoring is enabled. false: none. */
@@ -64,6 +66,8 @@ export interface Evaluation {
 /** A run's settings: its options with the defaults filled in (options.ts). */
 export interface RunPlan {
   run: string;
+  /** builtin: the toolkit's own queue over `docker exec`; slurm: Snakemake submitting to Slurm. */
+  engine: PipelineEngine;
   storage: PipelineStorage;
   workers: number;
   reads: number;
@@ -71,6 +75,22 @@ export interface RunPlan {
   shards: number;
   regions: number;
 }
+
+/** What running each job through Slurm and Snakemake costs (the Slurm engine's runs only; slurm-engine.ts). */
+export interface SchedulerOverhead {
+  slurmJobs: number;
+  /** Could start (submitted, node free) → started on its node; median. */
+  dispatchMedianSeconds: number;
+  /** Time on the node minus the rules' work (Snakemake starting inside the job); median. */
+  jobStartupMedianSeconds: number;
+  /** Ended → Snakemake on the head saw it (status polling); median. */
+  noticedMedianSeconds: number;
+  /** The three medians added: what each job costs beyond its work. */
+  overheadPerJobSeconds: number;
+}
+
+export type PipelineEngine = 'builtin' | 'slurm';
+export const PIPELINE_ENGINES: readonly PipelineEngine[] = ['builtin', 'slurm'];
 
 export interface PipelineResult extends RunPlan {
   course: string;
@@ -90,6 +110,8 @@ export interface PipelineResult extends RunPlan {
   startup: { image: string; containerStartSeconds: number[]; readySeconds: number };
   metrics: RunMetricsSummary;
   reportDir: string;
+  /** Present for runs of the Slurm engine. */
+  scheduler?: SchedulerOverhead;
 }
 
 export interface RunMetricsSummary {

@@ -24,7 +24,7 @@ export function renderMarkdown(r: PipelineResult): string {
   const lines = [
     `# Pipeline run ${r.run}`,
     '',
-    `Course \`${r.course}\`, storage \`${r.storage}\`, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.reads} simulated read pairs (seed ${r.seed}), ${r.shards} shards.`,
+    `Course \`${r.course}\`, storage \`${r.storage}\`, engine \`${r.engine}\`, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.reads} simulated read pairs (seed ${r.seed}), ${r.shards} shards.`,
     `Wall time **${r.wallSeconds.toFixed(1)} s**.${r.lostWorkers.length ? ` Workers lost during the run: ${r.lostWorkers.join(', ')} (their shards were redone elsewhere).` : ''}`,
     '',
     '## Accuracy against the simulated truth (SNPs)',
@@ -57,6 +57,12 @@ export function renderMarkdown(r: PipelineResult): string {
         : `| ${i.image} | ${i.sizeMb} | — | — | ${i.workersOf ? `not yet: a run with --storage ${i.workersOf} measures it` : '(storage service)'} |`,
     ),
     '',
+    ...(r.scheduler
+      ? [
+          `Slurm ran ${r.scheduler.slurmJobs} jobs; each cost ${r.scheduler.overheadPerJobSeconds.toFixed(2)} s beyond its work (medians: dispatch ${r.scheduler.dispatchMedianSeconds.toFixed(2)} s, start-up on the node ${r.scheduler.jobStartupMedianSeconds.toFixed(2)} s, noticed by Snakemake ${r.scheduler.noticedMedianSeconds.toFixed(2)} s).`,
+          '',
+        ]
+      : []),
     `Metrics: ${r.metrics.problem ? `not pushed: ${r.metrics.problem}` : `Pushgateway (run="${r.run}") and Gnocchi (resource ${r.metrics.gnocchiResource}, one batch request)`}.`,
     '',
   ];

@@ -5,13 +5,17 @@
  * them together and assembles the result.
  */
 import { resolve } from 'node:path';
+import type Docker from 'dockerode';
 import type { Course } from '../course/model.js';
+import type { Progress } from '../local/progress.js';
+import { ensureLocalCluster } from './cluster.js';
+import { runOnSlurm } from './slurm-engine.js';
 import { connectDocker } from '../local/docker.js';
 import { stderrProgress } from '../local/progress.js';
 import { imageSizes } from './images.js';
-import { ensureInfra } from './infra.js';
+import { ensureInfra, type PipelineInfra } from './infra.js';
 import type { ShardMeasure } from './metrics.js';
-import type { Evaluation, PipelineOptions, PipelineResult } from './model.js';
+import type { Evaluation, PipelineOptions, PipelineResult, RunPlan, SchedulerOverhead, StageTiming } from './model.js';
 import { planRun } from './options.js';
 import { num, StageRunner, type StagesOutcome } from './orchestrator.js';
 import { writeReport } from './report.js';
@@ -40,24 +44,17 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
   const docker = options.docker ?? (await connectDocker()).docker;
   const metrics = new RunMetrics(course, options.metrics, plan.run);
 
-  const infra = await ensureInfra(docker, course, plan.workers, plan.storage, progress);
-  const started = Date.now();
-  progress.step(`run ${plan.run}: ${plan.reads} read pairs, ${plan.shards} shards, ${plan.workers} worker${plan.workers === 1 ? '' : 's'}, storage ${plan.storage}, seed ${plan.seed}`);
-  const runner = new StageRunner({ docker, infra, plan, progress, emit: options.onProgress ?? (() => undefined), observer: metrics });
-  const outcome = await runner.runAll(PIPELINE_STAGES);
-  const wallSeconds = (Date.now() - started) / 1000;
-
-  const vcf = await runner.read('calls.vcf');
-  const shardJobs = shardMeasures(outcome);
+  const outcome = plan.engine === 'slurm' ? await onSlurm(docker, course, plan, progress, options, metrics) : await onBuiltin(docker, course, plan, progress, options, metrics);
+  const { infra, shardJobs, wallSeconds, readySeconds, vcf } = outcome;
   const metricsSummary = await metrics.finish(infra.workers.map((w) => w.id), shardJobs);
   if (metricsSummary.problem) progress.step(`metrics not pushed: ${metricsSummary.problem}`);
 
-  const readySeconds = outcome.timings.find((t) => t.stage === 'ready')?.seconds ?? 0;
   const startups = recordStartup(resolve(course.dir, course.stateDir, 'pipeline', 'startup.json'), infra.image, { containerStartSeconds: infra.startSeconds, readySeconds, run: plan.run });
   const images = (await imageSizes(docker, plan.storage)).map((i) => (startups[i.image] ? { ...i, startup: startups[i.image] } : i));
   const result: PipelineResult = {
     course: course.id,
     run: plan.run,
+    engine: plan.engine,
     storage: plan.storage,
     workers: plan.workers,
     reads: plan.reads,
@@ -68,15 +65,61 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
     stages: outcome.timings,
     shardJobs,
     lostWorkers: outcome.lost,
-    evaluation: pick(outcome.outputs.get('evaluate') as unknown as Evaluation),
+    evaluation: pick(outcome.evaluation),
     vcf,
     images,
     startup: { image: infra.image, containerStartSeconds: infra.startSeconds, readySeconds },
     metrics: metricsSummary,
     reportDir: options.outDir ?? resolve(course.dir, course.stateDir, 'pipeline', plan.run),
+    ...(outcome.scheduler ? { scheduler: outcome.scheduler } : {}),
   };
   await writeReport(result, infra.swift);
   return result;
+}
+
+/** What either engine gives back to be assembled into the result. */
+interface EngineOutcome {
+  infra: { workers: Array<{ id: string }>; image: string; startSeconds: number[]; swift?: PipelineInfra['swift'] };
+  timings: StageTiming[];
+  shardJobs: ShardMeasure[];
+  lost: string[];
+  evaluation: Evaluation;
+  vcf: string;
+  wallSeconds: number;
+  readySeconds: number;
+  scheduler?: SchedulerOverhead;
+}
+
+function runLine(plan: RunPlan): string {
+  return `run ${plan.run}: ${plan.reads} read pairs, ${plan.shards} shards, ${plan.workers} worker${plan.workers === 1 ? '' : 's'}, storage ${plan.storage}, seed ${plan.seed}, engine ${plan.engine}`;
+}
+
+async function onBuiltin(docker: Docker, course: Course, plan: RunPlan, progress: Progress, options: PipelineOptions, metrics: RunMetrics): Promise<EngineOutcome> {
+  const infra = await ensureInfra(docker, course, plan.workers, plan.storage, progress);
+  const started = Date.now();
+  progress.step(runLine(plan));
+  const runner = new StageRunner({ docker, infra, plan, progress, emit: options.onProgress ?? (() => undefined), observer: metrics });
+  const outcome = await runner.runAll(PIPELINE_STAGES);
+  const wallSeconds = (Date.now() - started) / 1000;
+  const vcf = await runner.read('calls.vcf');
+  return {
+    infra,
+    timings: outcome.timings,
+    shardJobs: shardMeasures(outcome),
+    lost: outcome.lost,
+    evaluation: outcome.outputs.get('evaluate') as unknown as Evaluation,
+    vcf,
+    wallSeconds,
+    readySeconds: outcome.timings.find((t) => t.stage === 'ready')?.seconds ?? 0,
+  };
+}
+
+async function onSlurm(docker: Docker, course: Course, plan: RunPlan, progress: Progress, options: PipelineOptions, metrics: RunMetrics): Promise<EngineOutcome> {
+  const cluster = await ensureLocalCluster(docker, course, plan.workers, plan.storage, progress);
+  const started = Date.now();
+  progress.step(runLine(plan));
+  const outcome = await runOnSlurm({ docker, cluster, plan, progress, emit: options.onProgress ?? (() => undefined), observer: metrics });
+  return { ...outcome, infra: cluster, wallSeconds: (Date.now() - started) / 1000 };
 }
 
 /** The align stage's jobs, one per shard: what Gnocchi gets and the report lists. */

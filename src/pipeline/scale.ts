@@ -12,6 +12,7 @@ import { stderrProgress, type Progress, collectingProgress } from '../local/prog
 import { fitAmdahl, scaleTable, speedupSamples, type AmdahlFit, type ScalePoint, type ScaleRow } from './amdahl.js';
 import { ensureInfra } from './infra.js';
 import { scalingSvg, svgToPng } from './plot.js';
+import type { PipelineEngine } from './model.js';
 import { runPipeline, type MetricsEndpointsOption } from './run.js';
 
 export interface ScaleOptions {
@@ -21,6 +22,7 @@ export interface ScaleOptions {
   storage?: PipelineStorage;
   seed?: number;
   shards?: number;
+  engine?: PipelineEngine;
   outDir?: string;
   docker?: Docker;
   progress?: Progress;
@@ -74,6 +76,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
         progress: quiet,
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.shards !== undefined ? { shards: options.shards } : {}),
+        ...(options.engine ? { engine: options.engine } : {}),
         ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
       });
       seconds.get(n)!.push(result.wallSeconds);

@@ -1,0 +1,99 @@
+/**
+ * The course's Slurm cluster on the local target: a head container `<id>-head` (munged,
+ * slurmctld; Snakemake runs there) and worker containers `<id>-worker<k>` (munged, slurmd), all
+ * of the pipeline image, on the services network, with the shared volume at /data for
+ * lift-and-shift runs. The configuration is rendered here (slurm-conf.ts) and copied in before
+ * each container starts; a change of the node list recreates the cluster's containers, as a
+ * Slurm admin restarts the daemons after adding nodes. Workers beyond the run's count are stopped:
+ * the partition is exactly the run's workers.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type Docker from 'dockerode';
+import { LABELS, type Course, type PipelineStorage } from '../course/model.js';
+import { resourceName } from '../course/naming.js';
+import { dockerCall } from '../local/docker.js';
+import type { Progress } from '../local/progress.js';
+import { TargetError } from '../targets/driver.js';
+import { ensurePipelineImage, pipelineImageTag } from './images.js';
+import { ensureContainer, ensureNetwork, ensureVolume, workerCores, workerCpusets, workerName, type Worker } from './infra.js';
+import { renderSlurmConf, type SlurmCluster } from './slurm-conf.js';
+
+export const headName = (course: Pick<Course, 'id'>) => resourceName(course, 'head');
+/** Where the workflow's runs live on the shared volume: `/data/<run>` on the head and every node. */
+export const DATA_DIR = '/data';
+
+export interface LocalCluster {
+  head: string;
+  workers: Worker[];
+  image: string;
+  storage: PipelineStorage;
+  /** Create-to-running seconds of the containers created by this call. */
+  startSeconds: number[];
+  conf: string;
+}
+
+/** The course's munge key (1024 random bytes), made on first use, kept 0600 in the state dir. */
+export function mungeKey(course: Pick<Course, 'dir' | 'stateDir'>): Buffer {
+  const file = join(resolve(course.dir, course.stateDir), 'pipeline', 'munge.key');
+  if (!existsSync(file)) {
+    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(1024), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file);
+}
+
+/**
+ * The cluster a run of `count` workers gets on the local target. A worker container is pinned to
+ * one core while there are cores to give (workerCpusets): Slurm is told it has one CPU. Memory is
+ * the course's worker flavor's, as a VM of that flavor would report.
+ */
+export function localSlurmCluster(course: Course, count: number): SlurmCluster {
+  return {
+    name: course.id.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40),
+    controller: { name: headName(course), address: headName(course) },
+    nodes: Array.from({ length: count }, (_, i) => ({
+      name: `worker${i + 1}`,
+      address: workerName(course, i + 1),
+      cpus: 1,
+      memoryMb: course.cloud.flavors.worker.ramMb,
+    })),
+  };
+}
+
+export async function ensureLocalCluster(docker: Docker, course: Course, count: number, storage: PipelineStorage, progress: Progress): Promise<LocalCluster> {
+  if (!Number.isInteger(count) || count < 1) throw new TargetError(`--workers ${count}: expected a whole number ≥ 1`);
+  if (storage !== 'volume') throw new TargetError(`storage ${storage}: the Slurm engine runs lift-and-shift (volume) runs so far`, 'use --engine builtin for object storage runs');
+  const network = await ensureNetwork(docker, course);
+  const volume = await ensureVolume(docker, course);
+  const imageId = await ensurePipelineImage(docker, 'pipeline', progress);
+  const image = pipelineImageTag('pipeline');
+  const conf = renderSlurmConf(localSlurmCluster(course, count));
+  const files = [{ path: 'etc/slurm/slurm.conf', content: conf, mode: 0o644 }];
+  const secretFiles = [{ path: 'etc/resops/munge.key', content: mungeKey(course), mode: 0o400 }];
+  const binds = [`${volume}:${DATA_DIR}`];
+  const base = { image, imageId, network, binds, files, secretFiles };
+
+  const workers: Worker[] = Array.from({ length: count }, (_, i) => ({ id: `worker${i + 1}`, container: workerName(course, i + 1) }));
+  const cpusets = workerCpusets(count, await workerCores(docker));
+  const started = await Promise.all([
+    ensureContainer(docker, course, { ...base, name: headName(course), role: 'worker', aliases: ['head'], env: {} }, progress),
+    ...workers.map((w, i) =>
+      ensureContainer(docker, course, { ...base, name: w.container, role: 'worker', aliases: [w.id], env: { RESOPS_SLURM_NODE: w.id } }, progress, cpusets[i]),
+    ),
+  ]);
+  await stopWorkersBeyond(docker, course, count, progress);
+  return { head: headName(course), workers, image, storage, startSeconds: started.filter((s): s is number => s !== undefined), conf };
+}
+
+async function stopWorkersBeyond(docker: Docker, course: Course, count: number, progress: Progress): Promise<void> {
+  const list = await dockerCall('listing containers', () => docker.listContainers({ filters: { label: [`${LABELS.course}=${course.id}`, `${LABELS.role}=worker`] } }));
+  for (const info of list) {
+    const name = (info.Names[0] ?? '').replace(/^\//, '');
+    const k = /-worker(\d+)$/.exec(name)?.[1];
+    if (k === undefined || Number(k) <= count) continue;
+    await dockerCall(`stopping ${name}`, () => docker.getContainer(info.Id).stop({ t: 2 }));
+    progress.step(`container ${name}: stopped (the cluster has ${count} worker${count === 1 ? '' : 's'} for this run)`);
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * The pipeline on the course's engines: Snakemake (the workflow in containers/pipeline/workflow)
+ * on the head, submitting every job to Slurm, which runs it on a worker. What stays here is
+ * watching: Snakemake's log gives the stages and their progress, `squeue` where each job runs,
+ * and afterwards the job script's times, the rules' benchmark files and fastp's reports give
+ * each shard's measures and Slurm's own delay per job.
+ */
+import type Docker from 'dockerode';
+import type { Progress } from '../local/progress.js';
+import { unpackTar } from '../local/tar.js';
+import { runInContainer } from '../process/run-in-container.js';
+import { TargetError } from '../targets/driver.js';
+import { DATA_DIR, type LocalCluster } from './cluster.js';
+import type { ShardMeasure } from './metrics.js';
+import type { Evaluation, PipelineEvent, RunPlan, SchedulerOverhead, Stage, StageTiming } from './model.js';
+import type { StageObserver, WorkerMeasure } from './orchestrator.js';
+import { benchmarkSeconds, parseJobTimes, SnakemakeLog, type JobTimes, type SnakemakeJob } from './snakemake-log.js';
+
+export const WORKFLOW_DIR = '/opt/resops/workflow';
+/** Which of the report's stages each rule belongs to: the three steps of a shard are `align`. */
+const RULE_STAGE: Record<string, Stage> = { simulate: 'simulate', reads: 'align', qc: 'align', align: 'align', merge: 'merge', call: 'call', gather: 'gather', evaluate: 'evaluate' };
+const STAGE_ORDER: Stage[] = ['simulate', 'align', 'merge', 'call', 'gather', 'evaluate'];
+/** A run longer than this is stuck (a node that never came back, say): it fails and says so. */
+const RUN_TIMEOUT_MS = 60 * 60_000;
+const NODES_READY_TIMEOUT_MS = 90_000;
+
+export interface SlurmRunContext {
+  docker: Docker;
+  cluster: LocalCluster;
+  plan: RunPlan;
+  progress: Progress;
+  emit: (event: PipelineEvent) => void;
+  observer: StageObserver;
+}
+
+export interface SlurmOutcome {
+  timings: StageTiming[];
+  shardJobs: ShardMeasure[];
+  lost: string[];
+  evaluation: Evaluation;
+  vcf: string;
+  scheduler: SchedulerOverhead;
+  readySeconds: number;
+}
+
+const seconds = (ms: number) => ms / 1000;
+
+export function median(values: number[]): number {
+  if (!values.length) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function inHead(context: Pick<SlurmRunContext, 'docker' | 'cluster'>, cmd: string[], timeoutMs = 30_000, onLine?: (line: string) => void) {
+  const container = context.docker.getContainer(context.cluster.head);
+  return runInContainer(context.docker, container, context.cluster.head, cmd, { env: { USER: 'root' }, timeoutMs, check: false, ...(onLine ? { onLine } : {}) });
+}
+
+/** `sinfo` per node: name → state (`idle`, `allocated`, `down*`, …). */
+async function nodeStates(context: Pick<SlurmRunContext, 'docker' | 'cluster'>): Promise<Map<string, string> | undefined> {
+  const result = await inHead(context, ['sinfo', '--noheader', '--Node', '--format=%N %T']);
+  if (result.code !== 0) return undefined;
+  return new Map(result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split(/\s+/) as [string, string]));
+}
+
+/** Waits (bounded) until slurmctld answers and every worker of the run is a usable node. */
+async function waitForNodes(context: SlurmRunContext): Promise<number> {
+  const started = Date.now();
+  const wanted = context.cluster.workers.map((w) => w.id);
+  let last = 'slurmctld did not answer';
+  while (Date.now() - started < NODES_READY_TIMEOUT_MS) {
+    const states = await nodeStates(context);
+    if (states) {
+      const notReady = wanted.filter((w) => !/^(idle|mixed|allocated)$/.test(states.get(w) ?? ''));
+      if (!notReady.length) return seconds(Date.now() - started);
+      last = notReady.map((w) => `${w} ${states.get(w) ?? 'unknown'}`).join(', ');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new TargetError(`the Slurm cluster of ${context.cluster.head} is not ready after ${NODES_READY_TIMEOUT_MS / 1000}s: ${last}`, `see \`docker exec ${context.cluster.head} cat /var/log/slurm/slurmctld.log\``);
+}
+
+/** The regular files under `path` in the head, by their path relative to the run's directory. */
+async function readRunFiles(context: SlurmRunContext, run: string, path: string): Promise<Map<string, Buffer>> {
+  const root = `${DATA_DIR}/${run}`;
+  const archive = await context.docker.getContainer(context.cluster.head).getArchive({ path: `${root}/${path}` });
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive as AsyncIterable<Buffer>) chunks.push(chunk);
+  const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
+  return new Map([...unpackTar(Buffer.concat(chunks))].map(([name, body]) => [`${parent}${name}`, body]));
+}
+
+export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome> {
+  const { plan, progress, emit, observer } = context;
+  emit({ type: 'stage', stage: 'ready', state: 'start' });
+  const readySeconds = await waitForNodes(context);
+  const timings: StageTiming[] = [{ stage: 'ready', seconds: readySeconds, worker: 'all', reads: 0, bytes: 0 }];
+  emit({ type: 'stage', stage: 'ready', state: 'done', seconds: readySeconds, worker: 'all' });
+  progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)`);
+
+  const runDir = `${DATA_DIR}/${plan.run}`;
+  const made = await inHead(context, ['mkdir', '-p', `${runDir}/logs/slurm`]);
+  if (made.code !== 0) throw new TargetError(`making ${runDir} on ${context.cluster.head}: ${made.stderr.trim()}`);
+
+  const log = new SnakemakeLog();
+  /** Slurm job → node it was last seen running on (squeue), and the starts already told. */
+  const nodeOf = new Map<string, string>();
+  const started = new Set<string>();
+  const stageStart = new Map<Stage, number>();
+  const perWorker = new Map<string, Map<Stage, WorkerMeasure>>();
+  const pushes: Array<Promise<void>> = [];
+  const tail: string[] = [];
+
+  const jobsOf = (slurmJob: string) => [...log.jobs.values()].filter((j) => j.slurmJob === slurmJob);
+  const stageOf = (job: SnakemakeJob) => RULE_STAGE[job.rule];
+  const partIndex = (job: SnakemakeJob) => Number(job.wildcards.shard ?? job.wildcards.region ?? 0);
+
+  const onLine = (line: string) => {
+    const at = Date.now();
+    tail.push(line);
+    if (tail.length > 80) tail.shift();
+    for (const event of log.line(line, at)) {
+      if (event.type === 'submitted') {
+        for (const job of event.jobs) {
+          const stage = stageOf(job);
+          if (stage && !stageStart.has(stage)) {
+            stageStart.set(stage, at);
+            emit({ type: 'stage', stage, state: 'start' });
+          }
+        }
+      } else if (event.type === 'finished') {
+        const stage = stageOf(event.job);
+        if (!stage || event.job.submittedMs === undefined) continue;
+        // A shard is done when its last step (align) is: one push per shard, per Slurm job.
+        if (stage === 'align' && event.job.rule !== 'align') continue;
+        const worker = event.job.local ? 'head' : (nodeOf.get(event.job.slurmJob ?? '') ?? 'unknown');
+        const spent = seconds(at - event.job.submittedMs);
+        const sums = perWorker.get(worker) ?? new Map<Stage, WorkerMeasure>();
+        perWorker.set(worker, sums);
+        const sum = sums.get(stage) ?? { seconds: 0, reads: 0, bytes: 0 };
+        sum.seconds += spent;
+        sums.set(stage, sum);
+        if (stage === 'align' || stage === 'call') {
+          progress.detail(`${stage} ${partIndex(event.job) + 1} done on ${worker}`);
+          emit({ type: 'shard', stage, event: 'done', shards: stage === 'align' ? plan.shards : plan.regions, job: partIndex(event.job), worker, attempt: 1 });
+          pushes.push(observer.measured(stage, worker, { ...sum }));
+        }
+      } else if (event.type === 'steps') {
+        progress.detail(`snakemake: ${event.done} of ${event.total} steps done`);
+      }
+    }
+  };
+
+  // Where each job runs: squeue once a second while Snakemake runs (bounded by the run).
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const result = await inHead(context, ['squeue', '--noheader', '--format=%i %T %N']).catch(() => undefined);
+      for (const line of result?.code === 0 ? result.stdout.trim().split('\n') : []) {
+        const [id, state, node] = line.trim().split(/\s+/);
+        if (!id || state !== 'RUNNING' || !node) continue;
+        const key = `${id}@${node}`;
+        nodeOf.set(id, node);
+        if (started.has(key)) continue;
+        started.add(key);
+        const attempt = [...started].filter((k) => k.startsWith(`${id}@`)).length;
+        for (const job of jobsOf(id)) {
+          const stage = stageOf(job);
+          if ((stage === 'align' && job.rule === 'align') || stage === 'call') {
+            emit({ type: 'shard', stage, event: 'start', shards: stage === 'align' ? plan.shards : plan.regions, job: partIndex(job), worker: node, attempt });
+          }
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  })();
+
+  const runStarted = Date.now();
+  const config = [`seed=${plan.seed}`, `reads=${plan.reads}`, `shards=${plan.shards}`, `regions=${plan.regions}`];
+  const snakemake = await runInContainer(
+    context.docker,
+    context.docker.getContainer(context.cluster.head),
+    context.cluster.head,
+    ['snakemake', '--profile', `${WORKFLOW_DIR}/profile`, '--snakefile', `${WORKFLOW_DIR}/Snakefile`, '--directory', runDir, '--config', ...config],
+    {
+      // Snakemake 7 waits 10 s between two rounds of status checks unless CI=true (then 1 s):
+      // that switch is its only one (executors/__init__.py, sleep()), and a job that takes 2 s
+      // should not look like 12.
+      env: { USER: 'root', CI: 'true' },
+      timeoutMs: RUN_TIMEOUT_MS,
+      check: false,
+      onLine,
+    },
+  ).finally(() => {
+    watching = false;
+  });
+  await watcher;
+  await Promise.all(pushes);
+  if (snakemake.code !== 0) {
+    const failedRule = log.errors[0];
+    await Promise.all(
+      [...new Set(log.errors)].map((rule) => {
+        const stage = RULE_STAGE[rule];
+        return stage ? observer.failed(stage, 'all', seconds(Date.now() - runStarted)) : Promise.resolve();
+      }),
+    );
+    throw new TargetError(
+      `snakemake on ${context.cluster.head} exited ${snakemake.code}${failedRule ? ` (rule ${failedRule} failed)` : ''}:\n${tail.slice(-25).map((l) => `    ${l}`).join('\n')}`,
+      `the rule's log is in ${runDir}/logs/ on ${context.cluster.head}; Slurm's in ${runDir}/logs/slurm/`,
+    );
+  }
+
+  // Afterwards: the files of the run that hold the measures.
+  const [benchmarks, qc, slurmLogs, results] = await Promise.all([
+    readRunFiles(context, plan.run, 'benchmarks'),
+    readRunFiles(context, plan.run, 'qc'),
+    readRunFiles(context, plan.run, 'logs/slurm'),
+    Promise.all(['evaluation.json', 'calls.vcf'].map((name) => readRunFiles(context, plan.run, name))),
+  ]);
+  const file = (files: Map<string, Buffer>, name: string) => {
+    const body = files.get(name);
+    if (!body) throw new TargetError(`${runDir}/${name} is missing after a successful run`);
+    return body.toString('utf8');
+  };
+  const evaluation = JSON.parse(file(results[0]!, 'evaluation.json')) as Evaluation;
+  const vcf = file(results[1]!, 'calls.vcf');
+  const times = new Map<string, JobTimes>();
+  for (const [name, body] of slurmLogs) {
+    const id = /logs\/slurm\/(\d+)\.times$/.exec(name)?.[1] ?? /^(\d+)\.times$/.exec(name.split('/').pop() ?? '')?.[1];
+    if (id) times.set(id, parseJobTimes(body.toString('utf8')));
+  }
+  const bamSizes = await bamBytes(context, runDir);
+
+  // Each stage: from its first submission to its last job seen finished.
+  for (const stage of STAGE_ORDER) {
+    const jobs = [...log.jobs.values()].filter((j) => RULE_STAGE[j.rule] === stage);
+    const first = Math.min(...jobs.map((j) => j.submittedMs ?? Infinity));
+    const last = Math.max(...jobs.map((j) => j.finishedMs ?? -Infinity));
+    if (!Number.isFinite(first) || !Number.isFinite(last)) throw new TargetError(`stage ${stage}: Snakemake's log shows no finished job of it`);
+    const nodes = [...new Set(jobs.map((j) => (j.local ? 'head' : (times.get(j.slurmJob ?? '')?.starts.at(-1)?.node ?? 'unknown'))))];
+    const spread = stage === 'align' || stage === 'call';
+    const worker = spread ? 'all' : (nodes[0] ?? 'unknown');
+    const timing: StageTiming = { stage, seconds: seconds(last - first), worker, reads: 0, bytes: 0 };
+    if (stage === 'align') timing.reads = [...qc.values()].reduce((sum, body) => sum + fastpReads(body).before, 0);
+    if (stage === 'align') timing.bytes = [...bamSizes.values()].reduce((a, b) => a + b, 0);
+    timings.push(timing);
+    emit({ type: 'stage', stage, state: 'done', seconds: timing.seconds, worker });
+    progress.step(`${stage.padEnd(8)} ${timing.seconds.toFixed(1).padStart(6)}s ${spread ? `, ${jobs.filter((j) => j.rule === (stage === 'align' ? 'align' : 'call')).length} jobs` : `on ${worker}`}${timing.reads ? `, ${timing.reads} reads` : ''}`);
+    if (!spread) await observer.measured(stage, worker, { seconds: timing.seconds, reads: 0, bytes: 0 });
+  }
+
+  const shardJobs: ShardMeasure[] = [...log.jobs.values()]
+    .filter((j) => j.rule === 'align')
+    .sort((a, b) => partIndex(a) - partIndex(b))
+    .map((job) => {
+      const shard = job.wildcards.shard!;
+      const jobTimes = times.get(job.slurmJob ?? '');
+      const work = ['reads', 'qc', 'align'].reduce((sum, rule) => sum + benchmarkSeconds(file(benchmarks, benchmarkFile({ rule, wildcards: { shard } }))), 0);
+      return {
+        shard: Number(shard),
+        worker: jobTimes?.starts.at(-1)?.node ?? 'unknown',
+        seconds: Math.round(work * 1000) / 1000,
+        reads: fastpReads(qc.get(`qc/${shard}.fastp.json`) ?? Buffer.from('{}')).before,
+        bytes: bamSizes.get(shard) ?? 0,
+        attempts: Math.max(1, jobTimes?.starts.length ?? 1),
+        timestamp: new Date((jobTimes?.ends.at(-1)?.atS ?? Date.now() / 1000) * 1000).toISOString(),
+      };
+    });
+
+  const states = (await nodeStates(context)) ?? new Map<string, string>();
+  const lost = context.cluster.workers.map((w) => w.id).filter((w) => /^down|\*$|^drain|^fail/.test(states.get(w) ?? 'down'));
+  return { timings, shardJobs, lost, evaluation, vcf, scheduler: schedulerOverhead(log, times, (job) => benchmarkSeconds(file(benchmarks, benchmarkFile(job)))), readySeconds };
+}
+
+/** Where the Snakefile's `benchmark:` puts a job's file: per rule, and per shard or region. */
+function benchmarkFile(job: Pick<SnakemakeJob, 'rule' | 'wildcards'>): string {
+  const part = job.wildcards.shard ?? job.wildcards.region;
+  return part === undefined ? `benchmarks/${job.rule}.tsv` : `benchmarks/${job.rule}/${part}.tsv`;
+}
+
+function fastpReads(body: Buffer): { before: number; after: number } {
+  const report = JSON.parse(body.toString('utf8')) as { summary?: { before_filtering?: { total_reads?: number }; after_filtering?: { total_reads?: number } } };
+  return { before: report.summary?.before_filtering?.total_reads ?? 0, after: report.summary?.after_filtering?.total_reads ?? 0 };
+}
+
+async function bamBytes(context: SlurmRunContext, runDir: string): Promise<Map<string, number>> {
+  const result = await inHead(context, ['sh', '-c', `cd ${runDir}/shards && stat -c '%n %s' *.bam`]);
+  const sizes = new Map<string, number>();
+  for (const line of result.stdout.trim().split('\n')) {
+    const m = /^(\d{3})\.bam (\d+)$/.exec(line.trim());
+    if (m) sizes.set(m[1]!, Number(m[2]));
+  }
+  return sizes;
+}
+
+/**
+ * What running each job through Slurm and Snakemake costs on top of its work, as medians over the
+ * jobs that ran once (a requeued job's delay is its node's failure):
+ * - dispatch: from the moment the job could start (submitted, and its node free) to its start;
+ *   waiting for a free node is not overhead, it is the queue doing its job;
+ * - start-up: the job's time on its node minus the work its rules' benchmarks measured (mostly
+ *   Snakemake starting again inside the job);
+ * - noticed: from the job's end to Snakemake on the head seeing it (status polling).
+ * All three are paid once per Slurm job: they belong to the serial fraction the scaling exercise fits.
+ */
+function schedulerOverhead(log: SnakemakeLog, times: Map<string, JobTimes>, work: (job: SnakemakeJob) => number): SchedulerOverhead {
+  const bySlurmJob = new Map<string, SnakemakeJob[]>();
+  for (const job of log.jobs.values()) if (job.slurmJob) bySlurmJob.set(job.slurmJob, [...(bySlurmJob.get(job.slurmJob) ?? []), job]);
+  interface Ran { submitted: number; start: number; end: number; seen: number; node: string; work: number }
+  const ran: Ran[] = [];
+  for (const [id, jobs] of bySlurmJob) {
+    const jobTimes = times.get(id);
+    const submitted = Math.min(...jobs.map((j) => j.submittedMs ?? Infinity)) / 1000;
+    const seen = Math.max(...jobs.map((j) => j.finishedMs ?? -Infinity)) / 1000;
+    const start = jobTimes?.starts[0];
+    const end = jobTimes?.ends[0];
+    if (jobTimes?.starts.length !== 1 || !start || !end || !Number.isFinite(submitted) || !Number.isFinite(seen)) continue;
+    ran.push({ submitted, start: start.atS, end: end.atS, seen, node: start.node, work: jobs.reduce((sum, j) => sum + work(j), 0) });
+  }
+  const dispatch: number[] = [];
+  for (const node of new Set(ran.map((r) => r.node))) {
+    const onNode = ran.filter((r) => r.node === node).sort((a, b) => a.start - b.start);
+    onNode.forEach((r, i) => dispatch.push(r.start - Math.max(r.submitted, i > 0 ? onNode[i - 1]!.end : -Infinity)));
+  }
+  const startup = ran.map((r) => r.end - r.start - r.work);
+  const noticed = ran.map((r) => r.seen - r.end);
+  const medians = { dispatch: median(dispatch), startup: median(startup), noticed: median(noticed) };
+  return {
+    slurmJobs: bySlurmJob.size,
+    dispatchMedianSeconds: round3(medians.dispatch),
+    jobStartupMedianSeconds: round3(medians.startup),
+    noticedMedianSeconds: round3(medians.noticed),
+    overheadPerJobSeconds: round3(medians.dispatch + medians.startup + medians.noticed),
+  };
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
