@@ -3,13 +3,15 @@
  * - the same shard (read simulation + QC + alignment + sort) with the host's native tools vs in the worker container
  *   (target ≤ 1.05×; needs bwa, samtools and fastp on the host, else that line says so); both on
  *   the worker's core, so only the container differs,
- * - the whole pipeline on 2 workers vs 1 (target ≥ 1.7× on 2 cores), next to its ceiling here: two
- *   shard jobs one after the other vs at once on two workers, without the driver,
+ * - the whole pipeline on 2 workers vs 1 (target ≥ 1.7× on 2 cores) for each engine (the built-in
+ *   queue and Snakemake on Slurm, runs interleaved; for Slurm also what each job costs beyond its
+ *   work), next to the ceiling here: two shard jobs one after the other vs at once on two
+ *   workers, without the driver,
  * - Gnocchi writes: one batch request vs one request per measure (target ≥ 500×; the
  *   per-measure side is a bounded sample of --single measures).
  *
  *   npm run bench:pipeline
- *   npm run bench:pipeline -- --reads 200000 --repeat 3 --single 100 --json
+ *   npm run bench:pipeline -- --reads 200000 --repeat 3 --single 100 --engines builtin,slurm --json
  *
  * Sizes default to the pipeline's own (`pipeline run` without --reads): the shard compared is one
  * shard of such a run.
@@ -35,6 +37,7 @@ import { median } from '../src/pipeline/amdahl.js';
 import { execIn, stageOutput } from '../src/pipeline/exec.js';
 import { ensureInfra, workerCores, workerCpusets } from '../src/pipeline/infra.js';
 import { GNOCCHI_POLICY, gnocchiRequest } from '../src/pipeline/metrics.js';
+import { PIPELINE_ENGINES, type PipelineEngine, type SchedulerOverhead } from '../src/pipeline/model.js';
 import { DEFAULTS, runPipeline } from '../src/pipeline/run.js';
 import { courseYaml } from '../test/helpers/course-yaml.js';
 
@@ -45,9 +48,12 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     single: { type: 'string', default: '100' },
     batch: { type: 'string', default: '20000' },
+    engines: { type: 'string', default: 'builtin,slurm' },
     json: { type: 'boolean' },
   },
 });
+const engines = values.engines.split(',').map((e) => e.trim()) as PipelineEngine[];
+for (const engine of engines) if (!PIPELINE_ENGINES.includes(engine)) throw new Error(`--engines: unknown engine ${engine} (${PIPELINE_ENGINES.join(', ')})`);
 const reads = Number(values.reads);
 const shardReads = Number(values['shard-reads']);
 const repeat = Number(values.repeat);
@@ -152,18 +158,50 @@ async function nativeVsContainer(): Promise<void> {
   log.step(`same shard: native ${median(native).toFixed(2)}s, container ${median(container).toFixed(2)}s → ${ratio.toFixed(3)}× wall, ${cpuRatio.toFixed(3)}× CPU time`);
 }
 
+interface TwoVsOne {
+  engine: PipelineEngine;
+  oneWorkerSeconds: number;
+  twoWorkersSeconds: number;
+  runs: Record<1 | 2, number[]>;
+  speedup: number;
+  target: string;
+  met: boolean;
+  /** The Slurm engine's runs: what each job cost beyond its work (medians over the 2-worker runs). */
+  scheduler?: SchedulerOverhead;
+}
+
+/** 2 workers vs 1 for each engine, their runs interleaved so that both see the same machine. */
 async function twoVsOne(): Promise<void> {
   await ensureInfra(docker, course, 2, 'volume', log);
-  const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  const times = new Map(engines.map((e) => [e, { 1: [] as number[], 2: [] as number[] }]));
+  const overheads: SchedulerOverhead[] = [];
   for (let i = 0; i < repeat; i++) {
-    for (const workers of [1, 2] as const) {
-      const result = await runPipeline(course, { workers, reads, docker, metrics: false, progress: collectingProgress() });
-      times[workers].push(result.wallSeconds);
-      log.step(`pipeline ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
+    for (const engine of engines) {
+      for (const workers of [1, 2] as const) {
+        const result = await runPipeline(course, { workers, reads, docker, engine, metrics: false, progress: collectingProgress() });
+        times.get(engine)![workers].push(result.wallSeconds);
+        if (workers === 2 && result.scheduler) overheads.push(result.scheduler);
+        log.step(`pipeline (${engine}) ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
+      }
     }
   }
-  const ratio = median(times[1]) / median(times[2]);
-  results.twoVsOne = { oneWorkerSeconds: median(times[1]), twoWorkersSeconds: median(times[2]), runs: times, speedup: ratio, target: '≥ 1.7', met: ratio >= 1.7 };
+  results.twoVsOne = engines.map((engine): TwoVsOne => {
+    const runs = times.get(engine)!;
+    const speedup = median(runs[1]) / median(runs[2]);
+    const pick = (key: keyof SchedulerOverhead) => median(overheads.map((o) => o[key]));
+    return {
+      engine,
+      oneWorkerSeconds: median(runs[1]),
+      twoWorkersSeconds: median(runs[2]),
+      runs,
+      speedup,
+      target: '≥ 1.7',
+      met: speedup >= 1.7,
+      ...(engine === 'slurm' && overheads.length
+        ? { scheduler: { slurmJobs: pick('slurmJobs'), dispatchMedianSeconds: pick('dispatchMedianSeconds'), jobStartupMedianSeconds: pick('jobStartupMedianSeconds'), noticedMedianSeconds: pick('noticedMedianSeconds'), overheadPerJobSeconds: pick('overheadPerJobSeconds') } }
+        : {}),
+    };
+  });
 }
 
 /**
@@ -254,7 +292,7 @@ if (values.json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } else {
   const nv = results.nativeVsContainer as Record<string, number | string | boolean>;
-  const tw = results.twoVsOne as { oneWorkerSeconds: number; twoWorkersSeconds: number; runs: Record<1 | 2, number[]>; speedup: number; met: boolean };
+  const tws = results.twoVsOne as TwoVsOne[];
   const gn = results.gnocchi as Record<string, number | boolean>;
   const ce = results.ceiling as Record<string, number>;
   const f = (v: unknown, d = 2) => (typeof v === 'number' ? v.toFixed(d) : String(v));
@@ -264,7 +302,12 @@ if (values.json) {
       nv.skipped
         ? `native vs container (same shard): skipped: ${nv.skipped}`
         : `native vs container (same shard of ${nv.shardReadPairs} pairs, core ${nv.core}): ${f(nv.nativeSeconds)}s vs ${f(nv.containerSeconds)}s → ${f(nv.ratio, 3)}× wall time (target ≤ 1.05: ${nv.met ? 'met' : 'NOT met'}); CPU time ${f(nv.nativeCpuSeconds)}s vs ${f(nv.containerCpuSeconds)}s → ${f(nv.cpuRatio, 3)}×`,
-      `2 workers vs 1 (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'}); runs: 1 worker ${tw.runs[1].map((t) => t.toFixed(1)).join(', ')} s; 2 workers ${tw.runs[2].map((t) => t.toFixed(1)).join(', ')} s`,
+      ...tws.flatMap((tw) => [
+        `2 workers vs 1, engine ${tw.engine} (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'}); runs: 1 worker ${tw.runs[1].map((t) => t.toFixed(1)).join(', ')} s; 2 workers ${tw.runs[2].map((t) => t.toFixed(1)).join(', ')} s`,
+        ...(tw.scheduler
+          ? [`  per Slurm job beyond its work: ${f(tw.scheduler.overheadPerJobSeconds)}s (dispatch ${f(tw.scheduler.dispatchMedianSeconds)}s, Snakemake start-up in the job ${f(tw.scheduler.jobStartupMedianSeconds)}s, noticed ${f(tw.scheduler.noticedMedianSeconds)}s), ${tw.scheduler.slurmJobs} jobs per run`]
+          : []),
+      ]),
       `  ceiling on this machine: two shard jobs on two workers one after the other vs at once: ${f(ce.oneAfterTheOtherSeconds)}s vs ${f(ce.atOnceSeconds)}s → ${f(ce.ratio)}×`,
       `Gnocchi batch vs one request per measure: ${f(gn.batchPerSecond, 0)} vs ${f(gn.singlePerSecond, 0)} measures/s → ${f(gn.ratio, 0)}× (target ≥ 500: ${gn.met ? 'met' : 'NOT met'})`,
       '',
