@@ -410,7 +410,8 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       }
       // Ports deleted too (they were made apart from the servers), so their filter chains go.
       for (const vm of Object.values(vms)) await client.network.delete('ports', vm.port.id);
-      const chainsGone = Date.now() + 60_000;
+      // The Linux-bridge agent removes them on its next pass; on a busy CI machine that took over 60 s.
+      const chainsGone = Date.now() + 150_000;
       for (;;) {
         const rules = await inCloud(['iptables-save']);
         const left = Object.values(vms).filter((vm) => rules.includes(vm.port.id.slice(0, 10)));
