@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { ensureAutomationKey } from '../src/access/admin-access.js';
+import { inotifyInstanceLimit, inotifyInstancesOf } from '../src/cloud/host-limits.js';
 import { requireRouteIntoCloud } from '../src/cloud/route-check.js';
 import { DEFAULTS } from '../src/course/spec.js';
 import type { OpenStackClient } from '../src/openstack/client.js';
@@ -30,6 +31,10 @@ export interface ServersResult {
   capReached: boolean;
   /** Slowest SSH round trip of the sample at each count. */
   sshAtCount: Array<{ servers: number; slowestSshSeconds: number }>;
+  /** inotify instances an idle server holds, and the host's per-user limit all servers share. */
+  inotify: { perServerMedian: number; hostLimit: number | null };
+  /** Why servers stopped being added before SSH slowed down (a server that never booted). */
+  stoppedBy?: string;
 }
 
 const SSH_LIMIT_S = 2;
@@ -69,6 +74,7 @@ export async function benchServers(
   if (!flavor || !image) throw new Error('the cloud has no m1.tiny flavor or no debian-12 image (seeded by `resops cloud up`)');
 
   const servers: Array<{ id: string; port: string; floating: string }> = [];
+  let inotifyEach = 0;
   const sshOnce = async (address: string, connectTimeoutS: number) => {
     const started = performance.now();
     const result = await runCommand('ssh', [
@@ -107,10 +113,27 @@ export async function benchServers(
         const server = await admin.compute.getServer(s.id);
         if (server?.status === 'ERROR') throw new Error(`server ${s.id} went to ERROR: ${server.fault ?? ''}`);
         if (server?.status === 'ACTIVE' && (await sshOnce(s.floating, 3)).ok) return (performance.now() - s.requested) / 1000;
-        if (performance.now() > deadline) throw new Error(`server ${s.id}: no SSH on ${s.floating} within ${BOOT_LIMIT_MS / 1000} s`);
+        if (performance.now() > deadline) throw new Error(`server ${s.id}: no SSH on ${s.floating} within ${BOOT_LIMIT_MS / 1000} s (${await inotifyLine()})`);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }));
+  }
+
+  /** inotify instances each server's processes hold (host PIDs from `docker top`). */
+  async function inotifyPerServer(): Promise<number[]> {
+    const list = await docker.listContainers({ filters: { label: [`resops.cloud=${cloud}`, 'resops.role=cloud-server'] } });
+    return Promise.all(list.map(async (c) => {
+      const top = (await docker.getContainer(c.Id).top()) as { Titles: string[]; Processes: string[][] };
+      const column = top.Titles.indexOf('PID');
+      return inotifyInstancesOf(top.Processes.map((p) => Number(p[column])).filter(Number.isInteger));
+    }));
+  }
+
+  /** The host's inotify limit next to what the servers hold: the likely cause when a server never answers. */
+  async function inotifyLine(): Promise<string> {
+    const limit = inotifyInstanceLimit();
+    const per = await inotifyPerServer();
+    return `inotify: ${per.length} servers hold ${per.reduce((a, b) => a + b, 0)} instances (median ${median(per)} each); the host allows ${limit ?? 'unknown'} per user (fs.inotify.max_user_instances), shared by every root process`;
   }
 
   async function idleMemory(): Promise<number[]> {
@@ -129,10 +152,14 @@ export async function benchServers(
     await new Promise((resolve) => setTimeout(resolve, 20_000)); // idle: boot work done
     const memory = await idleMemory();
     log(`  idle memory per server: median ${round(median(memory))} MiB`);
+    const perServer = await inotifyPerServer();
+    inotifyEach = median(perServer);
+    log(`  ${await inotifyLine()}`);
 
     const sshAtCount: ServersResult['sshAtCount'] = [];
     let mostIdle = servers.length;
     let capReached = true;
+    let stoppedBy: string | undefined;
     for (;;) {
       // The slowest of up to 10 servers spread over all of them, the first ones included.
       const step = Math.max(1, Math.floor(servers.length / 10));
@@ -147,10 +174,20 @@ export async function benchServers(
       }
       mostIdle = servers.length;
       if (servers.length >= options.cap) break;
-      await createBatch(Math.min(options.batch, options.cap - servers.length));
+      try {
+        await createBatch(Math.min(options.batch, options.cap - servers.length));
+      } catch (error) {
+        // A server of the new batch that never boots is the limit too, of another kind.
+        stoppedBy = (error as Error).message;
+        capReached = false;
+        log(`  stopped adding servers: ${stoppedBy}`);
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 10_000));
     }
     return {
+      inotify: { perServerMedian: inotifyEach, hostLimit: inotifyInstanceLimit() ?? null },
+      ...(stoppedBy ? { stoppedBy } : {}),
       atOnce: options.atOnce,
       createToSshSeconds: { median: round(median(samples)), max: round(Math.max(...samples)), samples: samples.map(round) },
       idleMemoryMiB: { median: round(median(memory)), max: round(Math.max(...memory)) },
@@ -178,5 +215,7 @@ export function renderServers(result: ServersResult): string[] {
     `idle memory per server    median ${result.idleMemoryMiB.median} MiB, max ${result.idleMemoryMiB.max} MiB`,
     `most idle servers, SSH < ${SSH_LIMIT_S} s   ${result.mostIdleUnder2s}${result.capReached ? ' (the cap: SSH never slowed down; raise --max-servers)' : ''}`,
     ...result.sshAtCount.map((s) => `  ${String(s.servers).padStart(4)} servers: slowest SSH ${s.slowestSshSeconds} s`),
+    ...(result.stoppedBy ? [`  stopped: ${result.stoppedBy}`] : []),
+    `inotify per idle server   median ${result.inotify.perServerMedian}; host limit ${result.inotify.hostLimit ?? 'unknown'} per user (fs.inotify.max_user_instances), shared by all servers`,
   ];
 }

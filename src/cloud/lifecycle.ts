@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { OpenStackClient } from '../openstack/client.js';
 import { AuthenticationError, CloudUnreachableError, OpenStackApiError } from '../openstack/errors.js';
+import { inotifyInstanceLimit, inotifyInstancesInUse, inotifyNote } from './host-limits.js';
 import { cloudEntry, cloudsYamlPath, KEYSTONE_URL, LOCAL_CLOUD, readClouds, REGION, storedPassword, writeClouds, type CloudEntry } from './clouds-yaml.js';
 import {
   buildImage,
@@ -118,6 +119,8 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
     // Nova's driver creates servers from resops/server (the image property of the seeded images).
     progress('servers are containers: making sure the server image resops/server is built');
     await ensureImages(client, stderrProgress(progress), ['server']);
+    const note = inotifyNote(inotifyInstanceLimit(), inotifyInstancesInUse());
+    if (note) progress(note);
   }
 
   const started = Date.now();
