@@ -130,9 +130,9 @@ export async function benchServers(
   }
 
   /** The host's inotify limit next to what the servers hold: the likely cause when a server never answers. */
-  async function inotifyLine(): Promise<string> {
+  async function inotifyLine(counted?: number[]): Promise<string> {
     const limit = inotifyInstanceLimit();
-    const per = await inotifyPerServer();
+    const per = counted ?? (await inotifyPerServer());
     return `inotify: ${per.length} servers hold ${per.reduce((a, b) => a + b, 0)} instances (median ${median(per)} each); the host allows ${limit ?? 'unknown'} per user (fs.inotify.max_user_instances), shared by every root process`;
   }
 
@@ -154,7 +154,7 @@ export async function benchServers(
     log(`  idle memory per server: median ${round(median(memory))} MiB`);
     const perServer = await inotifyPerServer();
     inotifyEach = median(perServer);
-    log(`  ${await inotifyLine()}`);
+    log(`  ${await inotifyLine(perServer)}`);
 
     const sshAtCount: ServersResult['sshAtCount'] = [];
     let mostIdle = servers.length;

@@ -10,6 +10,7 @@ import type { Progress } from '../local/progress.js';
 import { unpackTar } from '../local/tar.js';
 import { runInContainer } from '../process/run-in-container.js';
 import { TargetError } from '../targets/driver.js';
+import { median } from './amdahl.js';
 import { DATA_DIR, type LocalCluster } from './cluster.js';
 import type { ShardMeasure } from './metrics.js';
 import type { Evaluation, PipelineEvent, RunPlan, SchedulerOverhead, Stage, StageTiming } from './model.js';
@@ -45,12 +46,8 @@ export interface SlurmOutcome {
 
 const seconds = (ms: number) => ms / 1000;
 
-export function median(values: number[]): number {
-  if (!values.length) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+/** No job ran once (every one was requeued): no overhead measured, 0. */
+const medianOrZero = (values: number[]) => (values.length ? median(values) : 0);
 
 async function inHead(context: Pick<SlurmRunContext, 'docker' | 'cluster'>, cmd: string[], timeoutMs = 30_000, onLine?: (line: string) => void) {
   const container = context.docker.getContainer(context.cluster.head);
@@ -227,7 +224,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
   const vcf = file(results[1]!, 'calls.vcf');
   const times = new Map<string, JobTimes>();
   for (const [name, body] of slurmLogs) {
-    const id = /logs\/slurm\/(\d+)\.times$/.exec(name)?.[1] ?? /^(\d+)\.times$/.exec(name.split('/').pop() ?? '')?.[1];
+    const id = /logs\/slurm\/(\d+)\.times$/.exec(name)?.[1];
     if (id) times.set(id, parseJobTimes(body.toString('utf8')));
   }
   const bamSizes = await bamBytes(context, runDir);
@@ -325,7 +322,7 @@ function schedulerOverhead(log: SnakemakeLog, times: Map<string, JobTimes>, work
   }
   const startup = ran.map((r) => r.end - r.start - r.work);
   const noticed = ran.map((r) => r.seen - r.end);
-  const medians = { dispatch: median(dispatch), startup: median(startup), noticed: median(noticed) };
+  const medians = { dispatch: medianOrZero(dispatch), startup: medianOrZero(startup), noticed: medianOrZero(noticed) };
   return {
     slurmJobs: bySlurmJob.size,
     dispatchMedianSeconds: round3(medians.dispatch),
