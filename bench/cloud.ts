@@ -29,6 +29,8 @@ import Docker from 'dockerode';
 import { storedPassword, LOCAL_CLOUD } from '../src/cloud/clouds-yaml.js';
 import { buildImage, containerMemory, docker, imageState, requireDocker } from '../src/cloud/container.js';
 import { adminConfig, cloudDown, cloudUp } from '../src/cloud/lifecycle.js';
+import { ensureDebianBase } from '../src/local/base-image.js';
+import { stderrProgress } from '../src/local/progress.js';
 import { defaultSeed } from '../src/cloud/seed.js';
 import { OpenStackClient } from '../src/openstack/client.js';
 import { benchApply, renderApply, type ApplyResult } from './cloud-apply.js';
@@ -98,6 +100,8 @@ async function main(): Promise<void> {
   const image = await imageState(client);
   if (values.cold || !image.present) {
     log(values.cold ? 'cold build (no cache)…' : 'image missing: building (cold)…');
+    // FROM debian:bookworm-slim: Docker Hub may not serve it here (cloud up does the same).
+    await ensureDebianBase(client, stderrProgress(log));
     const ms = values.cold
       ? await (async () => {
           const started = Date.now();
