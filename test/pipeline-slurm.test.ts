@@ -5,7 +5,9 @@
  * pairs): the VCF is byte-identical for 1 and 2 workers and to the built-in engine's; a worker
  * killed mid-run is noticed by Slurm, its job requeued on the other, and the VCF stays the same;
  * the cluster is what the course says (one partition, its workers, their memory) and its munge
- * key is the course's secret (0600 on the host, 0400 for munge inside, in no label).
+ * key is the course's secret (0600 on the host, 0400 for munge inside, in no label). The
+ * cloud-native variant (nodes that share no disk; every file an object in the course's Swift,
+ * through its S3 API) gives the same VCF and leaves only the results in the bucket.
  * Skipped when no Docker daemon answers, except in CI (CI=1), where that is a failure.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import type { Course } from '../src/course/model.js';
 import { downLocal } from '../src/local/down.js';
 import { collectingProgress } from '../src/local/progress.js';
 import { headName, mungeKey } from '../src/pipeline/cluster.js';
-import { workerName } from '../src/pipeline/infra.js';
+import { ensureSwift, workerName } from '../src/pipeline/infra.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
 import { runInContainer } from '../src/process/run-in-container.js';
 import { courseYaml } from './helpers/course-yaml.js';
@@ -103,6 +105,30 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
       expect(visible).not.toContain(key.toString('hex').slice(0, 24));
     }
   }, 60_000);
+
+  it('cloud-native: workers that share no disk, only Swift through Snakemake\'s S3 remote files, give the same VCF', async () => {
+    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress, metrics: false, engine: 'slurm', storage: 'object' });
+    expect(result.storage).toBe('object');
+    expect(result.vcf).toBe(results.builtin!.vcf);
+    expect(result.evaluation).toEqual(results.builtin!.evaluation);
+    expect(new Set(result.shardJobs.map((j) => j.worker))).toEqual(new Set(['worker1', 'worker2']));
+    expect(result.shardJobs.reduce((sum, j) => sum + j.reads, 0)).toBe(READS * 2);
+    expect(result.shardJobs.every((j) => j.bytes > 0 && j.seconds > 0)).toBe(true);
+    const { swift, key } = await ensureSwift(docker, course, progress);
+    for (const name of [headName(course), workerName(course, 1), workerName(course, 2)]) {
+      const info = await docker.getContainer(name).inspect();
+      // No disk in common: nothing mounted at /data, and the image without the reference.
+      expect(info.Mounts.filter((m) => m.Destination === '/data')).toEqual([]);
+      expect(info.Config.Image).toBe('resops/pipeline-cloud:latest');
+      expect(JSON.stringify({ labels: info.Config.Labels, env: info.Config.Env })).not.toContain(key);
+    }
+    // The run's files are objects; the shards' reads (temp) are gone, their BAMs stay.
+    const objects = await swift.store.objectSizes(swift.container, `${result.run}/`);
+    expect(await swift.store.getObject(swift.container, `${result.run}/calls.vcf`)).toBe(result.vcf);
+    const shards = [...objects.keys()].filter((name) => name.startsWith(`${result.run}/shards/`)).sort();
+    expect(shards).toEqual(result.shardJobs.map((j) => `${result.run}/shards/${String(j.shard).padStart(3, '0')}.bam`));
+    expect(result.shardJobs.map((j) => j.bytes)).toEqual(shards.map((name) => objects.get(name)));
+  }, 600_000);
 
   it('a worker killed mid-run: Slurm requeues its job on the other node and the VCF is the same', async () => {
     let killed = false;

@@ -81,6 +81,12 @@ export class ObjectStore {
     return objects.map((o) => o.name);
   }
 
+  /** Objects under `prefix` with their sizes in bytes (one listing, no HEAD per object). */
+  async objectSizes(container: string, prefix: string): Promise<Map<string, number>> {
+    const objects = await this.listing<{ name: string; bytes: number }>({ method: 'GET', path: containerPath(container), query: { prefix }, what: `GET container ${container}` });
+    return new Map(objects.map((o) => [o.name, o.bytes]));
+  }
+
   async objectExists(container: string, object: string): Promise<boolean> {
     const answer = await this.transport.send({ method: 'HEAD', path: objectPath(container, object), okStatus: [404], what: `HEAD ${container}/${object}` });
     return answer.status !== 404;

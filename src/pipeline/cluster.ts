@@ -1,8 +1,9 @@
 /**
  * The course's Slurm cluster on the local target: a head container `<id>-head` (munged,
  * slurmctld; Snakemake runs there) and worker containers `<id>-worker<k>` (munged, slurmd), all
- * of the pipeline image, on the services network, with the shared volume at /data for
- * lift-and-shift runs. The configuration is rendered here (slurm-conf.ts) and copied in before
+ * of the pipeline image, on the services network. Lift-and-shift runs share a volume at /data;
+ * cloud-native runs share nothing but the course's Swift (the S3 API Snakemake speaks): the
+ * nodes run the image without the reference, which each fetches from Swift (the ready stage). The configuration is rendered here (slurm-conf.ts) and copied in before
  * each container starts; a change of the node list recreates the cluster's containers, as a
  * Slurm admin restarts the daemons after adding nodes. Workers beyond the run's count are stopped:
  * the partition is exactly the run's workers.
@@ -17,7 +18,7 @@ import { dockerCall } from '../local/docker.js';
 import type { Progress } from '../local/progress.js';
 import { TargetError } from '../targets/driver.js';
 import { ensurePipelineImage, pipelineImageTag } from './images.js';
-import { ensureContainer, ensureNetwork, ensureVolume, workerCores, workerCpusets, workerName, type Worker } from './infra.js';
+import { ensureContainer, ensureNetwork, ensureSwift, ensureVolume, swiftBucket, SWIFT_USER, workerCores, workerCpusets, workerName, type PipelineBucket, type Worker } from './infra.js';
 import { renderSlurmConf, type SlurmCluster } from './slurm-conf.js';
 
 export const headName = (course: Pick<Course, 'id'>) => resourceName(course, 'head');
@@ -32,6 +33,10 @@ export interface LocalCluster {
   /** Create-to-running seconds of the containers created by this call. */
   startSeconds: number[];
   conf: string;
+  /** Object storage runs: the course's Swift, the bucket, and what Snakemake and the nodes'
+   *  `resops-pipeline ready` need to reach it (keys: given to each command, never to a container). */
+  swift?: PipelineBucket;
+  objectEnv?: Record<string, string>;
 }
 
 /** The course's munge key (1024 random bytes), made on first use, kept 0600 in the state dir. */
@@ -64,15 +69,34 @@ export function localSlurmCluster(course: Course, count: number): SlurmCluster {
 
 export async function ensureLocalCluster(docker: Docker, course: Course, count: number, storage: PipelineStorage, progress: Progress): Promise<LocalCluster> {
   if (!Number.isInteger(count) || count < 1) throw new TargetError(`--workers ${count}: expected a whole number ≥ 1`);
-  if (storage !== 'volume') throw new TargetError(`storage ${storage}: the Slurm engine runs lift-and-shift (volume) runs so far`, 'use --engine builtin for object storage runs');
   const network = await ensureNetwork(docker, course);
-  const volume = await ensureVolume(docker, course);
-  const imageId = await ensurePipelineImage(docker, 'pipeline', progress);
-  const image = pipelineImageTag('pipeline');
+  let binds: string[] = [];
+  let swift: PipelineBucket | undefined;
+  let objectEnv: Record<string, string> | undefined;
+  if (storage === 'volume') {
+    binds = [`${await ensureVolume(docker, course)}:${DATA_DIR}`];
+  } else {
+    const ensured = await ensureSwift(docker, course, progress);
+    swift = ensured.swift;
+    objectEnv = {
+      // Snakemake's S3 remote files, through Swift's s3api with the tempauth user.
+      RESOPS_S3_ENDPOINT: 'http://swift:8080',
+      AWS_ACCESS_KEY_ID: SWIFT_USER,
+      AWS_SECRET_ACCESS_KEY: ensured.key,
+      // resops-pipeline ready: the reference object, through Swift's own API.
+      RESOPS_STORAGE: 'object',
+      SWIFT_AUTH_URL: 'http://swift:8080/auth/v1.0',
+      SWIFT_USER,
+      SWIFT_KEY: ensured.key,
+      SWIFT_CONTAINER: swiftBucket(course),
+    };
+  }
+  const kind = storage === 'volume' ? 'pipeline' : 'pipeline-cloud';
+  const imageId = await ensurePipelineImage(docker, kind, progress);
+  const image = pipelineImageTag(kind);
   const conf = renderSlurmConf(localSlurmCluster(course, count));
   const files = [{ path: 'etc/slurm/slurm.conf', content: conf, mode: 0o644 }];
   const secretFiles = [{ path: 'etc/resops/munge.key', content: mungeKey(course), mode: 0o400 }];
-  const binds = [`${volume}:${DATA_DIR}`];
   const base = { image, imageId, network, binds, files, secretFiles };
 
   const workers: Worker[] = Array.from({ length: count }, (_, i) => ({ id: `worker${i + 1}`, container: workerName(course, i + 1) }));
@@ -84,7 +108,16 @@ export async function ensureLocalCluster(docker: Docker, course: Course, count: 
     ),
   ]);
   await stopWorkersBeyond(docker, course, count, progress);
-  return { head: headName(course), workers, image, storage, startSeconds: started.filter((s): s is number => s !== undefined), conf };
+  return {
+    head: headName(course),
+    workers,
+    image,
+    storage,
+    startSeconds: started.filter((s): s is number => s !== undefined),
+    conf,
+    ...(swift ? { swift } : {}),
+    ...(objectEnv ? { objectEnv } : {}),
+  };
 }
 
 async function stopWorkersBeyond(docker: Docker, course: Course, count: number, progress: Progress): Promise<void> {

@@ -49,6 +49,27 @@ const seconds = (ms: number) => ms / 1000;
 /** No job ran once (every one was requeued): no overhead measured, 0. */
 const medianOrZero = (values: number[]) => (values.length ? median(values) : 0);
 
+async function inContainer(context: Pick<SlurmRunContext, 'docker'>, name: string, cmd: string[], timeoutMs = 30_000, env: Record<string, string> = {}) {
+  return runInContainer(context.docker, context.docker.getContainer(name), name, cmd, { env: { USER: 'root', ...env }, timeoutMs, check: false });
+}
+
+/**
+ * Cloud-native nodes hold no reference: each fetches it from Swift and indexes it, once per
+ * container (the head too: the Snakefile cuts regions from its index). Seconds it took.
+ */
+async function fetchReference(context: SlurmRunContext): Promise<number> {
+  const env = context.cluster.objectEnv;
+  if (!env) return 0;
+  const started = Date.now();
+  await Promise.all(
+    [context.cluster.head, ...context.cluster.workers.map((w) => w.container)].map(async (node) => {
+      const ready = await inContainer(context, node, ['resops-pipeline', 'ready'], 300_000, { ...env, RESOPS_RUN: context.plan.run });
+      if (ready.code !== 0) throw new TargetError(`fetching the reference on ${node}: ${(ready.stderr.trim() || ready.stdout.trim()).slice(-400)}`);
+    }),
+  );
+  return seconds(Date.now() - started);
+}
+
 async function inHead(context: Pick<SlurmRunContext, 'docker' | 'cluster'>, cmd: string[], timeoutMs = 30_000, onLine?: (line: string) => void) {
   const container = context.docker.getContainer(context.cluster.head);
   return runInContainer(context.docker, container, context.cluster.head, cmd, { env: { USER: 'root' }, timeoutMs, check: false, ...(onLine ? { onLine } : {}) });
@@ -78,27 +99,81 @@ async function waitForNodes(context: SlurmRunContext): Promise<number> {
   throw new TargetError(`the Slurm cluster of ${context.cluster.head} is not ready after ${NODES_READY_TIMEOUT_MS / 1000}s: ${last}`, `see \`docker exec ${context.cluster.head} cat /var/log/slurm/slurmctld.log\``);
 }
 
-/** The regular files under `path` in the head, by their path relative to the run's directory. */
-async function readRunFiles(context: SlurmRunContext, run: string, path: string): Promise<Map<string, Buffer>> {
+/** The regular files under `path` in a container, by their path relative to the run's directory. */
+async function readContainerFiles(context: SlurmRunContext, container: string, run: string, under: string): Promise<Map<string, Buffer>> {
   const root = `${DATA_DIR}/${run}`;
-  const archive = await context.docker.getContainer(context.cluster.head).getArchive({ path: `${root}/${path}` });
+  const path = under.replace(/\/+$/, '');
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await context.docker.getContainer(container).getArchive({ path: `${root}/${path}` });
+  } catch (error) {
+    // A node that ran no job of the run has no such directory.
+    if ((error as { statusCode?: number }).statusCode === 404) return new Map();
+    throw error;
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of archive as AsyncIterable<Buffer>) chunks.push(chunk);
   const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
   return new Map([...unpackTar(Buffer.concat(chunks))].map(([name, body]) => [`${parent}${name}`, body]));
 }
 
+/**
+ * Where the run's files are read from afterwards. Lift-and-shift: the shared directory, seen from
+ * the head. Cloud-native: the workflow's files are objects `<run>/<path>` in the course's bucket;
+ * what stays on a node (the job script's times, Slurm's output) is read from each node.
+ */
+interface RunFiles {
+  shared(path: string): Promise<Map<string, Buffer>>;
+  onNodes(path: string): Promise<Map<string, Buffer>>;
+  sizes(path: string): Promise<Map<string, number>>;
+}
+
+function runFiles(context: SlurmRunContext, run: string): RunFiles {
+  const { cluster } = context;
+  const swift = cluster.swift;
+  if (!swift) {
+    const shared = (path: string) => readContainerFiles(context, cluster.head, run, path);
+    return {
+      shared,
+      onNodes: shared,
+      sizes: async (path) => new Map([...(await shared(path))].map(([name, body]) => [name, body.length])),
+    };
+  }
+  const prefix = `${run}/`;
+  const sizes = async (path: string) => {
+    const found = await swift.store.objectSizes(swift.container, `${prefix}${path}`);
+    return new Map([...found].map(([name, bytes]) => [name.slice(prefix.length), bytes]));
+  };
+  return {
+    sizes,
+    shared: async (path) => {
+      const names = [...(await sizes(path)).keys()];
+      const bodies = await Promise.all(names.map((name) => swift.store.getObject(swift.container, `${prefix}${name}`)));
+      return new Map(names.flatMap((name, i) => (bodies[i] === undefined ? [] : [[name, Buffer.from(bodies[i]!, 'utf8')] as [string, Buffer]])));
+    },
+    onNodes: async (path) => {
+      const perNode = await Promise.all(cluster.workers.map((w) => readContainerFiles(context, w.container, run, path)));
+      return new Map(perNode.flatMap((files) => [...files]));
+    },
+  };
+}
+
 export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome> {
   const { plan, progress, emit, observer } = context;
   emit({ type: 'stage', stage: 'ready', state: 'start' });
-  const readySeconds = await waitForNodes(context);
+  const readySeconds = (await waitForNodes(context)) + (await fetchReference(context));
   const timings: StageTiming[] = [{ stage: 'ready', seconds: readySeconds, worker: 'all', reads: 0, bytes: 0 }];
   emit({ type: 'stage', stage: 'ready', state: 'done', seconds: readySeconds, worker: 'all' });
-  progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)`);
+  progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)${context.cluster.swift ? ', each with the reference from object storage' : ''}`);
 
   const runDir = `${DATA_DIR}/${plan.run}`;
-  const made = await inHead(context, ['mkdir', '-p', `${runDir}/logs/slurm`]);
-  if (made.code !== 0) throw new TargetError(`making ${runDir} on ${context.cluster.head}: ${made.stderr.trim()}`);
+  // Slurm opens a job's output file (and the job script its times file) in the run's directory
+  // on the node, before the job starts: every node needs it when none is shared.
+  const nodes = [context.cluster.head, ...(context.cluster.swift ? context.cluster.workers.map((w) => w.container) : [])];
+  for (const node of nodes) {
+    const made = await inContainer(context, node, ['mkdir', '-p', `${runDir}/logs/slurm`]);
+    if (made.code !== 0) throw new TargetError(`making ${runDir} on ${node}: ${made.stderr.trim()}`);
+  }
 
   const log = new SnakemakeLog();
   /** Slurm job → node it was last seen running on (squeue), and the starts already told. */
@@ -174,17 +249,42 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
   })();
 
   const runStarted = Date.now();
-  const config = [`seed=${plan.seed}`, `reads=${plan.reads}`, `shards=${plan.shards}`, `regions=${plan.regions}`];
+  const objectEnv = context.cluster.objectEnv;
+  const config = [
+    `seed=${plan.seed}`,
+    `reads=${plan.reads}`,
+    `shards=${plan.shards}`,
+    `regions=${plan.regions}`,
+    ...(context.cluster.swift ? ['storage=object', `bucket=${context.cluster.swift.container}`, `run=${plan.run}`] : []),
+  ];
   const snakemake = await runInContainer(
     context.docker,
     context.docker.getContainer(context.cluster.head),
     context.cluster.head,
-    ['snakemake', '--profile', `${WORKFLOW_DIR}/profile`, '--snakefile', `${WORKFLOW_DIR}/Snakefile`, '--directory', runDir, '--config', ...config],
+    [
+      'snakemake',
+      '--profile',
+      `${WORKFLOW_DIR}/profile`,
+      '--snakefile',
+      `${WORKFLOW_DIR}/Snakefile`,
+      '--directory',
+      runDir,
+      // No shared directory: a job's outputs are checked in object storage, not waited for on disk.
+      ...(context.cluster.swift ? ['--no-shared-fs'] : []),
+      '--config',
+      ...config,
+    ],
     {
       // Snakemake 7 waits 10 s between two rounds of status checks unless CI=true (then 1 s):
       // that switch is its only one (executors/__init__.py, sleep()), and a job that takes 2 s
       // should not look like 12.
-      env: { USER: 'root', CI: 'true' },
+      // sbatch hands the submitter's environment to each job: the S3 keys reach the nodes'
+      // Snakemake that way, not through the command line Snakemake writes into the job script.
+      env: {
+        USER: 'root',
+        CI: 'true',
+        ...(objectEnv ? { RESOPS_S3_ENDPOINT: objectEnv.RESOPS_S3_ENDPOINT!, AWS_ACCESS_KEY_ID: objectEnv.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: objectEnv.AWS_SECRET_ACCESS_KEY! } : {}),
+      },
       timeoutMs: RUN_TIMEOUT_MS,
       check: false,
       onLine,
@@ -209,11 +309,13 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
   }
 
   // Afterwards: the files of the run that hold the measures.
-  const [benchmarks, qc, slurmLogs, results] = await Promise.all([
-    readRunFiles(context, plan.run, 'benchmarks'),
-    readRunFiles(context, plan.run, 'qc'),
-    readRunFiles(context, plan.run, 'logs/slurm'),
-    Promise.all(['evaluation.json', 'calls.vcf'].map((name) => readRunFiles(context, plan.run, name))),
+  const files = runFiles(context, plan.run);
+  const [benchmarks, qc, slurmLogs, results, shardSizes] = await Promise.all([
+    files.shared('benchmarks/'),
+    files.shared('qc/'),
+    files.onNodes('logs/slurm/'),
+    Promise.all(['evaluation.json', 'calls.vcf'].map((name) => files.shared(name))),
+    files.sizes('shards/'),
   ]);
   const file = (files: Map<string, Buffer>, name: string) => {
     const body = files.get(name);
@@ -227,7 +329,10 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     const id = /logs\/slurm\/(\d+)\.times$/.exec(name)?.[1];
     if (id) times.set(id, parseJobTimes(body.toString('utf8')));
   }
-  const bamSizes = await bamBytes(context, runDir);
+  const bamSizes = new Map([...shardSizes].flatMap(([name, bytes]) => {
+    const shard = /^shards\/(\d{3})\.bam$/.exec(name)?.[1];
+    return shard ? [[shard, bytes] as [string, number]] : [];
+  }));
 
   // Each stage: from its first submission to its last job seen finished.
   for (const stage of STAGE_ORDER) {
@@ -279,16 +384,6 @@ function benchmarkFile(job: Pick<SnakemakeJob, 'rule' | 'wildcards'>): string {
 function fastpReads(body: Buffer): { before: number; after: number } {
   const report = JSON.parse(body.toString('utf8')) as { summary?: { before_filtering?: { total_reads?: number }; after_filtering?: { total_reads?: number } } };
   return { before: report.summary?.before_filtering?.total_reads ?? 0, after: report.summary?.after_filtering?.total_reads ?? 0 };
-}
-
-async function bamBytes(context: SlurmRunContext, runDir: string): Promise<Map<string, number>> {
-  const result = await inHead(context, ['sh', '-c', `cd ${runDir}/shards && stat -c '%n %s' *.bam`]);
-  const sizes = new Map<string, number>();
-  for (const line of result.stdout.trim().split('\n')) {
-    const m = /^(\d{3})\.bam (\d+)$/.exec(line.trim());
-    if (m) sizes.set(m[1]!, Number(m[2]));
-  }
-  return sizes;
 }
 
 /**
