@@ -5,13 +5,14 @@
  *   the worker's core, so only the container differs,
  * - the whole pipeline on 2 workers vs 1 (target ≥ 1.7× on 2 cores) for each engine (the built-in
  *   queue and Snakemake on Slurm, runs interleaved; for Slurm also what each job costs beyond its
- *   work), next to the ceiling here: two shard jobs one after the other vs at once on two
+ *   work), with each storage asked for (--storages: lift-and-shift `volume`, cloud-native `object`), next to the ceiling here: two shard jobs one after the other vs at once on two
  *   workers, without the driver,
  * - Gnocchi writes: one batch request vs one request per measure (target ≥ 500×; the
  *   per-measure side is a bounded sample of --single measures).
  *
  *   npm run bench:pipeline
  *   npm run bench:pipeline -- --reads 200000 --repeat 3 --single 100 --engines builtin,slurm --json
+ *   npm run bench:pipeline -- --engines slurm --storages volume,object   # lift-and-shift vs cloud-native
  *
  * Sizes default to the pipeline's own (`pipeline run` without --reads): the shard compared is one
  * shard of such a run.
@@ -26,7 +27,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadCourse } from '../src/course/load.js';
-import type { Course } from '../src/course/model.js';
+import type { Course, PipelineStorage } from '../src/course/model.js';
 import { findExecutable } from '../src/local/base-image.js';
 import { connectDocker } from '../src/local/docker.js';
 import { downLocal } from '../src/local/down.js';
@@ -49,11 +50,16 @@ const { values } = parseArgs({
     single: { type: 'string', default: '100' },
     batch: { type: 'string', default: '20000' },
     engines: { type: 'string', default: 'builtin,slurm' },
+    storages: { type: 'string', default: 'volume' },
     json: { type: 'boolean' },
   },
 });
 const engines = values.engines.split(',').map((e) => e.trim()) as PipelineEngine[];
 for (const engine of engines) if (!PIPELINE_ENGINES.includes(engine)) throw new Error(`--engines: unknown engine ${engine} (${PIPELINE_ENGINES.join(', ')})`);
+const storages = values.storages.split(',').map((e) => e.trim()) as PipelineStorage[];
+for (const storage of storages) if (storage !== 'volume' && storage !== 'object') throw new Error(`--storages: unknown storage ${storage} (volume, object)`);
+/** Each engine with each storage, in that order: the runs of one repeat go through all of them. */
+const variants = engines.flatMap((engine) => storages.map((storage) => ({ engine, storage, name: `${engine}/${storage}` })));
 const reads = Number(values.reads);
 const shardReads = Number(values['shard-reads']);
 const repeat = Number(values.repeat);
@@ -160,6 +166,7 @@ async function nativeVsContainer(): Promise<void> {
 
 interface TwoVsOne {
   engine: PipelineEngine;
+  storage: PipelineStorage;
   oneWorkerSeconds: number;
   twoWorkersSeconds: number;
   runs: Record<1 | 2, number[]>;
@@ -170,34 +177,36 @@ interface TwoVsOne {
   scheduler?: SchedulerOverhead;
 }
 
-/** 2 workers vs 1 for each engine, their runs interleaved so that both see the same machine. */
+/** 2 workers vs 1 for each engine and storage, their runs interleaved so that all see the same machine. */
 async function twoVsOne(): Promise<void> {
   await ensureInfra(docker, course, 2, 'volume', log);
-  const times = new Map(engines.map((e) => [e, { 1: [] as number[], 2: [] as number[] }]));
-  const overheads: SchedulerOverhead[] = [];
+  const times = new Map(variants.map((v) => [v.name, { 1: [] as number[], 2: [] as number[] }]));
+  const overheads = new Map(variants.map((v) => [v.name, [] as SchedulerOverhead[]]));
   for (let i = 0; i < repeat; i++) {
-    for (const engine of engines) {
+    for (const { engine, storage, name } of variants) {
       for (const workers of [1, 2] as const) {
-        const result = await runPipeline(course, { workers, reads, docker, engine, metrics: false, progress: collectingProgress() });
-        times.get(engine)![workers].push(result.wallSeconds);
-        if (workers === 2 && result.scheduler) overheads.push(result.scheduler);
-        log.step(`pipeline (${engine}) ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
+        const result = await runPipeline(course, { workers, reads, docker, engine, storage, metrics: false, progress: collectingProgress() });
+        times.get(name)![workers].push(result.wallSeconds);
+        if (workers === 2 && result.scheduler) overheads.get(name)!.push(result.scheduler);
+        log.step(`pipeline (${name}) ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
       }
     }
   }
-  results.twoVsOne = engines.map((engine): TwoVsOne => {
-    const runs = times.get(engine)!;
+  results.twoVsOne = variants.map(({ engine, storage, name }): TwoVsOne => {
+    const runs = times.get(name)!;
     const speedup = median(runs[1]) / median(runs[2]);
-    const pick = (key: keyof SchedulerOverhead) => median(overheads.map((o) => o[key]));
+    const measured = overheads.get(name)!;
+    const pick = (key: keyof SchedulerOverhead) => median(measured.map((o) => o[key]));
     return {
       engine,
+      storage,
       oneWorkerSeconds: median(runs[1]),
       twoWorkersSeconds: median(runs[2]),
       runs,
       speedup,
       target: '≥ 1.7',
       met: speedup >= 1.7,
-      ...(engine === 'slurm' && overheads.length
+      ...(measured.length
         ? { scheduler: { slurmJobs: pick('slurmJobs'), dispatchMedianSeconds: pick('dispatchMedianSeconds'), jobStartupMedianSeconds: pick('jobStartupMedianSeconds'), noticedMedianSeconds: pick('noticedMedianSeconds'), overheadPerJobSeconds: pick('overheadPerJobSeconds') } }
         : {}),
     };
@@ -303,7 +312,7 @@ if (values.json) {
         ? `native vs container (same shard): skipped: ${nv.skipped}`
         : `native vs container (same shard of ${nv.shardReadPairs} pairs, core ${nv.core}): ${f(nv.nativeSeconds)}s vs ${f(nv.containerSeconds)}s → ${f(nv.ratio, 3)}× wall time (target ≤ 1.05: ${nv.met ? 'met' : 'NOT met'}); CPU time ${f(nv.nativeCpuSeconds)}s vs ${f(nv.containerCpuSeconds)}s → ${f(nv.cpuRatio, 3)}×`,
       ...tws.flatMap((tw) => [
-        `2 workers vs 1, engine ${tw.engine} (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'}); runs: 1 worker ${tw.runs[1].map((t) => t.toFixed(1)).join(', ')} s; 2 workers ${tw.runs[2].map((t) => t.toFixed(1)).join(', ')} s`,
+        `2 workers vs 1, engine ${tw.engine}, storage ${tw.storage} (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'}); runs: 1 worker ${tw.runs[1].map((t) => t.toFixed(1)).join(', ')} s; 2 workers ${tw.runs[2].map((t) => t.toFixed(1)).join(', ')} s`,
         ...(tw.scheduler
           ? [`  per Slurm job beyond its work: ${f(tw.scheduler.overheadPerJobSeconds)}s (dispatch ${f(tw.scheduler.dispatchMedianSeconds)}s, Snakemake start-up in the job ${f(tw.scheduler.jobStartupMedianSeconds)}s, noticed ${f(tw.scheduler.noticedMedianSeconds)}s), ${tw.scheduler.slurmJobs} jobs per run`]
           : []),
