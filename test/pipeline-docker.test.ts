@@ -2,7 +2,8 @@
  * The pipeline end to end on the real Docker daemon, with a small run (3,000 read pairs): 1 and 2
  * workers give byte-identical VCFs with recall ≥ 0.9; a worker killed mid-run loses and duplicates
  * nothing (same VCF); the object-storage variant (Swift, cloud-native image) gives the same VCF;
- * and a run's metrics reach Prometheus (through the Pushgateway) and Gnocchi. Monitoring is
+ * and a run's metrics, on either engine (the built-in queue, Snakemake on Slurm), reach Prometheus
+ * (through the Pushgateway, every reporter marked finished) and Gnocchi. Monitoring is
  * started with the local driver's own functions (monitoring containers only, no learner VM).
  * Skipped when no Docker daemon answers, except in CI (CI=1), where that is a failure.
  */
@@ -21,6 +22,7 @@ import { workerName } from '../src/pipeline/infra.js';
 import { gnocchiRequest, METRIC } from '../src/pipeline/metrics.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
 import { courseYaml } from './helpers/course-yaml.js';
+import { pipelineImagesReady } from './helpers/pipeline-images.js';
 import { suiteDocker, suiteId } from './helpers/docker-suite.js';
 
 const { docker, dockerAvailable } = await suiteDocker('the pipeline tests');
@@ -82,6 +84,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
         `local:\n  ssh_port_base: ${PORT_BASE}\n  ports: { prometheus: ${PORTS.prometheus}, pushgateway: ${PORTS.pushgateway}, alertmanager: ${PORTS.alertmanager}, gnocchi: ${PORTS.gnocchi}, swift: ${PORTS.swift} }\n`,
     );
     course = loadCourse(file);
+    await pipelineImagesReady(docker, progress);
     // Containers started here; Gnocchi's first start (schema upgrade) overlaps the first runs.
     await monitoringUp();
   });
@@ -159,11 +162,11 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     expect(report).toMatch(/\| resops\/pipeline-cloud:latest \| [\d.]+ \| [\d.]+ \| [\d.]+ \| this one \|/);
   }, 300_000);
 
-  it("a run's metrics are in Prometheus (via the Pushgateway) and in Gnocchi (one batch)", async () => {
+  it.each(['builtin', 'slurm'] as const)("a run's metrics (%s engine) are in Prometheus (via the Pushgateway) and in Gnocchi (one batch)", async (engine) => {
     await eventually('Pushgateway ready', () => ok(`http://127.0.0.1:${PORTS.pushgateway}/-/ready`), 120_000);
     await eventually('Prometheus ready', () => ok(`http://127.0.0.1:${PORTS.prometheus}/-/ready`), 120_000);
     await eventually('Gnocchi answers', () => ok(`http://127.0.0.1:${PORTS.gnocchi}/v1/status`, 'admin:'), 240_000);
-    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress });
+    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress, engine });
     expect(result.metrics.problem).toBeUndefined();
     expect(result.metrics).toMatchObject({ pushgateway: true, gnocchi: true });
 
@@ -180,8 +183,19 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     const simulate = durations.find((s) => s.labels.stage === 'simulate')!;
     expect(simulate.value).toBeCloseTo(result.stages.find((s) => s.stage === 'simulate')!.seconds, 3);
     const progressSamples = await promQuery(PORTS.prometheus, `${METRIC.lastProgress}{run="${result.run}"}`);
-    expect(new Set(progressSamples.map((s) => s.labels.worker))).toEqual(new Set(['worker1', 'worker2']));
+    // On Slurm the head pushes too: gather and evaluate run there (localrules).
+    expect(new Set(progressSamples.map((s) => s.labels.worker))).toEqual(new Set(engine === 'slurm' ? ['worker1', 'worker2', 'head'] : ['worker1', 'worker2']));
     expect(progressSamples.every((s) => s.labels.stage === undefined)).toBe(true);
+    // Whatever pushed progress is marked finished, or PipelineWorkerStalled would fire for it.
+    const finished = await eventually(
+      'finished marks scraped by Prometheus',
+      async () => {
+        const samples = await promQuery(PORTS.prometheus, `${METRIC.finished}{run="${result.run}"}`);
+        return samples.length >= progressSamples.length ? samples : undefined;
+      },
+      90_000,
+    );
+    expect(new Set(finished.map((s) => s.labels.worker))).toEqual(new Set(progressSamples.map((s) => s.labels.worker)));
 
     const gnocchi = `http://127.0.0.1:${PORTS.gnocchi}`;
     const resource = (await (await gnocchiRequest(gnocchi, 'GET', `/v1/resource/generic/${result.metrics.gnocchiResource}`)).json()) as { metrics: Record<string, string> };

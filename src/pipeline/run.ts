@@ -46,7 +46,7 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
 
   const outcome = plan.engine === 'slurm' ? await onSlurm(docker, course, plan, progress, options, metrics) : await onBuiltin(docker, course, plan, progress, options, metrics);
   const { infra, shardJobs, wallSeconds, readySeconds, vcf } = outcome;
-  const metricsSummary = await metrics.finish(infra.workers.map((w) => w.id), shardJobs);
+  const metricsSummary = await metrics.finish([...new Set([...infra.workers.map((w) => w.id), ...(outcome.reporters ?? [])])], shardJobs);
   if (metricsSummary.problem) progress.step(`metrics not pushed: ${metricsSummary.problem}`);
 
   const startups = recordStartup(resolve(course.dir, course.stateDir, 'pipeline', 'startup.json'), infra.image, { containerStartSeconds: infra.startSeconds, readySeconds, run: plan.run });
@@ -88,6 +88,8 @@ interface EngineOutcome {
   wallSeconds: number;
   readySeconds: number;
   scheduler?: SchedulerOverhead;
+  /** Names that pushed progress besides the workers (the Slurm head), to be marked finished too. */
+  reporters?: string[];
 }
 
 function runLine(plan: RunPlan): string {

@@ -42,6 +42,8 @@ export interface SlurmOutcome {
   vcf: string;
   scheduler: SchedulerOverhead;
   readySeconds: number;
+  /** Every worker name the run pushed progress for (the nodes, `head`). */
+  reporters: string[];
 }
 
 const seconds = (ms: number) => ms / 1000;
@@ -160,10 +162,18 @@ function runFiles(context: SlurmRunContext, run: string): RunFiles {
 
 export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome> {
   const { plan, progress, emit, observer } = context;
+  // Everything that pushed progress must be marked finished at the end, or the stalled-worker
+  // alert fires for it: the head (localrules) too, and a node squeue did not show in time.
+  const reporters = new Set<string>();
+  const measured = (stage: Stage, worker: string, measure: WorkerMeasure) => {
+    reporters.add(worker);
+    return observer.measured(stage, worker, measure);
+  };
   emit({ type: 'stage', stage: 'ready', state: 'start' });
   const readySeconds = (await waitForNodes(context)) + (await fetchReference(context));
   const timings: StageTiming[] = [{ stage: 'ready', seconds: readySeconds, worker: 'all', reads: 0, bytes: 0 }];
   emit({ type: 'stage', stage: 'ready', state: 'done', seconds: readySeconds, worker: 'all' });
+  await Promise.all(context.cluster.workers.map((w) => measured('ready', w.id, { seconds: readySeconds, reads: 0, bytes: 0 })));
   progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)${context.cluster.swift ? ', each with the reference from object storage' : ''}`);
 
   const runDir = `${DATA_DIR}/${plan.run}`;
@@ -216,7 +226,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
         if (stage === 'align' || stage === 'call') {
           progress.detail(`${stage} ${partIndex(event.job) + 1} done on ${worker}`);
           emit({ type: 'shard', stage, event: 'done', shards: stage === 'align' ? plan.shards : plan.regions, job: partIndex(event.job), worker, attempt: 1 });
-          pushes.push(observer.measured(stage, worker, { ...sum }));
+          pushes.push(measured(stage, worker, { ...sum }));
         }
       } else if (event.type === 'steps') {
         progress.detail(`snakemake: ${event.done} of ${event.total} steps done`);
@@ -349,7 +359,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     timings.push(timing);
     emit({ type: 'stage', stage, state: 'done', seconds: timing.seconds, worker });
     progress.step(`${stage.padEnd(8)} ${timing.seconds.toFixed(1).padStart(6)}s ${spread ? `, ${jobs.filter((j) => j.rule === (stage === 'align' ? 'align' : 'call')).length} jobs` : `on ${worker}`}${timing.reads ? `, ${timing.reads} reads` : ''}`);
-    if (!spread) await observer.measured(stage, worker, { seconds: timing.seconds, reads: 0, bytes: 0 });
+    if (!spread) await measured(stage, worker, { seconds: timing.seconds, reads: 0, bytes: 0 });
   }
 
   const shardJobs: ShardMeasure[] = [...log.jobs.values()]
@@ -372,7 +382,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
 
   const states = (await nodeStates(context)) ?? new Map<string, string>();
   const lost = context.cluster.workers.map((w) => w.id).filter((w) => /^down|\*$|^drain|^fail/.test(states.get(w) ?? 'down'));
-  return { timings, shardJobs, lost, evaluation, vcf, scheduler: schedulerOverhead(log, times, (job) => benchmarkSeconds(file(benchmarks, benchmarkFile(job)))), readySeconds };
+  return { timings, shardJobs, lost, evaluation, vcf, reporters: [...reporters], scheduler: schedulerOverhead(log, times, (job) => benchmarkSeconds(file(benchmarks, benchmarkFile(job)))), readySeconds };
 }
 
 /** Where the Snakefile's `benchmark:` puts a job's file: per rule, and per shard or region. */
