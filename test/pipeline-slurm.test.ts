@@ -23,6 +23,7 @@ import { ensureSwift, workerName } from '../src/pipeline/infra.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
 import { runInContainer } from '../src/process/run-in-container.js';
 import { courseYaml } from './helpers/course-yaml.js';
+import { pipelineImagesReady } from './helpers/pipeline-images.js';
 import { suiteDocker, suiteId } from './helpers/docker-suite.js';
 
 const { docker, dockerAvailable } = await suiteDocker('the Slurm pipeline tests');
@@ -42,7 +43,7 @@ async function inContainer(name: string, cmd: string[]): Promise<string> {
 }
 
 describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'resops-slurm-'));
     const file = join(dir, 'course.yaml');
     writeFileSync(
@@ -51,6 +52,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
         `local:\n  ssh_port_base: ${PORT_BASE}\n  ports: { prometheus: ${PORT_BASE + 90}, pushgateway: ${PORT_BASE + 91}, alertmanager: ${PORT_BASE + 93}, gnocchi: ${PORT_BASE + 41}, swift: ${PORT_BASE + 80} }\n`,
     );
     course = loadCourse(file);
+    await pipelineImagesReady(docker, progress);
   });
 
   afterAll(async () => {
