@@ -285,7 +285,9 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect(await exec(vm, ['docker', 'info', '--format', '{{.Driver}} {{.CgroupDriver}}'])).toBe('overlay2 cgroupfs');
       // No registry here: an image of two of the server's own programs and their libraries.
       await exec(vm, ['sh', '-c', 'set -e; files="/usr/bin/dash /usr/bin/cat"; libs=$(ldd $files | grep -o "/[^ ]*" | sort -u); tar -ch $files $libs 2>/dev/null | docker import - resops/inner:1 > /dev/null'], 120_000);
-      const inner = await exec(vm, ['docker', 'run', '-d', '-m', '64m', 'resops/inner:1', '/usr/bin/dash', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; exec /usr/bin/cat'], 120_000);
+      // -i keeps cat's stdin open: without it cat reads EOF and the container (and its cgroup,
+      // read from the host below) may be gone before the host looks (CI saw ENOENT once).
+      const inner = await exec(vm, ['docker', 'run', '-d', '-i', '-m', '64m', 'resops/inner:1', '/usr/bin/dash', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes; exec /usr/bin/cat'], 120_000);
       try {
         // Seen from the host: the inner container's memory cgroup is under the server's own
         // (whose PID 1, systemd, sits in its init.scope), so the flavor's limit holds it too.
