@@ -33,10 +33,17 @@ export interface LocalCluster {
   /** Create-to-running seconds of the containers created by this call. */
   startSeconds: number[];
   conf: string;
-  /** Object storage runs: the course's Swift, the bucket, and what Snakemake and the nodes'
-   *  `resops-pipeline ready` need to reach it (keys: given to each command, never to a container). */
+  /** Object storage runs: the course's Swift and its bucket, and the environments that reach it
+   *  (keys: given to each command, never to a container). */
   swift?: PipelineBucket;
-  objectEnv?: Record<string, string>;
+  objectEnv?: ObjectEnv;
+}
+
+export interface ObjectEnv {
+  /** Snakemake's S3 remote files, through Swift's s3api with the tempauth user. */
+  s3: Record<string, string>;
+  /** `resops-pipeline ready`: the reference object, through Swift's own API. */
+  swift: Record<string, string>;
 }
 
 /** The course's munge key (1024 random bytes), made on first use, kept 0600 in the state dir. */
@@ -72,23 +79,15 @@ export async function ensureLocalCluster(docker: Docker, course: Course, count: 
   const network = await ensureNetwork(docker, course);
   let binds: string[] = [];
   let swift: PipelineBucket | undefined;
-  let objectEnv: Record<string, string> | undefined;
+  let objectEnv: ObjectEnv | undefined;
   if (storage === 'volume') {
     binds = [`${await ensureVolume(docker, course)}:${DATA_DIR}`];
   } else {
     const ensured = await ensureSwift(docker, course, progress);
     swift = ensured.swift;
     objectEnv = {
-      // Snakemake's S3 remote files, through Swift's s3api with the tempauth user.
-      RESOPS_S3_ENDPOINT: 'http://swift:8080',
-      AWS_ACCESS_KEY_ID: SWIFT_USER,
-      AWS_SECRET_ACCESS_KEY: ensured.key,
-      // resops-pipeline ready: the reference object, through Swift's own API.
-      RESOPS_STORAGE: 'object',
-      SWIFT_AUTH_URL: 'http://swift:8080/auth/v1.0',
-      SWIFT_USER,
-      SWIFT_KEY: ensured.key,
-      SWIFT_CONTAINER: swiftBucket(course),
+      s3: { RESOPS_S3_ENDPOINT: 'http://swift:8080', AWS_ACCESS_KEY_ID: SWIFT_USER, AWS_SECRET_ACCESS_KEY: ensured.key },
+      swift: { RESOPS_STORAGE: 'object', SWIFT_AUTH_URL: 'http://swift:8080/auth/v1.0', SWIFT_USER, SWIFT_KEY: ensured.key, SWIFT_CONTAINER: swiftBucket(course) },
     };
   }
   const kind = storage === 'volume' ? 'pipeline' : 'pipeline-cloud';

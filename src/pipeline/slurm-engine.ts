@@ -65,16 +65,15 @@ async function fetchReference(context: SlurmRunContext): Promise<number> {
   const started = Date.now();
   await Promise.all(
     [context.cluster.head, ...context.cluster.workers.map((w) => w.container)].map(async (node) => {
-      const ready = await inContainer(context, node, ['resops-pipeline', 'ready'], 300_000, { ...env, RESOPS_RUN: context.plan.run });
+      const ready = await inContainer(context, node, ['resops-pipeline', 'ready'], 300_000, { ...env.swift, RESOPS_RUN: context.plan.run });
       if (ready.code !== 0) throw new TargetError(`fetching the reference on ${node}: ${(ready.stderr.trim() || ready.stdout.trim()).slice(-400)}`);
     }),
   );
   return seconds(Date.now() - started);
 }
 
-async function inHead(context: Pick<SlurmRunContext, 'docker' | 'cluster'>, cmd: string[], timeoutMs = 30_000, onLine?: (line: string) => void) {
-  const container = context.docker.getContainer(context.cluster.head);
-  return runInContainer(context.docker, container, context.cluster.head, cmd, { env: { USER: 'root' }, timeoutMs, check: false, ...(onLine ? { onLine } : {}) });
+async function inHead(context: Pick<SlurmRunContext, 'docker' | 'cluster'>, cmd: string[]) {
+  return inContainer(context, context.cluster.head, cmd);
 }
 
 /** `sinfo` per node: name → state (`idle`, `allocated`, `down*`, …). */
@@ -138,7 +137,14 @@ function runFiles(context: SlurmRunContext, run: string): RunFiles {
     return {
       shared,
       onNodes: shared,
-      sizes: async (path) => new Map([...(await shared(path))].map(([name, body]) => [name, body.length])),
+      // Sizes from the file system, not by reading the BAMs through an archive.
+      sizes: async (path) => {
+        const listed = await inHead(context, ['find', `${DATA_DIR}/${run}/${path}`, '-type', 'f', '-printf', `${path.replace(/\/+$/, '')}/%P %s\n`]);
+        return new Map(listed.stdout.trim().split('\n').flatMap((line) => {
+          const m = /^(\S+) (\d+)$/.exec(line);
+          return m ? [[m[1]!, Number(m[2])] as [string, number]] : [];
+        }));
+      },
     };
   }
   const prefix = `${run}/`;
@@ -293,7 +299,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
       env: {
         USER: 'root',
         CI: 'true',
-        ...(objectEnv ? { RESOPS_S3_ENDPOINT: objectEnv.RESOPS_S3_ENDPOINT!, AWS_ACCESS_KEY_ID: objectEnv.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: objectEnv.AWS_SECRET_ACCESS_KEY! } : {}),
+        ...objectEnv?.s3,
       },
       timeoutMs: RUN_TIMEOUT_MS,
       check: false,
