@@ -418,7 +418,13 @@ export function describeServersOnCloud(ctx: ServersContext): void {
         const rules = await inCloud(['iptables-save']);
         const left = Object.values(vms).filter((vm) => rules.includes(vm.port.id.slice(0, 10)));
         if (left.length === 0) break;
-        if (Date.now() > chainsGone) throw new Error(`iptables rules of ${left.map((vm) => vm.user).join(', ')}'s port left in the cloud`);
+        if (Date.now() > chainsGone) {
+          // What the agent did with these devices tells a slow agent from one that never saw the removal.
+          const agentLog = await inCloud(['tail', '-n', '4000', '/var/log/resops/neutron-linuxbridge-agent.log']);
+          const ids = left.map((vm) => vm.port.id.slice(0, 10));
+          const said = agentLog.split('\n').filter((line) => ids.some((id) => line.includes(id)) || /ERROR|Traceback/.test(line));
+          throw new Error(`iptables rules of ${left.map((vm) => vm.user).join(', ')}'s port left in the cloud; the agent's log on them:\n${said.slice(-30).join('\n')}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }, 240_000);
