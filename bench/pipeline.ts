@@ -1,18 +1,19 @@
 /**
  * The pipeline, measured side by side in one run:
- * - the same shard (read simulation + QC + alignment + sort) with the host's native tools vs in the worker container
- *   (target ≤ 1.05×; needs bwa, samtools and fastp on the host, else that line says so); both on
- *   the worker's core, so only the container differs,
- * - the whole pipeline on 2 workers vs 1 (target ≥ 1.7× on 2 cores) for each engine (the built-in
- *   queue and Snakemake on Slurm, runs interleaved; for Slurm also what each job costs beyond its
- *   work), with each storage asked for (--storages: lift-and-shift `volume`, cloud-native `object`), next to the ceiling here: two shard jobs one after the other vs at once on two
- *   workers, without the driver,
+ * - one shard of the workflow (its reads, QC and alignment: Snakemake's `shards/000.bam`) run by
+ *   Snakemake with the host's native tools vs in the worker container (target ≤ 1.05×; needs
+ *   snakemake, bwa, samtools, fastp, dwgsim and bowtie2-examples on the host, else that line says
+ *   so); both on the worker's core, so only the container differs,
+ * - the whole pipeline (Snakemake submitting to Slurm) on 2 workers vs 1 (target ≥ 1.7× on 2
+ *   cores), with what each Slurm job costs beyond its work, for each storage asked for
+ *   (--storages: lift-and-shift `volume`, cloud-native `object`), next to the ceiling here: two
+ *   shard jobs one after the other vs at once on two workers, without Slurm,
  * - Gnocchi writes: one batch request vs one request per measure (target ≥ 500×; the
  *   per-measure side is a bounded sample of --single measures).
  *
  *   npm run bench:pipeline
- *   npm run bench:pipeline -- --reads 200000 --repeat 3 --single 100 --engines builtin,slurm --json
- *   npm run bench:pipeline -- --engines slurm --storages volume,object   # lift-and-shift vs cloud-native
+ *   npm run bench:pipeline -- --reads 500000 --repeat 3 --single 100 --json
+ *   npm run bench:pipeline -- --storages volume,object   # lift-and-shift vs cloud-native
  *
  * Sizes default to the pipeline's own (`pipeline run` without --reads): the shard compared is one
  * shard of such a run.
@@ -35,11 +36,13 @@ import { ensureImages } from '../src/local/images.js';
 import { collectingProgress, stderrProgress } from '../src/local/progress.js';
 import { applyPlan, listCourseObjects, planChanges, resolveLayout } from '../src/local/reconcile.js';
 import { median } from '../src/pipeline/amdahl.js';
-import { execIn, stageOutput } from '../src/pipeline/exec.js';
-import { ensureInfra, workerCores, workerCpusets } from '../src/pipeline/infra.js';
+import { DATA_DIR, ensureLocalCluster } from '../src/pipeline/cluster.js';
+import { workerCores, workerCpusets, type Worker } from '../src/pipeline/infra.js';
 import { GNOCCHI_POLICY, gnocchiRequest } from '../src/pipeline/metrics.js';
-import { PIPELINE_ENGINES, type PipelineEngine, type SchedulerOverhead } from '../src/pipeline/model.js';
+import type { SchedulerOverhead } from '../src/pipeline/model.js';
 import { DEFAULTS, runPipeline } from '../src/pipeline/run.js';
+import { WORKFLOW_DIR } from '../src/pipeline/slurm-engine.js';
+import { runInContainer } from '../src/process/run-in-container.js';
 import { courseYaml } from '../test/helpers/course-yaml.js';
 
 const { values } = parseArgs({
@@ -49,24 +52,21 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     single: { type: 'string', default: '100' },
     batch: { type: 'string', default: '20000' },
-    engines: { type: 'string', default: 'builtin,slurm' },
     storages: { type: 'string', default: 'volume' },
     json: { type: 'boolean' },
   },
 });
-const engines = values.engines.split(',').map((e) => e.trim()) as PipelineEngine[];
-for (const engine of engines) if (!PIPELINE_ENGINES.includes(engine)) throw new Error(`--engines: unknown engine ${engine} (${PIPELINE_ENGINES.join(', ')})`);
 const storages = values.storages.split(',').map((e) => e.trim()) as PipelineStorage[];
 for (const storage of storages) if (storage !== 'volume' && storage !== 'object') throw new Error(`--storages: unknown storage ${storage} (volume, object)`);
-/** Each engine with each storage, in that order: the runs of one repeat go through all of them. */
-const variants = engines.flatMap((engine) => storages.map((storage) => ({ engine, storage, name: `${engine}/${storage}` })));
+/** Each storage asked for: the runs of one repeat go through all of them. */
+const variants = storages.map((storage) => ({ storage, name: storage }));
 const reads = Number(values.reads);
 const shardReads = Number(values['shard-reads']);
 const repeat = Number(values.repeat);
 const single = Math.min(500, Number(values.single)); // bounded: each one is an HTTP request
 const batchSize = Math.min(200_000, Number(values.batch));
 const log = stderrProgress();
-const SCRIPT = fileURLToPath(new URL('../containers/pipeline/resops-pipeline.py', import.meta.url));
+const SNAKEFILE = fileURLToPath(new URL('../containers/pipeline/workflow/Snakefile', import.meta.url));
 const HOST_REFERENCE_GZ = '/usr/share/doc/bowtie2/examples/reference/lambda_virus.fa.gz';
 
 const suffix = randomBytes(3).toString('hex');
@@ -85,87 +85,80 @@ const course: Course = loadCourse(file);
 const { docker } = await connectDocker();
 const results: Record<string, unknown> = { machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Number(l.toFixed(2))) }, reads, repeat };
 
-const num = (value: unknown): number => (typeof value === 'number' ? value : Number.NaN);
-
 const timed = async (fn: () => Promise<unknown> | unknown): Promise<number> => {
   const t0 = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t0) / 1e9;
 };
 
+/** Snakemake with the workflow, in `dir` (made first), building `targets`: the same command on the host and in a worker. */
+function snakemakeArgs(snakefile: string, dir: string, config: string[], targets: string[], forcerun: string[] = []): string[] {
+  // --nolock: two shard jobs of the ceiling share one run directory, as Slurm jobs do. Options
+  // that take lists (--forcerun, --config) end at the next option or at `--`.
+  return ['snakemake', '--snakefile', snakefile, '--directory', dir, '--cores', '1', '--nolock', '--quiet', ...(forcerun.length ? ['--forcerun', ...forcerun] : []), '--config', ...config, '--', ...targets];
+}
+
+async function inWorker(worker: Worker, cmd: string[]): Promise<void> {
+  await runInContainer(docker, docker.getContainer(worker.container), worker.container, cmd, { env: { USER: 'root' }, timeoutMs: 30 * 60_000, check: true });
+}
+
+/** One shard's config: shard 0 of 2 of twice `shardReads` (the truth simulated first, not timed). */
+const shardConfig = (reference?: string) => ['seed=7', `reads=${shardReads * 2}`, 'shards=2', 'regions=1', ...(reference ? [`reference=${reference}`] : [])];
+
 async function nativeVsContainer(): Promise<void> {
-  const missing = ['bwa', 'samtools', 'fastp', 'dwgsim'].filter((tool) => !findExecutable(tool));
+  const missing = ['snakemake', 'bwa', 'samtools', 'fastp', 'dwgsim'].filter((tool) => !findExecutable(tool));
   if (missing.length || !existsSync(HOST_REFERENCE_GZ)) {
-    results.nativeVsContainer = { skipped: `host lacks ${[...missing, ...(existsSync(HOST_REFERENCE_GZ) ? [] : ['bowtie2-examples'])].join(', ')} (apt-get install bwa samtools fastp dwgsim bowtie2-examples)` };
+    results.nativeVsContainer = { skipped: `host lacks ${[...missing, ...(existsSync(HOST_REFERENCE_GZ) ? [] : ['bowtie2-examples'])].join(', ')} (apt-get install snakemake bwa samtools fastp dwgsim bowtie2-examples)` };
     return;
   }
-  const infra = await ensureInfra(docker, course, 1, 'volume', log);
-  const worker = infra.workers[0]!;
-  const run = 'bench-shard';
-  const env = { ...infra.env, RESOPS_RUN: run };
-  // One shard of `shardReads` pairs (shard 0 of 2 of twice that), from the same simulated SNPs.
-  await execIn(docker, worker.container, worker.id, 'simulate', ['resops-pipeline', 'simulate', 'seed=7'], env);
+  const cluster = await ensureLocalCluster(docker, course, 1, 'volume', log);
+  const worker = cluster.workers[0]!;
+  const inside = `${DATA_DIR}/bench-shard`;
   const host = join(dir, 'native');
-  mkdirSync(join(host, run), { recursive: true });
-  const { stdout: mutations } = await execIn(docker, worker.container, worker.id, 'cat', ['resops-pipeline', 'cat', 'name=mutations.txt'], env);
-  writeFileSync(join(host, run, 'mutations.txt'), mutations);
-  const shardArgs = ['shard', 'index=0', 'shards=2', `reads=${shardReads * 2}`, 'seed=7'];
-  const ref = join(host, 'lambda_virus.fa');
+  mkdirSync(host, { recursive: true });
+  const ref = join(dir, 'lambda_virus.fa');
   writeFileSync(ref, execFileSync('gzip', ['-dc', HOST_REFERENCE_GZ]));
   execFileSync('bwa', ['index', ref], { stdio: 'ignore' });
-  const nativeEnv = { ...process.env, RESOPS_STORAGE: 'volume', RESOPS_DATA: host, RESOPS_RUN: run, RESOPS_REFERENCE: ref };
+  execFileSync('samtools', ['faidx', ref]);
   // The worker is pinned to one core (src/pipeline/infra.ts): the native run gets the same core,
   // else it would be comparing one core with two rather than container with none.
   const core = workerCpusets(1, await workerCores(docker))[0];
   const taskset = core !== undefined ? findExecutable('taskset') : undefined;
   const nativeCommand = taskset && core !== undefined ? [taskset, '-c', core] : [];
+  const onHost = (targets: string[], forcerun: string[] = []) => {
+    const [command, ...args] = [...nativeCommand, ...snakemakeArgs(SNAKEFILE, host, shardConfig(ref), targets, forcerun)] as [string, ...string[]];
+    const r = spawnSync(command, args, { env: { ...process.env, USER: process.env.USER ?? 'root' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (r.status !== 0) throw new Error(`native shard failed: ${r.stderr.slice(-2000)}`);
+  };
+  const inContainer = (targets: string[], forcerun: string[] = []) => inWorker(worker, ['sh', '-c', `mkdir -p ${inside} && exec "$@"`, 'sh', ...snakemakeArgs(`${WORKFLOW_DIR}/Snakefile`, inside, shardConfig(), targets, forcerun)]);
+  onHost(['truth/mutations.txt']);
+  await inContainer(['truth/mutations.txt']);
   const native: number[] = [];
   const container: number[] = [];
-  const nativeCpu: number[] = [];
-  const containerCpu: number[] = [];
-  // The interpreter the image uses (Debian's), not a pyenv shim, so only the container differs.
-  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   for (let i = 0; i < repeat + 1; i++) {
     // Alternating, first pair discarded (warm caches on both sides).
-    let out = '';
-    const a = await timed(() => {
-      const [command, ...args] = [...nativeCommand, python, SCRIPT, ...shardArgs] as [string, ...string[]];
-      const r = spawnSync(command, args, { env: nativeEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      if (r.status !== 0) throw new Error(`native shard failed: ${r.stderr}`);
-      out = r.stdout;
-    });
-    const aCpu = num(stageOutput('shard', out).cpuSeconds);
-    let inside = '';
-    const b = await timed(async () => {
-      inside = (await execIn(docker, worker.container, worker.id, 'shard', ['resops-pipeline', ...shardArgs], env)).stdout;
-    });
-    const bCpu = num(stageOutput('shard', inside).cpuSeconds);
+    // Only the shard's own steps are redone each time; the truth stays.
+    const a = await timed(() => onHost(['shards/000.bam'], ['reads']));
+    const b = await timed(() => inContainer(['shards/000.bam'], ['reads']));
     if (i > 0) {
       native.push(a);
       container.push(b);
-      nativeCpu.push(aCpu);
-      containerCpu.push(bCpu);
     }
   }
   const ratio = median(container) / median(native);
-  const cpuRatio = median(containerCpu) / median(nativeCpu);
   results.nativeVsContainer = {
     shardReadPairs: shardReads,
     core: taskset ? core : 'all (worker not pinned, or no taskset)',
     nativeSeconds: median(native),
     containerSeconds: median(container),
     ratio,
-    nativeCpuSeconds: median(nativeCpu),
-    containerCpuSeconds: median(containerCpu),
-    cpuRatio,
     target: '≤ 1.05',
     met: ratio <= 1.05,
   };
-  log.step(`same shard: native ${median(native).toFixed(2)}s, container ${median(container).toFixed(2)}s → ${ratio.toFixed(3)}× wall, ${cpuRatio.toFixed(3)}× CPU time`);
+  log.step(`same shard through Snakemake: native ${median(native).toFixed(2)}s, container ${median(container).toFixed(2)}s → ${ratio.toFixed(3)}×`);
 }
 
 interface TwoVsOne {
-  engine: PipelineEngine;
   storage: PipelineStorage;
   oneWorkerSeconds: number;
   twoWorkersSeconds: number;
@@ -173,32 +166,30 @@ interface TwoVsOne {
   speedup: number;
   target: string;
   met: boolean;
-  /** The Slurm engine's runs: what each job cost beyond its work (medians over the 2-worker runs). */
+  /** What each Slurm job cost beyond its work (medians over the 2-worker runs). */
   scheduler?: SchedulerOverhead;
 }
 
-/** 2 workers vs 1 for each engine and storage, their runs interleaved so that all see the same machine. */
+/** 2 workers vs 1 for each storage, their runs interleaved so that all see the same machine. */
 async function twoVsOne(): Promise<void> {
-  await ensureInfra(docker, course, 2, 'volume', log);
   const times = new Map(variants.map((v) => [v.name, { 1: [] as number[], 2: [] as number[] }]));
   const overheads = new Map(variants.map((v) => [v.name, [] as SchedulerOverhead[]]));
   for (let i = 0; i < repeat; i++) {
-    for (const { engine, storage, name } of variants) {
+    for (const { storage, name } of variants) {
       for (const workers of [1, 2] as const) {
-        const result = await runPipeline(course, { workers, reads, docker, engine, storage, metrics: false, progress: collectingProgress() });
+        const result = await runPipeline(course, { workers, reads, docker, storage, metrics: false, progress: collectingProgress() });
         times.get(name)![workers].push(result.wallSeconds);
-        if (workers === 2 && result.scheduler) overheads.get(name)!.push(result.scheduler);
+        if (workers === 2) overheads.get(name)!.push(result.scheduler);
         log.step(`pipeline (${name}) ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
       }
     }
   }
-  results.twoVsOne = variants.map(({ engine, storage, name }): TwoVsOne => {
+  results.twoVsOne = variants.map(({ storage, name }): TwoVsOne => {
     const runs = times.get(name)!;
     const speedup = median(runs[1]) / median(runs[2]);
     const measured = overheads.get(name)!;
     const pick = (key: keyof SchedulerOverhead) => median(measured.map((o) => o[key]));
     return {
-      engine,
       storage,
       oneWorkerSeconds: median(runs[1]),
       twoWorkersSeconds: median(runs[2]),
@@ -214,17 +205,19 @@ async function twoVsOne(): Promise<void> {
 }
 
 /**
- * The most two workers can gain here: the same two shard jobs one after the other on one worker,
- * then at once on two (no driver queue, no serial stages). Each worker has a core of its own, so
- * what keeps this under 2 is the machine: two busy cores run the same code slower than one
+ * The most two workers can gain here: the same two shard jobs (Snakemake in the worker, no Slurm)
+ * one after the other on two workers, then at once. Each worker has a core of its own, so what
+ * keeps this under 2 is the machine: two busy cores run the same code slower than one
  * (measured here: dwgsim ≈35% slower on one of the two cores when both are busy).
  */
 async function concurrencyCeiling(): Promise<void> {
-  const infra = await ensureInfra(docker, course, 2, 'volume', log);
-  const [one, two] = infra.workers as [(typeof infra.workers)[0], (typeof infra.workers)[0]];
-  const env = { ...infra.env, RESOPS_RUN: 'bench-ceiling' };
-  await execIn(docker, one.container, one.id, 'simulate', ['resops-pipeline', 'simulate', 'seed=7'], env);
-  const shard = (worker: typeof one, index: number) => execIn(docker, worker.container, worker.id, 'shard', ['resops-pipeline', 'shard', `index=${index}`, 'shards=8', `reads=${reads}`, 'seed=7'], env);
+  const cluster = await ensureLocalCluster(docker, course, 2, 'volume', log);
+  const [one, two] = cluster.workers as [Worker, Worker];
+  const runDir = `${DATA_DIR}/bench-ceiling`;
+  const config = ['seed=7', `reads=${reads}`, 'shards=8', 'regions=1'];
+  const shard = (worker: Worker, index: number) =>
+    inWorker(worker, ['sh', '-c', `mkdir -p ${runDir} && exec "$@"`, 'sh', ...snakemakeArgs(`${WORKFLOW_DIR}/Snakefile`, runDir, config, [`shards/00${index}.bam`], ['reads'])]);
+  await inWorker(one, ['sh', '-c', `mkdir -p ${runDir} && exec "$@"`, 'sh', ...snakemakeArgs(`${WORKFLOW_DIR}/Snakefile`, runDir, config, ['truth/mutations.txt'])]);
   const serial: number[] = [];
   const together: number[] = [];
   for (let i = 0; i < repeat + 1; i++) {
@@ -310,9 +303,9 @@ if (values.json) {
       `machine: ${cpus().length} cores, load ${(results.machine as { loadavg: number[] }).loadavg.join(' ')} at start`,
       nv.skipped
         ? `native vs container (same shard): skipped: ${nv.skipped}`
-        : `native vs container (same shard of ${nv.shardReadPairs} pairs, core ${nv.core}): ${f(nv.nativeSeconds)}s vs ${f(nv.containerSeconds)}s → ${f(nv.ratio, 3)}× wall time (target ≤ 1.05: ${nv.met ? 'met' : 'NOT met'}); CPU time ${f(nv.nativeCpuSeconds)}s vs ${f(nv.containerCpuSeconds)}s → ${f(nv.cpuRatio, 3)}×`,
+        : `native vs container (same shard through Snakemake, ${nv.shardReadPairs} pairs, core ${nv.core}): ${f(nv.nativeSeconds)}s vs ${f(nv.containerSeconds)}s → ${f(nv.ratio, 3)}× wall time (target ≤ 1.05: ${nv.met ? 'met' : 'NOT met'})`,
       ...tws.flatMap((tw) => [
-        `2 workers vs 1, engine ${tw.engine}, storage ${tw.storage} (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'}); runs: 1 worker ${tw.runs[1].map((t) => t.toFixed(1)).join(', ')} s; 2 workers ${tw.runs[2].map((t) => t.toFixed(1)).join(', ')} s`,
+        `2 workers vs 1, storage ${tw.storage} (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'}); runs: 1 worker ${tw.runs[1].map((t) => t.toFixed(1)).join(', ')} s; 2 workers ${tw.runs[2].map((t) => t.toFixed(1)).join(', ')} s`,
         ...(tw.scheduler
           ? [`  per Slurm job beyond its work: ${f(tw.scheduler.overheadPerJobSeconds)}s (dispatch ${f(tw.scheduler.dispatchMedianSeconds)}s, Snakemake start-up in the job ${f(tw.scheduler.jobStartupMedianSeconds)}s, noticed ${f(tw.scheduler.noticedMedianSeconds)}s), ${tw.scheduler.slurmJobs} jobs per run`]
           : []),

@@ -501,9 +501,7 @@ suite(title, () => {
 
   describe('pipeline worker storage on OpenStack: Keystone, then the Swift container', () => {
     const SCRIPT = path.resolve('containers/pipeline/resops-pipeline.py');
-    const vcf = (sites: string[]) => ['##fileformat=VCFv4.2', '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO', ...sites.map((site) => `lambda\t${site.replace(/ /g, '\t')}\t.\tPASS\t.`)].join('\n');
-    const truth = vcf(['100 . A G', '200 . C T', '300 . G A']);
-    const calls = vcf(['100 . A G', '200 . C T', '400 . T C']);
+    const calls = ['##fileformat=VCFv4.2', 'lambda\t100\t.\tA\tG\t.\tPASS\t.', ''].join('\n');
     let client: OpenStackClient;
     let entry: CloudEntry;
     const bucket = 't-pipe-os-pipeline';
@@ -515,7 +513,7 @@ suite(title, () => {
     }, 300_000);
 
     const worker = (run: string, password: string) =>
-      spawnSync('python3', [SCRIPT, 'evaluate'], {
+      spawnSync('python3', [SCRIPT, 'cat', 'name=calls.vcf'], {
         encoding: 'utf8',
         timeout: 60_000,
         // Only what a worker VM's environment holds: no tempauth variables at all.
@@ -534,15 +532,13 @@ suite(title, () => {
         },
       });
 
-    it('the worker script reads its inputs and writes its result through Keystone and the catalog\'s Swift', async () => {
+    it('the node script reads a run\'s file through Keystone and the catalog\'s Swift', async () => {
       const run = `run-${Date.now().toString(36)}`;
-      await client.objectStore.putObject(bucket, `${run}/truth.vcf`, `${truth}\n`);
-      await client.objectStore.putObject(bucket, `${run}/calls.vcf`, `${calls}\n`);
+      await client.objectStore.putObject(bucket, `${run}/calls.vcf`, calls);
       const result = worker(run, entry.auth.password);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
-      const stored = JSON.parse((await client.objectStore.getObject(bucket, `${run}/evaluation.json`)) ?? 'null') as { truePositives: number; falsePositives: number; falseNegatives: number };
-      expect(stored).toMatchObject({ truePositives: 2, falsePositives: 1, falseNegatives: 1 });
+      expect(result.stdout).toBe(calls);
     });
 
     it('a wrong password is named as refused by Keystone, exits 2 and is never printed', () => {

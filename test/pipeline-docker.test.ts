@@ -1,13 +1,20 @@
 /**
- * The pipeline end to end on the real Docker daemon, with a small run (3,000 read pairs): 1 and 2
- * workers give byte-identical VCFs with recall ≥ 0.9; a worker killed mid-run loses and duplicates
- * nothing (same VCF); the object-storage variant (Swift, cloud-native image) gives the same VCF;
- * and a run's metrics, on either engine (the built-in queue, Snakemake on Slurm), reach Prometheus
- * (through the Pushgateway, every reporter marked finished) and Gnocchi. Monitoring is
- * started with the local driver's own functions (monitoring containers only, no learner VM).
+ * The pipeline end to end on the real Docker daemon: the Snakemake workflow
+ * (containers/pipeline/workflow) submitted to a real Slurm cluster (slurmctld on a head container,
+ * slurmd on each worker, munge between them). A small run (3,000 read pairs): 1 and 2 workers give
+ * byte-identical VCFs with recall ≥ 0.9, each worker on a core of its own; the cluster is what the
+ * course says (one partition, its workers, their memory) and its munge key is the course's secret
+ * (0600 on the host, 0400 for munge inside, in no label); a worker killed mid-run is noticed by
+ * Slurm, its job requeued on the other, and the VCF stays the same. The cloud-native variant
+ * (nodes that share no disk; every file an object in the course's Swift, through its S3 API) gives
+ * the same VCF, leaves only the results in the bucket and reports both images' start-up. A run's
+ * metrics reach Prometheus (through the Pushgateway, every reporter marked finished) and Gnocchi;
+ * monitoring is started with the local driver's own functions (monitoring containers only, no
+ * learner VM).
  * Skipped when no Docker daemon answers, except in CI (CI=1), where that is a failure.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,9 +25,11 @@ import { downLocal } from '../src/local/down.js';
 import { ensureImages, type ImageName } from '../src/local/images.js';
 import { collectingProgress } from '../src/local/progress.js';
 import { applyPlan, listCourseObjects, planChanges, resolveLayout } from '../src/local/reconcile.js';
-import { workerName } from '../src/pipeline/infra.js';
+import { headName, mungeKey } from '../src/pipeline/cluster.js';
+import { ensureSwift, workerName } from '../src/pipeline/infra.js';
 import { gnocchiRequest, METRIC } from '../src/pipeline/metrics.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
+import { runInContainer } from '../src/process/run-in-container.js';
 import { courseYaml } from './helpers/course-yaml.js';
 import { pipelineImagesReady } from './helpers/pipeline-images.js';
 import { suiteDocker, suiteId } from './helpers/docker-suite.js';
@@ -38,6 +47,11 @@ let dir = '';
 let course: Course;
 const progress = collectingProgress();
 const results: Record<string, PipelineResult> = {};
+
+async function inContainer(name: string, cmd: string[]): Promise<string> {
+  const result = await runInContainer(docker, docker.getContainer(name), name, cmd, { timeoutMs: 30_000, env: {} });
+  return result.stdout;
+}
 
 async function monitoringUp(): Promise<void> {
   const images = await ensureImages(docker, progress, MONITORING_IMAGES);
@@ -74,7 +88,7 @@ const ok = async (url: string, auth?: string) => {
 
 const body = (vcf: string) => vcf.split('\n').filter((line) => line && !line.startsWith('#'));
 
-describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
+describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'resops-pipe-'));
     const file = join(dir, 'course.yaml');
@@ -94,19 +108,31 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('1 and 2 workers give identical VCFs, and recall on the simulated SNPs is at least 0.9', async () => {
-    results.one = await runPipeline(course, { workers: 1, reads: READS, docker, progress });
-    results.two = await runPipeline(course, { workers: 2, reads: READS, docker, progress });
+  it('1 and 2 workers give identical VCFs, recall and precision ≥ 0.9, every shard job on a node', async () => {
+    results.one = await runPipeline(course, { workers: 1, reads: READS, docker, progress, metrics: false });
+    results.two = await runPipeline(course, { workers: 2, reads: READS, docker, progress, metrics: false });
     expect(results.one.evaluation.truth).toBeGreaterThan(20);
     expect(results.one.evaluation.recall).toBeGreaterThanOrEqual(0.9);
     expect(results.one.evaluation.precision).toBeGreaterThanOrEqual(0.9);
     expect(body(results.one.vcf).length).toBe(results.one.evaluation.called);
     expect(results.two.vcf).toBe(results.one.vcf);
-    expect(new Set(results.two.shardJobs.map((j) => j.worker))).toEqual(new Set(['worker1', 'worker2']));
-    expect(results.two.stages.map((s) => s.stage)).toEqual(['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate']);
+    expect(results.two.evaluation).toEqual(results.one.evaluation);
     // Calling was cut differently (one region per worker) and still gave the same VCF above.
     expect([results.one.regions, results.two.regions]).toEqual([1, 2]);
-  }, 300_000);
+    expect(results.two.stages.map((s) => s.stage)).toEqual(['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate']);
+    expect(results.two.shardJobs.map((j) => j.shard)).toEqual([...Array(results.two.shards).keys()]);
+    expect(new Set(results.two.shardJobs.map((j) => j.worker))).toEqual(new Set(['worker1', 'worker2']));
+    expect(new Set(results.one.shardJobs.map((j) => j.worker))).toEqual(new Set(['worker1']));
+    expect(results.two.shardJobs.reduce((sum, j) => sum + j.reads, 0)).toBe(READS * 2);
+    expect(results.two.shardJobs.every((j) => j.seconds > 0 && j.bytes > 0 && j.attempts === 1)).toBe(true);
+    // One Slurm job per shard (its three steps grouped), per region, and for simulate and merge;
+    // gather and evaluate run on the head (localrules).
+    expect(results.two.scheduler.slurmJobs).toBe(1 + results.two.shards + 1 + results.two.regions);
+    expect(results.two.stages.filter((s) => s.stage === 'gather' || s.stage === 'evaluate').map((s) => s.worker)).toEqual(['head', 'head']);
+    const overhead = results.two.scheduler;
+    for (const part of [overhead.dispatchMedianSeconds, overhead.jobStartupMedianSeconds, overhead.noticedMedianSeconds]) expect(part).toBeGreaterThan(0);
+    expect(overhead.overheadPerJobSeconds).toBeCloseTo(overhead.dispatchMedianSeconds + overhead.jobStartupMedianSeconds + overhead.noticedMedianSeconds, 2);
+  }, 600_000);
 
   it('each worker runs on a host core of its own, as a VM brings its own vCPU', async () => {
     const info = (await docker.info()) as { NCPU: number; CPUSet?: boolean };
@@ -115,42 +141,53 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     else expect(cpusets).toEqual(['', '']);
   });
 
-  it('a worker killed mid-run: its shard is redone elsewhere, the VCF is identical, nothing is duplicated', async () => {
-    let killed = false;
-    const result = await runPipeline(course, {
-      workers: 2,
-      reads: READS,
-      docker,
-      progress,
-      onProgress: (event) => {
-        if (event.type === 'shard' && event.stage === 'align' && event.event === 'start' && event.worker === 'worker2' && !killed) {
-          killed = true;
-          void docker.getContainer(workerName(course, 2)).kill();
-        }
-      },
-    });
-    expect(killed).toBe(true);
-    expect(result.lostWorkers).toEqual(['worker2']);
-    expect(result.shardJobs).toHaveLength(result.shards);
-    expect(result.shardJobs.some((j) => j.attempts > 1)).toBe(true);
-    expect(result.shardJobs.reduce((sum, j) => sum + j.reads, 0)).toBe(READS * 2);
-    expect(result.vcf).toBe(results.one!.vcf);
-    // The shared volume holds exactly one BAM per shard and no partial file.
-    const exec = await docker.getContainer(workerName(course, 1)).exec({ Cmd: ['sh', '-c', `ls /data/${result.run}`], AttachStdout: true });
-    const stream = await exec.start({});
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-    const listing = Buffer.concat(chunks).toString('latin1');
-    expect(listing.match(/shard-\d{3}\.bam/g)).toHaveLength(result.shards);
-    expect(listing).not.toMatch(/\.tmp-/);
-  }, 300_000);
+  it('the cluster is the course: one partition of its workers with the worker flavor\'s memory, and the run\'s nodes only', async () => {
+    const nodes = (await inContainer(headName(course), ['sinfo', '--noheader', '--Node', '--format=%N %P %c %m'])).trim().split('\n').sort();
+    expect(nodes).toEqual([`worker1 main* 1 ${course.cloud.flavors.worker.ramMb}`, `worker2 main* 1 ${course.cloud.flavors.worker.ramMb}`]);
+    // A job submitted by hand runs on a node, as a learner's sbatch would.
+    const out = await inContainer(headName(course), ['srun', '--nodes=1', '--ntasks=1', 'hostname']);
+    expect(out.trim()).toMatch(new RegExp(`^${workerName(course, 1)}|${workerName(course, 2)}$`));
+  }, 120_000);
 
-  it('object storage (Swift, reference fetched at run time) gives the same VCF', async () => {
-    const result = await runPipeline(course, { workers: 2, reads: READS, storage: 'object', docker, progress });
+  it('the munge key is the course\'s secret: 0600 on the host, 0400 for munge inside, in no label or environment', async () => {
+    const file = join(dir, course.stateDir, 'pipeline', 'munge.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const key = mungeKey(course);
+    expect(key.length).toBe(1024);
+    for (const name of [headName(course), workerName(course, 1)]) {
+      expect((await inContainer(name, ['stat', '-c', '%U %a', '/etc/munge/munge.key'])).trim()).toBe('munge 400');
+      expect(await inContainer(name, ['sha256sum', '/etc/munge/munge.key'])).toContain(createHash('sha256').update(key).digest('hex'));
+      const info = await docker.getContainer(name).inspect();
+      const visible = JSON.stringify({ labels: info.Config.Labels, env: info.Config.Env });
+      expect(visible).not.toContain(key.toString('base64').slice(0, 24));
+      expect(visible).not.toContain(key.toString('hex').slice(0, 24));
+    }
+  }, 60_000);
+
+  it('cloud-native: workers that share no disk, only Swift through Snakemake\'s S3 remote files, give the same VCF', async () => {
+    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress, metrics: false, storage: 'object' });
     expect(result.storage).toBe('object');
     expect(result.vcf).toBe(results.one!.vcf);
+    expect(result.evaluation).toEqual(results.one!.evaluation);
+    expect(new Set(result.shardJobs.map((j) => j.worker))).toEqual(new Set(['worker1', 'worker2']));
+    expect(result.shardJobs.reduce((sum, j) => sum + j.reads, 0)).toBe(READS * 2);
+    expect(result.shardJobs.every((j) => j.bytes > 0 && j.seconds > 0)).toBe(true);
+    const { swift, key } = await ensureSwift(docker, course, progress);
+    for (const name of [headName(course), workerName(course, 1), workerName(course, 2)]) {
+      const info = await docker.getContainer(name).inspect();
+      // No disk in common: nothing mounted at /data, and the image without the reference.
+      expect(info.Mounts.filter((m) => m.Destination === '/data')).toEqual([]);
+      expect(info.Config.Image).toBe('resops/pipeline-cloud:latest');
+      expect(JSON.stringify({ labels: info.Config.Labels, env: info.Config.Env })).not.toContain(key);
+    }
+    // The run's files are objects; the shards' reads (temp) are gone, their BAMs stay.
+    const objects = await swift.store.objectSizes(swift.container, `${result.run}/`);
+    expect(await swift.store.getObject(swift.container, `${result.run}/calls.vcf`)).toBe(result.vcf);
+    const shards = [...objects.keys()].filter((name) => name.startsWith(`${result.run}/shards/`)).sort();
+    expect(shards).toEqual(result.shardJobs.map((j) => `${result.run}/shards/${String(j.shard).padStart(3, '0')}.bam`));
+    expect(result.shardJobs.map((j) => j.bytes)).toEqual(shards.map((name) => objects.get(name)));
     // The report states both worker images' sizes and start-up: this run measured the cloud-native
-    // one (its workers were made now), an earlier volume run the baked one.
+    // one (its nodes were made now), an earlier volume run the baked one.
     const byImage = new Map(result.images.map((i) => [i.image, i]));
     expect(byImage.get('resops/pipeline-cloud:latest')?.startup).toMatchObject({ run: result.run, readySeconds: result.startup.readySeconds });
     expect(byImage.get('resops/pipeline-cloud:latest')?.startup?.containerStartSeconds).toBeGreaterThan(0);
@@ -160,13 +197,37 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     const report = readFileSync(join(result.reportDir, 'report.md'), 'utf8');
     expect(report).toContain(`| resops/pipeline:latest | ${byImage.get('resops/pipeline:latest')!.sizeMb} |`);
     expect(report).toMatch(/\| resops\/pipeline-cloud:latest \| [\d.]+ \| [\d.]+ \| [\d.]+ \| this one \|/);
-  }, 300_000);
+  }, 600_000);
 
-  it.each(['builtin', 'slurm'] as const)("a run's metrics (%s engine) are in Prometheus (via the Pushgateway) and in Gnocchi (one batch)", async (engine) => {
+  it('a worker killed mid-run: Slurm requeues its job on the other node and the VCF is the same', async () => {
+    let killed = false;
+    const result = await runPipeline(course, {
+      workers: 2,
+      reads: READS,
+      docker,
+      progress,
+      metrics: false,
+      onProgress: (event) => {
+        if (event.type === 'shard' && event.stage === 'align' && event.event === 'start' && event.worker === 'worker2' && !killed) {
+          killed = true;
+          void docker.getContainer(workerName(course, 2)).kill();
+        }
+      },
+    });
+    expect(killed).toBe(true);
+    expect(result.lostWorkers).toEqual(['worker2']);
+    expect(result.vcf).toBe(results.one!.vcf);
+    expect(result.shardJobs).toHaveLength(result.shards);
+    expect(result.shardJobs.some((j) => j.attempts > 1)).toBe(true);
+    expect(result.shardJobs.filter((j) => j.attempts > 1).every((j) => j.worker === 'worker1')).toBe(true);
+    expect(result.shardJobs.reduce((sum, j) => sum + j.reads, 0)).toBe(READS * 2);
+  }, 600_000);
+
+  it("a run's metrics are in Prometheus (via the Pushgateway) and in Gnocchi (one batch)", async () => {
     await eventually('Pushgateway ready', () => ok(`http://127.0.0.1:${PORTS.pushgateway}/-/ready`), 120_000);
     await eventually('Prometheus ready', () => ok(`http://127.0.0.1:${PORTS.prometheus}/-/ready`), 120_000);
     await eventually('Gnocchi answers', () => ok(`http://127.0.0.1:${PORTS.gnocchi}/v1/status`, 'admin:'), 240_000);
-    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress, engine });
+    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress });
     expect(result.metrics.problem).toBeUndefined();
     expect(result.metrics).toMatchObject({ pushgateway: true, gnocchi: true });
 
@@ -183,8 +244,8 @@ describe.skipIf(!dockerAvailable)('pipeline on Docker', () => {
     const simulate = durations.find((s) => s.labels.stage === 'simulate')!;
     expect(simulate.value).toBeCloseTo(result.stages.find((s) => s.stage === 'simulate')!.seconds, 3);
     const progressSamples = await promQuery(PORTS.prometheus, `${METRIC.lastProgress}{run="${result.run}"}`);
-    // On Slurm the head pushes too: gather and evaluate run there (localrules).
-    expect(new Set(progressSamples.map((s) => s.labels.worker))).toEqual(new Set(engine === 'slurm' ? ['worker1', 'worker2', 'head'] : ['worker1', 'worker2']));
+    // The head pushes too: gather and evaluate run there (localrules).
+    expect(new Set(progressSamples.map((s) => s.labels.worker))).toEqual(new Set(['worker1', 'worker2', 'head']));
     expect(progressSamples.every((s) => s.labels.stage === undefined)).toBe(true);
     // Whatever pushed progress is marked finished, or PipelineWorkerStalled would fire for it.
     const finished = await eventually(

@@ -1,13 +1,11 @@
 /**
- * The pipeline's pure parts: the Amdahl fit and the scaling table, the shard queue's retry rule,
+ * The pipeline's pure parts: the Amdahl fit and the scaling table,
  * the metric payloads and the plot. No Docker.
  */
 import { describe, expect, it } from 'vitest';
 import { amdahlSpeedup, cheapestMeetingDeadline, fitAmdahl, median, scaleTable, speedupSamples } from '../src/pipeline/amdahl.js';
-import { StageFailed, WorkerLost } from '../src/pipeline/exec.js';
 import { gnocchiBatch, groupPath, METRIC, stageExposition } from '../src/pipeline/metrics.js';
 import { scalingSvg } from '../src/pipeline/plot.js';
-import { runQueue } from '../src/pipeline/queue.js';
 import { workerHourPrice } from '../src/pipeline/scale.js';
 import { workerCpusets } from '../src/pipeline/infra.js';
 
@@ -113,55 +111,6 @@ describe('worker placement on the host cores', () => {
 
   it('leaves workers alone where the daemon cannot pin', () => {
     expect(workerCpusets(2, undefined)).toEqual([undefined, undefined]);
-  });
-});
-
-describe('shard queue', () => {
-  it('every job runs once when nothing fails, spread over the workers', async () => {
-    const ran: Array<[number, string]> = [];
-    const outcomes = await runQueue(6, ['a', 'b'], async (job, worker) => {
-      ran.push([job, worker]);
-      await new Promise((r) => setTimeout(r, 5));
-      return job * 10;
-    });
-    expect(outcomes.map((o) => o.result)).toEqual([0, 10, 20, 30, 40, 50]);
-    expect(ran.map(([job]) => job).sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(new Set(ran.map(([, w]) => w))).toEqual(new Set(['a', 'b']));
-  });
-
-  it('a worker lost mid-job: its job is redone on another worker, nothing lost or duplicated', async () => {
-    const events: string[] = [];
-    const outcomes = await runQueue(
-      5,
-      ['a', 'b'],
-      async (job, worker, attempt) => {
-        await new Promise((r) => setTimeout(r, 5));
-        if (worker === 'b' && job === 1) throw new WorkerLost('b', 'killed');
-        return `${job}@${worker}#${attempt}`;
-      },
-      (e) => events.push(`${e.type}:${e.job}:${e.worker}`),
-    );
-    expect(outcomes.map((o) => o.result)).toEqual(['0@a#1', '1@a#2', '2@a#1', '3@a#1', '4@a#1']);
-    expect(outcomes[1]!.attempts).toBe(2);
-    expect(events).toContain('lost:1:b');
-    expect(events.filter((e) => e.startsWith('done:'))).toHaveLength(5);
-  });
-
-  it('all workers lost: fails naming the jobs not done', async () => {
-    await expect(runQueue(3, ['a'], async () => Promise.reject(new WorkerLost('a', 'gone')))).rejects.toThrow(/all 1 workers were lost; 3 of 3/);
-  });
-
-  it('a stage failure is not retried: it fails the run', async () => {
-    let calls = 0;
-    await expect(
-      runQueue(4, ['a', 'b'], async (job) => {
-        calls++;
-        if (job === 0) throw new StageFailed('shard', 'a', 2, 'bwa: bad input');
-        await new Promise((r) => setTimeout(r, 5));
-        return job;
-      }),
-    ).rejects.toThrow(/stage shard failed on a \(exit 2\)[\s\S]*bwa: bad input/);
-    expect(calls).toBeLessThan(4);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Reading Snakemake's cluster-mode log (snakemake-log.ts) and rendering the cluster's
  * slurm.conf (slurm-conf.ts): pure functions, so their edge cases are tested here; the engine
- * end to end is test/pipeline-slurm.test.ts.
+ * end to end is test/pipeline-docker.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { renderSlurmConf } from '../src/pipeline/slurm-conf.js';

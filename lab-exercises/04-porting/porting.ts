@@ -13,7 +13,7 @@ export function noRun(lab: Lab, storage: 'volume' | 'object'): never {
   return lab.missing(`no run with --storage ${storage} and at least 2 workers since you started this step${listed}: run \`${lab.command(`pipeline run {course} --workers 2 --reads 5000 --storage ${storage}`)}\``);
 }
 
-export const SOLUTION_ARGS = ['--workers', '2', '--reads', '2000'];
+export const SOLUTION_ARGS = ['--workers', '2', '--shards', '2', '--reads', '2000'];
 
 /**
  * The two mistakes of each run step: the right storage on one worker, and the other storage (the
@@ -32,7 +32,7 @@ export function wrongRuns(storage: 'volume' | 'object'): WrongAttempt[] {
     {
       name: `runs with --storage ${other}`,
       attempt: (lab) => runPipeline(lab, [...SOLUTION_ARGS, '--storage', other]),
-      says: (lab) => expected(lab, `2 worker(s)/8 shard(s) with --storage ${other}`),
+      says: (lab) => expected(lab, `2 worker(s)/2 shard(s) with --storage ${other}`),
     },
   ];
 }

@@ -107,9 +107,10 @@ async function up(course: Course, options: CommandOptions): Promise<number> {
   const imageIds = new Map<ImageName, string>([...images.values()].map((i) => [i.name, i.id]));
   const plan = planChanges(course, layout, existing, imageIds);
   const changes = await applyPlan(docker, course, plan, existing, progress);
-  // The pipeline's workers are the course's too (the pipeline stack on OpenStack); the pipeline
-  // module owns them because a run may switch their image (storage volume or object).
-  const workers = course.pipeline.workers > 0 ? await (await import('../pipeline/infra.js')).ensureInfra(docker, course, course.pipeline.workers, course.pipeline.storage, progress) : undefined;
+  // The pipeline's Slurm cluster (head and workers) is the course's too (the pipeline stack on
+  // OpenStack); the pipeline module owns it because a run may switch its image (storage volume or
+  // object) and its node list.
+  const workers = course.pipeline.workers > 0 ? await (await import('../pipeline/cluster.js')).ensureLocalCluster(docker, course, course.pipeline.workers, course.pipeline.storage, progress) : undefined;
   const workersCreated = workers?.startSeconds.length ?? 0;
   if (!changes.length && !workersCreated) {
     progress.step(`nothing to change: ${layout.networks.length} networks and ${layout.containers.length} containers are up to date`);

@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
-import { LABELS, type Course, type PipelineStorage } from '../course/model.js';
+import { LABELS, type Course } from '../course/model.js';
 import { resourceName } from '../course/naming.js';
 import { dockerCall, isNotFound, LOCAL_LABELS, statusCode } from '../local/docker.js';
 import { servicesNetworkName } from '../local/layout.js';
@@ -33,19 +33,6 @@ export interface Worker {
   /** Short name used in metrics and progress: `worker1`. */
   id: string;
   container: string;
-}
-
-export interface PipelineInfra {
-  storage: PipelineStorage;
-  /** The worker image (`resops/pipeline` or `resops/pipeline-cloud`). */
-  image: string;
-  /** Create-to-running seconds of the workers created by this call (empty when all existed). */
-  startSeconds: number[];
-  workers: Worker[];
-  /** Environment of every stage (storage settings; the run id is added per stage). */
-  env: Record<string, string>;
-  /** Object storage runs: the course's Swift and the container (bucket) the run's objects go to. */
-  swift?: PipelineBucket;
 }
 
 export interface PipelineBucket {
@@ -242,39 +229,6 @@ export function workerCpusets(count: number, cores: number | undefined): Array<s
   if (!cores) return Array.from({ length: count }, () => undefined);
   if (count <= cores) return Array.from({ length: count }, (_, i) => String(i));
   return Array.from({ length: count }, () => `0-${cores - 1}`);
-}
-
-/**
- * Workers 1..count exist and run (more may exist: they are left alone). `volume` workers run the
- * image with the reference baked in; `object` workers the cloud-native one. Each gets its cores
- * for a run of `count` workers (`workerCpusets`).
- */
-export async function ensureInfra(docker: Docker, course: Course, count: number, storage: PipelineStorage, progress: Progress): Promise<PipelineInfra> {
-  if (!Number.isInteger(count) || count < 1) throw new TargetError(`--workers ${count}: expected a whole number ≥ 1`);
-  const network = await ensureNetwork(docker, course);
-  let env: Record<string, string>;
-  let binds: string[] = [];
-  let swift: PipelineBucket | undefined;
-  const image: 'pipeline' | 'pipeline-cloud' = storage === 'volume' ? 'pipeline' : 'pipeline-cloud';
-  if (storage === 'volume') {
-    const volume = await ensureVolume(docker, course);
-    binds = [`${volume}:/data`];
-    env = { RESOPS_STORAGE: 'volume', RESOPS_DATA: '/data' };
-  } else {
-    const ensured = await ensureSwift(docker, course, progress);
-    swift = ensured.swift;
-    env = { RESOPS_STORAGE: 'object', SWIFT_AUTH_URL: 'http://swift:8080/auth/v1.0', SWIFT_USER, SWIFT_KEY: ensured.key, SWIFT_CONTAINER: swiftBucket(course) };
-  }
-  const imageId = await ensurePipelineImage(docker, image, progress);
-  const workers: Worker[] = Array.from({ length: count }, (_, i) => ({ id: `worker${i + 1}`, container: workerName(course, i + 1) }));
-  const cpusets = workerCpusets(count, await workerCores(docker));
-  const started = await Promise.all(
-    workers.map((w, i) =>
-      ensureContainer(docker, course, { name: w.container, image: pipelineImageTag(image), imageId, role: 'worker', network, aliases: [w.id], env: {}, binds }, progress, cpusets[i]),
-    ),
-  );
-  const startSeconds = started.filter((s): s is number => s !== undefined);
-  return { storage, image: pipelineImageTag(image), startSeconds, workers, env, ...(swift ? { swift } : {}) };
 }
 
 /** Removes the pipeline's workers, Swift container and volume (what `down` removes by label too). */

@@ -8,6 +8,22 @@
  * reason is reported as "metrics not pushed: …"; the pipeline itself carries on.
  */
 import { fetchWithin } from '../net/deadline.js';
+import type { Stage } from './model.js';
+
+/** One worker's part of a stage: its seconds and what it moved. */
+export interface WorkerMeasure {
+  seconds: number;
+  reads: number;
+  bytes: number;
+}
+
+/** Told of each worker's part of a stage (run-metrics.ts pushes it). */
+export interface StageObserver {
+  /** A worker's measure of a stage; for a per-shard stage its running totals after each job. */
+  measured(stage: Stage, worker: string, measure: WorkerMeasure): Promise<void>;
+  /** A stage failed (the run stops). */
+  failed(stage: Stage, worker: string, seconds: number): Promise<void>;
+}
 
 export const METRIC = {
   duration: 'resops_pipeline_stage_duration_seconds',

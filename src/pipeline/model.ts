@@ -3,12 +3,11 @@ import type Docker from 'dockerode';
 import type { PipelineStorage } from '../course/model.js';
 import type { Progress } from '../local/progress.js';
 import type { MetricsEndpoints, ShardMeasure } from './metrics.js';
-import type { QueueEvent } from './queue.js';
 import type { ImageStartup } from './startup-record.js';
 
 export const STAGES = ['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate'] as const;
 export type Stage = (typeof STAGES)[number];
-/** The stages that run as jobs on the queue (stages.ts). */
+/** The stages whose jobs run once per shard or region (Snakemake's align and call rules). */
 export type QueueStageName = Extract<Stage, 'align' | 'call'>;
 
 export interface PipelineOptions {
@@ -25,8 +24,6 @@ export interface PipelineOptions {
    * each region job pays a fixed start-up (≈0.3 s) that more regions than workers only repeat.
    */
   regions?: number;
-  /** Default builtin (until the Slurm engine has replaced it on every path). */
-  engine?: PipelineEngine;
   runId?: string;
   docker?: Docker;
   /** Where metrics go; default: the course's Pushgateway and Gnocchi when monitoring is enabled. false: none. */
@@ -42,7 +39,7 @@ export type MetricsEndpointsOption = MetricsEndpoints | false;
 
 export type PipelineEvent =
   | { type: 'stage'; stage: Stage; state: 'start' | 'done'; seconds?: number; worker?: string }
-  | { type: 'shard'; stage: QueueStageName; event: QueueEvent<string>['type']; shards: number; job: number; worker: string; attempt: number; error?: string };
+  | { type: 'shard'; stage: QueueStageName; event: 'start' | 'done'; shards: number; job: number; worker: string; attempt: number; error?: string };
 
 export interface StageTiming {
   stage: Stage;
@@ -66,8 +63,6 @@ export interface Evaluation {
 /** A run's settings: its options with the defaults filled in (options.ts). */
 export interface RunPlan {
   run: string;
-  /** builtin: the toolkit's own queue over `docker exec`; slurm: Snakemake submitting to Slurm. */
-  engine: PipelineEngine;
   storage: PipelineStorage;
   workers: number;
   reads: number;
@@ -76,7 +71,7 @@ export interface RunPlan {
   regions: number;
 }
 
-/** What running each job through Slurm and Snakemake costs (the Slurm engine's runs only; slurm-engine.ts). */
+/** What running each job through Slurm and Snakemake costs (slurm-engine.ts). */
 export interface SchedulerOverhead {
   slurmJobs: number;
   /** Could start (submitted, node free) → started on its node; median. */
@@ -88,9 +83,6 @@ export interface SchedulerOverhead {
   /** The three medians added: what each job costs beyond its work. */
   overheadPerJobSeconds: number;
 }
-
-export type PipelineEngine = 'builtin' | 'slurm';
-export const PIPELINE_ENGINES: readonly PipelineEngine[] = ['builtin', 'slurm'];
 
 export interface PipelineResult extends RunPlan {
   course: string;
@@ -110,8 +102,7 @@ export interface PipelineResult extends RunPlan {
   startup: { image: string; containerStartSeconds: number[]; readySeconds: number };
   metrics: RunMetricsSummary;
   reportDir: string;
-  /** Present for runs of the Slurm engine. */
-  scheduler?: SchedulerOverhead;
+  scheduler: SchedulerOverhead;
 }
 
 export interface RunMetricsSummary {

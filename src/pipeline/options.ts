@@ -30,7 +30,6 @@ export function planRun(course: Course, options: PipelineOptions): RunPlan {
   if (!Number.isInteger(regions) || regions < 1 || regions > MAX_PARTS) throw new TargetError(`regions ${regions}: expected a whole number from 1 to ${MAX_PARTS}`);
   return {
     run: options.runId ?? newRunId(),
-    engine: options.engine ?? 'builtin',
     storage: options.storage ?? course.pipeline.storage,
     workers: options.workers,
     reads: options.reads,

@@ -24,8 +24,8 @@ export function renderMarkdown(r: PipelineResult): string {
   const lines = [
     `# Pipeline run ${r.run}`,
     '',
-    `Course \`${r.course}\`, storage \`${r.storage}\`, engine \`${r.engine}\`, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.reads} simulated read pairs (seed ${r.seed}), ${r.shards} shards.`,
-    `Wall time **${r.wallSeconds.toFixed(1)} s**.${r.lostWorkers.length ? ` Workers lost during the run: ${r.lostWorkers.join(', ')} (their shards were redone elsewhere).` : ''}`,
+    `Course \`${r.course}\`, storage \`${r.storage}\`, Snakemake on Slurm, ${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.reads} simulated read pairs (seed ${r.seed}), ${r.shards} shards.`,
+    `Wall time **${r.wallSeconds.toFixed(1)} s**.${r.lostWorkers.length ? ` Workers lost during the run: ${r.lostWorkers.join(', ')} (Slurm requeued their jobs on the others).` : ''}`,
     '',
     '## Accuracy against the simulated truth (SNPs)',
     '',
@@ -57,12 +57,10 @@ export function renderMarkdown(r: PipelineResult): string {
         : `| ${i.image} | ${i.sizeMb} | — | — | ${i.workersOf ? `not yet: a run with --storage ${i.workersOf} measures it` : '(storage service)'} |`,
     ),
     '',
-    ...(r.scheduler
-      ? [
-          `Slurm ran ${r.scheduler.slurmJobs} jobs; each cost ${r.scheduler.overheadPerJobSeconds.toFixed(2)} s beyond its work (medians: dispatch ${r.scheduler.dispatchMedianSeconds.toFixed(2)} s, start-up on the node ${r.scheduler.jobStartupMedianSeconds.toFixed(2)} s, noticed by Snakemake ${r.scheduler.noticedMedianSeconds.toFixed(2)} s).`,
-          '',
-        ]
-      : []),
+    '## Scheduler',
+    '',
+    `Slurm ran ${r.scheduler.slurmJobs} jobs; each cost ${r.scheduler.overheadPerJobSeconds.toFixed(2)} s beyond its work (medians: dispatch ${r.scheduler.dispatchMedianSeconds.toFixed(2)} s, start-up on the node ${r.scheduler.jobStartupMedianSeconds.toFixed(2)} s, noticed by Snakemake ${r.scheduler.noticedMedianSeconds.toFixed(2)} s).`,
+    '',
     `Metrics: ${r.metrics.problem ? `not pushed: ${r.metrics.problem}` : `Pushgateway (run="${r.run}") and Gnocchi (resource ${r.metrics.gnocchiResource}, one batch request)`}.`,
     '',
   ];

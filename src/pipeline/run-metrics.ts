@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Course } from '../course/model.js';
-import { metricsSink, type MetricsEndpoints, type MetricsSink, type ShardMeasure } from './metrics.js';
+import { metricsSink, type MetricsEndpoints, type MetricsSink, type ShardMeasure, type StageObserver, type WorkerMeasure } from './metrics.js';
 import type { MetricsEndpointsOption, RunMetricsSummary, Stage } from './model.js';
-import type { StageObserver, WorkerMeasure } from './orchestrator.js';
 
 export function defaultEndpoints(course: Course): MetricsEndpoints {
   if (!course.monitoring.enabled) return {};

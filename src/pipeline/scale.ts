@@ -10,9 +10,7 @@ import type { Course, PipelineStorage } from '../course/model.js';
 import { connectDocker } from '../local/docker.js';
 import { stderrProgress, type Progress, collectingProgress } from '../local/progress.js';
 import { fitAmdahl, scaleTable, speedupSamples, type AmdahlFit, type ScalePoint, type ScaleRow } from './amdahl.js';
-import { ensureInfra } from './infra.js';
 import { scalingSvg, svgToPng } from './plot.js';
-import type { PipelineEngine } from './model.js';
 import { runPipeline, type MetricsEndpointsOption } from './run.js';
 
 export interface ScaleOptions {
@@ -22,7 +20,6 @@ export interface ScaleOptions {
   storage?: PipelineStorage;
   seed?: number;
   shards?: number;
-  engine?: PipelineEngine;
   outDir?: string;
   docker?: Docker;
   progress?: Progress;
@@ -59,8 +56,8 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
   const docker = options.docker ?? (await connectDocker()).docker;
   const storage = options.storage ?? course.pipeline.storage;
   const counts = [...new Set(options.workers)].sort((a, b) => a - b);
-  // All workers up front: creating containers must not count in any run's wall time.
-  await ensureInfra(docker, course, Math.max(...counts), storage, progress);
+  // Each count gets its own cluster (the partition is exactly the run's workers): recreating
+  // the containers between runs is not in any run's wall time, which starts once Slurm is up.
   const seconds = new Map<number, number[]>(counts.map((n) => [n, []]));
   const vcfs = new Set<string>();
   const total = counts.length * options.repeat;
@@ -76,7 +73,6 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
         progress: quiet,
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.shards !== undefined ? { shards: options.shards } : {}),
-        ...(options.engine ? { engine: options.engine } : {}),
         ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
       });
       seconds.get(n)!.push(result.wallSeconds);

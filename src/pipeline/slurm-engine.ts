@@ -12,9 +12,8 @@ import { runInContainer } from '../process/run-in-container.js';
 import { TargetError } from '../targets/driver.js';
 import { median } from './amdahl.js';
 import { DATA_DIR, type LocalCluster } from './cluster.js';
-import type { ShardMeasure } from './metrics.js';
+import type { ShardMeasure, StageObserver, WorkerMeasure } from './metrics.js';
 import type { Evaluation, PipelineEvent, RunPlan, SchedulerOverhead, Stage, StageTiming } from './model.js';
-import type { StageObserver, WorkerMeasure } from './orchestrator.js';
 import { benchmarkSeconds, parseJobTimes, SnakemakeLog, type JobTimes, type SnakemakeJob } from './snakemake-log.js';
 
 export const WORKFLOW_DIR = '/opt/resops/workflow';

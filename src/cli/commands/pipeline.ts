@@ -3,7 +3,6 @@
  * containers (src/pipeline/). Progress per stage on stderr; the summary (or JSON) on stdout.
  */
 import { PIPELINE_STORAGES, type PipelineStorage } from '../../course/model.js';
-import { PIPELINE_ENGINES, type PipelineEngine } from '../../pipeline/model.js';
 import { planRun } from '../../pipeline/options.js';
 import { DEFAULTS, runPipeline, type PipelineResult } from '../../pipeline/run.js';
 import { runScale, type ScaleResult } from '../../pipeline/scale.js';
@@ -37,28 +36,20 @@ function storageArg(value: string | boolean | undefined): PipelineStorage | unde
   return value as PipelineStorage;
 }
 
-function engineArg(value: string | boolean | undefined): PipelineEngine | undefined {
-  if (value === undefined || typeof value === 'boolean') return undefined;
-  if (!(PIPELINE_ENGINES as readonly string[]).includes(value)) throw new UsageError(`--engine ${value}: unknown engine`, `use one of: ${PIPELINE_ENGINES.join(', ')}`);
-  return value as PipelineEngine;
-}
-
 function common(values: OptionValues) {
   const seed = values.seed === undefined ? undefined : wholeNumber('seed', values.seed, undefined);
   const shards = values.shards === undefined ? undefined : wholeNumber('shards', values.shards, undefined);
   const storage = storageArg(values.storage);
-  const engine = engineArg(values.engine);
   return {
     reads: wholeNumber('reads', values.reads, DEFAULTS.reads),
     ...(seed !== undefined ? { seed } : {}),
     ...(shards !== undefined ? { shards } : {}),
     ...(storage ? { storage } : {}),
-    ...(engine ? { engine } : {}),
   };
 }
 
 function printRun(r: PipelineResult): void {
-  print(`run ${r.run}: ${r.workers} worker${r.workers === 1 ? '' : 's'}, storage ${r.storage}, engine ${r.engine}, ${r.reads} read pairs, wall time ${r.wallSeconds.toFixed(1)}s`);
+  print(`run ${r.run}: ${r.workers} worker${r.workers === 1 ? '' : 's'}, storage ${r.storage}, ${r.reads} read pairs, wall time ${r.wallSeconds.toFixed(1)}s`);
   print(`accuracy: recall ${r.evaluation.recall.toFixed(3)}, precision ${r.evaluation.precision.toFixed(3)}, F1 ${r.evaluation.f1.toFixed(3)} (${r.evaluation.truePositives}/${r.evaluation.truth} simulated SNPs found, ${r.evaluation.falsePositives} false)`);
   print();
   for (const line of formatTable(['STAGE', 'SECONDS', 'WORKER', 'READS'], r.stages.map((s) => [s.stage, s.seconds.toFixed(2), s.worker, s.reads ? String(s.reads) : '']), ['left', 'right', 'left', 'right'])) print(line);
@@ -76,7 +67,7 @@ function printRun(r: PipelineResult): void {
     print(`Slurm: ${s.slurmJobs} jobs, each ${s.overheadPerJobSeconds.toFixed(2)}s beyond its work (medians: dispatch ${s.dispatchMedianSeconds.toFixed(2)}s, start-up on the node ${s.jobStartupMedianSeconds.toFixed(2)}s, noticed by Snakemake ${s.noticedMedianSeconds.toFixed(2)}s)`);
     print();
   }
-  if (r.lostWorkers.length) print(`workers lost during the run: ${r.lostWorkers.join(', ')} (their shards were redone on the others)`);
+  if (r.lostWorkers.length) print(`workers lost during the run: ${r.lostWorkers.join(', ')} (Slurm requeued their jobs on the others)`);
   print(r.metrics.problem ? `metrics not pushed: ${r.metrics.problem}` : `metrics: Pushgateway run="${r.run}", Gnocchi resource ${r.metrics.gnocchiResource}`);
   print(`report: ${r.reportDir}/report.md (also report.json, calls.vcf)`);
 }
@@ -125,14 +116,15 @@ async function buildImages(json: boolean): Promise<number> {
 }
 
 export const command: CliCommand = {
-  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--engine builtin|slurm] [--seed S] [--shards K] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
+  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
   description: [
     'build: builds the two worker images (reference in the image; reference fetched at run time)',
     'and prints their sizes.',
-    'run: simulates reads with known SNPs (dwgsim) from the lambda-phage genome, QC (fastp) and',
-    'alignment in shards (bwa mem, a job queue over N worker containers `<id>-worker<k>`), merge',
-    '(samtools), calling by region (bcftools) and evaluation against the truth; a worker that dies',
-    'mid-job has its job redone elsewhere. Storage `volume` shares a Docker volume (lift-and-shift);',
+    'run: the Snakemake workflow (containers/pipeline/workflow) on a Slurm cluster: the head',
+    '`<id>-head` (slurmctld, Snakemake) and N worker nodes `<id>-worker<k>` (slurmd). It simulates',
+    'reads with known SNPs (dwgsim) from the lambda-phage genome, QC (fastp) and alignment in',
+    'shards (bwa mem), merge (samtools), calling by region (bcftools) and evaluation against the',
+    'truth; Slurm requeues the job of a node that dies. Storage `volume` shares a Docker volume (lift-and-shift);',
     '`object` keeps everything in Swift (`<id>-swift`) with workers that fetch the reference at',
     'run time. Each stage pushes metrics to the course\'s Pushgateway; per-shard measures go to',
     'Gnocchi in one batch request. Report: <state dir>/pipeline/<run>/report.{md,json}.',
@@ -143,7 +135,6 @@ export const command: CliCommand = {
     workers: { type: 'string', valueName: 'N', description: 'run: number of workers; scale: comma-separated counts' },
     reads: { type: 'string', valueName: 'R', description: `read pairs to simulate (default ${DEFAULTS.reads})` },
     storage: { type: 'string', valueName: 'S', description: 'volume or object (default: the course\'s pipeline.storage)' },
-    engine: { type: 'string', valueName: 'E', description: 'builtin (default: our job queue over docker exec) or slurm (Snakemake submitting to Slurm on a head and the workers; volume storage)' },
     seed: { type: 'string', valueName: 'S', description: `simulation seed (default ${DEFAULTS.seed})` },
     shards: { type: 'string', valueName: 'K', description: `shard jobs (default ${DEFAULTS.shards}, independent of --workers; calling takes one region per worker)` },
     repeat: { type: 'string', valueName: 'K', description: 'scale: runs per worker count (default 3)' },

@@ -1,0 +1,55 @@
+/**
+ * A pipeline run's options: the defaults filled in and what is refused, by planRun and through the
+ * CLI with the same words (exit code 2, before any container starts). No Docker.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCourse } from '../src/course/load.js';
+import { DEFAULTS, planRun } from '../src/pipeline/options.js';
+import { courseYaml } from './helpers/course-yaml.js';
+import { runCli } from './helpers/run-cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'resops-options-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function course(target: 'local' | 'openstack' = 'local') {
+  const file = join(dir, `${target}.yaml`);
+  writeFileSync(file, courseYaml({ id: 'options', target, learners: 1, workers: 2 }));
+  return loadCourse(file);
+}
+
+describe('the run options', () => {
+  it('fills in the defaults: the course storage, seed, shards, one region per worker', () => {
+    expect(planRun(course(), { workers: 3, reads: 2000, runId: 'run-1' })).toEqual({ run: 'run-1', storage: 'volume', workers: 3, reads: 2000, seed: DEFAULTS.seed, shards: DEFAULTS.shards, regions: 3 });
+  });
+
+  it('refuses what the run cannot do, with the flag in the message', () => {
+    expect(() => planRun(course('openstack'), { workers: 1, reads: 2000 })).toThrow("target is openstack; `pipeline run` drives the local target's worker containers");
+    expect(() => planRun(course(), { workers: 1, reads: 50 })).toThrow('--reads 50: expected a whole number ≥ 100');
+    expect(() => planRun(course(), { workers: 1, reads: 2000, shards: 1000 })).toThrow('--shards 1000: expected a whole number from 1 to 999');
+    expect(() => planRun(course(), { workers: 1, reads: 2000, regions: 0 })).toThrow('regions 0: expected a whole number from 1 to 999');
+  });
+
+  it('the CLI checks nothing planRun does not: the same message, exit code 2, before anything starts', async () => {
+    for (const [flags, says] of [
+      [['--shards', '1000'], '--shards 1000: expected a whole number from 1 to 999'],
+      [['--reads', '50'], '--reads 50: expected a whole number ≥ 100'],
+      [['--workers', '0'], '--workers 0: expected a whole number ≥ 1'],
+    ] as const) {
+      const run = await runCli(['pipeline', 'run', 'examples/course.yaml', ...flags]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(says);
+    }
+    const scale = await runCli(['pipeline', 'scale', 'examples/course.yaml', '--workers', '1,2', '--reads', '50']);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toContain('--reads 50: expected a whole number ≥ 100');
+  });
+
+  it('the engine is not a choice any more: --engine is refused as an unknown option', async () => {
+    const run = await runCli(['pipeline', 'run', 'examples/course.yaml', '--workers', '1', '--engine', 'builtin']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--engine/);
+  });
+});
