@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
+import { runInContainer } from '../src/process/run-in-container.js';
 import { connectDocker } from '../src/local/docker.js';
 import { downLocal } from '../src/local/down.js';
 import { collectingProgress } from '../src/local/progress.js';
@@ -106,9 +107,13 @@ describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local la
     it(`${exercise.id}: each step's check fails fresh with its message, rejects its wrong attempts word for word, and passes after its solution`, async () => {
       await walk(exercise.id);
       if (exercise.id === '00-setup') {
-        // `up` (the lab-up solution) made the course's pipeline workers too, before any run.
-        const workers = await (await connectDocker()).docker.listContainers({ filters: { label: [`resops.course=${ID}`, 'resops.role=worker'] } });
-        expect(workers.map((w) => w.Names[0]).sort()).toEqual([`/${ID}-worker1`, `/${ID}-worker2`]);
+        // `up` (the lab-up solution) made the course's pipeline cluster too, before any run: the
+        // Slurm head and the workers, with Slurm answering.
+        const docker = (await connectDocker()).docker;
+        const workers = await docker.listContainers({ filters: { label: [`resops.course=${ID}`, 'resops.role=worker'] } });
+        expect(workers.map((w) => w.Names[0]).sort()).toEqual([`/${ID}-head`, `/${ID}-worker1`, `/${ID}-worker2`]);
+        const sinfo = await runInContainer(docker, docker.getContainer(`${ID}-head`), `${ID}-head`, ['sinfo', '--noheader', '--Node', '--format=%N'], { timeoutMs: 30_000, env: {} });
+        expect(sinfo.stdout.trim().split('\n').sort()).toEqual(['worker1', 'worker2']);
       }
       // A cold machine builds images inside a solution (lab up, pipeline build): minutes, bounded.
     }, 900_000);
