@@ -15,6 +15,6 @@ export default defineWrongAttempts([
     attempt: async (lab) => {
       await runPipeline(lab, ['--workers', '2', '--shards', '2', '--reads', '500']);
     },
-    says: (lab) => `no scaling experiment since you started this step: run \`${lab.command('pipeline scale {course} --workers 1,2,4 --repeat 2 --reads 5000')}\``,
+    says: (lab) => `no scaling experiment since you started this step: run \`${lab.command('pipeline scale {course} --workers 1,2,4 --repeat 1')}\``,
   },
 ]);
