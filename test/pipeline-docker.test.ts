@@ -41,6 +41,9 @@ const { id: ID, n } = suiteId('t-pipe');
 const PORT_BASE = 40000 + (n % 200) * 100;
 const PORTS = { prometheus: PORT_BASE + 90, pushgateway: PORT_BASE + 91, alertmanager: PORT_BASE + 93, gnocchi: PORT_BASE + 41, swift: PORT_BASE + 80 };
 const READS = 3000;
+// Four shards, not the default eight: each is a Slurm job whose start-up (≈3 s) dwarfs its work at
+// this size, and four still give each of two workers more than one.
+const SHARDS = 4;
 const MONITORING_IMAGES: ImageName[] = ['postgres', 'gnocchi', 'prometheus', 'pushgateway', 'alertmanager'];
 
 let dir = '';
@@ -109,8 +112,8 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
   });
 
   it('1 and 2 workers give identical VCFs, recall and precision ≥ 0.9, every shard job on a node', async () => {
-    results.one = await runPipeline(course, { workers: 1, reads: READS, docker, progress, metrics: false });
-    results.two = await runPipeline(course, { workers: 2, reads: READS, docker, progress, metrics: false });
+    results.one = await runPipeline(course, { workers: 1, reads: READS, shards: SHARDS, docker, progress, metrics: false });
+    results.two = await runPipeline(course, { workers: 2, reads: READS, shards: SHARDS, docker, progress, metrics: false });
     expect(results.one.evaluation.truth).toBeGreaterThan(20);
     expect(results.one.evaluation.recall).toBeGreaterThanOrEqual(0.9);
     expect(results.one.evaluation.precision).toBeGreaterThanOrEqual(0.9);
@@ -165,7 +168,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
   }, 60_000);
 
   it('cloud-native: workers that share no disk, only Swift through Snakemake\'s S3 remote files, give the same VCF', async () => {
-    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress, metrics: false, storage: 'object' });
+    const result = await runPipeline(course, { workers: 2, reads: READS, shards: SHARDS, docker, progress, metrics: false, storage: 'object' });
     expect(result.storage).toBe('object');
     expect(result.vcf).toBe(results.one!.vcf);
     expect(result.evaluation).toEqual(results.one!.evaluation);
@@ -204,6 +207,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     const result = await runPipeline(course, {
       workers: 2,
       reads: READS,
+      shards: SHARDS,
       docker,
       progress,
       metrics: false,
@@ -227,7 +231,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     await eventually('Pushgateway ready', () => ok(`http://127.0.0.1:${PORTS.pushgateway}/-/ready`), 120_000);
     await eventually('Prometheus ready', () => ok(`http://127.0.0.1:${PORTS.prometheus}/-/ready`), 120_000);
     await eventually('Gnocchi answers', () => ok(`http://127.0.0.1:${PORTS.gnocchi}/v1/status`, 'admin:'), 240_000);
-    const result = await runPipeline(course, { workers: 2, reads: READS, docker, progress });
+    const result = await runPipeline(course, { workers: 2, reads: READS, shards: SHARDS, docker, progress });
     expect(result.metrics.problem).toBeUndefined();
     expect(result.metrics).toMatchObject({ pushgateway: true, gnocchi: true });
 
