@@ -58,8 +58,6 @@ const { values } = parseArgs({
 });
 const storages = values.storages.split(',').map((e) => e.trim()) as PipelineStorage[];
 for (const storage of storages) if (storage !== 'volume' && storage !== 'object') throw new Error(`--storages: unknown storage ${storage} (volume, object)`);
-/** Each storage asked for: the runs of one repeat go through all of them. */
-const variants = storages.map((storage) => ({ storage, name: storage }));
 const reads = Number(values.reads);
 const shardReads = Number(values['shard-reads']);
 const repeat = Number(values.repeat);
@@ -98,7 +96,9 @@ function snakemakeArgs(snakefile: string, dir: string, config: string[], targets
   return ['snakemake', '--snakefile', snakefile, '--directory', dir, '--cores', '1', '--nolock', '--quiet', ...(forcerun.length ? ['--forcerun', ...forcerun] : []), '--config', ...config, '--', ...targets];
 }
 
-async function inWorker(worker: Worker, cmd: string[]): Promise<void> {
+/** snakemakeArgs run in a worker, in `dir` on its data volume (made first). */
+async function snakemakeInWorker(worker: Worker, dir: string, config: string[], targets: string[], forcerun: string[] = []): Promise<void> {
+  const cmd = ['sh', '-c', `mkdir -p ${dir} && exec "$@"`, 'sh', ...snakemakeArgs(`${WORKFLOW_DIR}/Snakefile`, dir, config, targets, forcerun)];
   await runInContainer(docker, docker.getContainer(worker.container), worker.container, cmd, { env: { USER: 'root' }, timeoutMs: 30 * 60_000, check: true });
 }
 
@@ -130,7 +130,7 @@ async function nativeVsContainer(): Promise<void> {
     const r = spawnSync(command, args, { env: { ...process.env, USER: process.env.USER ?? 'root' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (r.status !== 0) throw new Error(`native shard failed: ${r.stderr.slice(-2000)}`);
   };
-  const inContainer = (targets: string[], forcerun: string[] = []) => inWorker(worker, ['sh', '-c', `mkdir -p ${inside} && exec "$@"`, 'sh', ...snakemakeArgs(`${WORKFLOW_DIR}/Snakefile`, inside, shardConfig(), targets, forcerun)]);
+  const inContainer = (targets: string[], forcerun: string[] = []) => snakemakeInWorker(worker, inside, shardConfig(), targets, forcerun);
   onHost(['truth/mutations.txt']);
   await inContainer(['truth/mutations.txt']);
   const native: number[] = [];
@@ -167,28 +167,27 @@ interface TwoVsOne {
   target: string;
   met: boolean;
   /** What each Slurm job cost beyond its work (medians over the 2-worker runs). */
-  scheduler?: SchedulerOverhead;
+  scheduler: SchedulerOverhead;
 }
 
 /** 2 workers vs 1 for each storage, their runs interleaved so that all see the same machine. */
 async function twoVsOne(): Promise<void> {
-  const times = new Map(variants.map((v) => [v.name, { 1: [] as number[], 2: [] as number[] }]));
-  const overheads = new Map(variants.map((v) => [v.name, [] as SchedulerOverhead[]]));
+  const measured = new Map(storages.map((storage) => [storage, { 1: [] as number[], 2: [] as number[], overheads: [] as SchedulerOverhead[] }]));
   for (let i = 0; i < repeat; i++) {
-    for (const { storage, name } of variants) {
+    for (const storage of storages) {
       for (const workers of [1, 2] as const) {
         const result = await runPipeline(course, { workers, reads, docker, storage, metrics: false, progress: collectingProgress() });
-        times.get(name)![workers].push(result.wallSeconds);
-        if (workers === 2) overheads.get(name)!.push(result.scheduler);
-        log.step(`pipeline (${name}) ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
+        const of = measured.get(storage)!;
+        of[workers].push(result.wallSeconds);
+        if (workers === 2) of.overheads.push(result.scheduler);
+        log.step(`pipeline (${storage}) ${workers} worker${workers === 1 ? '' : 's'}: ${result.wallSeconds.toFixed(1)}s (align ${result.stages.find((s) => s.stage === 'align')!.seconds.toFixed(1)}s)`);
       }
     }
   }
-  results.twoVsOne = variants.map(({ storage, name }): TwoVsOne => {
-    const runs = times.get(name)!;
+  results.twoVsOne = storages.map((storage): TwoVsOne => {
+    const { overheads, ...runs } = measured.get(storage)!;
     const speedup = median(runs[1]) / median(runs[2]);
-    const measured = overheads.get(name)!;
-    const pick = (key: keyof SchedulerOverhead) => median(measured.map((o) => o[key]));
+    const pick = (key: keyof SchedulerOverhead) => median(overheads.map((o) => o[key]));
     return {
       storage,
       oneWorkerSeconds: median(runs[1]),
@@ -197,9 +196,7 @@ async function twoVsOne(): Promise<void> {
       speedup,
       target: '≥ 1.7',
       met: speedup >= 1.7,
-      ...(measured.length
-        ? { scheduler: { slurmJobs: pick('slurmJobs'), dispatchMedianSeconds: pick('dispatchMedianSeconds'), jobStartupMedianSeconds: pick('jobStartupMedianSeconds'), noticedMedianSeconds: pick('noticedMedianSeconds'), overheadPerJobSeconds: pick('overheadPerJobSeconds') } }
-        : {}),
+      scheduler: { slurmJobs: pick('slurmJobs'), dispatchMedianSeconds: pick('dispatchMedianSeconds'), jobStartupMedianSeconds: pick('jobStartupMedianSeconds'), noticedMedianSeconds: pick('noticedMedianSeconds'), overheadPerJobSeconds: pick('overheadPerJobSeconds') },
     };
   });
 }
@@ -215,9 +212,8 @@ async function concurrencyCeiling(): Promise<void> {
   const [one, two] = cluster.workers as [Worker, Worker];
   const runDir = `${DATA_DIR}/bench-ceiling`;
   const config = ['seed=7', `reads=${reads}`, 'shards=8', 'regions=1'];
-  const shard = (worker: Worker, index: number) =>
-    inWorker(worker, ['sh', '-c', `mkdir -p ${runDir} && exec "$@"`, 'sh', ...snakemakeArgs(`${WORKFLOW_DIR}/Snakefile`, runDir, config, [`shards/00${index}.bam`], ['reads'])]);
-  await inWorker(one, ['sh', '-c', `mkdir -p ${runDir} && exec "$@"`, 'sh', ...snakemakeArgs(`${WORKFLOW_DIR}/Snakefile`, runDir, config, ['truth/mutations.txt'])]);
+  const shard = (worker: Worker, index: number) => snakemakeInWorker(worker, runDir, config, [`shards/00${index}.bam`], ['reads']);
+  await snakemakeInWorker(one, runDir, config, ['truth/mutations.txt']);
   const serial: number[] = [];
   const together: number[] = [];
   for (let i = 0; i < repeat + 1; i++) {
@@ -306,9 +302,7 @@ if (values.json) {
         : `native vs container (same shard through Snakemake, ${nv.shardReadPairs} pairs, core ${nv.core}): ${f(nv.nativeSeconds)}s vs ${f(nv.containerSeconds)}s → ${f(nv.ratio, 3)}× wall time (target ≤ 1.05: ${nv.met ? 'met' : 'NOT met'})`,
       ...tws.flatMap((tw) => [
         `2 workers vs 1, storage ${tw.storage} (${reads} pairs, median of ${repeat}): ${f(tw.oneWorkerSeconds, 1)}s vs ${f(tw.twoWorkersSeconds, 1)}s → ${f(tw.speedup)}× (target ≥ 1.7: ${tw.met ? 'met' : 'NOT met'}); runs: 1 worker ${tw.runs[1].map((t) => t.toFixed(1)).join(', ')} s; 2 workers ${tw.runs[2].map((t) => t.toFixed(1)).join(', ')} s`,
-        ...(tw.scheduler
-          ? [`  per Slurm job beyond its work: ${f(tw.scheduler.overheadPerJobSeconds)}s (dispatch ${f(tw.scheduler.dispatchMedianSeconds)}s, Snakemake start-up in the job ${f(tw.scheduler.jobStartupMedianSeconds)}s, noticed ${f(tw.scheduler.noticedMedianSeconds)}s), ${tw.scheduler.slurmJobs} jobs per run`]
-          : []),
+        `  per Slurm job beyond its work: ${f(tw.scheduler.overheadPerJobSeconds)}s (dispatch ${f(tw.scheduler.dispatchMedianSeconds)}s, Snakemake start-up in the job ${f(tw.scheduler.jobStartupMedianSeconds)}s, noticed ${f(tw.scheduler.noticedMedianSeconds)}s), ${tw.scheduler.slurmJobs} jobs per run`,
       ]),
       `  ceiling on this machine: two shard jobs on two workers one after the other vs at once: ${f(ce.oneAfterTheOtherSeconds)}s vs ${f(ce.atOnceSeconds)}s → ${f(ce.ratio)}×`,
       `Gnocchi batch vs one request per measure: ${f(gn.batchPerSecond, 0)} vs ${f(gn.singlePerSecond, 0)} measures/s → ${f(gn.ratio, 0)}× (target ≥ 500: ${gn.met ? 'met' : 'NOT met'})`,

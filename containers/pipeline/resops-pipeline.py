@@ -183,8 +183,8 @@ def reference(store):
     return path
 
 
-def run(cmd, stdout=None, cwd=None):
-    result = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd)
+def run(cmd):
+    result = subprocess.run(cmd, stderr=subprocess.PIPE)
     if result.returncode != 0:
         sys.stderr.write(result.stderr.decode(errors='replace')[-2000:])
         fail(f'{cmd[0]} exited with {result.returncode}')

@@ -8,7 +8,7 @@ import type { ImageStartup } from './startup-record.js';
 export const STAGES = ['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate'] as const;
 export type Stage = (typeof STAGES)[number];
 /** The stages whose jobs run once per shard or region (Snakemake's align and call rules). */
-export type QueueStageName = Extract<Stage, 'align' | 'call'>;
+export type PartStage = Extract<Stage, 'align' | 'call'>;
 
 export interface PipelineOptions {
   workers: number;
@@ -39,7 +39,7 @@ export type MetricsEndpointsOption = MetricsEndpoints | false;
 
 export type PipelineEvent =
   | { type: 'stage'; stage: Stage; state: 'start' | 'done'; seconds?: number; worker?: string }
-  | { type: 'shard'; stage: QueueStageName; event: 'start' | 'done'; shards: number; job: number; worker: string; attempt: number; error?: string };
+  | { type: 'shard'; stage: PartStage; event: 'start' | 'done'; shards: number; job: number; worker: string; attempt: number };
 
 export interface StageTiming {
   stage: Stage;
