@@ -16,8 +16,9 @@ export function noRun(lab: Lab, storage: 'volume' | 'object'): never {
 export const SOLUTION_ARGS = ['--workers', '2', '--shards', '2', '--reads', '2000'];
 
 /**
- * The two mistakes of each run step: the right storage on one worker, and the other storage (the
- * solution's run of the other step, so that `compare` still compares like with like).
+ * The two mistakes of each run step: the other storage (the solution's run of the other step, so
+ * that `compare` still compares like with like), and the right storage on one worker. In this
+ * order, the cluster changes image (volume ↔ object) twice in the exercise instead of at every run.
  */
 export function wrongRuns(storage: 'volume' | 'object'): WrongAttempt[] {
   const other = storage === 'volume' ? 'object' : 'volume';
@@ -25,14 +26,14 @@ export function wrongRuns(storage: 'volume' | 'object'): WrongAttempt[] {
     `no run with --storage ${storage} and at least 2 workers since you started this step (1 other run(s): ${run}): run \`${lab.command(`pipeline run {course} --workers 2 --reads 5000 --storage ${storage}`)}\``;
   return [
     {
-      name: 'runs on one worker',
-      attempt: (lab) => runPipeline(lab, ['--workers', '1', '--shards', '2', '--reads', '500', '--storage', storage]),
-      says: (lab) => expected(lab, `1 worker(s)/2 shard(s) with --storage ${storage}`),
-    },
-    {
       name: `runs with --storage ${other}`,
       attempt: (lab) => runPipeline(lab, [...SOLUTION_ARGS, '--storage', other]),
       says: (lab) => expected(lab, `2 worker(s)/2 shard(s) with --storage ${other}`),
+    },
+    {
+      name: 'runs on one worker',
+      attempt: (lab) => runPipeline(lab, ['--workers', '1', '--shards', '2', '--reads', '500', '--storage', storage]),
+      says: (lab) => expected(lab, `1 worker(s)/2 shard(s) with --storage ${storage}`),
     },
   ];
 }
