@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './test/setup/heavy-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -11,5 +12,6 @@ export default defineConfig({
     hookTimeout: 1_800_000,
     // Two cores: more parallel files only make Docker-backed suites slower and flakier.
     maxWorkers: 2,
+    sequence: { sequencer: HeavyFirstSequencer },
   },
 });
