@@ -69,7 +69,7 @@ export interface StackOutcome {
 export interface RunReport {
   action: StackAction;
   binary: string;
-  /** In execution order (phase, shared stacks first, then synth order). */
+  /** In execution order (phase, then synth order). */
   outcomes: StackOutcome[];
   ok: boolean;
   ms: number;
@@ -77,15 +77,8 @@ export interface RunReport {
 
 export const DEFAULT_CONCURRENCY = 4;
 
-/**
- * Which stacks come before which, beyond what the stacks declare: the network first, then every
- * other stack side by side. Monitoring and the pipeline use nothing of the learners' stacks; made
- * to wait for them, they added their own apply time to every `up` (on the rehearsal cloud, 40 s
- * of learners' apply ahead of theirs).
- */
-const PHASE: Record<StackKind, number> = { network: 0, learner: 1, monitoring: 1, pipeline: 1 };
-/** Within a phase, the class's shared stacks start first: a large class's learners do not hold them back. */
-const START: Record<StackKind, number> = { network: 0, monitoring: 0, pipeline: 1, learner: 2 };
+/** Which stacks come before which, beyond what the stacks declare. */
+const PHASE: Record<StackKind, number> = { network: 0, learner: 1, monitoring: 2, pipeline: 2 };
 
 const ACTION_ARGS: Record<StackAction, string[]> = {
   plan: ['plan', '-input=false', '-lock-timeout=60s'],
@@ -93,11 +86,11 @@ const ACTION_ARGS: Record<StackAction, string[]> = {
   destroy: ['destroy', '-auto-approve', '-input=false', '-lock-timeout=60s'],
 };
 
-/** Stacks in the order they start: by phase, shared stacks first, then synth order; reversed for destroy. */
+/** Stacks in the order they start: by phase then synth order; reversed for destroy. */
 export function executionOrder(stacks: SynthesizedStack[], action: StackAction): SynthesizedStack[] {
   const ordered = stacks
     .map((stack, index) => ({ stack, index }))
-    .sort((a, b) => PHASE[a.stack.kind] - PHASE[b.stack.kind] || START[a.stack.kind] - START[b.stack.kind] || a.index - b.index)
+    .sort((a, b) => PHASE[a.stack.kind] - PHASE[b.stack.kind] || a.index - b.index)
     .map((s) => s.stack);
   return action === 'destroy' ? ordered.reverse() : ordered;
 }

@@ -15,8 +15,8 @@ const DESCRIPTIONS: Record<TargetAction, string[]> = {
   ],
   up: [
     'Creates or updates everything the course needs. openstack: synthesizes the stacks, then',
-    '`terraform init` + `apply` per stack: network, then monitoring, pipeline and the learner stacks',
-    'side by side (4 at a time). A failed learner stack does not stop the others; stacks that need a',
+    '`terraform init` + `apply` per stack: network, then the learner stacks (4 at a time), then',
+    'monitoring and pipeline. A failed learner stack does not stop the others; stacks that need a',
     'failed one are skipped. Ends with a summary table of what each stack changed ("no changes" when',
     'everything already matches). Before creating anything it checks that the new stacks fit the',
     'project\'s quota (exit 3 naming each exceeded limit; --force applies anyway). Stacks of learners',
