@@ -112,6 +112,8 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
         throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr.slice(-4000)}`);
       }
     };
+    /** A stack's Terraform state file (the sample's state_dir, under the test's directory). */
+    const stateFile = (stack: string) => path.join(dir, '.resops', COURSE_ID, 'terraform', `${COURSE_ID}-${stack}.tfstate`);
     const servers = async (): Promise<CourseServer[]> => listCourseServers(ctx.admin(), COURSE_ID);
     const idsByName = async () => new Map((await servers()).map((s) => [s.name, s.id]));
     const byStack = (report: RunJson) => new Map(report.outcomes.map((o) => [o.stack, o]));
@@ -242,8 +244,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
     }, 600_000);
 
     it('up --learner carol --rebuild rebuilds that learner alone', async () => {
-      const stateDir = path.join(dir, '.resops', COURSE_ID, 'terraform');
-      const others = ['network', 'learner-alice', 'learner-bob', 'monitoring', 'pipeline'].map((s) => path.join(stateDir, `${COURSE_ID}-${s}.tfstate`));
+      const others = ['network', 'learner-alice', 'learner-bob', 'monitoring', 'pipeline'].map(stateFile);
       const stamps = others.map((f) => statSync(f).mtimeMs);
       const before = await idsByName();
       const result = await cli('up', '--learner', 'carol', '--rebuild', '--json');
@@ -293,7 +294,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       expect(interrupted.code).not.toBe(0);
       expect(interrupted.output).toContain('interrupted: running terraform steps stop after what they are doing and save their state');
       // Terraform saved what it had made: the state file lists resources, and none is made twice below.
-      const state = JSON.parse(readFileSync(path.join(dir, '.resops', COURSE_ID, 'terraform', `${COURSE_ID}-learner-alice.tfstate`), 'utf8')) as { resources?: unknown[] };
+      const state = JSON.parse(readFileSync(stateFile('learner-alice'), 'utf8')) as { resources?: unknown[] };
       expect(state.resources?.length ?? 0).toBeGreaterThan(0);
 
       const killed = await upInterrupted('SIGKILL');
