@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderSlurmConf } from '../src/pipeline/slurm-conf.js';
-import { benchmarkSeconds, parseJobTimes, SnakemakeLog } from '../src/pipeline/snakemake-log.js';
+import { benchmarkSeconds, parseJobRestarts, parseJobTimes, SnakemakeLog } from '../src/pipeline/snakemake-log.js';
 
 function feed(log: SnakemakeLog, lines: string[], at = 1000) {
   return lines.flatMap((line, i) => log.line(line, at + i));
@@ -52,6 +52,20 @@ describe('SnakemakeLog', () => {
     expect(times.ends).toEqual([{ atS: 133.75, status: 0 }]);
     expect(benchmarkSeconds('s\th:m:s\tmax_rss\n1.2345\t0:00:01\t12.5\n')).toBe(1.2345);
     expect(() => benchmarkSeconds('s\th:m:s\n')).toThrow(/no data row|without a data row/);
+  });
+
+  it("reads Slurm's own requeue count per job, which a node killed before the job script ran leaves out of the times", () => {
+    const restarts = parseJobRestarts(
+      [
+        'JobId=12 JobName=smk-shard UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=1 Nice=0 Account=(null) QOS=(null) JobState=COMPLETED Reason=None Dependency=(null) Requeue=1 Restarts=1 BatchFlag=1 Reboot=0 ExitCode=0:0 NodeList=worker1',
+        'JobId=13 JobName=smk-shard JobState=COMPLETED Reason=None Requeue=1 Restarts=0 BatchFlag=1 NodeList=worker2',
+        // ArrayJobId's and the like must not be taken for the job's own id.
+        'JobId=140 ArrayJobId=14 JobState=RUNNING Restarts=2',
+        '',
+      ].join('\n'),
+    );
+    expect([...restarts]).toEqual([['12', 1], ['13', 0], ['140', 2]]);
+    expect(parseJobRestarts('No jobs in the system\n').size).toBe(0);
   });
 });
 

@@ -14,7 +14,7 @@ import { median } from './amdahl.js';
 import { DATA_DIR, type LocalCluster } from './cluster.js';
 import type { ShardMeasure, StageObserver, WorkerMeasure } from './metrics.js';
 import type { Evaluation, PipelineEvent, RunPlan, SchedulerOverhead, Stage, StageTiming } from './model.js';
-import { benchmarkSeconds, parseJobTimes, SnakemakeLog, type JobTimes, type SnakemakeJob } from './snakemake-log.js';
+import { benchmarkSeconds, parseJobRestarts, parseJobTimes, SnakemakeLog, type JobTimes, type SnakemakeJob } from './snakemake-log.js';
 
 export const WORKFLOW_DIR = '/opt/resops/workflow';
 /** Which of the report's stages each rule belongs to: the three steps of a shard are `align`. */
@@ -325,13 +325,15 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
 
   // Afterwards: the files of the run that hold the measures.
   const files = runFiles(context, plan.run);
-  const [benchmarks, qc, slurmLogs, results, shardSizes] = await Promise.all([
+  const [benchmarks, qc, slurmLogs, results, shardSizes, jobs] = await Promise.all([
     files.shared('benchmarks/'),
     files.shared('qc/'),
     files.onNodes('logs/slurm/'),
     Promise.all(['evaluation.json', 'calls.vcf'].map((name) => files.shared(name))),
     files.sizes('shards/'),
+    inHead(context, ['scontrol', '--oneliner', 'show', 'job']),
   ]);
+  const restarts = jobs.code === 0 ? parseJobRestarts(jobs.stdout) : new Map<string, number>();
   const file = (files: Map<string, Buffer>, name: string) => {
     const body = files.get(name);
     if (!body) throw new TargetError(`${runDir}/${name} is missing after a successful run`);
@@ -380,7 +382,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
         seconds: Math.round(work * 1000) / 1000,
         reads: fastpReads(qc.get(`qc/${shard}.fastp.json`) ?? Buffer.from('{}')).before,
         bytes: bamSizes.get(shard) ?? 0,
-        attempts: Math.max(1, jobTimes?.starts.length ?? 1),
+        attempts: Math.max(1, jobTimes?.starts.length ?? 1, (restarts.get(job.slurmJob ?? '') ?? 0) + 1),
         timestamp: new Date((jobTimes?.ends.at(-1)?.atS ?? Date.now() / 1000) * 1000).toISOString(),
       };
     });

@@ -122,3 +122,18 @@ export function benchmarkSeconds(tsv: string): number {
   if (index < 0 || !Number.isFinite(value)) throw new Error(`benchmark file without a wall-time column: ${header}`);
   return value;
 }
+
+/**
+ * `scontrol --oneliner show job` (every job the controller still holds): job id → how many times
+ * Slurm requeued it. The job script's `.times` misses a start when its node died before the
+ * script ran (Slurm counts a job RUNNING from its allocation on); the controller does not.
+ */
+export function parseJobRestarts(text: string): Map<string, number> {
+  const restarts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const id = /(?:^|\s)JobId=(\d+)(?:\s|$)/.exec(line)?.[1];
+    const count = /(?:^|\s)Restarts=(\d+)(?:\s|$)/.exec(line)?.[1];
+    if (id && count !== undefined) restarts.set(id, Number(count));
+  }
+  return restarts;
+}
