@@ -61,6 +61,9 @@ describe.skipIf(!dockerAvailable || sampleAlreadyUp)('README\'s first run, as wr
     expect(configure!.stdout).toContain(`course ${SAMPLE.id}: configured`);
     const vms = SAMPLE.learners.flatMap((l) => Array.from({ length: l.vms }, (_, i) => `${SAMPLE.id}-${l.id}-vm${i + 1}`));
     for (const vm of vms) expect(configure!.stdout).toMatch(new RegExp(`${vm}\\s+\\d+\\s+\\d+\\s+0\\s+0\\s+\\d+\\s+ok`));
+    // configure returns once Prometheus has scraped every VM, so status right after it is healthy.
+    expect(configure!.out).toContain(`Prometheus scrapes all ${vms.length}`);
+    expect(status!.stdout).toContain(`course ${SAMPLE.id}: healthy`);
     expect(exerciseStart!.stdout).toContain('00-setup');
     expect(check!.stdout).toContain('✔ 00-setup/lab-up');
     const left = ['ps -aq', 'network ls -q', 'volume ls -q'].map((what) => spawnSync('bash', ['-c', `docker ${what} --filter label=resops.course=${SAMPLE.id}`], { encoding: 'utf8' }).stdout.trim());

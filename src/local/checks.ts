@@ -95,3 +95,19 @@ export async function nodeUp(port: number): Promise<{ up: Map<string, number>; e
     return { up: new Map(), error: errorText(error) };
   }
 }
+
+/**
+ * Waits (bounded) until Prometheus reports `up == 1` for every instance. `configure` restarts
+ * node-exporter, and a scrape that fell in the restart leaves `up = 0` for one scrape interval:
+ * without this wait, `status` right after `configure` called freshly configured VMs unhealthy.
+ * The instances still down at the deadline, or Prometheus' own error.
+ */
+export async function waitForScrapes(port: number, instances: string[], timeoutMs: number, pollMs = 2000): Promise<{ down: string[]; error?: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const scrape = await nodeUp(port);
+    const down = instances.filter((instance) => scrape.up.get(instance) !== 1);
+    if (!down.length || Date.now() + pollMs > deadline) return { down, ...(scrape.error ? { error: scrape.error } : {}) };
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -67,6 +67,14 @@ export interface ServiceFiles {
   reload: 'SIGHUP';
 }
 
+/** Seconds between two scrapes (monitoring/prometheus-global.yml's `scrape_interval`, `15s` or `1m`). */
+export function scrapeIntervalSeconds(monitoringDir = MONITORING_DIR): number {
+  const global = parse(readFileSync(join(monitoringDir, 'prometheus-global.yml'), 'utf8')) as { scrape_interval?: unknown };
+  const m = /^(\d+)(s|m)$/.exec(String(global.scrape_interval ?? ''));
+  if (!m) throw new Error(`${join(monitoringDir, 'prometheus-global.yml')}: scrape_interval ${JSON.stringify(global.scrape_interval)} is not a number of seconds (15s) or minutes (1m)`);
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+}
+
 export function serviceFiles(course: Course, service: ServiceName, monitoringDir = MONITORING_DIR): ServiceFiles | undefined {
   if (service === 'prometheus') {
     const global = parse(readFileSync(join(monitoringDir, 'prometheus-global.yml'), 'utf8')) as Record<string, unknown>;

@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { ansibleStateDir, buildInventory } from '../../ansible/build.js';
 import { learnerGroup, renderInventory } from '../../ansible/inventory.js';
 import { runVars } from '../../ansible/run-vars.js';
+import { waitForScrapes } from '../../local/checks.js';
+import { scrapeIntervalSeconds } from '../../local/monitoring-files.js';
 import { formatEvent, formatRecap, runPlaybook } from '../../ansible/runner.js';
 import { TargetError } from '../../targets/driver.js';
 import { formatSeconds } from '../table.js';
@@ -72,6 +74,21 @@ export const command: CliCommand = {
       onPrepare: (message) => log(message),
     });
 
+    // Configured means monitored: the local Prometheus has scraped every configured VM since
+    // node-exporter's restart (two scrape intervals at most, then a warning, not a failure).
+    let scrapedDown: string[] | undefined;
+    if (run.ok && course.target === 'local' && course.monitoring.enabled) {
+      const instances = selected.filter((h) => h.group === 'learners').map((h) => `${h.name}:9100`);
+      if (instances.length) {
+        const interval = scrapeIntervalSeconds();
+        log(`waiting for Prometheus to scrape ${instances.length} node-exporter${instances.length === 1 ? '' : 's'} (every ${interval} s)`);
+        const waited = await waitForScrapes(course.local.ports.prometheus, instances, (2 * interval + 5) * 1000);
+        scrapedDown = waited.down;
+        if (waited.down.length) log(`warning: Prometheus does not see ${waited.down.join(', ')} up${waited.error ? ` (${waited.error})` : ''}; \`resops status ${course.file}\` says more`);
+        else log(`Prometheus scrapes all ${instances.length}`);
+      }
+    }
+
     const summary = {
       course: course.id,
       target: course.target,
@@ -81,6 +98,7 @@ export const command: CliCommand = {
       elapsedSeconds: run.elapsedMs / 1000,
       hosts: run.recap,
       failures: run.failures,
+      ...(scrapedDown ? { notScraped: scrapedDown } : {}),
     };
     if (values.json) {
       print(JSON.stringify(summary, null, 2));
