@@ -147,6 +147,13 @@ export class NetworkApi {
     return (await this.session.call('network', 'DELETE', `/security-group-rules/${id}`, { okStatus: [404] })) !== 404;
   }
 
+  /** Updates fields of any Neutron resource (`PUT /<resource>/<id>`); the resource as it is now. */
+  async update<T>(resource: NetworkResource, id: string, fields: Record<string, unknown>): Promise<T> {
+    const key = SINGULAR_KEY[resource];
+    const body = await this.session.json<Record<string, T>>('network', 'PUT', `/${resource}/${id}`, { body: { [key]: fields } });
+    return body[key];
+  }
+
   /** Returns false when the resource was already gone. */
   async delete(resource: NetworkResource, id: string): Promise<boolean> {
     return (await this.session.call('network', 'DELETE', `/${resource}/${id}`, { okStatus: [404] })) !== 404;

@@ -374,6 +374,34 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect((await ssh(vm, { user: 'alice', keyFile: vm.key.privateKeyFile }, 'id -un', 30)).stdout.trim()).toBe('alice');
     }, 120_000 + BOOT_MS);
 
+    it('a port updated in place (an allowed address pair) is re-wired: its MAC anti-spoofing chain is rewritten, and the agent is not stuck on it', async () => {
+      // Debian's agent deleted the old --among-src rule by its spec, which ebtables-nft always
+      // refuses, and retried for ever (containers/openstack/patches); the delete test then failed.
+      const vm = vms.alice;
+      const chain = `neutronMAC-tap${vm.port.id.slice(0, 11)}`;
+      const macRules = async () => (await inCloud(['ebtables', '-t', 'nat', '-L', chain])).split('\n').filter((l) => l.includes('--among-src'));
+      const extra = 'fa:16:3e:aa:bb:cc';
+      const until = async (what: string, ok: (rules: string[]) => boolean) => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const rules = await macRules();
+          if (ok(rules)) return rules;
+          if (Date.now() > deadline) throw new Error(`${chain}: ${what} not seen within 60 s; it holds ${JSON.stringify(rules)}`);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      };
+      expect(await until('the port\'s MAC', (rules) => rules.length > 0)).toHaveLength(1);
+      await client.network.update('ports', vm.port.id, { allowed_address_pairs: [{ ip_address: '10.42.7.250', mac_address: extra }] });
+      const withPair = await until(`the pair's MAC ${extra}`, (rules) => rules.some((r) => r.includes(extra)));
+      expect(withPair).toHaveLength(1);
+      await client.network.update('ports', vm.port.id, { allowed_address_pairs: [] });
+      const back = await until('the pair gone again', (rules) => rules.length === 1 && !rules[0]!.includes(extra));
+      expect(back[0]).toContain('-j RETURN');
+      const agentLog = await inCloud(['tail', '-n', '2000', '/var/log/resops/neutron-linuxbridge-agent.log']);
+      expect(agentLog.split('\n').filter((line) => line.includes(chain) && line.includes('RULE_DELETE failed'))).toEqual([]);
+      expect((await ssh(vm, { user: 'alice', keyFile: vm.key.privateKeyFile }, 'id -un', 10)).stdout.trim()).toBe('alice');
+    }, 200_000);
+
     it('detach takes the device out of the server and frees the loop device; attached to another server, the data is there', async () => {
       await exec(vms.alice, ['umount', '/srv/data']);
       expect(await client.compute.detachVolume(vms.alice.id, volume.id)).toBe(true);
