@@ -29,6 +29,7 @@ export class MonitoringStack extends CourseStack {
       flavorId: this.courseFlavor(course, 'monitoring').id,
       externalNetwork: course.cloud.externalNetwork,
       floatingIpDependsOn: [lab.network.servicesRouterInterface],
+      ...(course.pipeline.workers > 0 ? { slurmNodesCidr: course.network.servicesSubnet } : {}),
       volumeGb: course.monitoring.volumeGb,
       keyPair: lab.adminKeypair?.name,
       adminSshPublicKey: course.cloud.adminSshPublicKey,

@@ -30,6 +30,7 @@ export class PipelineStack extends CourseStack {
       volumeGb: course.pipeline.volumeGb,
       keyPair: lab.adminKeypair?.name,
       adminSshPublicKey: course.cloud.adminSshPublicKey,
+      ...(course.monitoring.enabled ? { monitoringGroupId: groups.monitoringSource.id } : {}),
     });
 
     new TerraformOutput(this, 'workers', {

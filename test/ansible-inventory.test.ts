@@ -93,6 +93,8 @@ describe('inventory from Terraform outputs (openstack)', () => {
     const [w1, w2] = [host(inv.hosts, 'inv-b-worker1'), host(inv.hosts, 'inv-b-worker2')];
     expect(w1.group).toBe('workers');
     expect(w2.vars).toMatchObject({ ansible_host: '10.42.0.12', ansible_user: 'debian', resops_worker: 'worker2' });
+    // Slurm's node list takes the flavor's size, not what a server sees of its host.
+    expect(w2.vars).toMatchObject({ resops_vcpus: c.cloud.flavors.worker.vcpus, resops_ram_mb: c.cloud.flavors.worker.ramMb });
     expect(String(w2.vars.ansible_ssh_common_args)).toMatch(/ProxyCommand="ssh -W %h:%p -q .*-i \/keys\/admin debian@203\.0\.113\.200"/);
     expect(w1.vars).toMatchObject({ common_data_device: '/dev/vdb', common_data_mountpoint: '/srv/pipeline' });
     expect(w2.vars.common_data_device).toBeUndefined();

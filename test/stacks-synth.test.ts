@@ -186,12 +186,18 @@ describe('security groups', () => {
       expect(rule.remote_ip_prefix).not.toBe('0.0.0.0/0');
     }
     const ssh = rules.filter((r) => r.port_range_min === 22);
-    expect(ssh.map((r) => r.remote_ip_prefix)).toEqual(['192.0.2.0/24']);
+    expect(ssh.filter((r) => r.remote_ip_prefix !== undefined).map((r) => r.remote_ip_prefix)).toEqual(['192.0.2.0/24']);
+    // Besides: the workers' jump host, by its security group (no address from outside).
+    expect(ssh.filter((r) => r.remote_ip_prefix === undefined).map((r) => String(r.remote_group_id))).toEqual([expect.stringContaining('monitoring-source')]);
   });
 
-  it('with no allowed CIDRs, SSH has no rule at all', () => {
+  it('with no allowed CIDRs, SSH has no rule from any address: only the workers\' jump host, by its group', () => {
     const { stacks } = synth(course({ id: 'nossh', sshAllowedCidrs: [] }));
-    expect(ingressRules(stacks).filter((r) => r.port_range_min === 22)).toEqual([]);
+    const ssh = ingressRules(stacks).filter((r) => r.port_range_min === 22);
+    expect(ssh.filter((r) => r.remote_ip_prefix !== undefined)).toEqual([]);
+    expect(ssh).toHaveLength(1);
+    const without = synth(course({ id: 'nossh2', sshAllowedCidrs: [], workers: 0 }));
+    expect(ingressRules(without.stacks).filter((r) => r.port_range_min === 22)).toEqual([]);
   });
 
   it('opens SSH to the world only when 0.0.0.0/0 is written', () => {
@@ -215,6 +221,32 @@ describe('security groups', () => {
     const ports = Object.values(resourcesOf(JSON.parse(monitoringJson) as Json).openstack_networking_port_v2 ?? {});
     expect(ports).toHaveLength(1);
     expect(JSON.stringify(ports[0].security_group_ids)).toContain('monitoring-source');
+  });
+
+  it('opens SSH (jump host) and Slurm between the monitoring host and the workers only, and only when there are workers', () => {
+    const rulesOf = (json: string) => Object.values(resourcesOf(JSON.parse(json) as Json).openstack_networking_secgroup_rule_v2 ?? {}) as Json[];
+    const c = course({ id: 'slurm' });
+    const { network, monitoring, pipeline } = buildCourseApp(c, join(scratch, `matchers-${++counter}`));
+    // SSH too: the monitoring host is the jump host of workers, which have no floating IP.
+    const sshFromJump = rulesOf(Testing.synth(pipeline!)).filter((r) => r.port_range_min === 22);
+    expect(sshFromJump).toEqual([
+      expect.objectContaining({ remote_group_id: `\${openstack_networking_secgroup_v2.${network.getLogicalId(network.securityGroups.monitoringSource)}.id}` }),
+    ]);
+    const slurmd = rulesOf(Testing.synth(pipeline!)).filter((r) => r.port_range_min === 6818);
+    expect(slurmd).toHaveLength(1);
+    expect(slurmd[0]).toMatchObject({
+      protocol: 'tcp',
+      port_range_max: 6818,
+      remote_group_id: `\${openstack_networking_secgroup_v2.${network.getLogicalId(network.securityGroups.monitoringSource)}.id}`,
+    });
+    expect(slurmd[0]!.remote_ip_prefix).toBeUndefined();
+    const slurmctld = rulesOf(Testing.synth(monitoring!)).filter((r) => r.port_range_min === 6817);
+    // The workers' subnet, not the course's: learner VMs have no business with the controller.
+    expect(slurmctld).toEqual([expect.objectContaining({ protocol: 'tcp', port_range_max: 6817, remote_ip_prefix: c.network.servicesSubnet })]);
+    expect(c.network.servicesSubnet).not.toBe(c.network.cidr);
+
+    const without = buildCourseApp(course({ id: 'noslurm', workers: 0 }), join(scratch, `matchers-${++counter}`));
+    expect(rulesOf(Testing.synth(without.monitoring!)).filter((r) => r.port_range_min === 6817)).toEqual([]);
   });
 });
 

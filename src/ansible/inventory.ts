@@ -246,6 +246,10 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
             ansible_ssh_common_args: `${knownHostsArgs(options.knownHostsFile)} -o ProxyCommand="${proxy}"`,
             resops_worker: `worker${index + 1}`,
             resops_fixed_ip: worker.fixedIp,
+            // What the flavor promises, for Slurm's node list: the controller writes every node's
+            // line without logging in to it, and a server may see more of its host than it is given.
+            resops_vcpus: course.cloud.flavors.worker.vcpus,
+            resops_ram_mb: course.cloud.flavors.worker.ramMb,
             resops_scrape: { targets: [`${worker.fixedIp}:9100`], labels: { course: course.id, worker: `worker${index + 1}` } },
             // The shared volume is attached to worker 1, which exports it to the others.
             ...(index === 0 && course.pipeline.storage === 'volume' ? { common_data_device: '/dev/vdb', common_data_mountpoint: '/srv/pipeline' } : {}),

@@ -12,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import type { Course } from '../course/model.js';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { TargetError } from '../targets/driver.js';
+import { mungeKey } from '../pipeline/munge-key.js';
 import { ansibleStateDir } from './build.js';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -64,9 +65,14 @@ export function openstackSdAuth(cloud: CloudConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
-/** Run-time variables of a configure run of `course` (empty for the local target). */
+/**
+ * Run-time variables of a configure run of `course` (empty for the local target): the monitoring
+ * host's secrets and discovery credentials, and the Slurm cluster's munge key when the course has
+ * workers (their controller is the monitoring host, without which they are not configured).
+ */
 export async function runVars(course: Course): Promise<Record<string, unknown>> {
   if (course.target !== 'openstack' || !course.monitoring.enabled) return {};
+  const slurm = course.pipeline.workers > 0 ? { slurm_common_munge_key_b64: mungeKey(course).toString('base64') } : {};
   const { effectiveCloudName, findCloudConfig, describeSearch } = await import('../openstack/cloud-config.js');
   const name = effectiveCloudName(course.cloud.name);
   const cloud = findCloudConfig(name);
@@ -78,6 +84,7 @@ export async function runVars(course: Course): Promise<Record<string, unknown>> 
   }
   return {
     ...courseSecrets(course),
+    ...slurm,
     prometheus_openstack_identity_endpoint: cloud.authUrl,
     prometheus_openstack_region: cloud.regionName ?? course.cloud.region,
     prometheus_openstack_auth: openstackSdAuth(cloud),

@@ -8,9 +8,6 @@
  * Slurm admin restarts the daemons after adding nodes. Workers beyond the run's count are stopped:
  * the partition is exactly the run's workers.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { LABELS, type Course, type PipelineStorage } from '../course/model.js';
 import { resourceName } from '../course/naming.js';
@@ -19,6 +16,7 @@ import type { Progress } from '../local/progress.js';
 import { TargetError } from '../targets/driver.js';
 import { ensurePipelineImage, pipelineImageTag } from './images.js';
 import { ensureContainer, ensureNetwork, ensureSwift, ensureVolume, swiftBucket, SWIFT_USER, workerCores, workerCpusets, workerName, type PipelineBucket, type Worker } from './infra.js';
+import { mungeKey } from './munge-key.js';
 import { renderSlurmConf, type SlurmCluster } from './slurm-conf.js';
 
 export const headName = (course: Pick<Course, 'id'>) => resourceName(course, 'head');
@@ -44,16 +42,6 @@ export interface ObjectEnv {
   s3: Record<string, string>;
   /** `resops-pipeline ready`: the reference object, through Swift's own API. */
   swift: Record<string, string>;
-}
-
-/** The course's munge key (1024 random bytes), made on first use, kept 0600 in the state dir. */
-export function mungeKey(course: Pick<Course, 'dir' | 'stateDir'>): Buffer {
-  const file = join(resolve(course.dir, course.stateDir), 'pipeline', 'munge.key');
-  if (!existsSync(file)) {
-    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
-    writeFileSync(file, randomBytes(1024), { mode: 0o600, flag: 'wx' });
-  }
-  return readFileSync(file);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { cloudInitUserData } from './cloud-init.js';
 import { LabVm } from './lab-vm.js';
-import { NetworkingSecgroupRuleV2, NetworkingSecgroupV2 } from './openstack.js';
+import { NetworkingSecgroupV2 } from './openstack.js';
+import { tcpIngress } from './tcp-ingress.js';
 import { tagsOf, type ResourceLabels } from './resource-labels.js';
 import type { ITerraformDependable } from 'cdktf';
 
@@ -12,6 +13,9 @@ export const MONITORING_PORTS = {
   alertmanager: 9093,
   gnocchi: 8041,
 } as const;
+
+/** slurmctld's port (Slurm's default SlurmctldPort): the pipeline workers' controller runs here. */
+export const SLURMCTLD_PORT = 6817;
 
 export interface MonitoringHostProps {
   namePrefix: string;
@@ -28,6 +32,11 @@ export interface MonitoringHostProps {
   flavorId: string;
   externalNetwork: string;
   floatingIpDependsOn: ITerraformDependable[];
+  /**
+   * Where the pipeline workers are (the services subnet): they reach the Slurm controller on this
+   * host. Default: none (a course without workers runs no slurmctld).
+   */
+  slurmNodesCidr?: string;
   /** Data volume for Prometheus TSDB and Gnocchi, GB. Default 20. */
   volumeGb?: number;
   keyPair?: string;
@@ -47,21 +56,13 @@ export class MonitoringHost extends Construct {
       tags: tagsOf(props.labels),
     });
     const allow = (ruleId: string, port: number, cidr: string, what: string) =>
-      new NetworkingSecgroupRuleV2(this, ruleId, {
-        securityGroupId: this.securityGroup.id,
-        direction: 'ingress',
-        ethertype: 'IPv4',
-        protocol: 'tcp',
-        portRangeMin: port,
-        portRangeMax: port,
-        remoteIpPrefix: cidr,
-        description: `${what} from ${cidr}`,
-      });
+      tcpIngress(this, ruleId, this.securityGroup, port, { cidr }, `${what} from ${cidr}`);
     (props.allowedCidrs ?? []).forEach((cidr, index) => {
       for (const [service, port] of Object.entries(MONITORING_PORTS)) allow(`${service}-from-${index}`, port, cidr, service);
     });
     allow('pushgateway-from-course', MONITORING_PORTS.pushgateway, props.courseCidr, 'pushgateway');
     allow('gnocchi-from-course', MONITORING_PORTS.gnocchi, props.courseCidr, 'gnocchi');
+    if (props.slurmNodesCidr) allow('slurmctld-from-workers', SLURMCTLD_PORT, props.slurmNodesCidr, 'slurmctld');
 
     this.vm = new LabVm(this, 'vm', {
       name: props.namePrefix,

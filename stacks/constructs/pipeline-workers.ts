@@ -10,6 +10,7 @@ import {
   ObjectstorageContainerV1,
 } from './openstack.js';
 import { metadataOf, tagsOf, type ResourceLabels } from './resource-labels.js';
+import { tcpIngress } from './tcp-ingress.js';
 
 export interface PipelineWorkersProps {
   namePrefix: string;
@@ -30,7 +31,16 @@ export interface PipelineWorkersProps {
   volumeGb?: number;
   keyPair?: string;
   adminSshPublicKey?: string;
+  /**
+   * Members of this group (the monitoring host) are the workers' jump host and Slurm controller:
+   * they may reach SSH and slurmd on every worker. Default: none (no way in but `sshAllowedCidrs`,
+   * and the workers are no Slurm cluster's nodes).
+   */
+  monitoringGroupId?: string;
 }
+
+/** slurmd's port (Slurm's default SlurmdPort): where the controller sends the workers their jobs. */
+export const SLURMD_PORT = 6818;
 
 /** Pipeline worker VMs and the storage they share. Workers have no floating IP: reach them through the monitoring host. */
 export class PipelineWorkers extends Construct {
@@ -53,6 +63,15 @@ export class PipelineWorkers extends Construct {
       remoteGroupId: this.securityGroup.id,
       description: 'any protocol between pipeline workers',
     });
+    // Workers have no floating IP: Ansible reaches them through the monitoring host, whose
+    // slurmctld sends them their jobs.
+    for (const [ruleId, port, what] of [
+      ['ssh-from-jump-host', 22, 'SSH from the jump host (the monitoring host)'],
+      ['slurmd-from-controller', SLURMD_PORT, 'slurmd from the Slurm controller (the monitoring host)'],
+    ] as const) {
+      if (!props.monitoringGroupId) break;
+      tcpIngress(this, ruleId, this.securityGroup, port, { groupId: props.monitoringGroupId }, what);
+    }
 
     const userData = cloudInitUserData({
       defaultUserKeys: props.adminSshPublicKey ? [props.adminSshPublicKey] : [],

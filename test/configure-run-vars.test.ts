@@ -1,0 +1,63 @@
+/**
+ * What `configure` hands ansible-playbook at run time on the openstack target (never the
+ * inventory): the Gnocchi password, Prometheus' discovery credentials and, for a course with
+ * workers, the Slurm cluster's munge key, the same file the local target's containers get.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderInventory, inventoryFromTerraformOutputs } from '../src/ansible/inventory.js';
+import { runVars } from '../src/ansible/run-vars.js';
+import { loadCourseText } from '../src/course/load.js';
+import { mungeKey } from '../src/pipeline/munge-key.js';
+import { courseYaml, type CourseYamlOptions } from './helpers/course-yaml.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'resops-run-vars-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let counter = 0;
+function course(options: CourseYamlOptions) {
+  const dir = join(scratch, `course-${++counter}`);
+  return loadCourseText(courseYaml({ target: 'openstack', ...options }), join(dir, 'course.yaml'), dir);
+}
+
+describe('configure run-time variables (openstack)', () => {
+  const saved = process.env.OS_CLIENT_CONFIG_FILE;
+  beforeEach(() => {
+    const clouds = join(scratch, 'clouds.yaml');
+    writeFileSync(clouds, 'clouds:\n  research-cloud:\n    auth:\n      auth_url: https://keystone.example.org:5000/v3\n      username: teacher\n      password: s3cret-Passw0rd\n      project_name: resops\n      user_domain_name: Default\n    region_name: RegionOne\n');
+    process.env.OS_CLIENT_CONFIG_FILE = clouds;
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.OS_CLIENT_CONFIG_FILE;
+    else process.env.OS_CLIENT_CONFIG_FILE = saved;
+  });
+
+  it("a course with workers gets its munge key (the state directory's file, 0600, stable), never in the inventory", async () => {
+    const c = course({ id: 'munge-a', workers: 2 });
+    const vars = await runVars(c);
+    const key = Buffer.from(String(vars.slurm_common_munge_key_b64), 'base64');
+    expect(key.length).toBe(1024);
+    const file = join(c.dir, c.stateDir, 'pipeline', 'munge.key');
+    expect(readFileSync(file).equals(key)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect((await runVars(c)).slurm_common_munge_key_b64).toBe(vars.slurm_common_munge_key_b64);
+    expect(mungeKey(c).equals(key)).toBe(true);
+    // Another course, another key.
+    expect((await runVars(course({ id: 'munge-b', workers: 1 }))).slurm_common_munge_key_b64).not.toBe(vars.slurm_common_munge_key_b64);
+    const inventory = renderInventory(
+      inventoryFromTerraformOutputs(c, { learners: {}, monitoring: { address: '203.0.113.5', fixed_ip: '10.42.0.5' }, pipeline: { workers: [{ name: 'munge-a-worker1', fixed_ip: '10.42.0.11' }] } }, { keys: {}, knownHostsFile: '/k' }),
+    );
+    expect(inventory).not.toContain(String(vars.slurm_common_munge_key_b64).slice(0, 24));
+    expect(inventory).not.toContain('s3cret-Passw0rd');
+  });
+
+  it('a course without workers has no Slurm and no key is made', async () => {
+    const c = course({ id: 'munge-c', workers: 0 });
+    const vars = await runVars(c);
+    expect(vars.slurm_common_munge_key_b64).toBeUndefined();
+    expect(vars.prometheus_openstack_auth).toMatchObject({ username: 'teacher' });
+    expect(() => statSync(join(c.dir, c.stateDir, 'pipeline', 'munge.key'))).toThrow();
+  });
+});
