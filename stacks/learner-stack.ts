@@ -40,6 +40,8 @@ export class LearnerStack extends CourseStack {
     new TerraformOutput(this, 'vms', {
       value: this.environment.vms.map((vm) => ({
         name: vm.instance.name,
+        // The server's ID: `configure` files its host key under it (a rebuilt VM is a new host).
+        id: vm.instance.id,
         address: vm.accessAddress,
         fixed_ip: vm.instance.accessIpV4,
       })),

@@ -36,6 +36,7 @@ export class MonitoringStack extends CourseStack {
     });
 
     new TerraformOutput(this, 'address', { value: this.host.vm.accessAddress });
+    new TerraformOutput(this, 'id', { value: this.host.vm.instance.id });
     new TerraformOutput(this, 'fixed_ip', { value: this.host.vm.instance.accessIpV4 });
     new TerraformOutput(this, 'ssh_user', { value: course.cloud.imageUser });
   }

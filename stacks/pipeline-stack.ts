@@ -34,7 +34,7 @@ export class PipelineStack extends CourseStack {
     });
 
     new TerraformOutput(this, 'workers', {
-      value: this.workers.workers.map((vm) => ({ name: vm.instance.name, fixed_ip: vm.instance.accessIpV4 })),
+      value: this.workers.workers.map((vm) => ({ name: vm.instance.name, id: vm.instance.id, fixed_ip: vm.instance.accessIpV4 })),
     });
     new TerraformOutput(this, 'storage', { value: course.pipeline.storage });
     if (this.workers.container) new TerraformOutput(this, 'container', { value: this.workers.container.name });

@@ -101,6 +101,28 @@ describe('inventory from Terraform outputs (openstack)', () => {
     expect(inv.groupVars.monitoring).toMatchObject({ prometheus_openstack_region: 'RegionOne', common_data_device: '/dev/vdb' });
   });
 
+  it("files each server's host key under its ID, so a server Terraform replaced at the same address is trusted anew", () => {
+    const c = course({ id: 'inv-k', learners: 1, adminKey: true, workers: 1 });
+    const ids = { vm: '6f1c2a3e-0000-4000-8000-000000000001', monitoring: '6f1c2a3e-0000-4000-8000-000000000002', worker: '6f1c2a3e-0000-4000-8000-000000000003' };
+    const out = outputs(c);
+    (out.learners.learner1!.vms as Array<Record<string, string>>)[0]!.id = ids.vm;
+    out.monitoring = { ...out.monitoring, id: ids.monitoring };
+    out.pipeline = { workers: [{ name: 'inv-k-worker1', id: ids.worker, fixed_ip: '10.42.0.11' }] };
+    const inv = inventoryFromTerraformOutputs(c, out, { keys: { default: '/keys/admin' }, knownHostsFile });
+    const args = (name: string) => String(host(inv.hosts, name).vars.ansible_ssh_common_args);
+    expect(args('inv-k-learner1-vm1')).toBe(`-o UserKnownHostsFile=${knownHostsFile} -o StrictHostKeyChecking=accept-new -o HostKeyAlias=${ids.vm}`);
+    expect(args('inv-k-monitoring')).toContain(`-o HostKeyAlias=${ids.monitoring}`);
+    // The worker under its own ID, and the jump inside its ProxyCommand under the monitoring host's.
+    expect(args('inv-k-worker1')).toMatch(new RegExp(`^-o UserKnownHostsFile=\\S+ -o StrictHostKeyChecking=accept-new -o HostKeyAlias=${ids.worker} -o ProxyCommand="ssh -W %h:%p -q -o UserKnownHostsFile=\\S+ -o StrictHostKeyChecking=accept-new -o HostKeyAlias=${ids.monitoring} `));
+    // Without IDs (stacks applied before they were outputs): the address, as before.
+    const plain = inventoryFromTerraformOutputs(c, outputs(c), { keys: { default: '/keys/admin' }, knownHostsFile });
+    expect(host(plain.hosts, 'inv-k-learner1-vm1').vars.ansible_ssh_common_args).toBeUndefined();
+    expect(String(host(plain.hosts, 'inv-k-worker1').vars.ansible_ssh_common_args)).not.toContain('HostKeyAlias');
+    // An ID that is no ID never reaches ssh's command line.
+    out.monitoring = { ...out.monitoring, id: 'x -o ProxyCommand=evil' };
+    expect(host(inventoryFromTerraformOutputs(c, out, { keys: {}, knownHostsFile }).hosts, 'inv-k-monitoring').vars.ansible_ssh_common_args).toBeUndefined();
+  });
+
   it('without an admin key logs in as each learner with their own key, and says so', () => {
     const c = course({ id: 'inv-c', learners: 2, adminKey: false });
     const exists = (path: string) => path === '/keys/learners/learner1';

@@ -122,6 +122,8 @@ export interface OpenstackInventoryOptions {
 
 interface VmOutput {
   name: string;
+  /** The server's ID (stacks applied before it was an output have none). */
+  id?: string;
   address?: string;
   fixedIp?: string;
 }
@@ -131,11 +133,21 @@ function vmOutputs(value: unknown): VmOutput[] | undefined {
   const vms: VmOutput[] = [];
   for (const entry of value) {
     if (entry === null || typeof entry !== 'object') return undefined;
-    const { name, address, fixed_ip: fixedIp } = entry as Record<string, unknown>;
+    const { name, id, address, fixed_ip: fixedIp } = entry as Record<string, unknown>;
     if (typeof name !== 'string') return undefined;
-    vms.push({ name, ...(typeof address === 'string' && address ? { address } : {}), ...(typeof fixedIp === 'string' && fixedIp ? { fixedIp } : {}) });
+    vms.push({
+      name,
+      ...(serverId(id) ? { id: serverId(id) } : {}),
+      ...(typeof address === 'string' && address ? { address } : {}),
+      ...(typeof fixedIp === 'string' && fixedIp ? { fixedIp } : {}),
+    });
   }
   return vms;
+}
+
+/** A server ID fit for an ssh option (Nova's are UUIDs); anything else is not used. */
+function serverId(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(value) ? value : undefined;
 }
 
 function stringOutput(outputs: Record<string, unknown> | undefined, name: string): string | undefined {
@@ -186,6 +198,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
           ansible_port: 22,
           ansible_user: user,
           ...keyVars(key),
+          ...(vm.id ? { ansible_ssh_common_args: knownHostsArgs(options.knownHostsFile, vm.id) } : {}),
           ...learnerVars(learner, index + 1, vm.fixedIp, course),
           ...(learner.volumeGb > 0 ? { common_data_device: '/dev/vdb', common_data_mountpoint: '/srv/data' } : {}),
         },
@@ -193,14 +206,15 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
     });
   }
 
-  let jump: { user: string; address: string } | undefined;
+  let jump: { user: string; address: string; id?: string } | undefined;
   if (course.monitoring.enabled) {
     const address = stringOutput(outputs.monitoring, 'address');
     const user = options.admin?.user ?? stringOutput(outputs.monitoring, 'ssh_user') ?? course.cloud.imageUser;
     if (!address) {
       warnings.push('monitoring: no `address` output in its stack (not deployed yet?)');
     } else {
-      jump = { user, address };
+      const id = serverId(outputs.monitoring?.id);
+      jump = { user, address, ...(id ? { id } : {}) };
       const fixedIp = stringOutput(outputs.monitoring, 'fixed_ip');
       hosts.push({
         name: `${course.id}-monitoring`,
@@ -210,6 +224,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
           ansible_port: 22,
           ansible_user: user,
           ...keyVars(adminKey),
+          ...(id ? { ansible_ssh_common_args: knownHostsArgs(options.knownHostsFile, id) } : {}),
           ...(fixedIp ? { resops_fixed_ip: fixedIp } : {}),
         },
       });
@@ -226,7 +241,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
       const key = adminKey;
       const proxy = [
         'ssh -W %h:%p -q',
-        `-o UserKnownHostsFile=${options.knownHostsFile} -o StrictHostKeyChecking=accept-new`,
+        knownHostsArgs(options.knownHostsFile, jump.id),
         ...(key ? [`-i ${key}`] : []),
         `${jump.user}@${jump.address}`,
       ].join(' ');
@@ -243,7 +258,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
             ansible_port: 22,
             ansible_user: course.cloud.imageUser,
             ...keyVars(key),
-            ansible_ssh_common_args: `${knownHostsArgs(options.knownHostsFile)} -o ProxyCommand="${proxy}"`,
+            ansible_ssh_common_args: `${knownHostsArgs(options.knownHostsFile, worker.id)} -o ProxyCommand="${proxy}"`,
             resops_worker: `worker${index + 1}`,
             resops_fixed_ip: worker.fixedIp,
             // What the flavor promises, for Slurm's node list: the controller writes every node's
@@ -283,9 +298,14 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
   };
 }
 
-/** Cloud VMs: trust a host key on first use, then insist on it (per-course known_hosts). */
-function knownHostsArgs(file: string): string {
-  return `-o UserKnownHostsFile=${file} -o StrictHostKeyChecking=accept-new`;
+/**
+ * Cloud VMs: trust a host key on first use, then insist on it (per-course known_hosts), filed
+ * under the server's ID when known: a server Terraform replaced (rebuild, drift, a changed image)
+ * is a new host with a new key, often at the same address, and must not be refused as an
+ * impostor; the same server offering another key still is.
+ */
+function knownHostsArgs(file: string, serverId?: string): string {
+  return `-o UserKnownHostsFile=${file} -o StrictHostKeyChecking=accept-new${serverId ? ` -o HostKeyAlias=${serverId}` : ''}`;
 }
 
 // ---------------------------------------------------------------------------------------------
