@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../src/ansible/runner.js';
 import { locateTool } from '../src/local/toolbox.js';
@@ -43,4 +44,23 @@ describe.skipIf(ansible.where === 'none')(`Slurm configuration of both targets${
     const local = renderSlurmConf({ name: 'bio-101', controller: { name: 'bio-101-monitoring', address: '10.42.0.5' }, nodes });
     expect(rendered.split('\n')).toEqual(local.split('\n'));
   }, 120_000);
+});
+
+describe('the openstack workers run the same tools as the local ones', () => {
+  it("slurm_node installs exactly the pipeline image's tools, and its reference is the image's", () => {
+    const defaults = parse(readFileSync('playbooks/roles/slurm_node/defaults/main.yml', 'utf8')) as { slurm_node_pipeline_tools: string[] };
+    const dockerfile = readFileSync('containers/pipeline/Dockerfile.cloud', 'utf8');
+    const install = /apt-get install -y --no-install-recommends ([^&]+)&&/.exec(dockerfile.replace(/\\\n\s*/g, ' '))?.[1];
+    expect(install, 'Dockerfile.cloud changed shape: update this test').toBeDefined();
+    const engines = /^(slurm|munge|snakemake|python)/;
+    const imageTools = install!.trim().split(/\s+/).filter((p) => !engines.test(p));
+    expect([...defaults.slurm_node_pipeline_tools].sort()).toEqual([...imageTools].sort());
+    // The reference: the same package member, at the path the workflow reads.
+    const reference = parse(readFileSync('playbooks/roles/pipeline_reference/defaults/main.yml', 'utf8')) as Record<string, string>;
+    const image = readFileSync('containers/pipeline/Dockerfile', 'utf8');
+    expect(image).toContain(`apt-get download ${reference.pipeline_reference_package}`);
+    expect(image).toContain(`tar -xO ${reference.pipeline_reference_member}`);
+    const snakefile = readFileSync('containers/pipeline/workflow/Snakefile', 'utf8');
+    expect(snakefile).toContain(`config.get("reference", "${reference.pipeline_reference_dir}/${reference.pipeline_reference_name}")`);
+  });
 });
