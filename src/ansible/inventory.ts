@@ -133,11 +133,12 @@ function vmOutputs(value: unknown): VmOutput[] | undefined {
   const vms: VmOutput[] = [];
   for (const entry of value) {
     if (entry === null || typeof entry !== 'object') return undefined;
-    const { name, id, address, fixed_ip: fixedIp } = entry as Record<string, unknown>;
+    const { name, id: rawId, address, fixed_ip: fixedIp } = entry as Record<string, unknown>;
     if (typeof name !== 'string') return undefined;
+    const id = serverId(rawId);
     vms.push({
       name,
-      ...(serverId(id) ? { id: serverId(id) } : {}),
+      ...(id ? { id } : {}),
       ...(typeof address === 'string' && address ? { address } : {}),
       ...(typeof fixedIp === 'string' && fixedIp ? { fixedIp } : {}),
     });

@@ -67,9 +67,14 @@ export interface ServiceFiles {
   reload: 'SIGHUP';
 }
 
+/** monitoring/prometheus-global.yml: the `global:` block both targets' prometheus.yml share. */
+function prometheusGlobal(monitoringDir: string): Record<string, unknown> {
+  return parse(readFileSync(join(monitoringDir, 'prometheus-global.yml'), 'utf8')) as Record<string, unknown>;
+}
+
 /** Seconds between two scrapes (monitoring/prometheus-global.yml's `scrape_interval`, `15s` or `1m`). */
 export function scrapeIntervalSeconds(monitoringDir = MONITORING_DIR): number {
-  const global = parse(readFileSync(join(monitoringDir, 'prometheus-global.yml'), 'utf8')) as { scrape_interval?: unknown };
+  const global = prometheusGlobal(monitoringDir);
   const m = /^(\d+)(s|m)$/.exec(String(global.scrape_interval ?? ''));
   if (!m) throw new Error(`${join(monitoringDir, 'prometheus-global.yml')}: scrape_interval ${JSON.stringify(global.scrape_interval)} is not a number of seconds (15s) or minutes (1m)`);
   return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
@@ -77,7 +82,7 @@ export function scrapeIntervalSeconds(monitoringDir = MONITORING_DIR): number {
 
 export function serviceFiles(course: Course, service: ServiceName, monitoringDir = MONITORING_DIR): ServiceFiles | undefined {
   if (service === 'prometheus') {
-    const global = parse(readFileSync(join(monitoringDir, 'prometheus-global.yml'), 'utf8')) as Record<string, unknown>;
+    const global = prometheusGlobal(monitoringDir);
     return {
       root: '/etc/prometheus',
       files: [

@@ -65,12 +65,10 @@ export class PipelineWorkers extends Construct {
     });
     // Workers have no floating IP: Ansible reaches them through the monitoring host, whose
     // slurmctld sends them their jobs.
-    for (const [ruleId, port, what] of [
-      ['ssh-from-jump-host', 22, 'SSH from the jump host (the monitoring host)'],
-      ['slurmd-from-controller', SLURMD_PORT, 'slurmd from the Slurm controller (the monitoring host)'],
-    ] as const) {
-      if (!props.monitoringGroupId) break;
-      tcpIngress(this, ruleId, this.securityGroup, port, { groupId: props.monitoringGroupId }, what);
+    if (props.monitoringGroupId) {
+      const from = { groupId: props.monitoringGroupId };
+      tcpIngress(this, 'ssh-from-jump-host', this.securityGroup, 22, from, 'SSH from the jump host (the monitoring host)');
+      tcpIngress(this, 'slurmd-from-controller', this.securityGroup, SLURMD_PORT, from, 'slurmd from the Slurm controller (the monitoring host)');
     }
 
     const userData = cloudInitUserData({

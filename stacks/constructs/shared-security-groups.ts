@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { NetworkingSecgroupRuleV2, NetworkingSecgroupV2 } from './openstack.js';
 import { tagsOf, type ResourceLabels } from './resource-labels.js';
+import { tcpIngress } from './tcp-ingress.js';
 
 /** Port node-exporter listens on; the only port the monitoring host may reach on every VM. */
 export const NODE_EXPORTER_PORT = 9100;
@@ -32,16 +33,7 @@ export class SharedSecurityGroups extends Construct {
 
     this.ssh = group('ssh', 'SSH from the CIDRs the course file allows');
     (props.sshAllowedCidrs ?? []).forEach((cidr, index) => {
-      new NetworkingSecgroupRuleV2(this, `ssh-from-${index}`, {
-        securityGroupId: this.ssh.id,
-        direction: 'ingress',
-        ethertype: 'IPv4',
-        protocol: 'tcp',
-        portRangeMin: 22,
-        portRangeMax: 22,
-        remoteIpPrefix: cidr,
-        description: `SSH from ${cidr}`,
-      });
+      tcpIngress(this, `ssh-from-${index}`, this.ssh, 22, { cidr }, `SSH from ${cidr}`);
     });
 
     this.icmp = group('icmp', 'ICMP from inside the course network');
@@ -57,15 +49,6 @@ export class SharedSecurityGroups extends Construct {
     this.monitoringSource = group('monitoring-source', 'Members are monitoring hosts (no rules of its own)');
 
     this.scrapeTarget = group('scrape-target', 'node-exporter, reachable from the monitoring host only');
-    new NetworkingSecgroupRuleV2(this, 'node-exporter-from-monitoring', {
-      securityGroupId: this.scrapeTarget.id,
-      direction: 'ingress',
-      ethertype: 'IPv4',
-      protocol: 'tcp',
-      portRangeMin: NODE_EXPORTER_PORT,
-      portRangeMax: NODE_EXPORTER_PORT,
-      remoteGroupId: this.monitoringSource.id,
-      description: 'node-exporter from the monitoring host',
-    });
+    tcpIngress(this, 'node-exporter-from-monitoring', this.scrapeTarget, NODE_EXPORTER_PORT, { groupId: this.monitoringSource.id }, 'node-exporter from the monitoring host');
   }
 }
