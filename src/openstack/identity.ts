@@ -1,6 +1,9 @@
 import type { OpenStackSession } from './session.js';
 
-/** Keystone v3 calls the rehearsal cloud needs (projects, users, role grants, own password). */
+/**
+ * Keystone v3 calls the rehearsal cloud needs (projects, users, role grants, own password), and
+ * EC2 credentials: the keys of the object store's S3 API, which the pipeline makes for one run.
+ */
 
 export interface Project {
   id: string;
@@ -18,6 +21,14 @@ export interface User {
 export interface Role {
   id: string;
   name: string;
+}
+
+/** An EC2 credential: `access` and `secret` sign S3 requests as the user, in the project. */
+export interface Ec2Credential {
+  access: string;
+  secret: string;
+  project_id: string;
+  user_id: string;
 }
 
 export class IdentityApi {
@@ -67,5 +78,23 @@ export class IdentityApi {
   /** Idempotent (PUT). */
   async grantProjectRole(projectId: string, userId: string, roleId: string): Promise<void> {
     await this.session.call('identity', 'PUT', `/projects/${projectId}/users/${userId}/roles/${roleId}`);
+  }
+
+  /** A new EC2 credential of `userId` in `projectId` (a user may make their own). */
+  async createEc2Credential(userId: string, projectId: string): Promise<Ec2Credential> {
+    const body = await this.session.json<{ credential: Ec2Credential }>('identity', 'POST', `/users/${userId}/credentials/OS-EC2`, {
+      body: { tenant_id: projectId },
+    });
+    return body.credential;
+  }
+
+  /** Deletes it (404: already gone, as wanted). */
+  async deleteEc2Credential(userId: string, access: string): Promise<void> {
+    await this.session.call('identity', 'DELETE', `/users/${userId}/credentials/OS-EC2/${encodeURIComponent(access)}`, { okStatus: [204, 404] });
+  }
+
+  async listEc2Credentials(userId: string): Promise<Array<Pick<Ec2Credential, 'access' | 'project_id'>>> {
+    const body = await this.session.json<{ credentials: Ec2Credential[] }>('identity', 'GET', `/users/${userId}/credentials/OS-EC2`);
+    return body.credentials.map((c) => ({ access: c.access, project_id: c.project_id }));
   }
 }
