@@ -345,6 +345,7 @@ function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; wo
 
   const prices = section ? readPrices(section) : undefined;
   const providerMirror = readProviderMirror(section);
+  const s3Endpoint = section?.read('s3_endpoint')?.value.trim().replace(/\/$/, '');
   if (top.source.issues.count > before || !name || !region || !externalNetwork || !image) return undefined;
   return {
     name,
@@ -358,6 +359,7 @@ function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; wo
     ...(adminSshPublicKey ? { adminSshPublicKey } : {}),
     ...(prices ? { prices } : {}),
     ...(providerMirror ? { providerMirror } : {}),
+    ...(s3Endpoint ? { s3Endpoint } : {}),
   };
 }
 

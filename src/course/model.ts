@@ -63,6 +63,11 @@ export interface CloudSettings {
    * (src/terraform/mirror.ts), not here: loading a course never looks at the disk beyond its roster.
    */
   providerMirror?: string;
+  /**
+   * The object store's S3 API as the servers reach it (scheme, host, port; no trailing slash).
+   * Absent: the origin of the catalog's public object-store endpoint.
+   */
+  s3Endpoint?: string;
 }
 
 export interface NetworkSettings {

@@ -162,6 +162,15 @@ export const COURSE_FILE = mapping({
             floating_ip_hour: price('one floating IP'),
           },
         }),
+        s3_endpoint: string({
+          pattern: {
+            regex: /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?\/?$/,
+            mismatch: (url) => `${quoteValue(url)} is not an endpoint: write scheme, host and port only, e.g. \`https://object.example.org:8080\``,
+          },
+          docType: 'URL',
+          docDefault: 'the origin of the object store\'s public endpoint in the cloud\'s catalog',
+          doc: 'the S3 API of the cloud\'s object store as the course\'s servers reach it (`pipeline.storage: object` jobs stage their files through it with EC2 credentials made for each run). Set it when the catalog\'s address is not reachable from the servers: on the rehearsal cloud, `http://172.24.4.2:8080`.',
+        }),
         provider_mirror: string({
           expected: 'the path of a directory',
           docType: 'string (a directory)',
