@@ -84,7 +84,9 @@ export function renderSlurmConf(cluster: SlurmCluster): string {
     `JobCompLoc=${JOB_COMPLETION_LOG}`,
     'AccountingStorageType=accounting_storage/none',
     ...cluster.nodes.map((n) => `NodeName=${n.name} NodeAddr=${n.address} CPUs=${n.cpus} RealMemory=${n.memoryMb} State=UNKNOWN`),
-    `PartitionName=${PARTITION} Nodes=${cluster.nodes.map((n) => n.name).join(',')} Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO`,
+    // LLN: each job to the least loaded node. Slurm fills the first node's CPUs by default, and
+    // on the rehearsal cloud a 2-worker run of 4-CPU VMs put every shard on worker1.
+    `PartitionName=${PARTITION} Nodes=${cluster.nodes.map((n) => n.name).join(',')} Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO LLN=YES`,
     '',
   ].join('\n');
 }
