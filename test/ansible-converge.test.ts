@@ -15,6 +15,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildInventory } from '../src/ansible/build.js';
+import { sshNodeShell } from '../src/pipeline/node-shell.js';
 import type { HostRecap } from '../src/ansible/output.js';
 import { locateTool } from '../src/local/toolbox.js';
 import { loadCourse } from '../src/course/load.js';
@@ -218,6 +219,26 @@ describe.skipIf(skipReason !== undefined)(`resops configure on the local target$
       expect(args.stdout).toContain('ARGS="--no-collector.systemd --web.listen-address=127.0.0.1:9100"');
     }
   });
+
+  it('the pipeline\'s SSH node shell: runs as root through sudo with the env in no argv, and reads a directory back', async () => {
+    const inventory = await buildInventory(course, { keys: { learnerDir: keys } });
+    const host = inventory.hosts[0]!;
+    const shell = sshNodeShell([host]);
+    const secret = 'not-in-any-argv-7f3a';
+    // The command prints its own user, the variable, and how many processes' argv hold the secret
+    // (printf is the shell's own: the pattern reaches grep through a file).
+    const seen = await shell.run(host.name, ['sh', '-c', 'id -un; echo "$RUN_SECRET_KEY"; printf %s "$RUN_SECRET_KEY" > /tmp/pattern; grep -lFf /tmp/pattern /proc/[0-9]*/cmdline 2>/dev/null | wc -l'], { env: { RUN_SECRET_KEY: secret } });
+    expect(seen.code, seen.stderr).toBe(0);
+    expect(seen.stdout.trim().split('\n')).toEqual(['root', secret, '0']);
+    expect(seen.command).not.toContain(secret);
+    const made = await shell.run(host.name, ['sh', '-c', "mkdir -p /tmp/shell-check/logs/slurm && printf 'start 1 worker1\\n' > /tmp/shell-check/logs/slurm/7.times && printf 'x' > '/tmp/shell-check/logs/slurm/it'\"'\"'s.out'"]);
+    expect(made.code, made.stderr).toBe(0);
+    const files = await shell.files(host.name, '/tmp/shell-check', 'logs/slurm/');
+    expect([...files.keys()].sort()).toEqual(['logs/slurm/7.times', "logs/slurm/it's.out"]);
+    expect(files.get('logs/slurm/7.times')?.toString()).toBe('start 1 worker1\n');
+    expect((await shell.files(host.name, '/tmp/shell-check', 'absent/')).size).toBe(0);
+    expect((await shell.run(host.name, ['false'])).code).toBe(1);
+  }, 60_000);
 
   it('SSH with the roster key works; passwords, other keys and root are refused', async () => {
     const port = course.local.sshPortBase + 1;

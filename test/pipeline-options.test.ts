@@ -26,7 +26,8 @@ describe('the run options', () => {
   });
 
   it('refuses what the run cannot do, with the flag in the message', () => {
-    expect(() => planRun(course('openstack'), { workers: 1, reads: 2000 })).toThrow("target is openstack; `pipeline run` drives the local target's worker containers");
+    expect(() => planRun(course('openstack'), { workers: 1, reads: 2000 })).toThrow('storage volume (lift-and-shift) on the openstack target: `pipeline run` does not mount the shared volume');
+    expect(planRun(course('openstack'), { workers: 1, reads: 2000, storage: 'object', runId: 'run-2' }).storage).toBe('object');
     expect(() => planRun(course(), { workers: 1, reads: 50 })).toThrow('--reads 50: expected a whole number ≥ 100');
     expect(() => planRun(course(), { workers: 1, reads: 2000, shards: 1000 })).toThrow('--shards 1000: expected a whole number from 1 to 999');
     expect(() => planRun(course(), { workers: 1, reads: 2000, regions: 0 })).toThrow('regions 0: expected a whole number from 1 to 999');

@@ -4,6 +4,7 @@ import type { PipelineStorage } from '../course/model.js';
 import type { Progress } from '../local/progress.js';
 import type { MetricsEndpoints, ShardMeasure } from './metrics.js';
 import type { ImageStartup } from './startup-record.js';
+import type { OpenstackAccess } from './openstack-cluster.js';
 
 export const STAGES = ['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   progress?: Progress;
   /** Every stage start/end and every shard job event (tests kill a worker from here). */
   onProgress?: (event: PipelineEvent) => void;
+  /** openstack: how the VMs are reached (as `configure` reaches them). */
+  openstack?: OpenstackAccess;
 }
 
 export type MetricsEndpointsOption = MetricsEndpoints | false;

@@ -22,8 +22,15 @@ export function newRunId(): string {
 }
 
 export function planRun(course: Course, options: PipelineOptions): RunPlan {
-  if (course.target !== 'local') {
-    throw new TargetError(`${course.file}: target is ${course.target}; \`pipeline run\` drives the local target's worker containers`, 'use --target local');
+  const storage = options.storage ?? course.pipeline.storage;
+  if (course.target === 'openstack' && storage === 'volume') {
+    // The kernel NFS the lift-and-shift share needs is missing on the machine this was built on,
+    // so the share was never proven on the rehearsal cloud: refused rather than left to fail late.
+    throw new TargetError(
+      `${course.file}: storage volume (lift-and-shift) on the openstack target: \`pipeline run\` does not mount the shared volume on the controller and workers yet`,
+      'run the cloud-native variant: --storage object (or pipeline.storage: object in the course file)',
+      2,
+    );
   }
   const shards = options.shards ?? DEFAULTS.shards;
   // Exit code 2, as for every invalid flag: the CLI hands these values over unchecked.
@@ -34,7 +41,7 @@ export function planRun(course: Course, options: PipelineOptions): RunPlan {
   if (!Number.isInteger(regions) || regions < 1 || regions > MAX_PARTS) throw new TargetError(`regions ${regions}: expected a whole number from 1 to ${MAX_PARTS}`);
   return {
     run: options.runId ?? newRunId(),
-    storage: options.storage ?? course.pipeline.storage,
+    storage,
     workers: options.workers,
     reads: options.reads,
     seed: options.seed ?? DEFAULTS.seed,

@@ -47,7 +47,9 @@ export function renderMarkdown(r: PipelineResult): string {
     '',
     '## Images',
     '',
-    `Start-up of this run's image \`${r.startup.image}\`: ${r.startup.containerStartSeconds.length ? `containers running ${Math.max(...r.startup.containerStartSeconds).toFixed(1)} s after create (${r.startup.containerStartSeconds.length} created for this run)` : 'workers already running (created by an earlier run)'}, reference ready after ${r.startup.readySeconds.toFixed(2)} s (instant when baked in; fetch from object storage + \`bwa index\` for the cloud-native image).`,
+    r.images.length === 0
+      ? `Start-up: the cloud's VMs as Ansible configured them (tools, reference and workflow: no image); Slurm's nodes ready after ${r.startup.readySeconds.toFixed(2)} s.`
+      : `Start-up of this run's image \`${r.startup.image}\`: ${r.startup.containerStartSeconds.length ? `containers running ${Math.max(...r.startup.containerStartSeconds).toFixed(1)} s after create (${r.startup.containerStartSeconds.length} created for this run)` : 'workers already running (created by an earlier run)'}, reference ready after ${r.startup.readySeconds.toFixed(2)} s (instant when baked in; fetch from object storage + \`bwa index\` for the cloud-native image).`,
     '',
     '| image | size (MB) | container running after (s) | reference ready after (s) | measured in run |',
     '|---|---:|---:|---:|---|',

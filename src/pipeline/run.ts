@@ -9,7 +9,8 @@ import type Docker from 'dockerode';
 import type { Course } from '../course/model.js';
 import type { Progress } from '../local/progress.js';
 import { ensureLocalCluster } from './cluster.js';
-import { runOnSlurm } from './slurm-engine.js';
+import { RUN_TIMEOUT_MS, runOnSlurm, type SlurmOutcome } from './slurm-engine.js';
+import { dockerNodeShell } from './node-shell.js';
 import { connectDocker } from '../local/docker.js';
 import { stderrProgress } from '../local/progress.js';
 import { imageSizes } from './images.js';
@@ -37,17 +38,62 @@ export async function runPipeline(course: Course, options: PipelineOptions): Pro
 async function runPipelineInner(course: Course, options: PipelineOptions): Promise<PipelineResult> {
   const plan = planRun(course, options);
   const progress = options.progress ?? stderrProgress();
+  if (course.target === 'openstack') return onOpenstack(course, plan, progress, options);
   const docker = options.docker ?? (await connectDocker()).docker;
   const metrics = new RunMetrics(course, options.metrics, plan.run);
 
   const outcome = await onSlurm(docker, course, plan, progress, options, metrics);
-  const { infra, shardJobs, wallSeconds, readySeconds, vcf } = outcome;
-  const metricsSummary = await metrics.finish([...new Set([...infra.workers.map((w) => w.id), ...outcome.reporters])], shardJobs);
-  if (metricsSummary.problem) progress.step(`metrics not pushed: ${metricsSummary.problem}`);
-
-  const startups = recordStartup(resolve(course.dir, course.stateDir, 'pipeline', 'startup.json'), infra.image, { containerStartSeconds: infra.startSeconds, readySeconds, run: plan.run });
+  const { infra } = outcome;
+  const metricsSummary = await finishMetrics(metrics, outcome, progress);
+  const startups = recordStartup(resolve(course.dir, course.stateDir, 'pipeline', 'startup.json'), infra.image, { containerStartSeconds: infra.startSeconds, readySeconds: outcome.readySeconds, run: plan.run });
   const images = (await imageSizes(docker, plan.storage)).map((i) => (startups[i.image] ? { ...i, startup: startups[i.image] } : i));
-  const result: PipelineResult = {
+  const result = assemble(course, plan, options, outcome, metricsSummary, images, { image: infra.image, containerStartSeconds: infra.startSeconds, readySeconds: outcome.readySeconds });
+  await writeReport(result, infra.swift);
+  return result;
+}
+
+/**
+ * The openstack target: the Slurm cluster `configure` made on the VMs, reached over SSH; the
+ * run's S3 credential and drained nodes are given back whatever happens. No images: the VMs'
+ * tools and reference come from Ansible (roles slurm_node, pipeline_reference).
+ */
+async function onOpenstack(course: Course, plan: RunPlan, progress: Progress, options: PipelineOptions): Promise<PipelineResult> {
+  const { ensureOpenstackCluster } = await import('./openstack-cluster.js');
+  const access = options.openstack ?? { keys: {} };
+  const { cluster, shell, release, metrics: forwardMetrics } = await ensureOpenstackCluster(course, plan.workers, progress, access);
+  let forwarded: Awaited<ReturnType<typeof forwardMetrics>>;
+  try {
+    if (options.metrics === undefined) {
+      forwarded = await forwardMetrics(RUN_TIMEOUT_MS).catch((error: Error) => {
+        progress.step(`metrics: ${error.message}; the run goes on without them`);
+        return undefined;
+      });
+    }
+    const metrics = new RunMetrics(course, options.metrics ?? forwarded?.endpoints ?? false, plan.run);
+    const started = Date.now();
+    progress.step(runLine(plan));
+    const run = await runOnSlurm({ shell, cluster, plan, progress, emit: options.onProgress ?? (() => undefined), observer: metrics });
+    const outcome = { ...run, infra: cluster, wallSeconds: (Date.now() - started) / 1000 };
+    const metricsSummary = await finishMetrics(metrics, outcome, progress);
+    const result = assemble(course, plan, options, outcome, metricsSummary, [], { image: 'cloud VMs (configured by Ansible)', containerStartSeconds: [], readySeconds: run.readySeconds });
+    await writeReport(result, cluster.swift);
+    return result;
+  } finally {
+    await forwarded?.close();
+    await release();
+  }
+}
+
+type Outcome = SlurmOutcome & { infra: { workers: Array<{ id: string }> }; wallSeconds: number };
+
+async function finishMetrics(metrics: RunMetrics, outcome: Outcome, progress: Progress) {
+  const summary = await metrics.finish([...new Set([...outcome.infra.workers.map((w) => w.id), ...outcome.reporters])], outcome.shardJobs);
+  if (summary.problem) progress.step(`metrics not pushed: ${summary.problem}`);
+  return summary;
+}
+
+function assemble(course: Course, plan: RunPlan, options: PipelineOptions, outcome: Outcome, metrics: PipelineResult['metrics'], images: PipelineResult['images'], startup: PipelineResult['startup']): PipelineResult {
+  return {
     course: course.id,
     run: plan.run,
     storage: plan.storage,
@@ -56,20 +102,18 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
     seed: plan.seed,
     shards: plan.shards,
     regions: plan.regions,
-    wallSeconds,
+    wallSeconds: outcome.wallSeconds,
     stages: outcome.timings,
-    shardJobs,
+    shardJobs: outcome.shardJobs,
     lostWorkers: outcome.lost,
     evaluation: pick(outcome.evaluation),
-    vcf,
+    vcf: outcome.vcf,
     images,
-    startup: { image: infra.image, containerStartSeconds: infra.startSeconds, readySeconds },
-    metrics: metricsSummary,
+    startup,
+    metrics,
     reportDir: options.outDir ?? resolve(course.dir, course.stateDir, 'pipeline', plan.run),
     scheduler: outcome.scheduler,
   };
-  await writeReport(result, infra.swift);
-  return result;
 }
 
 function runLine(plan: RunPlan): string {
@@ -80,7 +124,7 @@ async function onSlurm(docker: Docker, course: Course, plan: RunPlan, progress: 
   const cluster = await ensureLocalCluster(docker, course, plan.workers, plan.storage, progress);
   const started = Date.now();
   progress.step(runLine(plan));
-  const outcome = await runOnSlurm({ docker, cluster, plan, progress, emit: options.onProgress ?? (() => undefined), observer: metrics });
+  const outcome = await runOnSlurm({ shell: dockerNodeShell(docker), cluster, plan, progress, emit: options.onProgress ?? (() => undefined), observer: metrics });
   return { ...outcome, infra: cluster, wallSeconds: (Date.now() - started) / 1000 };
 }
 

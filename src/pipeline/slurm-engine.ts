@@ -5,13 +5,12 @@
  * and afterwards the job script's times, the rules' benchmark files and fastp's reports give
  * each shard's measures and Slurm's own delay per job.
  */
-import type Docker from 'dockerode';
 import type { Progress } from '../local/progress.js';
-import { unpackTar } from '../local/tar.js';
-import { runInContainer } from '../process/run-in-container.js';
 import { TargetError } from '../targets/driver.js';
 import { median } from './amdahl.js';
-import { DATA_DIR, type LocalCluster } from './cluster.js';
+import { DATA_DIR } from './cluster.js';
+import type { PipelineBucket, Worker } from './infra.js';
+import type { NodeShell } from './node-shell.js';
 import type { ShardMeasure, StageObserver, WorkerMeasure } from './metrics.js';
 import type { Evaluation, PipelineEvent, RunPlan, SchedulerOverhead, Stage, StageTiming } from './model.js';
 import { benchmarkSeconds, parseJobRestarts, parseJobTimes, SnakemakeLog, type JobTimes, type SnakemakeJob } from './snakemake-log.js';
@@ -21,12 +20,29 @@ export const WORKFLOW_DIR = '/opt/resops/workflow';
 const RULE_STAGE: Record<string, Stage> = { simulate: 'simulate', reads: 'align', qc: 'align', align: 'align', merge: 'merge', call: 'call', gather: 'gather', evaluate: 'evaluate' };
 const STAGE_ORDER: Stage[] = ['simulate', 'align', 'merge', 'call', 'gather', 'evaluate'];
 /** A run longer than this is stuck (a node that never came back, say): it fails and says so. */
-const RUN_TIMEOUT_MS = 60 * 60_000;
+export const RUN_TIMEOUT_MS = 60 * 60_000;
 const NODES_READY_TIMEOUT_MS = 90_000;
 
+/**
+ * The cluster a run uses, on either target: the head (slurmctld; Snakemake runs there) and the
+ * run's workers, each a node name for the shell and its name in Slurm.
+ */
+export interface EngineCluster {
+  head: string;
+  workers: Worker[];
+  /** Object storage runs: the course's bucket, read afterwards through Swift's own API. */
+  swift?: PipelineBucket;
+  objectEnv?: {
+    /** Snakemake's S3 remote files: endpoint and keys, given to Snakemake's environment only. */
+    s3: Record<string, string>;
+    /** `resops-pipeline ready` (local nodes, which fetch the reference): Swift's own API. */
+    swift?: Record<string, string>;
+  };
+}
+
 export interface SlurmRunContext {
-  docker: Docker;
-  cluster: LocalCluster;
+  shell: NodeShell;
+  cluster: EngineCluster;
   plan: RunPlan;
   progress: Progress;
   emit: (event: PipelineEvent) => void;
@@ -50,8 +66,8 @@ const seconds = (ms: number) => ms / 1000;
 /** No job ran once (every one was requeued): no overhead measured, 0. */
 const medianOrZero = (values: number[]) => (values.length ? median(values) : 0);
 
-async function inContainer(context: Pick<SlurmRunContext, 'docker'>, name: string, cmd: string[], timeoutMs = 30_000, env: Record<string, string> = {}) {
-  return runInContainer(context.docker, context.docker.getContainer(name), name, cmd, { env: { USER: 'root', ...env }, timeoutMs, check: false });
+async function onNode(context: Pick<SlurmRunContext, 'shell'>, name: string, cmd: string[], timeoutMs = 30_000, env: Record<string, string> = {}) {
+  return context.shell.run(name, cmd, { env, timeoutMs });
 }
 
 /**
@@ -60,23 +76,23 @@ async function inContainer(context: Pick<SlurmRunContext, 'docker'>, name: strin
  */
 async function fetchReference(context: SlurmRunContext): Promise<number> {
   const env = context.cluster.objectEnv;
-  if (!env) return 0;
+  if (!env?.swift) return 0;
   const started = Date.now();
   await Promise.all(
     [context.cluster.head, ...context.cluster.workers.map((w) => w.container)].map(async (node) => {
-      const ready = await inContainer(context, node, ['resops-pipeline', 'ready'], 300_000, { ...env.swift, RESOPS_RUN: context.plan.run });
+      const ready = await onNode(context, node, ['resops-pipeline', 'ready'], 300_000, { ...env.swift, RESOPS_RUN: context.plan.run });
       if (ready.code !== 0) throw new TargetError(`fetching the reference on ${node}: ${(ready.stderr.trim() || ready.stdout.trim()).slice(-400)}`);
     }),
   );
   return seconds(Date.now() - started);
 }
 
-async function inHead(context: Pick<SlurmRunContext, 'docker' | 'cluster'>, cmd: string[]) {
-  return inContainer(context, context.cluster.head, cmd);
+async function inHead(context: Pick<SlurmRunContext, 'shell' | 'cluster'>, cmd: string[]) {
+  return onNode(context, context.cluster.head, cmd);
 }
 
 /** `sinfo` per node: name → state (`idle`, `allocated`, `down*`, …). */
-async function nodeStates(context: Pick<SlurmRunContext, 'docker' | 'cluster'>): Promise<Map<string, string> | undefined> {
+async function nodeStates(context: Pick<SlurmRunContext, 'shell' | 'cluster'>): Promise<Map<string, string> | undefined> {
   const result = await inHead(context, ['sinfo', '--noheader', '--Node', '--format=%N %T']);
   if (result.code !== 0) return undefined;
   return new Map(result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split(/\s+/) as [string, string]));
@@ -96,25 +112,12 @@ async function waitForNodes(context: SlurmRunContext): Promise<number> {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new TargetError(`the Slurm cluster of ${context.cluster.head} is not ready after ${NODES_READY_TIMEOUT_MS / 1000}s: ${last}`, `see \`docker exec ${context.cluster.head} cat /var/log/slurm/slurmctld.log\``);
+  throw new TargetError(`the Slurm cluster of ${context.cluster.head} is not ready after ${NODES_READY_TIMEOUT_MS / 1000}s: ${last}`, `see \`${context.shell.howTo(context.cluster.head, 'cat /var/log/slurm/slurmctld.log')}\``);
 }
 
-/** The regular files under `path` in a container, by their path relative to the run's directory. */
-async function readContainerFiles(context: SlurmRunContext, container: string, run: string, under: string): Promise<Map<string, Buffer>> {
-  const root = `${DATA_DIR}/${run}`;
-  const path = under.replace(/\/+$/, '');
-  let archive: NodeJS.ReadableStream;
-  try {
-    archive = await context.docker.getContainer(container).getArchive({ path: `${root}/${path}` });
-  } catch (error) {
-    // A node that ran no job of the run has no such directory.
-    if ((error as { statusCode?: number }).statusCode === 404) return new Map();
-    throw error;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of archive as AsyncIterable<Buffer>) chunks.push(chunk);
-  const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
-  return new Map([...unpackTar(Buffer.concat(chunks))].map(([name, body]) => [`${parent}${name}`, body]));
+/** The regular files under `path` on a node, by their path relative to the run's directory. */
+async function readNodeFiles(context: SlurmRunContext, node: string, run: string, under: string): Promise<Map<string, Buffer>> {
+  return context.shell.files(node, `${DATA_DIR}/${run}`, under);
 }
 
 /**
@@ -132,7 +135,7 @@ function runFiles(context: SlurmRunContext, run: string): RunFiles {
   const { cluster } = context;
   const swift = cluster.swift;
   if (!swift) {
-    const shared = (path: string) => readContainerFiles(context, cluster.head, run, path);
+    const shared = (path: string) => readNodeFiles(context, cluster.head, run, path);
     return {
       shared,
       onNodes: shared,
@@ -159,7 +162,7 @@ function runFiles(context: SlurmRunContext, run: string): RunFiles {
       return new Map(names.flatMap((name, i) => (bodies[i] === undefined ? [] : [[name, Buffer.from(bodies[i]!, 'utf8')] as [string, Buffer]])));
     },
     onNodes: async (path) => {
-      const perNode = await Promise.all(cluster.workers.map((w) => readContainerFiles(context, w.container, run, path)));
+      const perNode = await Promise.all(cluster.workers.map((w) => readNodeFiles(context, w.container, run, path)));
       return new Map(perNode.flatMap((files) => [...files]));
     },
   };
@@ -186,7 +189,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
   // on the node, before the job starts: every node needs it when none is shared.
   const nodes = [context.cluster.head, ...(context.cluster.swift ? context.cluster.workers.map((w) => w.container) : [])];
   for (const node of nodes) {
-    const made = await inContainer(context, node, ['mkdir', '-p', `${runDir}/logs/slurm`]);
+    const made = await onNode(context, node, ['mkdir', '-p', `${runDir}/logs/slurm`]);
     if (made.code !== 0) throw new TargetError(`making ${runDir} on ${node}: ${made.stderr.trim()}`);
   }
 
@@ -272,9 +275,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     `regions=${plan.regions}`,
     ...(context.cluster.swift ? ['storage=object', `bucket=${context.cluster.swift.container}`, `run=${plan.run}`] : []),
   ];
-  const snakemake = await runInContainer(
-    context.docker,
-    context.docker.getContainer(context.cluster.head),
+  const snakemake = await context.shell.run(
     context.cluster.head,
     [
       'snakemake',
@@ -296,12 +297,10 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
       // sbatch hands the submitter's environment to each job: the S3 keys reach the nodes'
       // Snakemake that way, not through the command line Snakemake writes into the job script.
       env: {
-        USER: 'root',
         CI: 'true',
         ...objectEnv?.s3,
       },
       timeoutMs: RUN_TIMEOUT_MS,
-      check: false,
       onLine,
     },
   ).finally(() => {
@@ -319,7 +318,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     );
     throw new TargetError(
       `snakemake on ${context.cluster.head} exited ${snakemake.code}${failedRule ? ` (rule ${failedRule} failed)` : ''}:\n${tail.slice(-25).map((l) => `    ${l}`).join('\n')}`,
-      `the rule's log is in ${runDir}/logs/ on ${context.cluster.head}; Slurm's in ${runDir}/logs/slurm/`,
+      `the rule's log is in ${runDir}/logs/ on ${context.cluster.head}; Slurm's in ${runDir}/logs/slurm/ (\`${context.shell.howTo(context.cluster.head, `ls ${runDir}/logs`)}\`)`,
     );
   }
 
@@ -430,7 +429,10 @@ function schedulerOverhead(log: SnakemakeLog, times: Map<string, JobTimes>, work
   const dispatch: number[] = [];
   for (const node of new Set(ran.map((r) => r.node))) {
     const onNode = ran.filter((r) => r.node === node).sort((a, b) => a.start - b.start);
-    onNode.forEach((r, i) => dispatch.push(r.start - Math.max(r.submitted, i > 0 ? onNode[i - 1]!.end : -Infinity)));
+    // A job could start once submitted and, if it waited for a CPU, once an earlier job on its
+    // node had ended before it: with several CPUs per node (VMs), jobs overlap, and an earlier
+    // job still running freed nothing.
+    onNode.forEach((r, i) => dispatch.push(r.start - Math.max(r.submitted, ...onNode.slice(0, i).map((p) => p.end).filter((end) => end <= r.start))));
   }
   const startup = ran.map((r) => r.end - r.start - r.work);
   const noticed = ran.map((r) => r.seen - r.end);

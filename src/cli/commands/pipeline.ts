@@ -10,6 +10,7 @@ import { cheapestMeetingDeadline } from '../../pipeline/amdahl.js';
 import { formatTable } from '../table.js';
 import { EXIT, print, UsageError, type CliCommand, type OptionValues } from '../command.js';
 import { loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
+import { ANSIBLE_OPTIONS, keysArg } from './inventory.js';
 
 /** Syntax only: what a value may be is planRun's to say (src/pipeline/options.ts), for every caller. */
 function wholeNumber(flag: string, value: string | boolean | undefined, fallback: number | undefined): number {
@@ -55,13 +56,14 @@ function printRun(r: PipelineResult): void {
   for (const line of formatTable(['STAGE', 'SECONDS', 'WORKER', 'READS'], r.stages.map((s) => [s.stage, s.seconds.toFixed(2), s.worker, s.reads ? String(s.reads) : '']), ['left', 'right', 'left', 'right'])) print(line);
   print();
   const images = r.images.filter((i) => i.workersOf !== undefined);
-  for (const line of formatTable(
+  // The openstack target has no images: its VMs' tools come from Ansible.
+  if (images.length) for (const line of formatTable(
     ['IMAGE', 'SIZE (MB)', 'STARTED (s)', 'REFERENCE READY (s)', 'MEASURED IN'],
     images.map((i) => [i.image, i.sizeMb.toFixed(1), i.startup?.containerStartSeconds?.toFixed(1) ?? '—', i.startup ? i.startup.readySeconds.toFixed(2) : '—', i.startup ? (i.startup.run === r.run ? 'this run' : i.startup.run) : 'no run yet']),
     ['left', 'right', 'right', 'right', 'left'],
   ))
     print(line);
-  print();
+  if (images.length) print();
   if (r.scheduler) {
     const s = r.scheduler;
     print(`Slurm: ${s.slurmJobs} jobs, each ${s.overheadPerJobSeconds.toFixed(2)}s beyond its work (medians: dispatch ${s.dispatchMedianSeconds.toFixed(2)}s, start-up on the node ${s.jobStartupMedianSeconds.toFixed(2)}s, noticed by Snakemake ${s.noticedMedianSeconds.toFixed(2)}s)`);
@@ -116,12 +118,15 @@ async function buildImages(json: boolean): Promise<number> {
 }
 
 export const command: CliCommand = {
-  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
+  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--target T] [--key FILE] [--stacks DIR] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
   description: [
     'build: builds the two worker images (reference in the image; reference fetched at run time)',
     'and prints their sizes.',
-    'run: the Snakemake workflow (containers/pipeline/workflow) on a Slurm cluster: the head',
-    '`<id>-head` (slurmctld, Snakemake) and N worker nodes `<id>-worker<k>` (slurmd). It simulates',
+    'run: the Snakemake workflow (containers/pipeline/workflow) on a Slurm cluster: locally the head',
+    '`<id>-head` (slurmctld, Snakemake) and N worker nodes `<id>-worker<k>` (slurmd); on openstack',
+    'the monitoring host and the first N worker VMs as `configure` set them up, reached over SSH',
+    '(--key, --stacks as for configure), cloud-native only: files go through the object store\'s S3',
+    'API (cloud.s3_endpoint) with an EC2 credential made for the run and deleted after it. It simulates',
     'reads with known SNPs (dwgsim) from the lambda-phage genome, QC (fastp) and alignment in',
     'shards (bwa mem), merge (samtools), calling by region (bcftools) and evaluation against the',
     'truth; Slurm requeues the job of a node that dies. Storage `volume` shares a Docker volume (lift-and-shift);',
@@ -139,7 +144,10 @@ export const command: CliCommand = {
     shards: { type: 'string', valueName: 'K', description: `shard jobs (default ${DEFAULTS.shards}, independent of --workers; calling takes one region per worker)` },
     repeat: { type: 'string', valueName: 'K', description: 'scale: runs per worker count (default 3)' },
     out: { type: 'string', valueName: 'DIR', description: 'run: report directory; scale: plot directory' },
-    target: { type: 'string', valueName: 'T', description: 'target to use instead of the course file\'s (must be local)' },
+    target: ANSIBLE_OPTIONS.target,
+    key: ANSIBLE_OPTIONS.key,
+    stacks: ANSIBLE_OPTIONS.stacks,
+    tofu: ANSIBLE_OPTIONS.tofu,
     json: { type: 'boolean', description: 'print the result as JSON on stdout' },
   },
   positionals: [2, 2],
@@ -151,7 +159,9 @@ export const command: CliCommand = {
     if (sub === 'build') return buildImages(values.json === true);
     const out = outDirArg(values.out);
     if (sub === 'run') {
-      const options = { workers: wholeNumber('workers', values.workers, course.pipeline.workers || undefined), ...common(values), ...(out ? { outDir: out } : {}) };
+      const stacks = outDirArg(values.stacks);
+      const openstack = course.target === 'openstack' ? { openstack: { keys: keysArg(values), ...(stacks ? { stacksDir: stacks } : {}), ...(values.tofu === true ? { tofu: true } : {}) } } : {};
+      const options = { workers: wholeNumber('workers', values.workers, course.pipeline.workers || undefined), ...common(values), ...(out ? { outDir: out } : {}), ...openstack };
       // Checked before anything starts.
       planRun(course, options);
       const result = await runPipeline(course, options);
@@ -161,6 +171,7 @@ export const command: CliCommand = {
       } else printRun(result);
       return EXIT.ok;
     }
+    if (course.target !== 'local') throw new UsageError(`pipeline scale: runs on the local target (${course.file} targets ${course.target})`, 'on openstack, run `resops pipeline run FILE --workers N` for each count; or --target local');
     const workers = workerList(values.workers);
     const repeat = wholeNumber('repeat', values.repeat, 3);
     if (repeat < 1) throw new UsageError(`--repeat ${repeat}: expected a whole number ≥ 1`);

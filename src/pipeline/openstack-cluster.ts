@@ -1,0 +1,145 @@
+/**
+ * The course's Slurm cluster on the openstack target, as `configure` left it: slurmctld and
+ * Snakemake on the monitoring host, slurmd on each worker VM (roles slurm_controller, slurm_node).
+ * Nothing is created here but what one run needs and gives back afterwards: an EC2 credential
+ * for the object store's S3 API (cloud-native runs), and the Slurm nodes beyond the run's worker
+ * count drained for the run. The machines are reached over SSH as `configure` reaches them.
+ */
+import type { InventoryHost, SshKeys } from '../ansible/inventory.js';
+import type { Course } from '../course/model.js';
+import type { Progress } from '../local/progress.js';
+import type { OpenStackClient } from '../openstack/client.js';
+import { askCloud, connectCourseCloud, courseCloudName } from '../targets/course-cloud.js';
+import { TargetError } from '../targets/driver.js';
+import type { MetricsEndpoints } from './metrics.js';
+import { shellQuote, sshNodeShell, sshTunnel, type NodeShell } from './node-shell.js';
+import type { EngineCluster } from './slurm-engine.js';
+
+export interface OpenstackAccess {
+  keys: SshKeys;
+  stacksDir?: string;
+  tofu?: boolean;
+}
+
+export interface OpenstackRunCluster {
+  cluster: EngineCluster;
+  shell: NodeShell;
+  /** Gives back what the run took (drained nodes, the credential); safe to call once, always. */
+  release(): Promise<void>;
+  /**
+   * The monitoring host's Pushgateway and Gnocchi, forwarded over its SSH to this machine's
+   * loopback for the run (the security groups open neither to the world); undefined when the
+   * course has no monitoring.
+   */
+  metrics(lifetimeMs: number): Promise<{ endpoints: MetricsEndpoints; close(): Promise<void> } | undefined>;
+}
+
+/** The ports the monitoring roles listen on (roles pushgateway and gnocchi, their defaults). */
+const MONITORING_PORTS = { pushgateway: 9091, gnocchi: 8041 } as const;
+
+const LOOPBACK = /^(127\.|localhost$|\[?::1\]?$)/;
+
+/**
+ * Where the servers reach the object store's S3 API: the course's `cloud.s3_endpoint`, else the
+ * origin of the catalog's object-store endpoint. A loopback address (the rehearsal cloud's
+ * catalog) is this machine's, never the servers': refused, naming the field to set.
+ */
+export function s3EndpointForServers(course: Pick<Course, 'file' | 'cloud'>, catalogUrl: string | undefined): string {
+  if (course.cloud.s3Endpoint) return course.cloud.s3Endpoint;
+  if (!catalogUrl) throw new TargetError(`${course.file}: the cloud's catalog has no object-store endpoint and cloud.s3_endpoint is not set`, 'cloud-native runs need the object store\'s S3 API (Swift\'s s3api): set cloud.s3_endpoint');
+  const url = new URL(catalogUrl);
+  if (LOOPBACK.test(url.hostname)) {
+    throw new TargetError(
+      `${course.file}: cloud.s3_endpoint is not set, and the catalog's object store (${url.origin}) is on this machine's loopback, which the servers cannot reach`,
+      'set cloud.s3_endpoint to the address the servers use (on the rehearsal cloud: http://172.24.4.2:8080, the cloud on its external network)',
+    );
+  }
+  return url.origin;
+}
+
+/** The monitoring host and the workers (in Slurm's order) of the course's inventory. */
+export function clusterHosts(course: Pick<Course, 'id' | 'file'>, hosts: InventoryHost[], count: number): { head: InventoryHost; workers: InventoryHost[] } {
+  const head = hosts.find((h) => h.group === 'monitoring');
+  if (!head) throw new TargetError(`course ${course.id}: no monitoring host in the stacks' outputs, and it is the pipeline's Slurm controller`, `deploy it (\`resops up ${course.file}\`) and configure it (\`resops configure ${course.file}\`)`);
+  const slurmIndex = (h: InventoryHost) => Number(/^worker(\d+)$/.exec(String(h.vars.resops_worker ?? ''))?.[1] ?? Infinity);
+  const workers = hosts.filter((h) => h.group === 'workers').sort((a, b) => slurmIndex(a) - slurmIndex(b));
+  if (workers.length < count) {
+    throw new TargetError(`--workers ${count}: course ${course.id} has ${workers.length} worker VM${workers.length === 1 ? '' : 's'} deployed`, `run with --workers ${Math.max(1, workers.length)} or fewer, or raise pipeline.workers in ${course.file} and \`resops up\``);
+  }
+  return { head, workers };
+}
+
+/** A cloud-native run's cluster (planRun refuses lift-and-shift on openstack). */
+export async function ensureOpenstackCluster(course: Course, count: number, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
+  const { buildInventory } = await import('../ansible/build.js');
+  const inventory = await buildInventory(course, { login: 'admin', keys: access.keys, ...(access.stacksDir ? { stacksDir: access.stacksDir } : {}), ...(access.tofu ? { tofu: true } : {}), log: (line) => progress.detail(line) });
+  const { head, workers } = clusterHosts(course, inventory.hosts, count);
+  const bucket = typeof inventory.vars.resops_pipeline_container === 'string' ? inventory.vars.resops_pipeline_container : undefined;
+  if (!bucket) throw new TargetError(`course ${course.id}: the pipeline stack has no \`container\` output (its Swift container)`, `deploy it: \`resops up ${course.file}\``);
+  const shell = sshNodeShell([head, ...workers]);
+
+  const cloudName = courseCloudName(course);
+  const client: OpenStackClient = await askCloud(cloudName, 'connecting', () => connectCourseCloud(cloudName, course.cloud.region));
+  let catalogUrl: string | undefined;
+  try {
+    catalogUrl = client.session.endpoint('object-store');
+  } catch {
+    catalogUrl = undefined;
+  }
+  const endpoint = s3EndpointForServers(course, catalogUrl);
+  const userId = client.session.userId;
+  const credential = await askCloud(cloudName, 'making an EC2 credential for the run', () => client.identity.createEc2Credential(userId, client.projectId));
+  progress.step(`object storage: bucket ${bucket} through the S3 API at ${endpoint}, with an EC2 credential made for this run`);
+
+  const names = workers.map((w, i) => ({ host: w.name, id: String(w.vars.resops_worker ?? `worker${i + 1}`) }));
+  const drained = names.slice(count);
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    for (const node of drained) await shell.run(head.name, ['scontrol', 'update', `NodeName=${node.id}`, 'State=RESUME']).catch(() => undefined);
+    await client.identity.deleteEc2Credential(userId, credential.access).catch((error: Error) => progress.step(`could not delete the run's EC2 credential: ${error.message}`));
+  };
+  try {
+    for (const node of names.slice(0, count)) {
+      // A node this toolkit drained in a run that did not finish comes back; RESUME on an idle node is refused, harmlessly.
+      const state = await shell.run(head.name, ['sinfo', '--noheader', '--Node', `--nodes=${node.id}`, '--format=%T %E']);
+      if (/^drain/.test(state.stdout.trim()) && /resops run/.test(state.stdout)) await shell.run(head.name, ['scontrol', 'update', `NodeName=${node.id}`, 'State=RESUME']);
+    }
+    for (const node of drained) {
+      const result = await shell.run(head.name, ['scontrol', 'update', `NodeName=${node.id}`, 'State=DRAIN', `Reason=resops run with ${count} worker${count === 1 ? '' : 's'}`]);
+      if (result.code !== 0) throw new TargetError(`draining ${node.id} on ${head.name}: ${(result.stderr || result.stdout).trim()}`);
+      progress.step(`slurm node ${node.id}: drained for this run (the run has ${count} worker${count === 1 ? '' : 's'})`);
+    }
+    const s3 = { RESOPS_S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: credential.access, AWS_SECRET_ACCESS_KEY: credential.secret };
+    await checkBucket(shell, head.name, bucket, s3);
+    return {
+      cluster: { head: head.name, workers: names.slice(0, count).map((n) => ({ id: n.id, container: n.host })), swift: { store: client.objectStore, container: bucket }, objectEnv: { s3 } },
+      shell,
+      release,
+      metrics: async (lifetimeMs) => {
+        if (!course.monitoring.enabled) return undefined;
+        const tunnel = await sshTunnel(head, [MONITORING_PORTS.pushgateway, MONITORING_PORTS.gnocchi], lifetimeMs);
+        const [pushgateway, gnocchi] = tunnel.localPorts;
+        return { endpoints: { pushgateway: `http://127.0.0.1:${pushgateway}`, gnocchi: `http://127.0.0.1:${gnocchi}` }, close: () => tunnel.close() };
+      },
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** The head reaches the bucket through S3 with the run's keys, or the run stops before Snakemake. */
+async function checkBucket(shell: NodeShell, head: string, bucket: string, s3: Record<string, string>): Promise<void> {
+  const script = [
+    'import os, boto3, botocore.config',
+    "c = boto3.client('s3', endpoint_url=os.environ['RESOPS_S3_ENDPOINT'], config=botocore.config.Config(s3={'addressing_style': 'path'}, connect_timeout=10, read_timeout=20, retries={'max_attempts': 2}))",
+    `c.head_bucket(Bucket=${JSON.stringify(bucket)})`,
+  ].join('\n');
+  const result = await shell.run(head, ['python3', '-c', script], { env: s3, timeoutMs: 90_000 });
+  if (result.code !== 0) {
+    const why = result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`;
+    throw new TargetError(`${head} cannot reach bucket ${bucket} through the S3 API at ${s3.RESOPS_S3_ENDPOINT}: ${why}`, `check the endpoint (cloud.s3_endpoint) and that the object store offers S3 (Swift's s3api with s3token): ${shell.howTo(head, `curl -sI ${shellQuote(s3.RESOPS_S3_ENDPOINT ?? '')}`)}`);
+  }
+}
