@@ -222,7 +222,8 @@ describe.skipIf(skipReason !== undefined)(`resops configure on the local target$
 
   it('the pipeline\'s SSH node shell: runs as root through sudo with the env in no argv, and reads a directory back', async () => {
     const inventory = await buildInventory(course, { keys: { learnerDir: keys } });
-    const host = inventory.hosts[0]!;
+    // The local inventory's ssh options are the inventory's, not the host's: merged as Ansible does.
+    const host = { ...inventory.hosts[0]!, vars: { ...inventory.vars, ...inventory.hosts[0]!.vars } };
     const shell = sshNodeShell([host]);
     const secret = 'not-in-any-argv-7f3a';
     // The command prints its own user, the variable, and how many processes' argv hold the secret

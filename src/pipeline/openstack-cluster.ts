@@ -73,7 +73,8 @@ export function clusterHosts(course: Pick<Course, 'id' | 'file'>, hosts: Invento
 export async function ensureOpenstackCluster(course: Course, count: number, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
   const { buildInventory } = await import('../ansible/build.js');
   const inventory = await buildInventory(course, { login: 'admin', keys: access.keys, ...(access.stacksDir ? { stacksDir: access.stacksDir } : {}), ...(access.tofu ? { tofu: true } : {}), log: (line) => progress.detail(line) });
-  const { head, workers } = clusterHosts(course, inventory.hosts, count);
+  // A host's own variables over the inventory's (Ansible's precedence): ssh options may be either.
+  const { head, workers } = clusterHosts(course, inventory.hosts.map((h) => ({ ...h, vars: { ...inventory.vars, ...h.vars } })), count);
   const bucket = typeof inventory.vars.resops_pipeline_container === 'string' ? inventory.vars.resops_pipeline_container : undefined;
   if (!bucket) throw new TargetError(`course ${course.id}: the pipeline stack has no \`container\` output (its Swift container)`, `deploy it: \`resops up ${course.file}\``);
   const shell = sshNodeShell([head, ...workers]);
