@@ -162,7 +162,16 @@ function runFiles(context: SlurmRunContext, run: string): RunFiles {
       return new Map(names.flatMap((name, i) => (bodies[i] === undefined ? [] : [[name, Buffer.from(bodies[i]!, 'utf8')] as [string, Buffer]])));
     },
     onNodes: async (path) => {
-      const perNode = await Promise.all(cluster.workers.map((w) => readNodeFiles(context, w.container, run, path)));
+      // A node lost during the run (a VM stopped) cannot be read: its jobs ran again elsewhere,
+      // and Slurm's own restart count still says so.
+      const perNode = await Promise.all(
+        cluster.workers.map((w) =>
+          readNodeFiles(context, w.container, run, path).catch((error: Error) => {
+            context.progress.step(`${w.id}: its job logs cannot be read (${error.message.split('\n')[0]}); left out`);
+            return new Map<string, Buffer>();
+          }),
+        ),
+      );
       return new Map(perNode.flatMap((files) => [...files]));
     },
   };
