@@ -1,14 +1,18 @@
 /**
  * The openstack side of `pipeline run` that needs no cloud: which S3 endpoint the servers are
  * given, which hosts form the cluster, and how each is reached (ssh's argv from the same
- * inventory `configure` uses). The SSH shell itself is run against a real sshd in
+ * inventory `configure` uses), and the ledger of the runs' EC2 credentials. The SSH shell itself is run against a real sshd in
  * ansible-converge.test.ts; the whole run on the rehearsal cloud is recorded in the issue.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inventoryFromTerraformOutputs } from '../src/ansible/inventory.js';
 import { loadCourseText } from '../src/course/load.js';
 import { shellQuote, splitShellWords, sshArgs } from '../src/pipeline/node-shell.js';
 import { clusterHosts, s3EndpointForServers } from '../src/pipeline/openstack-cluster.js';
+import { runCredential } from '../src/pipeline/run-credentials.js';
 import { courseYaml } from './helpers/course-yaml.js';
 
 function course(extra = '', options: Parameters<typeof courseYaml>[0] = {}) {
@@ -84,5 +88,54 @@ describe('the cluster of a run', () => {
     expect(shellQuote('plain/path-1.txt')).toBe('plain/path-1.txt');
     expect(shellQuote("it's $HOME")).toBe(`'it'\\''s $HOME'`);
     expect(shellQuote('')).toBe("''");
+  });
+});
+
+describe('the runs\' EC2 credentials (a stand-in for Keystone\'s EC2 API: the real one is in the rehearsal-cloud suite)', () => {
+  function keystone() {
+    const live = new Map<string, string>();
+    let n = 0;
+    let failDeletes = false;
+    return {
+      live,
+      failDeletes: (on: boolean) => (failDeletes = on),
+      createEc2Credential: async () => {
+        const access = `access-${++n}`;
+        live.set(access, `secret-${n}-do-not-store`);
+        return { access, secret: live.get(access)! };
+      },
+      deleteEc2Credential: async (_user: string, access: string) => {
+        if (failDeletes) throw new Error('Keystone answered 503');
+        live.delete(access);
+      },
+    };
+  }
+
+  it('writes down the live one (access id only), deletes what a killed run left, and crosses out a finished run\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resops-ec2-'));
+    try {
+      const file = join(dir, 'pipeline', 'ec2-credentials.json');
+      const api = keystone();
+      const killed = await runCredential(api, file, 'u1', 'p1', 'run-a');
+      expect(killed.deletedLeftovers).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('access-1');
+      expect(readFileSync(file, 'utf8')).not.toContain('secret');
+      // run-a never calls forget (killed); run-b starts and cleans up after it.
+      const next = await runCredential(api, file, 'u1', 'p1', 'run-b');
+      expect(next.deletedLeftovers).toBe(1);
+      expect([...api.live.keys()]).toEqual(['access-2']);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([{ access: 'access-2', userId: 'u1', run: 'run-b' }]);
+      await next.forget();
+      expect(api.live.size).toBe(0);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([]);
+      // A leftover Keystone will not delete now stays listed for the run after.
+      await runCredential(api, file, 'u1', 'p1', 'run-c');
+      api.failDeletes(true);
+      const stuck = await runCredential(api, file, 'u1', 'p1', 'run-d');
+      expect(stuck.deletedLeftovers).toBe(0);
+      expect(JSON.parse(readFileSync(file, 'utf8')).map((e: { run: string }) => e.run)).toEqual(['run-c', 'run-d']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,6 +13,7 @@ import { askCloud, connectCourseCloud, courseCloudName } from '../targets/course
 import { TargetError } from '../targets/driver.js';
 import type { MetricsEndpoints } from './metrics.js';
 import { shellQuote, sshNodeShell, sshTunnel, type NodeShell } from './node-shell.js';
+import { ledgerFile, runCredential } from './run-credentials.js';
 import type { EngineCluster } from './slurm-engine.js';
 
 export interface OpenstackAccess {
@@ -70,7 +71,7 @@ export function clusterHosts(course: Pick<Course, 'id' | 'file'>, hosts: Invento
 }
 
 /** A cloud-native run's cluster (planRun refuses lift-and-shift on openstack). */
-export async function ensureOpenstackCluster(course: Course, count: number, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
+export async function ensureOpenstackCluster(course: Course, count: number, run: string, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
   const { buildInventory } = await import('../ansible/build.js');
   const inventory = await buildInventory(course, { login: 'admin', keys: access.keys, ...(access.stacksDir ? { stacksDir: access.stacksDir } : {}), ...(access.tofu ? { tofu: true } : {}), log: (line) => progress.detail(line) });
   // A host's own variables over the inventory's (Ansible's precedence): ssh options may be either.
@@ -89,7 +90,9 @@ export async function ensureOpenstackCluster(course: Course, count: number, prog
   }
   const endpoint = s3EndpointForServers(course, catalogUrl);
   const userId = client.session.userId;
-  const credential = await askCloud(cloudName, 'making an EC2 credential for the run', () => client.identity.createEc2Credential(userId, client.projectId));
+  const made = await askCloud(cloudName, 'making an EC2 credential for the run', () => runCredential(client.identity, ledgerFile(course), userId, client.projectId, run));
+  const { credential } = made;
+  if (made.deletedLeftovers) progress.step(`deleted ${made.deletedLeftovers} EC2 credential${made.deletedLeftovers === 1 ? '' : 's'} left by runs that did not finish`);
   progress.step(`object storage: bucket ${bucket} through the S3 API at ${endpoint}, with an EC2 credential made for this run`);
 
   const names = workers.map((w, i) => ({ host: w.name, id: String(w.vars.resops_worker ?? `worker${i + 1}`) }));
@@ -99,7 +102,7 @@ export async function ensureOpenstackCluster(course: Course, count: number, prog
     if (released) return;
     released = true;
     for (const node of drained) await shell.run(head.name, ['scontrol', 'update', `NodeName=${node.id}`, 'State=RESUME']).catch(() => undefined);
-    await client.identity.deleteEc2Credential(userId, credential.access).catch((error: Error) => progress.step(`could not delete the run's EC2 credential: ${error.message}`));
+    await made.forget().catch((error: Error) => progress.step(`could not delete the run's EC2 credential (the next run tries again): ${error.message}`));
   };
   try {
     for (const node of names.slice(0, count)) {
