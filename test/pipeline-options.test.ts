@@ -48,6 +48,16 @@ describe('the run options', () => {
     expect(scale.stderr).toContain('--reads 50: expected a whole number ≥ 100');
   });
 
+  it('on openstack: lift-and-shift and scale are refused before anything starts (exit 2), saying what to run instead', async () => {
+    const run = await runCli(['pipeline', 'run', 'examples/course.yaml', '--target', 'openstack', '--workers', '2', '--storage', 'volume']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('storage volume (lift-and-shift) on the openstack target');
+    expect(run.stderr).toContain('--storage object');
+    const scale = await runCli(['pipeline', 'scale', 'examples/course.yaml', '--target', 'openstack', '--workers', '1,2']);
+    expect(scale.code, scale.stderr).toBe(2);
+    expect(scale.stderr).toContain('pipeline scale: runs on the local target');
+  });
+
   it('the engine is not a choice any more: --engine is refused as an unknown option', async () => {
     const run = await runCli(['pipeline', 'run', 'examples/course.yaml', '--workers', '1', '--engine', 'builtin']);
     expect(run.code).toBe(2);
