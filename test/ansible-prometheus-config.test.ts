@@ -59,6 +59,8 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
         vars: {
           prometheus_openstack_identity_endpoint: 'https://keystone.example.org:5000/v3',
           prometheus_openstack_region: 'RegionOne',
+          // Not the default: the value must reach the file, and promtool must accept it.
+          prometheus_openstack_availability: 'internal',
           prometheus_openstack_auth: { application_credential_id: 'ac-id', application_credential_secret: SECRET },
         },
       });
@@ -89,7 +91,7 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
     const node = config('openstack').scrape_configs.find((j) => j.job_name === 'node')!;
     expect(node.file_sd_configs).toBeUndefined();
     expect(node.openstack_sd_configs).toEqual([
-      expect.objectContaining({ role: 'instance', region: 'RegionOne', identity_endpoint: 'https://keystone.example.org:5000/v3', application_credential_id: 'ac-id', port: 9100 }),
+      expect.objectContaining({ role: 'instance', region: 'RegionOne', identity_endpoint: 'https://keystone.example.org:5000/v3', availability: 'internal', application_credential_id: 'ac-id', port: 9100 }),
     ]);
     const relabel = node.relabel_configs!;
     const keep = (label: string) => relabel.find((r) => r.action === 'keep' && r.source_labels?.[0] === label);
