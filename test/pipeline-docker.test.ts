@@ -27,6 +27,8 @@ import { collectingProgress } from '../src/local/progress.js';
 import { applyPlan, listCourseObjects, planChanges, resolveLayout } from '../src/local/reconcile.js';
 import { headName } from '../src/pipeline/cluster.js';
 import { mungeKey } from '../src/pipeline/munge-key.js';
+import { dockerNodeShell } from '../src/pipeline/node-shell.js';
+import { partitionForRun } from '../src/pipeline/openstack-cluster.js';
 import { ensureSwift, workerName } from '../src/pipeline/infra.js';
 import { gnocchiRequest, METRIC } from '../src/pipeline/metrics.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
@@ -162,6 +164,30 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     const out = await inContainer(headName(course), ['srun', '--nodes=1', '--ntasks=1', 'hostname']);
     expect(out.trim()).toMatch(new RegExp(`^${workerName(course, 1)}|${workerName(course, 2)}$`));
   }, 120_000);
+
+  it('a run of fewer workers than nodes drains the rest and gives back only those (as on a cloud\'s VMs; this is the local Slurm)', async () => {
+    const head = headName(course);
+    const shell = dockerNodeShell(docker);
+    // sinfo's `*` after a state means the node did not answer Slurm's last ping: not the run's business.
+    const state = async (node: string) => (await inContainer(head, ['sinfo', '--noheader', '--Node', `--nodes=${node}`, '--format=%T|%E'])).trim();
+    const one = await partitionForRun(shell, head, ['worker1', 'worker2'], 1, progress);
+    expect(one.drained).toEqual(['worker2']);
+    expect(await state('worker2')).toMatch(/^drain\S*\|resops run with 1 worker$/);
+    await one.resume();
+    expect(await state('worker2')).toMatch(/^idle\*?\|/);
+    // Drained by an admin: not the run's to drain, nor to resume.
+    await inContainer(head, ['scontrol', 'update', 'NodeName=worker2', 'State=DRAIN', 'Reason=maintenance']);
+    const again = await partitionForRun(shell, head, ['worker1', 'worker2'], 1, progress);
+    expect(again.drained).toEqual([]);
+    await again.resume();
+    expect(await state('worker2')).toMatch(/^drain\S*\|maintenance$/);
+    // Left drained by a run that was killed: the next run that needs it takes it back.
+    await inContainer(head, ['scontrol', 'update', 'NodeName=worker2', 'State=RESUME']);
+    await inContainer(head, ['scontrol', 'update', 'NodeName=worker1', 'State=DRAIN', 'Reason=resops run with 1 worker']);
+    await partitionForRun(shell, head, ['worker1', 'worker2'], 2, progress);
+    expect(await state('worker1')).toMatch(/^idle\*?\|/);
+    expect(await state('worker2')).toMatch(/^idle\*?\|/);
+  }, 60_000);
 
   it('the munge key is the course\'s secret: 0600 on the host, 0400 for munge inside, in no label or environment', async () => {
     const file = join(dir, course.stateDir, 'pipeline', 'munge.key');

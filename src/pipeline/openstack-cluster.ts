@@ -96,25 +96,16 @@ export async function ensureOpenstackCluster(course: Course, count: number, run:
   progress.step(`object storage: bucket ${bucket} through the S3 API at ${endpoint}, with an EC2 credential made for this run`);
 
   const names = workers.map((w, i) => ({ host: w.name, id: String(w.vars.resops_worker ?? `worker${i + 1}`) }));
-  const drained = names.slice(count);
+  let partition: { resume(): Promise<void> } | undefined;
   let released = false;
   const release = async () => {
     if (released) return;
     released = true;
-    for (const node of drained) await shell.run(head.name, ['scontrol', 'update', `NodeName=${node.id}`, 'State=RESUME']).catch(() => undefined);
+    await partition?.resume().catch(() => undefined);
     await made.forget().catch((error: Error) => progress.step(`could not delete the run's EC2 credential (the next run tries again): ${error.message}`));
   };
   try {
-    for (const node of names.slice(0, count)) {
-      // A node this toolkit drained in a run that did not finish comes back; RESUME on an idle node is refused, harmlessly.
-      const state = await shell.run(head.name, ['sinfo', '--noheader', '--Node', `--nodes=${node.id}`, '--format=%T %E']);
-      if (/^drain/.test(state.stdout.trim()) && /resops run/.test(state.stdout)) await shell.run(head.name, ['scontrol', 'update', `NodeName=${node.id}`, 'State=RESUME']);
-    }
-    for (const node of drained) {
-      const result = await shell.run(head.name, ['scontrol', 'update', `NodeName=${node.id}`, 'State=DRAIN', `Reason=resops run with ${count} worker${count === 1 ? '' : 's'}`]);
-      if (result.code !== 0) throw new TargetError(`draining ${node.id} on ${head.name}: ${(result.stderr || result.stdout).trim()}`);
-      progress.step(`slurm node ${node.id}: drained for this run (the run has ${count} worker${count === 1 ? '' : 's'})`);
-    }
+    partition = await partitionForRun(shell, head.name, names.map((n) => n.id), count, progress);
     const s3 = { RESOPS_S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: credential.access, AWS_SECRET_ACCESS_KEY: credential.secret };
     await checkBucket(shell, head.name, bucket, s3);
     return {
@@ -133,6 +124,38 @@ export async function ensureOpenstackCluster(course: Course, count: number, run:
     throw error;
   }
 }
+
+/**
+ * Makes Slurm's partition the run's first `count` nodes: the others are drained for the run (those
+ * already drained or down are left as they are), and a node a run of this toolkit drained and
+ * never resumed (it was killed) comes back. `resume` gives back exactly the nodes drained here.
+ */
+export async function partitionForRun(shell: NodeShell, head: string, nodes: string[], count: number, progress: Progress): Promise<{ drained: string[]; resume(): Promise<void> }> {
+  const stateOf = async (node: string) => (await shell.run(head, ['sinfo', '--noheader', '--Node', `--nodes=${node}`, '--format=%T %E'])).stdout.trim();
+  const update = (node: string, ...settings: string[]) => shell.run(head, ['scontrol', 'update', `NodeName=${node}`, ...settings]);
+  for (const node of nodes.slice(0, count)) {
+    const state = await stateOf(node);
+    if (/^drain/.test(state) && state.includes(DRAIN_REASON)) await update(node, 'State=RESUME');
+  }
+  const drained: string[] = [];
+  const resume = async () => {
+    for (const node of drained) await update(node, 'State=RESUME');
+  };
+  for (const node of nodes.slice(count)) {
+    if (/^(drain|down|fail)/.test(await stateOf(node))) continue;
+    const result = await update(node, 'State=DRAIN', `Reason=${DRAIN_REASON} with ${count} worker${count === 1 ? '' : 's'}`);
+    if (result.code !== 0) {
+      await resume();
+      throw new TargetError(`draining ${node} on ${head}: ${(result.stderr || result.stdout).trim()}`);
+    }
+    drained.push(node);
+    progress.step(`slurm node ${node}: drained for this run (the run has ${count} worker${count === 1 ? '' : 's'})`);
+  }
+  return { drained, resume };
+}
+
+/** What a run writes as the reason of the nodes it drains, and recognises afterwards. */
+const DRAIN_REASON = 'resops run';
 
 /** The head reaches the bucket through S3 with the run's keys, or the run stops before Snakemake. */
 async function checkBucket(shell: NodeShell, head: string, bucket: string, s3: Record<string, string>): Promise<void> {
