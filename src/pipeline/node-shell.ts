@@ -4,10 +4,11 @@
  * archive APIs); the openstack target's are VMs reached over SSH as `configure` reaches them (the
  * same inventory: key, known hosts by server ID, workers through the monitoring host).
  */
+import { connect, createServer } from 'node:net';
 import type Docker from 'dockerode';
 import type { InventoryHost } from '../ansible/inventory.js';
 import { unpackTar } from '../local/tar.js';
-import { runCommand, type CommandResult, type OutputStream } from '../process/run-command.js';
+import { runCommand, startCommand, type CommandResult, type OutputStream } from '../process/run-command.js';
 import { runInContainer } from '../process/run-in-container.js';
 
 export interface NodeCommandOptions {
@@ -157,8 +158,7 @@ export interface Tunnel {
 }
 
 /** A free port on this machine's loopback (ssh binds it a moment later). */
-async function freeLocalPort(): Promise<number> {
-  const { createServer } = await import('node:net');
+function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -169,8 +169,7 @@ async function freeLocalPort(): Promise<number> {
   });
 }
 
-async function accepts(port: number): Promise<boolean> {
-  const { connect } = await import('node:net');
+function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, timeout: 2000 }, () => {
       socket.destroy();
@@ -195,7 +194,6 @@ export async function sshTunnel(host: InventoryHost, remotePorts: number[], life
   for (let i = 0; i < remotePorts.length; i++) localPorts.push(await freeLocalPort());
   const forwards = remotePorts.flatMap((remote, i) => ['-L', `127.0.0.1:${localPorts[i]}:127.0.0.1:${remote}`]);
   const stop = new AbortController();
-  const { startCommand } = await import('../process/run-command.js');
   const started = startCommand('ssh', ['-N', '-o', 'ExitOnForwardFailure=yes', ...forwards, ...sshArgs(host)], { timeoutMs: lifetimeMs, signal: stop.signal, check: false });
   started.stdout.resume();
   let ended: string | undefined;

@@ -82,13 +82,7 @@ export async function ensureOpenstackCluster(course: Course, count: number, run:
 
   const cloudName = courseCloudName(course);
   const client: OpenStackClient = await askCloud(cloudName, 'connecting', () => connectCourseCloud(cloudName, course.cloud.region));
-  let catalogUrl: string | undefined;
-  try {
-    catalogUrl = client.session.endpoint('object-store');
-  } catch {
-    catalogUrl = undefined;
-  }
-  const endpoint = s3EndpointForServers(course, catalogUrl);
+  const endpoint = s3EndpointForServers(course, client.session.hasService('object-store') ? client.session.endpoint('object-store') : undefined);
   const userId = client.session.userId;
   const made = await askCloud(cloudName, 'making an EC2 credential for the run', () => runCredential(client.identity, ledgerFile(course), userId, client.projectId, run));
   const { credential } = made;

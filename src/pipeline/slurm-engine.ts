@@ -191,7 +191,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
   const timings: StageTiming[] = [{ stage: 'ready', seconds: readySeconds, worker: 'all', reads: 0, bytes: 0 }];
   emit({ type: 'stage', stage: 'ready', state: 'done', seconds: readySeconds, worker: 'all' });
   await Promise.all(context.cluster.workers.map((w) => measured('ready', w.id, { seconds: readySeconds, reads: 0, bytes: 0 })));
-  progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)${context.cluster.swift ? ', each with the reference from object storage' : ''}`);
+  progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)${context.cluster.objectEnv?.swift ? ', each with the reference from object storage' : ''}`);
 
   const runDir = `${DATA_DIR}/${plan.run}`;
   // Slurm opens a job's output file (and the job script its times file) in the run's directory
