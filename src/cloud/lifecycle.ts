@@ -27,6 +27,7 @@ import { ensureImages } from '../local/images.js';
 import { stderrProgress } from '../local/progress.js';
 import { releaseCloudLoopDevices } from './loop-devices.js';
 import { AGENT_SERVICES, PROBE_NAME, seconds, sleep, waitForApis, waitForScheduling, waitForServices } from './ready.js';
+import { pointInternalEndpoints } from './internal-endpoints.js';
 import { externalCidr, placeholderImage, seedCloud, type SeedRequest, type SeedResult } from './seed.js';
 
 /**
@@ -173,6 +174,7 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
       return entry?.auth?.username === username ? entry.auth.password : undefined;
     },
   }, progress);
+  if (servers === 'containers') await pointInternalEndpoints(admin, externalCidr(0).cloud, progress);
 
   progress('checking that a volume and a server can be scheduled');
   const probe = await waitForScheduling(admin, deadline, progress, started, await probeResources(admin));

@@ -1,8 +1,9 @@
 import type { OpenStackSession } from './session.js';
 
 /**
- * Keystone v3 calls the rehearsal cloud needs (projects, users, role grants, own password), and
- * EC2 credentials: the keys of the object store's S3 API, which the pipeline makes for one run.
+ * Keystone v3 calls the rehearsal cloud needs (projects, users, role grants, own password, the
+ * catalog's endpoints), and EC2 credentials: the keys of the object store's S3 API, which the
+ * pipeline makes for one run.
  */
 
 export interface Project {
@@ -21,6 +22,15 @@ export interface User {
 export interface Role {
   id: string;
   name: string;
+}
+
+/** A catalog entry's address for one interface (`public`, `internal` or `admin`). */
+export interface Endpoint {
+  id: string;
+  interface: string;
+  url: string;
+  service_id: string;
+  region_id?: string;
 }
 
 /** An EC2 credential: `access` and `secret` sign S3 requests as the user, in the project. */
@@ -96,5 +106,16 @@ export class IdentityApi {
   async listEc2Credentials(userId: string): Promise<Array<Pick<Ec2Credential, 'access' | 'project_id'>>> {
     const body = await this.session.json<{ credentials: Ec2Credential[] }>('identity', 'GET', `/users/${userId}/credentials/OS-EC2`);
     return body.credentials.map((c) => ({ access: c.access, project_id: c.project_id }));
+  }
+
+  /** Admin: the catalog's endpoints, of one interface when given. */
+  async listEndpoints(iface?: Endpoint['interface']): Promise<Endpoint[]> {
+    const body = await this.session.json<{ endpoints: Endpoint[] }>('identity', 'GET', '/endpoints', iface ? { query: { interface: iface } } : {});
+    return body.endpoints;
+  }
+
+  /** Admin: moves an endpoint to another URL. */
+  async setEndpointUrl(id: string, url: string): Promise<void> {
+    await this.session.json('identity', 'PATCH', `/endpoints/${encodeURIComponent(id)}`, { body: { endpoint: { url } } });
   }
 }

@@ -203,22 +203,30 @@ export class OpenStackSession {
     if (kind === 'identity') return this.identityUrl;
     const wanted = this.config.interface;
     const region = this.config.regionName;
-    for (const type of spec.types) {
-      const entry = this.catalog.find((e) => e.type === type);
-      if (!entry) continue;
-      const endpoint = entry.endpoints.find(
-        (e) => e.interface === wanted && (!region || e.region_id === region || e.region === region),
-      );
-      if (!endpoint) continue;
-      const url = endpoint.url.replace(/\/+$/, '');
-      return spec.version ? spec.version(url, this.projectId) : url;
-    }
+    const url = this.catalogUrl(kind, wanted);
+    if (url !== undefined) return spec.version ? spec.version(url, this.projectId) : url;
     const regions = [...new Set(this.catalog.flatMap((e) => e.endpoints.map((p) => p.region_id ?? p.region ?? '')))].filter(Boolean);
     throw new NoEndpointError(
       this.cloud,
       spec.types[0],
       `(interface ${wanted}${region ? `, region ${region}` : ''}; the catalog has ${this.catalog.map((e) => e.type).join(', ') || 'nothing'}${regions.length ? ` in ${regions.join(', ')}` : ''})`,
     );
+  }
+
+  /**
+   * A service's URL in the catalog as written (no version added) for one interface, in the
+   * configured region; undefined when the catalog has none. Unlike endpoint(), identity is looked
+   * up too: what the catalog tells others, not the URL this session authenticated at.
+   */
+  catalogUrl(kind: ServiceKind, iface: CloudConfig['interface']): string | undefined {
+    const region = this.config.regionName;
+    for (const type of SERVICES[kind].types) {
+      const endpoint = this.catalog
+        .find((e) => e.type === type)
+        ?.endpoints.find((e) => e.interface === iface && (!region || e.region_id === region || e.region === region));
+      if (endpoint) return endpoint.url.replace(/\/+$/, '');
+    }
+    return undefined;
   }
 
   hasService(kind: ServiceKind): boolean {

@@ -19,6 +19,7 @@ import { ensureAutomationKey } from '../../src/access/admin-access.js';
 import { CLOUD_LABEL, externalDockerNetwork, ROLE_LABEL, SERVER_ROLE, type ServersMode } from '../../src/cloud/container.js';
 import { cloudLoopDevices } from '../../src/cloud/loop-devices.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
+import { externalCidr } from '../../src/cloud/seed.js';
 import { SERVER_CPU_SHARES, SERVER_IMAGE, waitForCloudInit } from '../../src/cloud/server-boot.js';
 import { DEFAULTS } from '../../src/course/spec.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
@@ -256,6 +257,32 @@ export function describeServersOnCloud(ctx: ServersContext): void {
       expect(connect).toBe('open');
       // The way there is the router (the subnet's gateway), not a shared link.
       expect(await exec(vms.alice, ['ip', 'route', 'get', bobIp])).toContain('via 10.42.7.1');
+    }, 60_000);
+
+    it('a server reaches the cloud\'s APIs at the catalog\'s internal endpoints, where this machine\'s public ones (127.0.0.1) are out of its reach', async () => {
+      const cloudAddress = externalCidr(0).cloud;
+      const kinds = ['identity', 'compute', 'object-store'] as const;
+      const at = (kind: (typeof kinds)[number], iface: 'public' | 'internal') => new URL(client.session.catalogUrl(kind, iface)!);
+      expect(kinds.map((kind) => [at(kind, 'public').hostname, at(kind, 'internal').hostname])).toEqual(kinds.map(() => ['127.0.0.1', cloudAddress]));
+      // What Prometheus' discovery and the S3 transfers ask first, from inside the server: each
+      // service's unauthenticated document, so the answer is the service itself, not a port.
+      const get = (url: string) => exec(vms.alice, ['python3', '-c', [
+        'import sys, urllib.request, urllib.error',
+        'try:',
+        '  r = urllib.request.urlopen(sys.argv[1], timeout=10); print(r.status, r.read().decode()[:2000])',
+        'except urllib.error.HTTPError as e:',
+        '  print(e.code, e.read().decode()[:2000])',
+        'except OSError as e:',
+        '  print("unreachable", e)',
+      ].join('\n'), url]);
+      const keystone = await get(`${at('identity', 'internal').origin}/v3`);
+      expect(keystone).toMatch(/^200 \{"version": \{"id": "v3\./);
+      const nova = await get(`${at('compute', 'internal').origin}/`);
+      expect(nova).toMatch(/^(200|300) \{"versions": \[.*"id": "v2\.1"/);
+      const swift = await get(`${at('object-store', 'internal').origin}/info`);
+      expect(swift).toMatch(/^200 \{.*"swift": \{/);
+      // The catalog's public address, from the same server, is the server itself: nothing listens there.
+      expect(await get(`${at('identity', 'public').origin}/v3`)).toMatch(/^unreachable/);
     }, 60_000);
 
     it('security groups are enforced: a port without a rule is closed, and opens when the rule is added', async () => {
