@@ -16,13 +16,27 @@ import { courseYaml, type CourseYamlOptions } from './helpers/course-yaml.js';
 const scratch = mkdtempSync(join(tmpdir(), 'resops-run-vars-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** The research cloud's catalog, as the course's credentials would read it (no request leaves this machine). */
+const catalogs: string[] = [];
+const researchCatalog = async (cloudName: string) => {
+  catalogs.push(cloudName);
+  return {
+    config: { authUrl: 'https://keystone.example.org:5000/v3' },
+    catalogUrl: (kind: string, iface: string) => ({ identity: { public: 'https://keystone.example.org:5000' } } as Record<string, Record<string, string>>)[kind]?.[iface],
+  };
+};
+const rehearsalCatalog = async () => ({
+  config: { authUrl: 'http://127.0.0.1:5000/v3' },
+  catalogUrl: (kind: string, iface: string) => (kind === 'identity' ? { public: 'http://127.0.0.1:5000/v3/', internal: 'http://172.24.4.2:5000/v3/' }[iface] : undefined),
+});
+
 let counter = 0;
 function course(options: CourseYamlOptions) {
   const dir = join(scratch, `course-${++counter}`);
   return loadCourseText(courseYaml({ target: 'openstack', ...options }), join(dir, 'course.yaml'), dir);
 }
 
-describe('configure run-time variables (openstack)', () => {
+describe('configure run-time variables (openstack; the cloud\'s catalog is a fake: no cloud answers here)', () => {
   const saved = process.env.OS_CLIENT_CONFIG_FILE;
   beforeEach(() => {
     const clouds = join(scratch, 'clouds.yaml');
@@ -36,16 +50,16 @@ describe('configure run-time variables (openstack)', () => {
 
   it("a course with workers gets its munge key (the state directory's file, 0600, stable), never in the inventory", async () => {
     const c = course({ id: 'munge-a', workers: 2 });
-    const vars = await runVars(c);
+    const vars = await runVars(c, { catalog: researchCatalog });
     const key = Buffer.from(String(vars.slurm_common_munge_key_b64), 'base64');
     expect(key.length).toBe(1024);
     const file = join(c.dir, c.stateDir, 'pipeline', 'munge.key');
     expect(readFileSync(file).equals(key)).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect((await runVars(c)).slurm_common_munge_key_b64).toBe(vars.slurm_common_munge_key_b64);
+    expect((await runVars(c, { catalog: researchCatalog })).slurm_common_munge_key_b64).toBe(vars.slurm_common_munge_key_b64);
     expect(mungeKey(c).equals(key)).toBe(true);
     // Another course, another key.
-    expect((await runVars(course({ id: 'munge-b', workers: 1 }))).slurm_common_munge_key_b64).not.toBe(vars.slurm_common_munge_key_b64);
+    expect((await runVars(course({ id: 'munge-b', workers: 1 }), { catalog: researchCatalog })).slurm_common_munge_key_b64).not.toBe(vars.slurm_common_munge_key_b64);
     const inventory = renderInventory(
       inventoryFromTerraformOutputs(c, { learners: {}, monitoring: { address: '203.0.113.5', fixed_ip: '10.42.0.5' }, pipeline: { workers: [{ name: 'munge-a-worker1', fixed_ip: '10.42.0.11' }] } }, { keys: {}, knownHostsFile: '/k' }),
     );
@@ -55,9 +69,18 @@ describe('configure run-time variables (openstack)', () => {
 
   it('a course without workers has no Slurm and no key is made', async () => {
     const c = course({ id: 'munge-c', workers: 0 });
-    const vars = await runVars(c);
+    const vars = await runVars(c, { catalog: researchCatalog });
     expect(vars.slurm_common_munge_key_b64).toBeUndefined();
     expect(vars.prometheus_openstack_auth).toMatchObject({ username: 'teacher' });
+    expect(catalogs.at(-1)).toBe('research-cloud');
+    expect({ identity: vars.prometheus_openstack_identity_endpoint, availability: vars.prometheus_openstack_availability }).toEqual({ identity: 'https://keystone.example.org:5000/v3', availability: 'public' });
     expect(() => statSync(join(c.dir, c.stateDir, 'pipeline', 'munge.key'))).toThrow();
+  });
+
+  it('on the rehearsal cloud, Prometheus is given the catalog\'s internal side: where the monitoring host reaches Keystone and Nova', async () => {
+    const lines: string[] = [];
+    const vars = await runVars(course({ id: 'rehearsal-a', workers: 0 }), { catalog: rehearsalCatalog, progress: (line) => lines.push(line) });
+    expect({ identity: vars.prometheus_openstack_identity_endpoint, availability: vars.prometheus_openstack_availability }).toEqual({ identity: 'http://172.24.4.2:5000/v3', availability: 'internal' });
+    expect(lines.join('\n')).toMatch(/internal endpoints \(the catalog's public endpoints are on this machine's loopback/);
   });
 });

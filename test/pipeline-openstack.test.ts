@@ -1,6 +1,6 @@
 /**
- * The openstack side of `pipeline run` that needs no cloud: which S3 endpoint the servers are
- * given, which hosts form the cluster, and how each is reached (ssh's argv from the same
+ * The openstack side of `pipeline run` that needs no cloud: which catalog interface and S3
+ * endpoint the servers are given, which hosts form the cluster, and how each is reached (ssh's argv from the same
  * inventory `configure` uses), and the ledger of the runs' EC2 credentials. The SSH shell itself is run against a real sshd in
  * ansible-converge.test.ts; the whole run on the rehearsal cloud is recorded in the issue.
  */
@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { inventoryFromTerraformOutputs } from '../src/ansible/inventory.js';
 import { loadCourseText } from '../src/course/load.js';
 import { shellQuote, splitShellWords, sshArgs } from '../src/pipeline/node-shell.js';
+import { serversEndpoints } from '../src/openstack/servers-endpoints.js';
 import { clusterHosts, s3EndpointForServers } from '../src/pipeline/openstack-cluster.js';
+import { TargetError } from '../src/targets/driver.js';
 import { runCredential } from '../src/pipeline/run-credentials.js';
 import { courseYaml } from './helpers/course-yaml.js';
 
@@ -33,15 +35,80 @@ const outputs = {
   },
 };
 
-describe('the S3 endpoint the servers get', () => {
-  it('is cloud.s3_endpoint when set (a trailing slash dropped), else the catalog\'s object store origin', () => {
-    expect(s3EndpointForServers(course('  s3_endpoint: http://172.24.4.2:8080/\n'), 'http://127.0.0.1:8080/v1/AUTH_x')).toBe('http://172.24.4.2:8080');
-    expect(s3EndpointForServers(course(), 'https://object.example.org:8443/swift/v1/AUTH_abc')).toBe('https://object.example.org:8443');
+/** A catalog as the session reads it: service type → interface → URL. */
+function catalog(entries: Record<string, Partial<Record<'public' | 'internal' | 'admin', string>>>, authUrl = entries.identity?.public ?? 'https://keystone.example.org:5000/v3') {
+  return {
+    config: { authUrl },
+    catalogUrl: (kind: string, iface: 'public' | 'internal' | 'admin') => entries[kind]?.[iface],
+  };
+}
+
+const researchCloud = catalog({
+  identity: { public: 'https://keystone.example.org:5000', internal: 'http://10.0.0.5:5000' },
+  'object-store': { public: 'https://object.example.org:8443/swift/v1/AUTH_abc', internal: 'http://10.0.0.6:8080/v1/AUTH_abc' },
+});
+const rehearsalCloud = catalog({
+  identity: { public: 'http://127.0.0.1:5000/v3', internal: 'http://172.24.4.2:5000/v3', admin: 'http://127.0.0.1:5000/v3' },
+  'object-store': { public: 'http://127.0.0.1:8080/v1/AUTH_x', internal: 'http://172.24.4.2:8080/v1/AUTH_x', admin: 'http://127.0.0.1:8080/v1/AUTH_x' },
+});
+/** What the instructor reads: the message, then the hint. */
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return `${(error as Error).message}\nhint: ${(error as TargetError).hint ?? ''}`;
+  }
+  return 'not refused';
+}
+
+const loopbackOnly = catalog({ identity: { public: 'http://127.0.0.1:5000/v3', internal: 'http://127.0.0.1:5000/v3' }, 'object-store': { public: 'http://127.0.0.1:8080/v1/AUTH_x' } });
+
+describe('where the servers reach the cloud\'s APIs (cloud.servers_interface)', () => {
+  it('a research cloud: the public endpoints, Keystone with its version', () => {
+    expect(serversEndpoints(course(), researchCloud)).toEqual({ interface: 'public', identity: 'https://keystone.example.org:5000/v3', objectStoreOrigin: 'https://object.example.org:8443', reason: 'the default' });
   });
 
-  it('refuses a loopback catalog address (the rehearsal cloud\'s), naming the field to set', () => {
-    expect(() => s3EndpointForServers(course(), 'http://127.0.0.1:8080/v1/AUTH_x')).toThrow(/course\.yaml: cloud\.s3_endpoint is not set, and the catalog's object store \(http:\/\/127\.0\.0\.1:8080\) is on this machine's loopback/);
-    expect(() => s3EndpointForServers(course(), undefined)).toThrow(/no object-store endpoint and cloud\.s3_endpoint is not set/);
+  it('the rehearsal cloud (public on this machine\'s loopback): the internal ones, saying why', () => {
+    expect(serversEndpoints(course(), rehearsalCloud)).toEqual({
+      interface: 'internal',
+      identity: 'http://172.24.4.2:5000/v3',
+      objectStoreOrigin: 'http://172.24.4.2:8080',
+      reason: 'the catalog\'s public endpoints are on this machine\'s loopback (http://127.0.0.1:5000)',
+    });
+  });
+
+  it('the course\'s field wins, and a choice the servers cannot reach is refused with the ones they can', () => {
+    expect(serversEndpoints(course('  servers_interface: internal\n'), researchCloud)).toMatchObject({ interface: 'internal', identity: 'http://10.0.0.5:5000/v3', reason: 'cloud.servers_interface' });
+    expect(refusal(() => serversEndpoints(course('  servers_interface: public\n'), rehearsalCloud))).toMatch(
+      /course\.yaml: cloud\.servers_interface is public \(cloud\.servers_interface\), and the catalog's public identity endpoint http:\/\/127\.0\.0\.1:5000 is on this machine's loopback[^]*set cloud\.servers_interface to internal,/,
+    );
+    expect(refusal(() => serversEndpoints(course('  servers_interface: admin\n'), researchCloud))).toMatch(/has no admin identity endpoint[^]*set cloud\.servers_interface to public or internal/);
+  });
+
+  it('a catalog with nothing but loopback addresses is refused, not guessed', () => {
+    expect(refusal(() => serversEndpoints(course(), loopbackOnly))).toMatch(/public identity endpoint http:\/\/127\.0\.0\.1:5000 is on this machine's loopback[^]*names no address the servers can reach/);
+  });
+
+  it('a course value that is not an interface is refused when the course is loaded', () => {
+    expect(() => course('  servers_interface: private\n')).toThrow(/servers_interface[^]*private/);
+  });
+});
+
+describe('the S3 endpoint the servers get', () => {
+  it('is cloud.s3_endpoint when set (a trailing slash dropped), without asking the catalog; else the catalog\'s object store at the servers\' interface', () => {
+    const unasked = () => {
+      throw new Error('the catalog was asked');
+    };
+    expect(s3EndpointForServers(course('  s3_endpoint: http://172.24.4.2:8080/\n'), unasked)).toBe('http://172.24.4.2:8080');
+    expect(s3EndpointForServers(course(), () => serversEndpoints(course(), researchCloud))).toBe('https://object.example.org:8443');
+    expect(s3EndpointForServers(course(), () => serversEndpoints(course(), rehearsalCloud))).toBe('http://172.24.4.2:8080');
+  });
+
+  it('refuses a loopback object store and a catalog without one, naming the fields to set', () => {
+    const oddCloud = catalog({ identity: { public: 'https://keystone.example.org:5000/v3' }, 'object-store': { public: 'http://127.0.0.1:8080/v1/AUTH_x' } });
+    expect(refusal(() => s3EndpointForServers(course(), () => serversEndpoints(course(), oddCloud)))).toMatch(/course\.yaml: cloud\.s3_endpoint is not set, and the catalog's public object store \(http:\/\/127\.0\.0\.1:8080\) is on this machine's loopback[^]*cloud\.servers_interface/);
+    const noSwift = catalog({ identity: { public: 'https://keystone.example.org:5000/v3' } });
+    expect(refusal(() => s3EndpointForServers(course(), () => serversEndpoints(course(), noSwift)))).toMatch(/no public object-store endpoint \(public: the default\) and cloud\.s3_endpoint is not set/);
   });
 
   it('is checked when the course is loaded: an endpoint with a path is refused with the field and line', () => {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Course } from '../course/model.js';
 import type { CloudConfig } from '../openstack/cloud-config.js';
+import type { CatalogView } from '../openstack/servers-endpoints.js';
 import { TargetError } from '../targets/driver.js';
 import { mungeKey } from '../pipeline/munge-key.js';
 import { ansibleStateDir } from './build.js';
@@ -65,12 +66,25 @@ export function openstackSdAuth(cloud: CloudConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
+export interface RunVarsOptions {
+  progress?: (line: string) => void;
+  /** The cloud's catalog as the course's credentials see it (default: ask the cloud). */
+  catalog?: (cloudName: string, course: Course) => Promise<CatalogView>;
+}
+
+async function courseCatalog(cloudName: string, course: Course): Promise<CatalogView> {
+  const { askCloud, connectCourseCloud } = await import('../targets/course-cloud.js');
+  const client = await askCloud(cloudName, 'reading the catalog for Prometheus\' discovery', () => connectCourseCloud(cloudName, course.cloud.region));
+  return client.session;
+}
+
 /**
  * Run-time variables of a configure run of `course` (empty for the local target): the monitoring
- * host's secrets and discovery credentials, and the Slurm cluster's munge key when the course has
+ * host's secrets, its discovery credentials and the endpoints the servers reach (from the
+ * catalog, so the cloud must answer), and the Slurm cluster's munge key when the course has
  * workers (their controller is the monitoring host, without which they are not configured).
  */
-export async function runVars(course: Course): Promise<Record<string, unknown>> {
+export async function runVars(course: Course, options: RunVarsOptions = {}): Promise<Record<string, unknown>> {
   if (course.target !== 'openstack' || !course.monitoring.enabled) return {};
   const slurm = course.pipeline.workers > 0 ? { slurm_common_munge_key_b64: mungeKey(course).toString('base64') } : {};
   const { effectiveCloudName, findCloudConfig, describeSearch } = await import('../openstack/cloud-config.js');
@@ -82,10 +96,14 @@ export async function runVars(course: Course): Promise<Record<string, unknown>> 
       `add \`${name}\` to clouds.yaml (looked in ${describeSearch()}) or source an openrc file; an application credential is best`,
     );
   }
+  const { serversEndpoints } = await import('../openstack/servers-endpoints.js');
+  const servers = serversEndpoints(course, await (options.catalog ?? courseCatalog)(name, course));
+  options.progress?.(`Prometheus discovers the course's servers through the catalog's ${servers.interface} endpoints (${servers.reason}): Keystone at ${servers.identity}`);
   return {
     ...courseSecrets(course),
     ...slurm,
-    prometheus_openstack_identity_endpoint: cloud.authUrl,
+    prometheus_openstack_identity_endpoint: servers.identity,
+    prometheus_openstack_availability: servers.interface,
     prometheus_openstack_region: cloud.regionName ?? course.cloud.region,
     prometheus_openstack_auth: openstackSdAuth(cloud),
   };

@@ -346,6 +346,7 @@ function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; wo
   const prices = section ? readPrices(section) : undefined;
   const providerMirror = readProviderMirror(section);
   const s3Endpoint = section?.read('s3_endpoint')?.value.trim().replace(/\/$/, '');
+  const serversInterface = section?.read('servers_interface')?.value;
   if (top.source.issues.count > before || !name || !region || !externalNetwork || !image) return undefined;
   return {
     name,
@@ -360,6 +361,7 @@ function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; wo
     ...(prices ? { prices } : {}),
     ...(providerMirror ? { providerMirror } : {}),
     ...(s3Endpoint ? { s3Endpoint } : {}),
+    ...(serversInterface ? { serversInterface } : {}),
   };
 }
 

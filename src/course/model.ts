@@ -12,6 +12,8 @@ export const TARGETS: readonly Target[] = ['local', 'openstack'];
 
 /** `volume` = lift-and-shift (shared POSIX volume); `object` = cloud-native (Swift container). */
 export type PipelineStorage = 'volume' | 'object';
+export type ServersInterface = 'public' | 'internal' | 'admin';
+export const SERVERS_INTERFACES: readonly ServersInterface[] = ['public', 'internal', 'admin'];
 export const PIPELINE_STORAGES: readonly PipelineStorage[] = ['volume', 'object'];
 
 /** The machine roles a course has; each has a flavor on the openstack target. */
@@ -65,9 +67,14 @@ export interface CloudSettings {
   providerMirror?: string;
   /**
    * The object store's S3 API as the servers reach it (scheme, host, port; no trailing slash).
-   * Absent: the origin of the catalog's public object-store endpoint.
+   * Absent: the origin of the catalog's object-store endpoint at `serversInterface`.
    */
   s3Endpoint?: string;
+  /**
+   * The catalog interface the servers reach the cloud's APIs at (Prometheus' discovery, the S3
+   * default). Absent: decided from the catalog (src/openstack/servers-endpoints.ts).
+   */
+  serversInterface?: ServersInterface;
 }
 
 export interface NetworkSettings {

@@ -9,6 +9,7 @@ import type { InventoryHost, SshKeys } from '../ansible/inventory.js';
 import type { Course } from '../course/model.js';
 import type { Progress } from '../local/progress.js';
 import type { OpenStackClient } from '../openstack/client.js';
+import { isLoopbackUrl, serversEndpoints, type ServersEndpoints } from '../openstack/servers-endpoints.js';
 import { askCloud, connectCourseCloud, courseCloudName } from '../targets/course-cloud.js';
 import { TargetError } from '../targets/driver.js';
 import type { MetricsEndpoints } from './metrics.js';
@@ -38,24 +39,22 @@ export interface OpenstackRunCluster {
 /** The ports the monitoring roles listen on (roles pushgateway and gnocchi, their defaults). */
 const MONITORING_PORTS = { pushgateway: 9091, gnocchi: 8041 } as const;
 
-const LOOPBACK = /^(127\.|localhost$|\[?::1\]?$)/;
-
 /**
  * Where the servers reach the object store's S3 API: the course's `cloud.s3_endpoint`, else the
- * origin of the catalog's object-store endpoint. A loopback address (the rehearsal cloud's
- * catalog) is this machine's, never the servers': refused, naming the field to set.
+ * origin of the catalog's object-store endpoint at the interface the servers use. A loopback
+ * address is this machine's, never the servers': refused, naming the fields to set.
  */
-export function s3EndpointForServers(course: Pick<Course, 'file' | 'cloud'>, catalogUrl: string | undefined): string {
+export function s3EndpointForServers(course: Pick<Course, 'file' | 'cloud'>, servers: () => Pick<ServersEndpoints, 'interface' | 'objectStoreOrigin' | 'reason'>): string {
   if (course.cloud.s3Endpoint) return course.cloud.s3Endpoint;
-  if (!catalogUrl) throw new TargetError(`${course.file}: the cloud's catalog has no object-store endpoint and cloud.s3_endpoint is not set`, 'cloud-native runs need the object store\'s S3 API (Swift\'s s3api): set cloud.s3_endpoint');
-  const url = new URL(catalogUrl);
-  if (LOOPBACK.test(url.hostname)) {
+  const { interface: iface, objectStoreOrigin, reason } = servers();
+  if (!objectStoreOrigin) throw new TargetError(`${course.file}: the cloud's catalog has no ${iface} object-store endpoint (${iface}: ${reason}) and cloud.s3_endpoint is not set`, 'cloud-native runs need the object store\'s S3 API (Swift\'s s3api): set cloud.s3_endpoint');
+  if (isLoopbackUrl(objectStoreOrigin)) {
     throw new TargetError(
-      `${course.file}: cloud.s3_endpoint is not set, and the catalog's object store (${url.origin}) is on this machine's loopback, which the servers cannot reach`,
-      'set cloud.s3_endpoint to the address the servers use (on the rehearsal cloud: http://172.24.4.2:8080, the cloud on its external network)',
+      `${course.file}: cloud.s3_endpoint is not set, and the catalog's ${iface} object store (${objectStoreOrigin}) is on this machine's loopback, which the servers cannot reach`,
+      'set cloud.s3_endpoint to the address the servers use, or cloud.servers_interface to an interface the servers reach',
     );
   }
-  return url.origin;
+  return objectStoreOrigin;
 }
 
 /** The monitoring host and the workers (in Slurm's order) of the course's inventory. */
@@ -82,7 +81,7 @@ export async function ensureOpenstackCluster(course: Course, count: number, run:
 
   const cloudName = courseCloudName(course);
   const client: OpenStackClient = await askCloud(cloudName, 'connecting', () => connectCourseCloud(cloudName, course.cloud.region));
-  const endpoint = s3EndpointForServers(course, client.session.hasService('object-store') ? client.session.endpoint('object-store') : undefined);
+  const endpoint = s3EndpointForServers(course, () => serversEndpoints(course, client.session));
   const userId = client.session.userId;
   const made = await askCloud(cloudName, 'making an EC2 credential for the run', () => runCredential(client.identity, ledgerFile(course), userId, client.projectId, run));
   const { credential } = made;

@@ -58,7 +58,7 @@ export const command: CliCommand = {
     const inventoryFile = join(stateDir, 'inventory.yml');
     mkdirSync(dirname(inventoryFile), { recursive: true, mode: 0o700 });
     writeFileSync(inventoryFile, renderInventory(inventory));
-    const vars = await runVars(course);
+    const vars = await runVars(course, { progress: log });
     const keyFiles = [...new Set(inventory.hosts.map((h) => h.vars.ansible_ssh_private_key_file).filter((k): k is string => typeof k === 'string'))];
     log(`configuring ${selected.length} host${selected.length === 1 ? '' : 's'} of ${course.id} (inventory ${inventoryFile})`);
 

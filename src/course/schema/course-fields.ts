@@ -1,5 +1,5 @@
 import { quoteValue } from '../issues.js';
-import { PIPELINE_STORAGES, TARGETS, type MachineRole } from '../model.js';
+import { PIPELINE_STORAGES, SERVERS_INTERFACES, TARGETS, type MachineRole } from '../model.js';
 import { SSH_KEY_TYPES } from '../ssh-key.js';
 import { boolean, choice, date, integer, list, mapping, number, string, type IntegerField, type MappingField } from './field-types.js';
 
@@ -168,8 +168,13 @@ export const COURSE_FILE = mapping({
             mismatch: (url) => `${quoteValue(url)} is not an endpoint: write scheme, host and port only, e.g. \`https://object.example.org:8080\``,
           },
           docType: 'URL',
-          docDefault: 'the origin of the object store\'s public endpoint in the cloud\'s catalog',
-          doc: 'the S3 API of the cloud\'s object store as the course\'s servers reach it (`pipeline.storage: object` jobs stage their files through it with EC2 credentials made for each run). Set it when the catalog\'s address is not reachable from the servers: on the rehearsal cloud, `http://172.24.4.2:8080`.',
+          docDefault: 'the origin of the object store\'s endpoint in the cloud\'s catalog, at `servers_interface`',
+          doc: 'the S3 API of the cloud\'s object store as the course\'s servers reach it (`pipeline.storage: object` jobs stage their files through it with EC2 credentials made for each run). Set it when the catalog\'s address is not reachable from the servers.',
+        }),
+        servers_interface: choice({
+          values: SERVERS_INTERFACES,
+          docDefault: '`public`; `internal` when the catalog\'s public identity endpoint is on this machine\'s loopback and its internal one is not (the rehearsal cloud)',
+          doc: 'which of the catalog\'s endpoints the course\'s servers use to reach the cloud\'s APIs: Prometheus\' OpenStack discovery on the monitoring host (its `availability` and identity endpoint) and the default of `s3_endpoint`. Research clouds publish `public` endpoints the VMs can reach; the rehearsal cloud\'s `internal` ones are its address on the external network.',
         }),
         provider_mirror: string({
           expected: 'the path of a directory',
