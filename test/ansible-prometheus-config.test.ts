@@ -87,7 +87,7 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
     for (const file of installed) expect(readFileSync(join(dirs[target], 'rules', file), 'utf8')).toBe(readFileSync(join(root, 'monitoring', 'rules', file), 'utf8'));
   }, 120_000);
 
-  it('openstack: discovers instances through Nova, keeps the course\'s ACTIVE ones, scrapes their fixed IP', () => {
+  it('openstack: discovers instances through Nova, keeps the course\'s (a stopped one too, so InstanceDown fires), scrapes their fixed IP', () => {
     const node = config('openstack').scrape_configs.find((j) => j.job_name === 'node')!;
     expect(node.file_sd_configs).toBeUndefined();
     expect(node.openstack_sd_configs).toEqual([
@@ -97,7 +97,10 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
     const keep = (label: string) => relabel.find((r) => r.action === 'keep' && r.source_labels?.[0] === label);
     expect(new RegExp(`^(?:${keep('__meta_openstack_tag_resops_course')!.regex})$`).test('prom-t')).toBe(true);
     expect(new RegExp(`^(?:${keep('__meta_openstack_tag_resops_course')!.regex})$`).test('prom-t2')).toBe(false);
-    expect(keep('__meta_openstack_instance_status')!.regex).toBe('ACTIVE');
+    const statusDrop = relabel.find((r) => r.action === 'drop' && r.source_labels?.[0] === '__meta_openstack_instance_status')!;
+    const dropped = (status: string) => new RegExp(`^(?:${statusDrop.regex})$`).test(status);
+    expect(['ACTIVE', 'SHUTOFF', 'ERROR', 'PAUSED', 'BUILD', 'DELETED', 'SOFT_DELETED'].filter(dropped)).toEqual(['BUILD', 'DELETED', 'SOFT_DELETED']);
+    expect(relabel.some((r) => r.action === 'keep' && r.source_labels?.[0] === '__meta_openstack_instance_status')).toBe(false);
     expect(relabel.find((r) => r.target_label === '__address__')).toMatchObject({ source_labels: ['__meta_openstack_private_ip'], replacement: '${1}:9100' });
     for (const label of ['learner', 'role', 'vm', 'worker', 'course', 'instance']) expect(relabel.some((r) => r.target_label === label), label).toBe(true);
     // Holds a credential: not world-readable.
