@@ -394,8 +394,15 @@ suite(title, () => {
         course: string;
         sections: Array<{ title: string; ok: boolean; data: unknown }>;
       };
-      expect(report.sections.map((s) => s.ok)).toEqual([true, true]);
-      expect(code).toBe(0);
+      // Health: the server's SSH is tried on its floating IP (the route leads into the cloud); the
+      // course has no monitoring host, so nothing can say it is scraped, and status exits 1.
+      expect(report.sections.map((s) => s.ok)).toEqual([true, true, false]);
+      expect(code).toBe(1);
+      const health = report.sections[2]!.data as { servers: Array<{ server: string; ssh?: { check: string; detail: string }; scraped?: { ok: boolean; detail: string } }> };
+      expect(health.servers.map((s) => [s.server, s.ssh?.check.replace(/\d+:22$/, 'N:22'), s.scraped])).toEqual([
+        ['drv-learner1-vm1', 'SSH answers on 172.24.4.N:22', { check: 'Prometheus scrapes drv-learner1-vm1:9100', ok: false, detail: 'no monitoring host in the cloud' }],
+      ]);
+      expect(health.servers[0]!.ssh!.detail).not.toMatch(/refusing/);
       const learnersSection = report.sections[0]!.data as Array<{ learner: string; deployed?: boolean }>;
       expect(learnersSection.map((l) => [l.learner, l.deployed])).toEqual([['learner1', false], ['learner2', false]]);
       const cloud = report.sections[1]!.data as {

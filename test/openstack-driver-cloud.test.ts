@@ -237,6 +237,12 @@ describe('the driver with a fake cloud and a fake terraform', () => {
       readQuota: async () => {
         throw new Error('the quota is not read by status or down');
       },
+      // No request leaves this test: SSH "answers" everywhere, Prometheus has no targets.
+      healthProbes: () => ({
+        guard: async () => undefined,
+        ssh: async (address) => ({ check: `SSH answers on ${address}:22`, ok: true, detail: 'SSH-2.0-fake' }),
+        nodeUp: async () => ({ up: new Map() }),
+      }),
     };
     return { api, sweeps };
   }
@@ -318,6 +324,46 @@ describe('the driver with a fake cloud and a fake terraform', () => {
     expect(text).toContain('cloud servers (what cloud "teaching" reports for c)');
     expect(text).toMatch(/alice\s+c-alice-vm1\s+ACTIVE\s+c-net=10\.42\.1\.5/);
     expect(text).toMatch(/bob\s+\(no servers\)/);
+    expect(text).toMatch(/server health[^\n]*\n\s+owner\s+server\s+ssh\s+scraped\n[-\s]+\n\s+alice\s+c-alice-vm1\s+- no floating IP\s+- no monitoring/);
+  });
+
+  it('status: the health section exits 1 until the monitoring host\'s Prometheus scrapes every server; --learner shows that learner alone', async () => {
+    const { api } = fakeCloud([]);
+    const probed: string[] = [];
+    let up = new Map<string, number>();
+    api.listCourseServers = async () => [
+      server('c-alice-vm1', { learner: 'alice', role: 'learner', floatingAddresses: ['172.24.4.11'] }),
+      server('c-bob-vm1', { learner: 'bob', role: 'learner', floatingAddresses: ['172.24.4.12'] }),
+      server('c-monitoring', { role: 'monitoring', floatingAddresses: ['172.24.4.20'] }),
+    ];
+    api.healthProbes = (cloud) => ({
+      guard: async (address) => void probed.push(`${cloud} guard ${address}`),
+      ssh: async (address) => ({ check: `SSH answers on ${address}:22`, ok: true, detail: 'SSH-2.0-fake' }),
+      nodeUp: async (url) => {
+        probed.push(`${cloud} prometheus ${url}`);
+        return { up };
+      },
+    });
+    const monitored = { ...course, monitoring: { enabled: true } } as Course;
+    const { driver, out } = driverWith(api, synthWithState([]));
+    expect(await driver.status(monitored, { json: true })).toBe(1);
+    const health = (JSON.parse(out.join('\n')) as { sections: Array<{ title: string; ok: boolean; data: { servers: Array<{ server: string; ok: boolean; scraped?: { detail: string } }> } }> }).sections[2]!;
+    expect(health.title).toMatch(/^server health/);
+    expect(health.data.servers.map((s) => [s.server, s.ok, s.scraped?.detail])).toEqual([
+      ['c-alice-vm1', false, 'not a target: discovery has not found it (is the monitoring host configured?)'],
+      ['c-bob-vm1', false, 'not a target: discovery has not found it (is the monitoring host configured?)'],
+      ['c-monitoring', false, 'not a target: discovery has not found it (is the monitoring host configured?)'],
+    ]);
+    expect(probed).toContain('teaching prometheus http://172.24.4.20:9090');
+    up = new Map([['c-alice-vm1:9100', 1], ['c-bob-vm1:9100', 0], ['c-monitoring:9100', 1]]);
+    out.length = 0;
+    expect(await driver.status(monitored, { json: false, learner: 'alice' })).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/alice\s+c-alice-vm1\s+✔ SSH-2\.0-fake\s+✔ up == 1/);
+    expect(text).not.toContain('c-bob-vm1');
+    out.length = 0;
+    expect(await driver.status(monitored, { json: false, learner: 'bob' })).toBe(1);
+    expect(out.join('\n')).toMatch(/bob\s+c-bob-vm1\s+✔ SSH-2\.0-fake\s+✖ up == 0: its node-exporter does not answer/);
   });
 });
 
@@ -351,8 +397,9 @@ describe('status against an unreachable cloud (real client, no cloud)', () => {
     const code = await driver.status({ id: 'gone', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'gone' }, learners: [{ id: 'alice' }] } as Course, { json: true });
     expect(code).toBe(1);
     const report = JSON.parse(out.join('\n')) as { sections: Array<{ title: string; ok: boolean; data: Record<string, unknown> | unknown[] }> };
-    expect(report.sections.map((s) => s.ok)).toEqual([true, false]);
+    expect(report.sections.map((s) => s.ok)).toEqual([true, false, false]);
     expect(report.sections[0]!.data).toEqual([{ learner: 'alice', stack: 'gone-learner-alice', outputs: {}, deployed: false }]);
+    expect(report.sections[2]!.data).toMatchObject({ error: expect.stringMatching(/^cloud "gone", connecting: cannot reach Keystone/) });
     expect(report.sections[1]!.data).toMatchObject({
       cloud: 'gone',
       error: `cloud "gone", connecting: cannot reach Keystone (identity) of cloud "gone" at ${url}: connection refused (is the cloud running, is the URL right?)`,

@@ -14,10 +14,10 @@ export interface CheckResult {
 }
 
 /** Connects and reads the first line; healthy when the server greets with `SSH-2.0`. */
-export function sshBanner(port: number, timeoutMs = 3000): Promise<CheckResult> {
-  const check = `SSH answers on 127.0.0.1:${port}`;
+export function sshBanner(port: number, timeoutMs = 3000, host = '127.0.0.1'): Promise<CheckResult> {
+  const check = `SSH answers on ${host}:${port}`;
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     let data = '';
     const finish = (ok: boolean, detail: string) => {
       clearTimeout(timer);
@@ -74,9 +74,10 @@ export interface PromSample {
   value: number;
 }
 
-/** An instant query; throws with Prometheus' own error when the query fails. */
-export async function promQuery(port: number, query: string, timeoutMs = 3000): Promise<PromSample[]> {
-  const answer = await httpGet(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(query)}`, { timeoutMs });
+/** An instant query of Prometheus at `server` (a port on 127.0.0.1, or a base URL); throws with Prometheus' own error when the query fails. */
+export async function promQuery(server: number | string, query: string, timeoutMs = 3000): Promise<PromSample[]> {
+  const base = typeof server === 'number' ? `http://127.0.0.1:${server}` : server;
+  const answer = await httpGet(`${base}/api/v1/query?query=${encodeURIComponent(query)}`, { timeoutMs });
   const parsed = JSON.parse(answer.body) as {
     status: string;
     error?: string;
@@ -87,9 +88,9 @@ export async function promQuery(port: number, query: string, timeoutMs = 3000): 
 }
 
 /** The `up` value of every node-exporter target, by instance; an empty map when Prometheus cannot say. */
-export async function nodeUp(port: number): Promise<{ up: Map<string, number>; error?: string }> {
+export async function nodeUp(server: number | string): Promise<{ up: Map<string, number>; error?: string }> {
   try {
-    const samples = await promQuery(port, 'up{job="node"}');
+    const samples = await promQuery(server, 'up{job="node"}');
     return { up: new Map(samples.map((s) => [s.labels.instance ?? '', s.value])) };
   } catch (error) {
     return { up: new Map(), error: errorText(error) };

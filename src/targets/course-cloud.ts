@@ -18,7 +18,10 @@ import {
 } from '../openstack/errors.js';
 import { findLeftovers, sweepLeftovers } from '../openstack/leftovers.js';
 import { listCourseServers } from '../openstack/servers.js';
+import { nodeUp, sshBanner } from '../local/checks.js';
+import { isLoopbackUrl } from '../openstack/servers-endpoints.js';
 import { TargetError } from './driver.js';
+import type { HealthProbes } from './server-health.js';
 
 /** The cloud calls the driver makes; tests of the driver pass fakes. */
 export interface CourseCloudApi {
@@ -27,6 +30,8 @@ export interface CourseCloudApi {
   findLeftovers: typeof findLeftovers;
   sweepLeftovers: typeof sweepLeftovers;
   readQuota(cloud: CloudRef): Promise<ProjectQuota>;
+  /** How `status` checks the servers' health from this machine (SSH banners, Prometheus' `up`). */
+  healthProbes(cloudName: string): HealthProbes;
 }
 
 export const openstackApi: CourseCloudApi = {
@@ -35,7 +40,27 @@ export const openstackApi: CourseCloudApi = {
   findLeftovers,
   sweepLeftovers,
   readQuota: async (cloud) => readProjectQuota(await clientFor(cloud)),
+  healthProbes: hostHealthProbes,
 };
+
+/**
+ * Probes from this machine. A cloud whose Keystone is on this machine's loopback is a rehearsal
+ * cloud: its floating IPs are only contacted once the route to them is known to lead into a
+ * rehearsal cloud's own networks, never along the default route.
+ */
+export function hostHealthProbes(cloudName: string): HealthProbes {
+  const authUrl = findCloudConfig(cloudName)?.authUrl;
+  const rehearsal = authUrl !== undefined && isLoopbackUrl(authUrl);
+  return {
+    ssh: (address) => sshBanner(22, 3000, address),
+    nodeUp: (url) => nodeUp(url),
+    guard: async (address) => {
+      if (!rehearsal) return;
+      const [{ default: Docker }, { requireRouteIntoCloud }] = await Promise.all([import('dockerode'), import('../cloud/route-check.js')]);
+      await requireRouteIntoCloud(new Docker(), address, undefined);
+    },
+  };
+}
 
 /** The cloud the course runs on: OS_CLOUD, else `cloud.name` (what Terraform's provider uses too). */
 export function courseCloudName(course: Course): string {

@@ -16,6 +16,7 @@ import type { TerraformCliSettings } from '../terraform/mirror.js';
 import { waitForEarlierRun } from '../terraform/stack-holder.js';
 import { checkQuotaFor, quotaExceededError, type QuotaGateResult } from './quota-gate.js';
 import { groupServersByLearner, renderServersByOwner, serversJson } from './cloud-servers-view.js';
+import { renderServerHealth, serverHealth } from './server-health.js';
 import { askCloud, courseCloudName, openstackApi, type CourseCloudApi } from './course-cloud.js';
 import { TargetError, type CommandOptions, type TargetDriver } from './driver.js';
 import { renderLeakCheck, runLeakCheck, type LeakCheckResult } from './leak-check.js';
@@ -65,8 +66,8 @@ export interface StatusContext {
 
 export type StatusSource = (ctx: StatusContext) => Promise<StatusSection>;
 
-/** What `status` shows: what Terraform recorded, then what the cloud reports. */
-export const STATUS_SOURCES: StatusSource[] = [learnerOutputs, cloudServers];
+/** What `status` shows: what Terraform recorded, what the cloud reports, how the servers are. */
+export const STATUS_SOURCES: StatusSource[] = [learnerOutputs, cloudServers, cloudHealth];
 
 /** `down --json`: terraform's report, then the leak check (or why it did not run). */
 export type DownReport = RunReport & {
@@ -319,6 +320,29 @@ async function cloudServers(ctx: StatusContext): Promise<StatusSection> {
       lines: [`✖ ${error.message}`, ...(error.hint ? [`hint: ${error.hint}`] : [])],
       json: { cloud: cloudName, error: error.message, ...(error.hint ? { hint: error.hint } : {}) },
     };
+  }
+}
+
+/**
+ * Each server's health, as the local target shows its containers': SSH on the floating IP, and
+ * `up` of its node-exporter in the monitoring host's Prometheus. Unhealthy servers make `status`
+ * exit 1, as on the local target.
+ */
+async function cloudHealth(ctx: StatusContext): Promise<StatusSection> {
+  const { course, options } = ctx;
+  const cloudName = courseCloudName(course);
+  const title = `server health (SSH on floating IPs, node-exporters scraped by the monitoring host's Prometheus)`;
+  try {
+    const client = await askCloud(cloudName, 'connecting', () => ctx.cloud.connect(cloudName, course.cloud.region));
+    const all = await askCloud(cloudName, 'listing the course\'s servers', () => ctx.cloud.listCourseServers(client, course.id));
+    // The monitoring host is asked even for one learner: it is where `up` is read.
+    const servers = options.learner === undefined ? all : all.filter((s) => s.learner === options.learner || s.role === 'monitoring');
+    const report = await serverHealth(servers, { monitoringEnabled: course.monitoring?.enabled ?? false }, ctx.cloud.healthProbes(cloudName));
+    const shown = options.learner === undefined ? report : { ...report, servers: report.servers.filter((s) => s.owner === options.learner), ok: report.servers.filter((s) => s.owner === options.learner).every((s) => s.ok) };
+    return { title, ok: shown.ok, lines: renderServerHealth(shown), json: shown };
+  } catch (error) {
+    if (!(error instanceof TargetError)) throw error;
+    return { title, ok: false, lines: [`✖ ${error.message}`, ...(error.hint ? [`hint: ${error.hint}`] : [])], json: { error: error.message, ...(error.hint ? { hint: error.hint } : {}) } };
   }
 }
 

@@ -164,10 +164,14 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       for (const row of rows) expect(row).toMatch(/\bok\b.*\bno changes\b/);
     }, 600_000);
 
-    it('status --json: every server ACTIVE with its fixed and floating addresses, grouped by learner', async () => {
+    it('status --json: every server ACTIVE with its fixed and floating addresses, grouped by learner; not healthy before configure', async () => {
       const result = await runCli(['status', courseFile, '--target', 'openstack', '--out', outDir, '--json']);
-      expectOk(result);
-      const report = JSON.parse(result.stdout) as { sections: Array<{ title: string; data: unknown }> };
+      const report = JSON.parse(result.stdout) as { sections: Array<{ title: string; ok: boolean; data: unknown }> };
+      // Before configure no Prometheus runs on the monitoring host: nothing is scraped, status exits 1.
+      expect({ code: result.code, ok: report.sections.map((s) => s.ok) }).toEqual({ code: 1, ok: [true, true, false] });
+      const health = report.sections[2]!.data as { servers: Array<{ server: string; scraped?: { ok: boolean; detail: string } }> };
+      expect(health.servers).toHaveLength(7);
+      for (const s of health.servers) expect(s.scraped, s.server).toMatchObject({ ok: false, detail: expect.stringMatching(/^Prometheus did not answer: /) });
       const cloud = report.sections.find((s) => s.title.startsWith('cloud servers'))!.data as {
         learners: Array<{ learner: string; servers: Array<{ name: string; status: string; fixedAddresses: string[]; floatingAddresses: string[] }> }>;
         shared: Array<{ role: string; servers: Array<{ name: string; status: string; fixedAddresses: string[] }> }>;
@@ -220,6 +224,23 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       const disk = await ssh(carol, 'debian', automation, 'sudo -n blockdev --getsize64 /dev/vdb', true);
       expect({ code: disk.code, out: disk.stdout.trim(), err: disk.stderr }).toEqual({ code: 0, out: String(20 * 2 ** 30), err: '' });
     }, 600_000);
+
+    it.skipIf(ctx.servers !== 'containers')('status: every server with a floating IP answers SSH there (learner VMs, monitoring host); workers have none', async () => {
+      type Health = { servers: Array<{ server: string; owner: string; ssh?: { ok: boolean; detail: string } }> };
+      let health: Health | undefined;
+      // Bounded: the servers booted in parallel, and the slowest may still be starting sshd.
+      for (let attempt = 1; attempt <= 12; attempt++) {
+        const result = await runCli(['status', courseFile, '--target', 'openstack', '--out', outDir, '--json']);
+        health = (JSON.parse(result.stdout) as { sections: Array<{ data: unknown }> }).sections[2]!.data as Health;
+        if (health.servers.every((s) => s.ssh?.ok ?? true)) break;
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+      }
+      expect(health!.servers.map((s) => [s.server, s.ssh?.ok ?? 'not checked'])).toEqual([
+        [`${COURSE_ID}-alice-vm1`, true], [`${COURSE_ID}-alice-vm2`, true], [`${COURSE_ID}-bob-vm1`, true], [`${COURSE_ID}-carol-vm1`, true],
+        [`${COURSE_ID}-monitoring`, true], [`${COURSE_ID}-worker1`, 'not checked'], [`${COURSE_ID}-worker2`, 'not checked'],
+      ].sort());
+      for (const s of health!.servers.filter((x) => x.ssh)) expect(s.ssh!.detail, s.server).toMatch(/^SSH-2\.0-OpenSSH/);
+    }, 180_000);
 
     it('drift: a learner VM deleted behind Terraform\'s back shows in plan, and up re-creates only it', async () => {
       const before = await idsByName();
