@@ -73,7 +73,7 @@ describe('where the servers reach the cloud\'s APIs (cloud.servers_interface)', 
       interface: 'internal',
       identity: 'http://172.24.4.2:5000/v3',
       objectStoreOrigin: 'http://172.24.4.2:8080',
-      reason: 'the catalog\'s public endpoints are on this machine\'s loopback (http://127.0.0.1:5000)',
+      reason: 'the catalog\'s public endpoints are on this machine\'s loopback, http://127.0.0.1:5000',
     });
   });
 

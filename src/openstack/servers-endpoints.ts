@@ -50,7 +50,7 @@ export function serversEndpoints(course: Pick<Course, 'file' | 'cloud'>, session
     const internalIdentity = identityAt('internal');
     const publicUnreachable = publicIdentity !== undefined && isLoopbackUrl(publicIdentity);
     chosen = publicUnreachable && internalIdentity !== undefined && !isLoopbackUrl(internalIdentity) ? 'internal' : 'public';
-    reason = chosen === 'internal' ? `the catalog's public endpoints are on this machine's loopback (${new URL(publicIdentity!).origin})` : 'the default';
+    reason = chosen === 'internal' ? `the catalog's public endpoints are on this machine's loopback, ${new URL(publicIdentity!).origin}` : 'the default';
   }
 
   const identity = identityAt(chosen);
