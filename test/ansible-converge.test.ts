@@ -264,10 +264,11 @@ describe.skipIf(skipReason !== undefined)(`resops configure on the local target$
     expect(dropIn.stdout).toMatch(/^PasswordAuthentication no$/m);
   });
 
-  it('--limit names a learner of the course, or nothing runs', async () => {
-    const result = await resops('configure', file, '--learner-keys', keys, '--limit', 'mallory');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`--limit mallory: no learner \`mallory\` in course ${id}`);
+  it('--limit names learners of the course or the shared machines, or nothing runs', async () => {
+    const result = await resops('configure', file, '--learner-keys', keys, '--limit', 'alice,mallory');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--limit alice,mallory: no learner \`mallory\` in course ${id}`);
+    expect(result.stderr).toContain('or the shared machines (monitoring, workers), separated by commas');
     expect(result.stdout).toBe('');
   });
 });

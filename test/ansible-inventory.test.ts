@@ -21,7 +21,10 @@ import {
   type CourseOutputs,
   type InventoryHost,
 } from '../src/ansible/inventory.js';
+import { limitPattern, limitSelects, parseLimit } from '../src/ansible/limit.js';
 import { loadCourseText } from '../src/course/load.js';
+import { findExecutable } from '../src/local/base-image.js';
+import { TargetError } from '../src/targets/driver.js';
 import type { Course } from '../src/course/model.js';
 import { courseYaml } from './helpers/course-yaml.js';
 
@@ -258,5 +261,48 @@ describe('resops inventory (openstack, fake terraform)', () => {
     expect(missingKey.code).toBe(1);
     expect(missingKey.stderr).toContain(`--key ${join(dir, 'nope')}: no such file`);
     expect(missingKey.stdout).toBe('');
+  }, 60_000);
+});
+
+describe('configure --limit: learners and the shared machines', () => {
+  const c = course({ id: 'lim', learners: 3, vms: 2, workers: 2, target: 'openstack' });
+  const inventory = inventoryFromTerraformOutputs(c, outputs(c), { keys: {}, knownHostsFile: '/k' });
+  const chosen = (value: string) => inventory.hosts.filter((h) => limitSelects(parseLimit(value, c), h)).map((h) => h.name).sort();
+
+  it('selects a learner\'s VMs, the monitoring host, the workers, in any union', () => {
+    expect(chosen('learner2')).toEqual(['lim-learner2-vm1', 'lim-learner2-vm2']);
+    expect(chosen('monitoring')).toEqual(['lim-monitoring']);
+    expect(chosen('learner1, monitoring,workers')).toEqual(['lim-learner1-vm1', 'lim-learner1-vm2', 'lim-monitoring', 'lim-worker1', 'lim-worker2']);
+  });
+
+  it('refuses what the course does not have, naming what it has (exit 2, invalid flag)', () => {
+    const refused = (value: string) => {
+      try {
+        parseLimit(value, c);
+      } catch (error) {
+        return { message: (error as TargetError).message, hint: (error as TargetError).hint, exit: (error as TargetError).exitCode };
+      }
+      return undefined;
+    };
+    expect(refused('learner1,mallory')).toEqual({
+      message: '--limit learner1,mallory: no learner `mallory` in course lim',
+      hint: 'name learners (learner1, learner2, learner3) or the shared machines (monitoring, workers), separated by commas',
+      exit: 2,
+    });
+    expect(refused(' , ')?.message).toBe('--limit: names nothing');
+    // A learner cannot be called like a shared group.
+    expect(() => loadCourseText(courseYaml({ id: 'lim2', learners: 1 }).replace('id: learner1', 'id: workers'), 'course.yaml', temp)).toThrow(/learners\[0\]\.id[^\n]*workers/);
+  });
+
+  it.skipIf(!findExecutable('ansible'))('Ansible reads the pattern as the same hosts (ansible --list-hosts on the rendered inventory)', async () => {
+    const file = join(temp, 'limit-inventory.yml');
+    writeFileSync(file, renderInventory(inventory));
+    for (const value of ['learner2', 'monitoring', 'learner1,monitoring,workers']) {
+      const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
+        execFile('ansible', ['-i', file, '--list-hosts', limitPattern(parseLimit(value, c))], (error, out) => (error ? reject(error) : resolve({ stdout: out }))),
+      );
+      const listed = stdout.split('\n').slice(1).map((l) => l.trim()).filter(Boolean).sort();
+      expect(listed, value).toEqual(chosen(value));
+    }
   }, 60_000);
 });

@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ansibleStateDir, buildInventory } from '../../ansible/build.js';
-import { learnerGroup, renderInventory } from '../../ansible/inventory.js';
+import { renderInventory } from '../../ansible/inventory.js';
+import { limitPattern, limitSelects, parseLimit } from '../../ansible/limit.js';
 import { runVars } from '../../ansible/run-vars.js';
 import { waitForScrapes } from '../../local/checks.js';
 import { scrapeIntervalSeconds } from '../../local/monitoring-files.js';
@@ -14,7 +15,7 @@ import { loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
 import { ANSIBLE_OPTIONS, keysArg } from './inventory.js';
 
 export const command: CliCommand = {
-  usage: 'FILE [--limit LEARNER] [--target T] [--key FILE] [--learner-keys DIR] [--stacks DIR] [--tofu] [--json]',
+  usage: 'FILE [--limit WHO] [--target T] [--key FILE] [--learner-keys DIR] [--stacks DIR] [--tofu] [--json]',
   description: [
     'Configures every machine of the course with Ansible (playbooks/site.yml): learner user, SSH',
     'hardening, node-exporter and Docker on learner VMs; Prometheus, Alertmanager, Pushgateway and',
@@ -25,17 +26,15 @@ export const command: CliCommand = {
   ],
   options: {
     ...ANSIBLE_OPTIONS,
-    limit: { type: 'string', valueName: 'LEARNER', description: 'only this learner\'s VMs' },
+    limit: { type: 'string', valueName: 'WHO', description: 'only these machines: learner ids (their VMs), `monitoring`, `workers`, separated by commas' },
     json: { type: 'boolean', description: 'print the summary as JSON on stdout' },
   },
   positionals: [1, 1],
   notes: ['exit codes: 0 every host configured, 1 a host failed or was unreachable (or no host), 2 invalid course or flags'],
   async run({ values, positionals }) {
     const course = loadCourseArg(positionals[0], 'configure', parseTarget(values.target));
-    const limit = typeof values.limit === 'string' ? values.limit : undefined;
-    if (limit !== undefined && !course.learners.some((l) => l.id === limit)) {
-      throw new TargetError(`--limit ${limit}: no learner \`${limit}\` in course ${course.id}`, `use one of: ${course.learners.map((l) => l.id).join(', ')}`);
-    }
+    const limitText = typeof values.limit === 'string' ? values.limit : undefined;
+    const limit = limitText === undefined ? undefined : parseLimit(limitText, course);
     const stacks = outDirArg(values.stacks);
     const started = Date.now();
     const log = (line: string) => printError(`[${formatSeconds(Date.now() - started).padStart(6)}] ${line}`);
@@ -46,10 +45,10 @@ export const command: CliCommand = {
       log,
     });
     for (const warning of inventory.warnings) log(`warning: ${warning}`);
-    const selected = limit ? inventory.hosts.filter((h) => h.learner === limit) : inventory.hosts;
+    const selected = limit ? inventory.hosts.filter((h) => limitSelects(limit, h)) : inventory.hosts;
     if (!selected.length) {
       throw new TargetError(
-        `course ${course.id}: no host to configure${limit ? ` for learner ${limit}` : ''}`,
+        `course ${course.id}: no host to configure${limitText ? ` for --limit ${limitText}` : ''}`,
         course.target === 'local' ? `bring the course up first: \`resops up ${course.file}\`` : `deploy it first (\`resops up ${course.file}\`), then check \`resops status\``,
       );
     }
@@ -64,7 +63,7 @@ export const command: CliCommand = {
 
     const run = await runPlaybook({
       inventoryFile,
-      ...(limit ? { limit: learnerGroup(limit) } : {}),
+      ...(limit ? { limit: limitPattern(limit) } : {}),
       vars,
       mounts: [stateDir, ...keyFiles],
       onEvent: (event) => {
