@@ -16,6 +16,7 @@ import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
 import type { ServersMode } from '../../src/cloud/container.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
 import { loadCourse } from '../../src/course/load.js';
+import { fetchWithin } from '../../src/net/deadline.js';
 import { runCommand } from '../../src/process/run-command.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
 import { findLeftovers } from '../../src/openstack/leftovers.js';
@@ -241,6 +242,59 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       ].sort());
       for (const s of health!.servers.filter((x) => x.ssh)) expect(s.ssh!.detail, s.server).toMatch(/^SSH-2\.0-OpenSSH/);
     }, 180_000);
+
+    it.skipIf(ctx.servers !== 'containers')('configure --limit alice,monitoring; Prometheus on the monitoring host finds every server of the course through the cloud\'s Keystone and Nova; a Nova stop makes InstanceDown pending, then firing, and status names the server', async () => {
+      const configure = await cli('configure', '--limit', 'alice,monitoring', '--stacks', outDir, '--json');
+      expectOk(configure);
+      const recap = (JSON.parse(configure.stdout) as { hosts: Array<{ host: string; failed: number; unreachable: number }> }).hosts;
+      expect(recap.map((h) => h.host).sort()).toEqual([`${COURSE_ID}-alice-vm1`, `${COURSE_ID}-alice-vm2`, `${COURSE_ID}-monitoring`]);
+      // Discovery through the catalog's internal side, which the servers reach (the public one is this machine's loopback).
+      expect(configure.stderr).toContain('Prometheus discovers the course\'s servers through the catalog\'s internal endpoints');
+
+      const all = await servers();
+      const monitoring = all.find((s) => s.role === 'monitoring')!.floatingAddresses[0]!;
+      await requireRouteIntoCloud(new Docker(), monitoring, ctx.cloud);
+      const prometheus = async <T>(query: string): Promise<T> => {
+        const response = await fetchWithin(10_000, `http://${monitoring}:9090/api/v1/${query}`);
+        return ((await response.json()) as { data: T }).data;
+      };
+      type Targets = { activeTargets: Array<{ labels: Record<string, string>; health: string }> };
+      const nodeTargets = async () => (await prometheus<Targets>('targets')).activeTargets.filter((t) => t.labels.job === 'node');
+      // Every server of the course is a target (openstack_sd_configs, not a file); the configured ones are up.
+      await waitUntil('every server discovered, alice\'s and the monitoring host\'s up', 180_000, async () => {
+        const targets = await nodeTargets();
+        const up = new Set(targets.filter((t) => t.health === 'up').map((t) => t.labels.instance));
+        return targets.length === all.length && [`${COURSE_ID}-alice-vm1:9100`, `${COURSE_ID}-alice-vm2:9100`, `${COURSE_ID}-monitoring:9100`].every((i) => up.has(i));
+      });
+      const targets = await nodeTargets();
+      expect(targets.map((t) => t.labels.instance).sort()).toEqual(all.map((s) => `${s.name}:9100`).sort());
+      expect(targets.find((t) => t.labels.instance === `${COURSE_ID}-alice-vm2:9100`)!.labels).toMatchObject({ course: COURSE_ID, learner: 'alice', role: 'learner', vm: 'vm2' });
+
+      const victim = all.find((s) => s.name === `${COURSE_ID}-alice-vm2`)!;
+      const instance = `${victim.name}:9100`;
+      type Alerts = { alerts: Array<{ labels: Record<string, string>; state: string }> };
+      const alertState = async () => (await prometheus<Alerts>('alerts')).alerts.find((a) => a.labels.alertname === 'InstanceDown' && a.labels.instance === instance)?.state;
+      expect(await alertState()).toBeUndefined();
+      await ctx.admin().compute.serverAction(victim.id, 'os-stop');
+      const seen: string[] = [];
+      // `for: 2m` after the first scrape that fails: pending within a minute, firing within four.
+      await waitUntil('InstanceDown firing for alice-vm2', 300_000, async () => {
+        const state = await alertState();
+        if (state && seen.at(-1) !== state) seen.push(state);
+        return state === 'firing';
+      });
+      expect(seen).toEqual(['pending', 'firing']);
+      const status = await runCli(['status', courseFile, '--target', 'openstack', '--out', outDir, '--learner', 'alice', '--json']);
+      expect(status.code).toBe(1);
+      const health = (JSON.parse(status.stdout) as { sections: Array<{ data: unknown }> }).sections[2]!.data as { servers: Array<{ server: string; status: string; scraped?: { ok: boolean; detail: string } }> };
+      expect(health.servers.map((s) => [s.server, s.status, s.scraped?.detail])).toEqual([
+        [`${COURSE_ID}-alice-vm1`, 'ACTIVE', 'up == 1'],
+        [victim.name, 'SHUTOFF', 'up == 0: its node-exporter does not answer'],
+      ]);
+
+      await ctx.admin().compute.serverAction(victim.id, 'os-start');
+      await waitUntil('alice-vm2 scraped again', 240_000, async () => (await nodeTargets()).some((t) => t.labels.instance === instance && t.health === 'up'));
+    }, 1_500_000);
 
     it('drift: a learner VM deleted behind Terraform\'s back shows in plan, and up re-creates only it', async () => {
       const before = await idsByName();

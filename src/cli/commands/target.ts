@@ -34,7 +34,9 @@ const DESCRIPTIONS: Record<TargetAction, string[]> = {
   ],
   status: [
     'Shows the course\'s machines and addresses. openstack: the outputs of each learner stack, then',
-    'each learner\'s servers as the cloud reports them (status, fixed and floating addresses).',
+    'each learner\'s servers as the cloud reports them (status, fixed and floating addresses), then',
+    'each server\'s health (SSH on its floating IP, its node-exporter scraped by the monitoring host\'s',
+    'Prometheus). Exit 1 when something is unhealthy or cannot be asked.',
   ],
 };
 
