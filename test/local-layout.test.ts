@@ -319,6 +319,40 @@ describe('convergence plan (labels of existing objects, no Docker)', () => {
     expect(plan.containers.find((c) => c.spec.name === 't-layout-alice-vm1')!.action).toBe('keep');
   });
 
+  it('for one learner (up --learner): their machines as usual; the shared parts only when missing; other learners not at all', () => {
+    const existing = existingAfterUp();
+    // Everything has drifted: a rebuilt image, stopped and missing containers of every owner.
+    existing.containers.find((c) => c.Names[0] === '/t-layout-alice-vm1')!.State = 'exited';
+    existing.containers.find((c) => c.Names[0] === '/t-layout-bob-vm1')!.State = 'exited';
+    existing.containers.find((c) => c.Names[0] === '/t-layout-alertmanager')!.State = 'exited';
+    existing.containers = existing.containers.filter((c) => !['/t-layout-gnocchi', '/t-layout-alice-vm2'].includes(c.Names[0]!));
+    const rebuilt = new Map(imageIds).set('prometheus', 'sha256:new').set('node', 'sha256:new');
+    const aliceNet = existing.networks.find((n) => n.Name === 't-layout-alice')!;
+    aliceNet.Labels = { ...aliceNet.Labels, [LOCAL_LABELS.specHash]: 'old' };
+    // A VM of alice's the course no longer lists, and one of bob's: only alice's is stale for her.
+    for (const [name, learner] of [['t-layout-alice-vm9', 'alice'], ['t-layout-bob-vm9', 'bob']]) {
+      existing.containers.push({ Id: name, Names: [`/${name}`], Labels: { [LABELS.course]: 't-layout', [LABELS.role]: 'learner', [LABELS.learner]: learner }, State: 'running', Ports: [] } as unknown as Docker.ContainerInfo);
+    }
+
+    const plan = planChanges(course, layout, existing, rebuilt, { learner: 'alice' });
+    const actions = Object.fromEntries([...plan.networks.map((n) => [`network ${n.spec.name}`, n.action]), ...plan.containers.map((c) => [c.spec.name, c.action])]);
+    expect(Object.keys(actions).filter((name) => name.includes('bob'))).toEqual([]);
+    expect(actions).toMatchObject({
+      'network t-layout-alice': 'recreate',
+      't-layout-alice-vm1': 'recreate',
+      't-layout-alice-vm2': 'create',
+      't-layout-gnocchi': 'create',
+      't-layout-prometheus': 'keep',
+      't-layout-alertmanager': 'keep',
+    });
+    expect(plan.staleContainers.map((c) => c.Names[0])).toEqual(['/t-layout-alice-vm9']);
+    expect(plan.staleNetworks).toEqual([]);
+    // Without a scope the same drift changes everything.
+    const all = planChanges(course, layout, existing, rebuilt);
+    expect(all.containers.find((c) => c.spec.name === 't-layout-prometheus')!.action).toBe('recreate');
+    expect(all.containers.find((c) => c.spec.name === 't-layout-bob-vm1')!.action).toBe('recreate');
+  });
+
   it('labels every object with the course, role and learner', () => {
     const vm = containerCreateOptions(course, layout.containers[0]!, 'sha256:node');
     expect(vm.Labels).toMatchObject({ [LABELS.course]: 't-layout', [LABELS.role]: 'learner', [LABELS.learner]: 'alice' });

@@ -24,18 +24,22 @@ export function localStateDir(course: Pick<Course, 'dir' | 'stateDir'>): string 
   return join(course.dir, course.stateDir, 'local');
 }
 
-async function labelledObjects(docker: Docker, courseId: string): Promise<{ containers: Docker.ContainerInfo[]; networks: Docker.NetworkInspectInfo[]; volumes: string[] }> {
-  const filters = { label: [`${LABELS.course}=${courseId}`] };
+async function labelledObjects(docker: Docker, courseId: string, learner?: string): Promise<{ containers: Docker.ContainerInfo[]; networks: Docker.NetworkInspectInfo[]; volumes: string[] }> {
+  const filters = { label: [`${LABELS.course}=${courseId}`, ...(learner === undefined ? [] : [`${LABELS.learner}=${learner}`])] };
   const [objects, volumes] = await Promise.all([
     listCourseObjects(docker, courseId),
     dockerCall('listing volumes', () => docker.listVolumes({ filters })),
   ]);
-  return { ...objects, volumes: (volumes.Volumes ?? []).map((v) => v.Name) };
+  const theirs = <T extends { Labels?: Record<string, string> }>(items: T[]) => (learner === undefined ? items : items.filter((item) => item.Labels?.[LABELS.learner] === learner));
+  return { containers: theirs(objects.containers), networks: theirs(objects.networks), volumes: (volumes.Volumes ?? []).map((v) => v.Name) };
 }
 
-/** Everything still labelled with the course, as `container x` / `network y` / `volume z`: the proof of a clean down. */
-export async function labelledLeftovers(docker: Docker, courseId: string): Promise<string[]> {
-  const found = await labelledObjects(docker, courseId);
+/**
+ * Everything still labelled with the course (or with one of its learners), as `container x` /
+ * `network y` / `volume z`: the proof of a clean down.
+ */
+export async function labelledLeftovers(docker: Docker, courseId: string, learner?: string): Promise<string[]> {
+  const found = await labelledObjects(docker, courseId, learner);
   return [
     ...found.containers.map((c) => `container ${containerName(c)}`),
     ...found.networks.map((n) => `network ${n.Name}`),
@@ -43,8 +47,12 @@ export async function labelledLeftovers(docker: Docker, courseId: string): Promi
   ];
 }
 
-export async function downLocal(docker: Docker, course: Course, progress: Progress, options: { images?: boolean } = {}): Promise<DownResult> {
-  const found = await labelledObjects(docker, course.id);
+/**
+ * With `learner`, only that learner's machines and network go: the course's shared parts and
+ * the other learners' labs stay as they are, and so do the course's files and images.
+ */
+export async function downLocal(docker: Docker, course: Course, progress: Progress, options: { images?: boolean; learner?: string } = {}): Promise<DownResult> {
+  const found = await labelledObjects(docker, course.id, options.learner);
   const removed: string[] = [];
   // Force-removal kills at once: the lab is being thrown away, a graceful stop would only wait.
   await Promise.all(
@@ -83,11 +91,11 @@ export async function downLocal(docker: Docker, course: Course, progress: Progre
     await dockerCall(`removing volume ${volume}`, () => docker.getVolume(volume).remove()).catch((error: Error) => progress.step(`volume ${volume}: NOT removed: ${error.message}`));
     removed.push(`volume ${volume}`);
   }
-  await rm(localStateDir(course), { recursive: true, force: true });
+  if (options.learner === undefined) await rm(localStateDir(course), { recursive: true, force: true });
 
   const imagesRemoved: string[] = [];
   const imagesKept: string[] = [];
-  if (options.images) {
+  if (options.images && options.learner === undefined) {
     let pending = await dockerCall('listing images', () => docker.listImages({ filters: { label: [LOCAL_LABELS.image] } }));
     // An image cannot go while another is built FROM it: children go in an earlier pass.
     for (let pass = 0; pass < 4 && pending.length; pass++) {
@@ -111,6 +119,6 @@ export async function downLocal(docker: Docker, course: Course, progress: Progre
     }
   }
 
-  const left = await labelledLeftovers(docker, course.id);
+  const left = await labelledLeftovers(docker, course.id, options.learner);
   return { removed: removed.filter((r) => !left.includes(r)), left, imagesRemoved, imagesKept };
 }

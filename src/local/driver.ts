@@ -79,11 +79,11 @@ function unhealthy(report: StatusReport): string[] {
 }
 
 /** Polls status until everything is healthy or the deadline passes; bounded, one round a second. */
-export async function waitHealthy(docker: Docker, course: Course, progress: Progress, deadlineMs = HEALTH_DEADLINE_MS): Promise<StatusReport> {
+export async function waitHealthy(docker: Docker, course: Course, progress: Progress, deadlineMs = HEALTH_DEADLINE_MS, learner?: string): Promise<StatusReport> {
   const until = Date.now() + deadlineMs;
   let last = '';
   for (;;) {
-    const report = await collectStatus(docker, course);
+    const report = await collectStatus(docker, course, learner);
     if (report.healthy) return report;
     const waiting = unhealthy(report).join(', ');
     if (Date.now() > until) return report;
@@ -94,6 +94,7 @@ export async function waitHealthy(docker: Docker, course: Course, progress: Prog
 }
 
 async function up(course: Course, options: CommandOptions): Promise<number> {
+  checkLearner(course, options.learner);
   const progress = stderrProgress();
   const docker = await connect(progress);
   const base = await ensureDebianBase(docker, progress);
@@ -105,17 +106,21 @@ async function up(course: Course, options: CommandOptions): Promise<number> {
   const existing = await listCourseObjects(docker, course.id);
   const layout = await resolveLayout(docker, course, existing);
   const imageIds = new Map<ImageName, string>([...images.values()].map((i) => [i.name, i.id]));
-  const plan = planChanges(course, layout, existing, imageIds);
+  const learner = options.learner;
+  const plan = planChanges(course, layout, existing, imageIds, learner === undefined ? {} : { learner });
   const changes = await applyPlan(docker, course, plan, existing, progress);
   // The pipeline's Slurm cluster (head and workers) is the course's too (the pipeline stack on
   // OpenStack); the pipeline module owns it because a run may switch its image (storage volume or
   // object) and its node list.
-  const workers = course.pipeline.workers > 0 ? await (await import('../pipeline/cluster.js')).ensureLocalCluster(docker, course, course.pipeline.workers, course.pipeline.storage, progress) : undefined;
+  // For one learner it is shared: made when missing, never changed.
+  const cluster = await import('../pipeline/cluster.js');
+  const clusterMissing = !existing.containers.some((c) => containerName(c) === cluster.headName(course));
+  const workers = course.pipeline.workers > 0 && (learner === undefined || clusterMissing) ? await cluster.ensureLocalCluster(docker, course, course.pipeline.workers, course.pipeline.storage, progress) : undefined;
   const workersCreated = workers?.startSeconds.length ?? 0;
   if (!changes.length && !workersCreated) {
     progress.step(`nothing to change: ${layout.networks.length} networks and ${layout.containers.length} containers are up to date`);
   }
-  const report = await waitHealthy(docker, course, progress, changes.length || built.length || workersCreated ? HEALTH_DEADLINE_MS : 30_000);
+  const report = await waitHealthy(docker, course, progress, changes.length || built.length || workersCreated ? HEALTH_DEADLINE_MS : 30_000, learner);
   const elapsed = progress.elapsed();
   const found = endpoints(layout);
   if (options.json) {
@@ -152,10 +157,14 @@ async function status(course: Course, options: CommandOptions): Promise<number> 
 }
 
 async function down(course: Course, options: CommandOptions): Promise<number> {
+  checkLearner(course, options.learner);
+  if (options.learner !== undefined && options.images) {
+    throw new TargetError('--images with --learner: the images are shared by every learner of every course', `remove one learner's machines with \`--learner ${options.learner}\`, the images with the whole course's \`down --images\``, 2);
+  }
   const progress = stderrProgress();
   const docker = await connect(progress);
-  const result = await downLocal(docker, course, progress, { images: options.images === true });
-  const label = `${LABELS.course}=${course.id}`;
+  const result = await downLocal(docker, course, progress, { images: options.images === true, ...(options.learner === undefined ? {} : { learner: options.learner }) });
+  const label = `${LABELS.course}=${course.id}${options.learner === undefined ? '' : `,${LABELS.learner}=${options.learner}`}`;
   if (options.json) {
     printJson({ course: course.id, ...result, clean: result.left.length === 0, elapsedSeconds: progress.elapsed() / 1000 });
   } else if (result.left.length) {
@@ -172,6 +181,7 @@ async function down(course: Course, options: CommandOptions): Promise<number> {
 }
 
 async function plan(course: Course, options: CommandOptions): Promise<number> {
+  checkLearner(course, options.learner);
   const progress = stderrProgress();
   const docker = await connect(progress);
   const stale = await imagesToBuild(docker, IMAGE_NAMES);
@@ -185,7 +195,7 @@ async function plan(course: Course, options: CommandOptions): Promise<number> {
   }
   const changes: Change[] = [
     ...stale.map((name) => ({ object: `image resops/${name}`, action: 'create' as const, why: 'build context changed or image missing' })),
-    ...describePlan(planChanges(course, layout, existing, imageIds)),
+    ...describePlan(planChanges(course, layout, existing, imageIds, options.learner === undefined ? {} : { learner: options.learner })),
     ...(await missingWorkers(course, existing)),
   ];
   if (options.json) printJson({ course: course.id, changes });

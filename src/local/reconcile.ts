@@ -124,6 +124,11 @@ export function containerCreateOptions(course: Course, spec: ContainerSpec, imag
 
 type ContainerAction = 'keep' | 'create' | 'recreate' | 'start';
 
+/** What a plan may change: everything, or one learner's machines (and the shared parts only where missing). */
+export interface PlanScope {
+  learner?: string;
+}
+
 export interface LocalPlan {
   layout: LocalLayout;
   staleContainers: Docker.ContainerInfo[];
@@ -133,24 +138,30 @@ export interface LocalPlan {
 }
 
 /** What `up` would do, from the layout and what exists; changes nothing. */
-export function planChanges(course: Course, layout: LocalLayout, existing: CourseObjects, imageIds: ReadonlyMap<ImageName, string>): LocalPlan {
-  const managed = (labels: Record<string, string> | undefined) => MANAGED_ROLES.includes((labels?.[LABELS.role] ?? '') as LocalRole);
+export function planChanges(course: Course, layout: LocalLayout, existing: CourseObjects, imageIds: ReadonlyMap<ImageName, string>, scope: PlanScope = {}): LocalPlan {
+  const ownedByScope = (labels: Record<string, string> | undefined) => scope.learner === undefined || labels?.[LABELS.learner] === scope.learner;
+  const managed = (labels: Record<string, string> | undefined) => MANAGED_ROLES.includes((labels?.[LABELS.role] ?? '') as LocalRole) && ownedByScope(labels);
+  // With a learner scope, what is not theirs (the shared parts, other learners) is only created
+  // when missing, never recreated, restarted or removed.
+  const mayChange = (learner: string | undefined) => scope.learner === undefined || learner === scope.learner;
+  const inScope = (learner: string | undefined) => mayChange(learner) || learner === undefined;
   const wantedNetworks = new Set(layout.networks.map((n) => n.name));
   const wantedContainers = new Set(layout.containers.map((c) => c.name));
 
-  const networks: LocalPlan['networks'] = layout.networks.map((spec) => {
+  const networks: LocalPlan['networks'] = layout.networks.filter((spec) => inScope(spec.learner)).map((spec) => {
     const options = networkCreateOptions(course, spec);
     const found = existing.networks.find((n) => n.Name === spec.name);
     if (!found) return { spec, action: 'create', options };
     const same = found.Labels?.[LOCAL_LABELS.specHash] === options.Labels?.[LOCAL_LABELS.specHash];
-    return { spec, action: same ? 'keep' : 'recreate', existing: found, options };
+    return { spec, action: same || !mayChange(spec.learner) ? 'keep' : 'recreate', existing: found, options };
   });
   const recreatedNetworks = new Set(networks.filter((n) => n.action === 'recreate').map((n) => n.spec.name));
 
-  const containers: LocalPlan['containers'] = layout.containers.map((spec) => {
+  const containers: LocalPlan['containers'] = layout.containers.filter((spec) => inScope(spec.learner?.id)).map((spec) => {
     const options = containerCreateOptions(course, spec, imageIds.get(spec.image) ?? `unbuilt ${spec.image}`);
     const found = existing.containers.find((c) => containerName(c) === spec.name);
     if (!found) return { spec, action: 'create', options };
+    if (!mayChange(spec.learner?.id)) return { spec, action: 'keep', existing: found, options };
     if (found.Labels?.[LOCAL_LABELS.specHash] !== options.Labels?.[LOCAL_LABELS.specHash]) {
       return { spec, action: 'recreate', existing: found, options, why: 'image or settings changed' };
     }

@@ -21,7 +21,9 @@ const DESCRIPTIONS: Record<TargetAction, string[]> = {
     'everything already matches). Before creating anything it checks that the new stacks fit the',
     'project\'s quota (exit 3 naming each exceeded limit; --force applies anyway). Stacks of learners',
     'no longer in the course file are named and left alone; --prune destroys them. --learner ID applies',
-    'that learner\'s stack alone; with --rebuild it is destroyed and applied anew. Ctrl-C lets running',
+    'that learner\'s stack alone (local: their VMs); the course\'s shared parts are made when missing and',
+    'otherwise left as they are, other learners\' labs are not touched. With --rebuild the learner\'s',
+    'stack is destroyed and applied anew. Ctrl-C lets running',
     'terraform steps finish and save their state; a killed run\'s terraform finishes on its own and the',
     'next run waits for it.',
   ],
@@ -30,7 +32,8 @@ const DESCRIPTIONS: Record<TargetAction, string[]> = {
     'that were never applied (no state file) are skipped; then the leak check lists everything left in',
     'the project that carries the course\'s label or name prefix and exits 1 if anything is. --sweep',
     'deletes those leftovers in dependency order (progress on stderr) and checks again. --learner ID',
-    'destroys that learner\'s stack alone (also one no longer in the course file) and checks for their leftovers.',
+    'destroys that learner\'s stack alone (also one no longer in the course file; local: their VMs and',
+    'network) and checks for their leftovers; nothing shared and no other learner is touched.',
   ],
   status: [
     'Shows the course\'s machines and addresses. openstack: the outputs of each learner stack, then',
@@ -50,7 +53,7 @@ export function targetCommand(action: TargetAction): CliCommand {
       json: COMMON_OPTIONS.json,
       out: COMMON_OPTIONS.out,
       ...(action === 'status' ? {} : { parallel: { type: 'string', valueName: 'N', description: `openstack: stacks terraform works on at once (default ${DEFAULT_CONCURRENCY})` } }),
-      learner: { type: 'string', valueName: 'ID', description: action === 'status' ? 'only this learner' : 'openstack: only this learner\'s stack' },
+      learner: { type: 'string', valueName: 'ID', description: action === 'status' ? 'only this learner' : 'only this learner\'s machines (openstack: their stack)' },
       ...(action === 'up'
         ? {
             rebuild: { type: 'boolean', description: 'openstack, with --learner: destroy the learner\'s stack, then apply it anew' },
