@@ -1,10 +1,11 @@
 /**
- * Every exercise of lab-exercises/, in order, by one learner on a fresh local lab (real Docker,
+ * Every exercise of lab-exercises/, in order, by one learner of a class of two on a fresh local lab (real Docker,
  * Prometheus, Gnocchi, Ansible, the pipeline's tools): for each step, the check on the fresh
  * environment fails with the step's own message (exercise.yaml `fresh_failure`); each of the
  * step's wrong attempts (its wrong.ts) is rejected with exactly the message it expects and undone
  * by reset; then the step's solution makes the check pass. Progress written along the way is read back by a new
- * CLI process. The last exercise tears the lab down and proves nothing is left.
+ * CLI process. The last exercise tears the lab down and proves nothing of it is left. The other
+ * learner's lab, up before the walk, is the same at the end: their containers, network and check.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -83,13 +84,38 @@ async function walk(exerciseId: string): Promise<void> {
   expect(e.list().find((x) => x.id === exercise.id)).toMatchObject({ status: 'complete', solvedBySolution: exercise.steps.length });
 }
 
-describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local lab', () => {
+/** The classmate's lab and the course's monitoring, as Docker sees them: names, ids, states. */
+async function untouchable(): Promise<string[]> {
+  const { docker } = await connectDocker();
+  const containers = await docker.listContainers({ all: true, filters: { label: [`resops.course=${ID}`] } });
+  const networks = await docker.listNetworks({ filters: { label: [`resops.course=${ID}`, 'resops.learner=learner2'] } });
+  return [
+    ...containers.filter((c) => c.Labels['resops.learner'] === 'learner2' || c.Labels['resops.role'] === 'monitoring').map((c) => `container ${c.Names[0]} ${c.Id} ${c.State}`),
+    ...networks.map((net) => `network ${net.Name} ${net.Id}`),
+  ].sort();
+}
+let classmateBefore: string[] = [];
+
+describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local lab, by one learner of two', () => {
   beforeAll(() => {
     temp = mkdtempSync(join(tmpdir(), 'resops-lab-'));
-    const made = writeExerciseCourse(temp, ID, n);
+    const made = writeExerciseCourse(temp, ID, n, 2);
     key = made.key;
     const file = made.file;
     course = loadCourse(file);
+    // The classmate's lab is up first (with the course's shared parts), as in a class where
+    // others started earlier. A cold machine builds the images here.
+    const up = spawnSync(process.execPath, [join(ROOT, 'bin', 'resops.mjs'), 'up', file, '--learner', 'learner2'], { cwd: ROOT, encoding: 'utf8', timeout: 1_200_000 });
+    if (up.status !== 0) throw new Error(`up --learner learner2 failed (exit ${up.status}):\n${up.stdout}\n${up.stderr.slice(-4000)}`);
+  }, 1_250_000);
+
+  it('the classmate\'s lab is up, and learner1 has nothing yet', async () => {
+    classmateBefore = await untouchable();
+    expect(classmateBefore.filter((l) => l.startsWith(`container /${ID}-learner2-`)).map((l) => l.split(' ').at(-1))).toEqual(['running']);
+    expect(classmateBefore.filter((l) => l.startsWith('network ')).length).toBe(1);
+    expect(classmateBefore.filter((l) => / \/\S+-(prometheus|alertmanager|pushgateway|gnocchi|postgres) /.test(l))).toHaveLength(5);
+    const { docker } = await connectDocker();
+    expect(await docker.listContainers({ all: true, filters: { label: [`resops.course=${ID}`, 'resops.learner=learner1'] } })).toEqual([]);
   });
 
   afterAll(async () => {
@@ -119,8 +145,16 @@ describe.skipIf(!dockerAvailable)('every exercise, in order, on a fresh local la
     }, 900_000);
   }
 
+  it('the classmate\'s lab is untouched by the whole curriculum, teardown included: the same containers (ids, states), network and monitoring, and their lab check still passes', async () => {
+    expect(await untouchable()).toEqual(classmateBefore);
+    const classmate = new ExerciseEngine({ course, learner: course.learners[1]!, catalog, log: (line) => log.push(line) });
+    await classmate.start('00-setup');
+    const check = await classmate.check();
+    expect({ passed: check.passed, message: check.message }).toMatchObject({ passed: true, message: expect.stringMatching(new RegExp(`^${ID}-learner2-vm1 is running`)) });
+  });
+
   it('the progress of the whole curriculum is read back by a new CLI process, and no step is current any more', () => {
-    const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'resops.mjs'), 'exercise', 'progress', '--json', '--course', course.file], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'resops.mjs'), 'exercise', 'progress', '--json', '--course', course.file, '--learner', 'learner1'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(result.status, result.stderr).toBe(0);
     const progress = JSON.parse(result.stdout) as { learner: string; exercises: Array<{ id: string; status: string; done: number; solvedBySolution: number; steps: unknown[] }> };
     expect(progress.learner).toBe('learner1');

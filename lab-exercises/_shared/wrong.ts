@@ -3,7 +3,7 @@ import type { Lab, WrongAttempt } from '../../src/exercises/kit.js';
 import { must } from './shell.js';
 
 /** `resops up` as the lab's messages spell it. */
-export const upCommand = (lab: Lab) => `\`${lab.command('up {course}')}\``;
+export const upCommand = (lab: Lab) => `\`${lab.command('up {course} --learner {learner}')}\``;
 
 /** A container run by hand under the VM's name: not the VM the course describes. */
 export const handMadeVm: WrongAttempt = {

@@ -45,7 +45,8 @@ export function localLabTarget(course: Course, learner: Learner): LabTarget {
     async leftovers() {
       const { labelledLeftovers } = await import('../local/down.js');
       // Sorted: Docker lists in no stable order, and a learner compares two answers by eye.
-      return (await labelledLeftovers(await docker(), course.id)).sort();
+      // The learner's own objects: the course's shared parts are not theirs to remove.
+      return (await labelledLeftovers(await docker(), course.id, learner.id)).sort();
     },
   };
 }

@@ -44,8 +44,9 @@ export function openstackLabTarget(course: Course, learner: Learner): LabTarget 
       return {};
     },
     async leftovers() {
-      const { findLeftovers } = await import('../openstack/leftovers.js');
-      return (await findLeftovers(course.cloud.name, course.id)).map((l) => `${l.kind} ${l.name}`).sort();
+      const [{ findLeftovers }, { belongsToLearner }] = await Promise.all([import('../openstack/leftovers.js'), import('../targets/leak-check.js')]);
+      // The learner's own resources: the course's shared parts are not theirs to remove.
+      return (await findLeftovers(course.cloud.name, course.id)).filter((l) => belongsToLearner(l, course.id, learner.id)).map((l) => `${l.kind} ${l.name}`).sort();
     },
   };
 }

@@ -175,7 +175,7 @@ export class Lab {
   /** The machine must be running, else the check ends saying so. */
   async requireVm(vm = 1): Promise<VmState> {
     const state = await this.vm(vm);
-    const up = `\`${this.command('up {course}')}\``;
+    const up = `\`${this.command('up {course} --learner {learner}')}\``;
     if (!state.exists) this.missing(`no VM named ${state.name} exists: bring your lab up with ${up}`);
     if (!state.managed) this.missing(`${state.name} was not made from the course (it carries no labels of course ${this.course.id} and learner ${this.learner.id}): a machine made by hand is not your lab; remove it and run ${up}`);
     if (!state.running) this.missing(`${state.name} exists but is not running (${state.state}): start it with ${up}`);
@@ -187,7 +187,7 @@ export class Lab {
    * the course file: what every check message that tells the learner what to run is made of.
    */
   command(args: string): string {
-    return `${resopsCommand()} ${args.replaceAll('{course}', this.shown(this.courseFile))}`;
+    return `${resopsCommand()} ${args.replaceAll('{course}', this.shown(this.courseFile)).replaceAll('{learner}', this.learner.id)}`;
   }
 
   private async sshTarget(vm: number): Promise<{ host: string; port: number }> {
@@ -407,7 +407,7 @@ export class Lab {
     return { run: result.run, lost: result.lostWorkers };
   }
 
-  /** What is left of the course on the target: local Docker objects labelled with it, or cloud leftovers. */
+  /** What is left of the learner's own lab on the target: local Docker objects labelled with them, or their cloud leftovers. */
   async leftovers(): Promise<string[]> {
     return this.machines.leftovers();
   }
@@ -416,10 +416,10 @@ export class Lab {
 
   /**
    * Runs `resops …` as the learner would (the solutions use the real CLI), its output shown
-   * as progress. `{course}` in args stands for the course file.
+   * as progress. `{course}` in args stands for the course file, `{learner}` for the learner's id.
    */
   async resops(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CommandResult> {
-    const full = args.map((a) => (a === '{course}' ? this.courseFile : a));
+    const full = args.map((a) => (a === '{course}' ? this.courseFile : a === '{learner}' ? this.learner.id : a));
     this.log(`$ ${this.command(args.join(' '))}`);
     return run(process.execPath, [join(PROJECT_ROOT, 'bin', 'resops.mjs'), ...full], {
       timeoutMs: options.timeoutMs ?? 15 * 60_000,

@@ -55,7 +55,7 @@ export async function runLeakCheck(api: CourseCloudApi, options: LeakCheckOption
   };
 }
 
-function belongsToLearner(leftover: Leftover, courseId: string, learnerId: string): boolean {
+export function belongsToLearner(leftover: Pick<Leftover, 'name'>, courseId: string, learnerId: string): boolean {
   const prefix = `${courseId}-${learnerId}`;
   return leftover.name === prefix || leftover.name.startsWith(`${prefix}-`);
 }

@@ -10,7 +10,7 @@ export default defineCheck(async (lab) => {
   }
   const vm = await lab.requireVm(1);
   if (!vm.createdAt || vm.createdAt < lab.stepStartedAt) {
-    return lab.missing(`${vm.name} was created at ${vm.createdAt?.toISOString() ?? '?'}, before you started this step (${lab.stepStartedAt.toISOString()}): destroy it (\`${lab.command('down {course}')}\`) and apply again (\`${lab.command('up {course}')}\`)`);
+    return lab.missing(`${vm.name} was created at ${vm.createdAt?.toISOString() ?? '?'}, before you started this step (${lab.stepStartedAt.toISOString()}): destroy it (\`${lab.command('down {course} --learner {learner}')}\`) and apply again (\`${lab.command('up {course} --learner {learner}')}\`)`);
   }
   const hello = await lab.ssh('test -e ~/hello.txt && echo present || echo absent');
   return `${vm.name} was re-created from code at ${vm.createdAt.toISOString()}; ~/hello.txt is ${hello.stdout.trim()} (hand-made files do not survive a rebuild)`;

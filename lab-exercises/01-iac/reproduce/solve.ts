@@ -9,8 +9,8 @@ export default defineSolve(async (lab) => {
     }
     return;
   }
-  const down = await lab.resops(['down', '{course}']);
+  const down = await lab.resops(['down', '{course}', '--learner', '{learner}']);
   if (down.code !== 0) return lab.missing(`\`resops down\` failed (exit ${down.code})`);
-  const up = await lab.resops(['up', '{course}']);
+  const up = await lab.resops(['up', '{course}', '--learner', '{learner}']);
   if (up.code !== 0) return lab.missing(`\`resops up\` failed (exit ${up.code})`);
 });

@@ -3,7 +3,7 @@ import { must, mustResops } from '../../_shared/shell.js';
 
 async function tooOld(lab: Lab): Promise<string> {
   const vm = await lab.vm(1);
-  return `${vm.name} was created at ${vm.createdAt?.toISOString() ?? '?'}, before you started this step (${lab.stepStartedAt.toISOString()}): destroy it (\`${lab.command('down {course}')}\`) and apply again (\`${lab.command('up {course}')}\`)`;
+  return `${vm.name} was created at ${vm.createdAt?.toISOString() ?? '?'}, before you started this step (${lab.stepStartedAt.toISOString()}): destroy it (\`${lab.command('down {course} --learner {learner}')}\`) and apply again (\`${lab.command('up {course} --learner {learner}')}\`)`;
 }
 
 export default defineWrongAttempts([

@@ -2,7 +2,7 @@ import { defineCheck } from '../../../src/exercises/kit.js';
 
 export default defineCheck(async (lab) => {
   const vm = await lab.vm(1);
-  if (!vm.running) return lab.missing(`${vm.name} is not running (${vm.state}): redeploy it from code (\`${lab.command('up {course}')}\`)`);
+  if (!vm.running) return lab.missing(`${vm.name} is not running (${vm.state}): redeploy it from code (\`${lab.command('up {course} --learner {learner}')}\`)`);
   // A machine started by hand under the VM's name is not the node the course describes.
   if (!vm.managed) await lab.requireVm(1);
   if (lab.course.monitoring.enabled) {

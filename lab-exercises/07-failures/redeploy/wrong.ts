@@ -10,6 +10,6 @@ export default defineWrongAttempts([
     attempt: async (lab) => {
       await must(lab, 'docker', ['restart', `${lab.course.id}-prometheus`]);
     },
-    says: (lab) => `${lab.vmName(1)} is not running (missing): redeploy it from code (\`${lab.command('up {course}')}\`)`,
+    says: (lab) => `${lab.vmName(1)} is not running (missing): redeploy it from code (\`${lab.command('up {course} --learner {learner}')}\`)`,
   },
 ]);

@@ -1,14 +1,15 @@
 import { defineWrongAttempts, type Lab } from '../../../src/exercises/kit.js';
 import { must } from '../../_shared/shell.js';
 
+/** The learner's own containers: the ones `docker ps` shows with their labels. */
 async function courseContainers(lab: Lab): Promise<string[]> {
-  const listed = await lab.exec('docker', ['ps', '-aq', '--filter', `label=resops.course=${lab.course.id}`], { quiet: true });
+  const listed = await lab.exec('docker', ['ps', '-aq', '--filter', `label=resops.course=${lab.course.id}`, '--filter', `label=resops.learner=${lab.learner.id}`], { quiet: true });
   return listed.stdout.split('\n').filter(Boolean);
 }
 
 async function stillThere(lab: Lab): Promise<string> {
   const left = await lab.leftovers();
-  return `${left.length} object(s) of course ${lab.course.id} still there: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''} — run \`${lab.command('down {course}')}\``;
+  return `${left.length} object(s) of your lab (learner ${lab.learner.id}) still there: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''} — run \`${lab.command('down {course} --learner {learner}')}\``;
 }
 
 export default defineWrongAttempts([
