@@ -65,6 +65,9 @@ describe.skipIf(!dockerAvailable)('route check against this machine\'s Docker', 
     await expect(requireRouteIntoCloud(docker, '172.31.251.40', `${cloud}-other`)).rejects.toThrow(/does not lead into rehearsal cloud/);
     // Along the default route: refused, and the message says so.
     await expect(requireRouteIntoCloud(docker, '172.31.252.40', cloud)).rejects.toThrow(/the default route/);
+    // null (status' health checks: any rehearsal cloud, whatever its name) accepts the bridge, never the default route.
+    await expect(requireRouteIntoCloud(docker, '172.31.251.40', null)).resolves.toMatchObject({ iface: bridge });
+    await expect(requireRouteIntoCloud(docker, '172.31.252.40', null)).rejects.toThrow(/the default route \(via \S+\), which does not lead into any rehearsal cloud/);
   });
 });
 

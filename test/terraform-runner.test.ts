@@ -266,7 +266,7 @@ describe('openstack status with a fake terraform binary', () => {
       out: (l) => out.push(l),
       progress: () => {},
       // The cloud-side section is covered in openstack-driver-cloud.test.ts: here it finds nothing.
-      cloud: { connect: async () => 'c-cloud', listCourseServers: async () => [], findLeftovers: async () => [], sweepLeftovers: async () => ({ deleted: [], failed: [], remaining: [] }), readQuota: async () => { throw new Error('status reads no quota'); }, healthProbes: () => { throw new Error('no server to probe'); } },
+      cloud: { connect: async () => 'c-cloud', listCourseServers: async () => [], findLeftovers: async () => [], sweepLeftovers: async () => ({ deleted: [], failed: [], remaining: [] }), readQuota: async () => { throw new Error('status reads no quota'); }, healthProbes: () => ({ guard: async () => { throw new Error('no server to probe'); }, ssh: async () => { throw new Error('no server to probe'); }, nodeUp: async () => { throw new Error('no server to probe'); } }) },
     });
     const code = await driver.status({ id: 'c', dir: root, stateDir: '.resops/c', cloud: { name: 'c-cloud' }, learners: [] as Course['learners'] } as Course, { json: true });
     expect(code).toBe(1);

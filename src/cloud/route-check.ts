@@ -57,16 +57,16 @@ export function routeFor(address: string, table = readFileSync('/proc/net/route'
   return best && { iface: best.iface, destination: best.destination, prefix: best.prefix };
 }
 
-/** The host's bridge of each Docker network labelled as cloud `cloud`'s (any rehearsal cloud's without it). */
-async function cloudNetworkBridges(client: Docker, cloud: string | undefined): Promise<Array<{ network: string; bridge: string }>> {
-  const networks = await client.listNetworks({ filters: { label: [cloud === undefined ? CLOUD_LABEL : `${CLOUD_LABEL}=${cloud}`] } });
+/** The host's bridge of each Docker network labelled as cloud `cloud`'s (any rehearsal cloud's for `null`). */
+async function cloudNetworkBridges(client: Docker, cloud: string | null): Promise<Array<{ network: string; bridge: string }>> {
+  const networks = await client.listNetworks({ filters: { label: [cloud === null ? CLOUD_LABEL : `${CLOUD_LABEL}=${cloud}`] } });
   return networks
     .filter((n) => n.Driver === 'bridge')
     .map((n) => ({ network: n.Name, bridge: n.Options?.['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}` }));
 }
 
-/** Host bridge names of the Docker networks labelled as cloud `cloud`'s (`undefined`: any rehearsal cloud's). */
-export async function cloudBridges(client: Docker, cloud: string | undefined = CLOUD_CONTAINER): Promise<string[]> {
+/** Host bridge names of the Docker networks labelled as cloud `cloud`'s (`null`: any rehearsal cloud's). */
+export async function cloudBridges(client: Docker, cloud: string | null = CLOUD_CONTAINER): Promise<string[]> {
   return (await cloudNetworkBridges(client, cloud)).map((n) => n.bridge);
 }
 
@@ -79,16 +79,16 @@ export async function cloudHostRoutes(client: Docker, cloud = CLOUD_CONTAINER, t
 
 /**
  * Throws unless the host's route to `address` goes out through a bridge of one of cloud `cloud`'s
- * Docker networks, or any rehearsal cloud's when `cloud` is undefined (and not along the default
- * route). Returns that route.
+ * Docker networks, or any rehearsal cloud's for `null` (and not along the default route).
+ * Returns that route.
  */
-export async function requireRouteIntoCloud(client: Docker, address: string, cloud: string | undefined = CLOUD_CONTAINER, table?: string): Promise<HostRoute> {
+export async function requireRouteIntoCloud(client: Docker, address: string, cloud: string | null = CLOUD_CONTAINER, table?: string): Promise<HostRoute> {
   const route = routeFor(address, table);
   const bridges = await cloudBridges(client, cloud);
   if (!route || route.prefix === 0 || !bridges.includes(route.iface)) {
     const where = !route ? 'no route' : route.prefix === 0 ? `the default route (via ${route.iface})` : `${route.destination} on ${route.iface}`;
     throw new RouteCheckError(
-      `refusing to send to ${address}: the host's route to it is ${where}, which does not lead into ${cloud === undefined ? 'a rehearsal cloud' : `rehearsal cloud ${cloud}`} ` +
+      `refusing to send to ${address}: the host's route to it is ${where}, which does not lead into ${cloud === null ? 'any rehearsal cloud' : `rehearsal cloud ${cloud}`} ` +
         `(its networks' bridges: ${bridges.join(', ') || 'none; was it created with --servers containers?'})`,
     );
   }

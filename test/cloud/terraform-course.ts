@@ -244,7 +244,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
     }, 180_000);
 
     it.skipIf(ctx.servers !== 'containers')('configure --limit alice,monitoring; Prometheus on the monitoring host finds every server of the course through the cloud\'s Keystone and Nova; a Nova stop makes InstanceDown pending, then firing, and status names the server', async () => {
-      const configure = await cli('configure', '--limit', 'alice,monitoring', '--stacks', outDir, '--json');
+      const configure = await runCli(['configure', courseFile, '--target', 'openstack', '--stacks', outDir, '--limit', 'alice,monitoring', '--json']);
       expectOk(configure);
       const recap = (JSON.parse(configure.stdout) as { hosts: Array<{ host: string; failed: number; unreachable: number }> }).hosts;
       expect(recap.map((h) => h.host).sort()).toEqual([`${COURSE_ID}-alice-vm1`, `${COURSE_ID}-alice-vm2`, `${COURSE_ID}-monitoring`]);
