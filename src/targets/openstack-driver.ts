@@ -313,13 +313,7 @@ async function cloudServers(ctx: StatusContext): Promise<StatusSection> {
     const groups = groupServersByLearner(servers, course.learners.map((l) => l.id), options.learner);
     return { title, ok: true, lines: renderServersByOwner(groups), json: serversJson(cloudName, groups) };
   } catch (error) {
-    if (!(error instanceof TargetError)) throw error;
-    return {
-      title,
-      ok: false,
-      lines: [`✖ ${error.message}`, ...(error.hint ? [`hint: ${error.hint}`] : [])],
-      json: { cloud: cloudName, error: error.message, ...(error.hint ? { hint: error.hint } : {}) },
-    };
+    return failedSection(title, error, { cloud: cloudName });
   }
 }
 
@@ -334,16 +328,19 @@ async function cloudHealth(ctx: StatusContext): Promise<StatusSection> {
   const title = `server health (SSH on floating IPs, node-exporters scraped by the monitoring host's Prometheus)`;
   try {
     const client = await askCloud(cloudName, 'connecting', () => ctx.cloud.connect(cloudName, course.cloud.region));
-    const all = await askCloud(cloudName, 'listing the course\'s servers', () => ctx.cloud.listCourseServers(client, course.id));
-    // The monitoring host is asked even for one learner: it is where `up` is read.
-    const servers = options.learner === undefined ? all : all.filter((s) => s.learner === options.learner || s.role === 'monitoring');
-    const report = await serverHealth(servers, { monitoringEnabled: course.monitoring?.enabled ?? false }, ctx.cloud.healthProbes(cloudName));
-    const shown = options.learner === undefined ? report : { ...report, servers: report.servers.filter((s) => s.owner === options.learner), ok: report.servers.filter((s) => s.owner === options.learner).every((s) => s.ok) };
-    return { title, ok: shown.ok, lines: renderServerHealth(shown), json: shown };
+    const servers = await askCloud(cloudName, 'listing the course\'s servers', () => ctx.cloud.listCourseServers(client, course.id));
+    const report = await serverHealth(servers, { monitoringEnabled: course.monitoring?.enabled ?? false, ...(options.learner === undefined ? {} : { learner: options.learner }) }, ctx.cloud.healthProbes(cloudName));
+    return { title, ok: report.ok, lines: renderServerHealth(report), json: report };
   } catch (error) {
-    if (!(error instanceof TargetError)) throw error;
-    return { title, ok: false, lines: [`✖ ${error.message}`, ...(error.hint ? [`hint: ${error.hint}`] : [])], json: { error: error.message, ...(error.hint ? { hint: error.hint } : {}) } };
+    return failedSection(title, error);
   }
+}
+
+/** A section that says what could not be asked (a TargetError); anything else is a bug and goes on. */
+function failedSection(title: string, error: unknown, json: Record<string, unknown> = {}): StatusSection {
+  if (!(error instanceof TargetError)) throw error;
+  const hint = error.hint ? { hint: error.hint } : {};
+  return { title, ok: false, lines: [`✖ ${error.message}`, ...(error.hint ? [`hint: ${error.hint}`] : [])], json: { ...json, error: error.message, ...hint } };
 }
 
 /** The command that sweeps what the leak check found, as the user would type it. */

@@ -68,10 +68,12 @@ async function scrapes(servers: CourseServer[], monitoringEnabled: boolean, prob
   };
 }
 
-export async function serverHealth(servers: CourseServer[], options: { monitoringEnabled: boolean }, probes: HealthProbes): Promise<HealthReport> {
+/** Every server of the course, or one learner's (`learner`): the monitoring host is where `up` is read either way. */
+export async function serverHealth(servers: CourseServer[], options: { monitoringEnabled: boolean; learner?: string }, probes: HealthProbes): Promise<HealthReport> {
   const scraped = await scrapes(servers, options.monitoringEnabled, probes);
+  const shown = options.learner === undefined ? servers : servers.filter((s) => s.learner === options.learner);
   const rows = await Promise.all(
-    servers.map(async (server): Promise<ServerHealth> => {
+    shown.map(async (server): Promise<ServerHealth> => {
       const owner = server.learner ?? `(${server.role ?? 'unlabelled'})`;
       const address = server.floatingAddresses[0];
       let ssh: CheckResult | undefined;
