@@ -218,6 +218,18 @@ describe('networks', () => {
       'course.yaml:10:26 cloud.dns_servers[1]: `dns.example` is not an IPv4 address (like 192.0.2.10)',
     ]);
   });
+
+  it('the whole internet (0.0.0.0/0) in ssh_allowed_cidrs needs allow_world: true next to it', () => {
+    expect(problems(course('cloud:\n  ssh_allowed_cidrs: [192.0.2.0/24, 0.0.0.0/0]\n'))).toEqual([
+      'course.yaml:9:37 cloud.ssh_allowed_cidrs[1]: 0.0.0.0/0 opens SSH and every dashboard to the whole internet; write `allow_world: true` in the cloud section if that is really meant, or name your own network',
+    ]);
+    expect(problems(course('cloud:\n  ssh_allowed_cidrs: [0.0.0.0/0]\n  allow_world: yes\n'))).toEqual([
+      expect.stringMatching(/^course\.yaml:9:23 cloud\.ssh_allowed_cidrs\[0\]: 0\.0\.0\.0\/0 opens SSH/),
+      'course.yaml:10:16 cloud.allow_world: expected true or false, got "yes"',
+    ]);
+    const open = loadCourseText(course('cloud:\n  ssh_allowed_cidrs: [0.0.0.0/0]\n  allow_world: true\n'), 'course.yaml', FIXTURES);
+    expect(open.cloud.sshAllowedCidrs).toEqual(['0.0.0.0/0']);
+  });
 });
 
 describe('learners', () => {

@@ -128,11 +128,11 @@ describe('defaults', () => {
     expect([course.stateDir, course.network.cidr, course.network.subnetPrefix, course.local.ports.swift, course.learners[0]!.vms]).toEqual(['.resops/mini', '10.42.0.0/16', 24, 8081, 1]);
   });
 
-  it('accepts 0.0.0.0/0 when written, other subnet sizes, YAML aliases and every key family', () => {
+  it('accepts 0.0.0.0/0 when written with allow_world, other subnet sizes, YAML aliases and every key family', () => {
     const learners = ['dave', 'rsa-3072', 'ecdsa-384'] as const;
     const text = [
       'course: { id: wide, title: Wide open }',
-      'cloud: { ssh_allowed_cidrs: [0.0.0.0/0] }',
+      'cloud: { ssh_allowed_cidrs: [0.0.0.0/0], allow_world: true }',
       'network: { cidr: 192.168.0.0/22, subnet_prefix: 26 }',
       'environment: { vms: &vms 3 }',
       'monitoring: { volume_gb: &size 30 }',

@@ -200,7 +200,7 @@ describe('security groups', () => {
     expect(ingressRules(without.stacks).filter((r) => r.port_range_min === 22)).toEqual([]);
   });
 
-  it('opens SSH to the world only when 0.0.0.0/0 is written', () => {
+  it('opens SSH to the world only when 0.0.0.0/0 is written (with allow_world)', () => {
     const { stacks } = synth(course({ id: 'open', sshAllowedCidrs: ['0.0.0.0/0'] }));
     const world = ingressRules(stacks).filter((r) => r.remote_ip_prefix === '0.0.0.0/0');
     expect(world.some((r) => r.port_range_min === 22)).toBe(true);

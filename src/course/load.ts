@@ -327,12 +327,15 @@ function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; wo
   }
 
   const sshAllowedCidrs: string[] = [];
+  const allowWorld = section?.read('allow_world')?.value === true;
   for (const item of section?.items('ssh_allowed_cidrs') ?? []) {
     const value = stringItem(top.source, item);
     if (!value) continue;
     const cidr = parseCidr(value.value.trim());
-    if (cidr.ok) sshAllowedCidrs.push(value.value.trim());
-    else top.source.issues.at(value, cidr.reason);
+    if (!cidr.ok) top.source.issues.at(value, cidr.reason);
+    else if (cidr.value.prefix === 0 && !allowWorld) {
+      top.source.issues.at(value, `${value.value.trim()} opens SSH and every dashboard to the whole internet; write \`allow_world: true\` in the cloud section if that is really meant, or name your own network`);
+    } else sshAllowedCidrs.push(value.value.trim());
   }
 
   const adminKeyField = section?.read('admin_ssh_public_key');

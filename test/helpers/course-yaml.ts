@@ -44,6 +44,8 @@ export function courseYaml(options: CourseYamlOptions = {}): string {
       },
       dns_servers: ['9.9.9.9'],
       ssh_allowed_cidrs: options.sshAllowedCidrs ?? ['192.0.2.0/24'],
+      // What an instructor must write for 0.0.0.0/0 (the course refuses it otherwise).
+      ...(options.sshAllowedCidrs?.includes('0.0.0.0/0') ? { allow_world: true } : {}),
       ...(options.adminKey ? { admin_ssh_public_key: ed25519PublicKey(`${id}-admin`) } : {}),
       ...(options.prices ? { prices: { currency: 'EUR', vcpu_hour: 0.01, ram_gb_hour: 0.005, volume_gb_hour: 0.0002, floating_ip_hour: 0.004 } } : {}),
     },

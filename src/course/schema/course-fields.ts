@@ -139,7 +139,11 @@ export const COURSE_FILE = mapping({
           items: string({ shape: new RegExp(`^\\s*${IPV4}/(?:3[0-2]|[12]?[0-9])\\s*$`), doc: 'an IPv4 CIDR, host bits zero' }),
           default: [],
           docType: 'list of IPv4 CIDRs',
-          doc: 'who may reach SSH and the dashboards. Empty means nobody outside the course. Nothing is opened to `0.0.0.0/0` unless you write it here. Host bits must be zero.',
+          doc: 'who may reach SSH and the dashboards. Empty means nobody outside the course. Host bits must be zero. `0.0.0.0/0` (the whole internet) is refused unless `allow_world: true` stands next to it.',
+        }),
+        allow_world: boolean({
+          default: false,
+          doc: '`true` lets `ssh_allowed_cidrs` hold `0.0.0.0/0`: SSH and every dashboard open to the whole internet. Left out, such an entry is an error, so it is never written by accident',
         }),
         admin_ssh_public_key: string({
           shape: SSH_PUBLIC_KEY,
