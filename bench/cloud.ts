@@ -9,13 +9,17 @@
  * - servers that run (`--servers containers`): create → SSH on the floating IP for 10 servers at
  *   once, memory per idle server, the most idle servers with SSH under 2 s (bench/cloud-servers.ts);
  * - `up` and `down` of courses of 1, 5 and 20 learners through Terraform with the real provider,
- *   4 stacks at once versus 1, and seconds per learner (bench/cloud-apply.ts).
+ *   4 stacks at once versus 1, and seconds per learner (bench/cloud-apply.ts);
+ * - with --ready: from the empty cloud to examples/course.yaml ready for learners (up + configure)
+ *   next to the local target's, and the pipeline's 2-worker/1-worker ratio on worker VMs
+ *   (bench/cloud-ready.ts; ≈40 min on two cores).
  *
  *   npm run bench:cloud                 # start-to-ready, memory, latencies, apply/destroy
  *   npm run bench:cloud -- --apply-sizes 1,5   # other class sizes ("" skips them)
  *   npm run bench:cloud -- --boot 0     # a cloud with fake servers, no server measurements
  *   npm run bench:cloud -- --boot 10 --max-servers 60   # servers at once; cap of the idle count
  *   npm run bench:cloud -- --cold       # also a no-cache image build
+ *   npm run bench:cloud -- --ready --apply-sizes '' --boot 0 --reads 200000   # only the course-ready path
  *   npm run bench:cloud -- --json
  *
  * Uses its own container (resops-cloud-bench) and removes it afterwards; the ports must be free
@@ -34,6 +38,7 @@ import { stderrProgress } from '../src/local/progress.js';
 import { defaultSeed } from '../src/cloud/seed.js';
 import { OpenStackClient } from '../src/openstack/client.js';
 import { benchApply, renderApply, type ApplyResult } from './cloud-apply.js';
+import { benchReady, renderReady, type ReadyResult } from './cloud-ready.js';
 import { benchServers, renderServers, type ServersResult } from './cloud-servers.js';
 
 const NAME = 'resops-cloud-bench';
@@ -47,6 +52,8 @@ const { values } = parseArgs({
     'apply-sizes': { type: 'string', default: '1,5,20' },
     boot: { type: 'string', default: '10' },
     'max-servers': { type: 'string', default: '40' },
+    ready: { type: 'boolean' },
+    reads: { type: 'string', default: '200000' },
   },
 });
 const runs = Number(values.runs);
@@ -125,7 +132,7 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'resops-bench-cloud-'));
   try {
     await cloudDown({ stateDir, name: NAME, purge: true, progress: log });
-    const up = await cloudUp({ stateDir, name: NAME, seed: defaultSeed(), servers: boot > 0 ? 'containers' : 'fake', progress: log });
+    const up = await cloudUp({ stateDir, name: NAME, seed: defaultSeed(), servers: boot > 0 || values.ready ? 'containers' : 'fake', progress: log });
     result.apisAnswerSeconds = Math.round(up.apisMs / 100) / 10;
     result.startToReadySeconds = Math.round(up.readyMs / 100) / 10;
     const memory = await containerMemory(client, NAME);
@@ -164,6 +171,7 @@ async function main(): Promise<void> {
       process.env.RESOPS_CLOUD_DIR = stateDir;
       result.apply = await benchApply(os, sizes, log);
     }
+    if (values.ready) result.ready = await benchReady(os, stateDir, Number(values.reads), log);
   } finally {
     await cloudDown({ stateDir, name: NAME, purge: true, progress: log });
     rmSync(stateDir, { recursive: true, force: true });
@@ -189,6 +197,10 @@ async function main(): Promise<void> {
   if (result.apply) {
     out('');
     for (const line of renderApply(result.apply as ApplyResult)) out(line);
+  }
+  if (result.ready) {
+    out('');
+    for (const line of renderReady(result.ready as ReadyResult)) out(line);
   }
 }
 
