@@ -16,6 +16,7 @@ import type { TerraformCliSettings } from '../terraform/mirror.js';
 import { waitForEarlierRun } from '../terraform/stack-holder.js';
 import { checkQuotaFor, quotaExceededError, type QuotaGateResult } from './quota-gate.js';
 import { groupServersByLearner, renderServersByOwner, serversJson } from './cloud-servers-view.js';
+import type { CourseServer } from '../openstack/servers.js';
 import { renderServerHealth, serverHealth } from './server-health.js';
 import { askCloud, courseCloudName, openstackApi, type CourseCloudApi } from './course-cloud.js';
 import { TargetError, type CommandOptions, type TargetDriver } from './driver.js';
@@ -62,6 +63,8 @@ export interface StatusContext {
   env: Record<string, string>;
   options: CommandOptions;
   cloud: CourseCloudApi;
+  /** The course's servers as the cloud lists them, asked once per `status` (a TargetError when it cannot be asked). */
+  courseServers: () => Promise<CourseServer[]>;
 }
 
 export type StatusSource = (ctx: StatusContext) => Promise<StatusSection>;
@@ -221,7 +224,15 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     status: async (course, options) => {
       const { binary, synth: result, env } = prepare(course, options);
       const sections: StatusSection[] = [];
-      for (const source of STATUS_SOURCES) sections.push(await source({ course, synth: result, binary, env, options, cloud }));
+      // One connection and one listing for every section that shows the servers.
+      let listed: Promise<CourseServer[]> | undefined;
+      const cloudName = courseCloudName(course);
+      const courseServers = () =>
+        (listed ??= (async () => {
+          const client = await askCloud(cloudName, 'connecting', () => cloud.connect(cloudName, course.cloud.region));
+          return askCloud(cloudName, 'listing the course\'s servers', () => cloud.listCourseServers(client, course.id));
+        })());
+      for (const source of STATUS_SOURCES) sections.push(await source({ course, synth: result, binary, env, options, cloud, courseServers }));
       if (options.json) {
         out(JSON.stringify({ course: course.id, sections: sections.map((s) => ({ title: s.title, ok: s.ok, data: s.json })) }, null, 2));
       } else {
@@ -308,8 +319,7 @@ async function cloudServers(ctx: StatusContext): Promise<StatusSection> {
   const cloudName = courseCloudName(course);
   const title = `cloud servers (what cloud "${cloudName}" reports for ${course.id})`;
   try {
-    const client = await askCloud(cloudName, 'connecting', () => ctx.cloud.connect(cloudName, course.cloud.region));
-    const servers = await askCloud(cloudName, 'listing the course\'s servers', () => ctx.cloud.listCourseServers(client, course.id));
+    const servers = await ctx.courseServers();
     const groups = groupServersByLearner(servers, course.learners.map((l) => l.id), options.learner);
     return { title, ok: true, lines: renderServersByOwner(groups), json: serversJson(cloudName, groups) };
   } catch (error) {
@@ -327,8 +337,7 @@ async function cloudHealth(ctx: StatusContext): Promise<StatusSection> {
   const cloudName = courseCloudName(course);
   const title = `server health (SSH on floating IPs, node-exporters scraped by the monitoring host's Prometheus)`;
   try {
-    const client = await askCloud(cloudName, 'connecting', () => ctx.cloud.connect(cloudName, course.cloud.region));
-    const servers = await askCloud(cloudName, 'listing the course\'s servers', () => ctx.cloud.listCourseServers(client, course.id));
+    const servers = await ctx.courseServers();
     const report = await serverHealth(servers, { monitoringEnabled: course.monitoring?.enabled ?? false, ...(options.learner === undefined ? {} : { learner: options.learner }) }, ctx.cloud.healthProbes(cloudName));
     return { title, ok: report.ok, lines: renderServerHealth(report), json: report };
   } catch (error) {
