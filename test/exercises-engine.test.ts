@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadCourse } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
-import { CatalogError, loadCatalog } from '../src/exercises/catalog.js';
+import { CatalogError, exercisesFor, loadCatalog } from '../src/exercises/catalog.js';
 import { ExerciseEngine, ExerciseError, type StepView } from '../src/exercises/engine.js';
 import { Lab } from '../src/exercises/lab.js';
 import { progressFile, readProgress } from '../src/exercises/progress.js';
@@ -385,6 +385,31 @@ describe('exercise catalog', () => {
       // An exercise with problems is left out, so whatever builds on it says so too.
       '01-other/exercise.yaml:0:0 prerequisites: no exercise "00-notes"',
     ]);
+  });
+
+  it('a step of one target is left out of the other\'s exercise; a target that does not exist is refused where it is written', () => {
+    const dir = mkdtempSync(join(temp, 'catalog-'));
+    cpSync(FIXTURES, dir, { recursive: true });
+    const file = join(dir, '00-notes', 'exercise.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('    fresh_failure: "no done.txt"', '    fresh_failure: "no done.txt"\n    targets: [openstack]'));
+    const both = loadCatalog(dir);
+    expect(both[0]!.steps.map((s) => [s.id, s.targets])).toEqual([['write-note', ['local', 'openstack']], ['second', ['openstack']]]);
+    expect(exercisesFor(both, 'local')[0]!.steps.map((s) => s.id)).toEqual(['write-note']);
+    expect(exercisesFor(both, 'openstack')[0]!.steps.map((s) => s.id)).toEqual(['write-note', 'second']);
+    // The engine of a local course never shows the openstack step: finishing write-note finishes the exercise.
+    const local = new ExerciseEngine({ course, learner: course.learners[0]!, catalog: both });
+    expect(local.exercises[0]!.steps.map((s) => s.id)).toEqual(['write-note']);
+
+    writeFileSync(file, readFileSync(file, 'utf8').replace('targets: [openstack]', 'targets: [openstak]'));
+    const error = (() => {
+      try {
+        loadCatalog(dir);
+      } catch (e) {
+        return e as CatalogError;
+      }
+      throw new Error('loaded');
+    })();
+    expect(error.issues.map((i) => `${i.line} ${i.field}: ${i.message}`)[0]).toBe('15 steps[1].targets[0]: "openstak" is not a target: local or openstack; did you mean `openstack`?');
   });
 
   it('a folder not named NN-slug is refused', () => {

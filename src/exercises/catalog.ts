@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { suggestion } from '../course/did-you-mean.js';
 import { Fields, stringItem } from '../course/fields.js';
 import { IssueList, NOWHERE } from '../course/issues.js';
-import { formatIssue } from '../course/model.js';
+import { formatIssue, type Target } from '../course/model.js';
 import { YamlSource } from '../course/yaml-positions.js';
 
 export const LAB_EXERCISES_DIR = fileURLToPath(new URL('../../lab-exercises/', import.meta.url));
@@ -38,6 +38,11 @@ export interface Step {
    * put back as they were by `reset`, so a reset restores exactly the step's starting state.
    */
   files: string[];
+  /**
+   * The targets the step exists on (default: both). A step that only makes sense where a real
+   * cloud answers (applying the learner's own stack) is left out of the other target's exercise.
+   */
+  targets: Target[];
 }
 
 export interface Exercise {
@@ -78,7 +83,8 @@ export class CatalogError extends Error {
 const FOLDER = /^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const STEP_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const EXERCISE_FIELDS = ['title', 'minutes', 'objectives', 'prerequisites', 'steps'];
-const STEP_FIELDS = ['id', 'title', 'hints', 'fresh_failure', 'files'];
+const STEP_FIELDS = ['id', 'title', 'hints', 'fresh_failure', 'files', 'targets'];
+const TARGETS: readonly Target[] = ['local', 'openstack'];
 
 /** A list of non-empty texts (objectives, hints, paths), or [] with the problem reported. */
 function texts(fields: Fields, key: string, required: boolean): string[] {
@@ -139,6 +145,10 @@ function readExercise(root: string, base: string, folder: string, issues: IssueL
       // Reset deletes and restores these: a path out of the workspace would reach the learner's own files.
       if (path.startsWith('/') || path.split('/').includes('..')) source.issues.add(source.file, fields.spot('files'), `${fields.childPath('files')}[${i}]`, `"${path}" must be a path inside the workspace (relative, no ..)`);
     });
+    const targets = texts(fields, 'targets', false);
+    targets.forEach((target, i) => {
+      if (!(TARGETS as readonly string[]).includes(target)) source.issues.add(source.file, fields.spot('targets'), `${fields.childPath('targets')}[${i}]`, `"${target}" is not a target: ${TARGETS.join(' or ')}${suggestion(target, [...TARGETS])}`);
+    });
     steps.push({
       id,
       title: fields.string('title', { required: true })?.value.trim() ?? '',
@@ -147,6 +157,7 @@ function readExercise(root: string, base: string, folder: string, issues: IssueL
       hints: texts(fields, 'hints', true),
       freshFailure: fields.string('fresh_failure', { required: true })?.value.trim() ?? '',
       files,
+      targets: targets.length ? (targets as Target[]) : [...TARGETS],
     });
   }
   if (issues.count > before) return undefined;
@@ -185,6 +196,11 @@ export function loadCatalog(root = process.env.RESOPS_EXERCISES_DIR ?? LAB_EXERC
   }
   if (issues.count) throw new CatalogError(issues.items.map((i) => ({ file: i.file, line: i.line, column: i.column, field: i.path, message: i.message })));
   return exercises;
+}
+
+/** The exercises as a course on `target` has them: steps of other targets left out. */
+export function exercisesFor(exercises: readonly Exercise[], target: Target): Exercise[] {
+  return exercises.map((exercise) => ({ ...exercise, steps: exercise.steps.filter((step) => step.targets.includes(target)) }));
 }
 
 /** `3`, `03`, `03-containers` or `containers` → the exercise; undefined when nothing matches. */

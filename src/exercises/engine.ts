@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Course, Learner } from '../course/model.js';
-import { findExercise, loadCatalog, type Exercise, type Step, type StepScript } from './catalog.js';
+import { exercisesFor, findExercise, loadCatalog, type Exercise, type Step, type StepScript } from './catalog.js';
 import type { StepFunction, WrongAttempt } from './kit.js';
 import { resopsCommand } from './resops-command.js';
 import { Lab, StepIncomplete } from './lab.js';
@@ -87,7 +87,7 @@ export class ExerciseEngine {
   constructor(options: EngineOptions) {
     this.course = options.course;
     this.learner = options.learner;
-    this.exercises = options.catalog ?? loadCatalog();
+    this.exercises = exercisesFor(options.catalog ?? loadCatalog(), options.course.target);
     this.workspace = options.workspace ?? join(exercisesStateDir(options.course), options.learner.id, 'workspace');
     this.log = options.log ?? (() => undefined);
     this.now = options.now ?? (() => new Date());
