@@ -115,13 +115,15 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
 
   /** Applies (or plans) the selected stacks: orphans named or pruned, quota checked, one learner rebuilt. */
   const run = async (action: 'plan' | 'apply', course: Course, options: CommandOptions): Promise<number> => {
-    const { synth: result, log, runner, selected, orphans } = prepare(course, options);
+    const { synth: result, log, runner, selected: chosen, orphans } = prepare(course, options);
+    const shared = action === 'apply' && options.learner ? neverAppliedDependencies(result, chosen) : [];
+    const selected = [...shared, ...chosen];
     const command = commandLine(action === 'plan' ? 'plan' : 'up', course, options);
     const destroyed: RunReport[] = [];
     let quota: QuotaGateResult | undefined;
     const report = await withInterrupt(log, async (signal) => {
       if (action === 'apply') {
-        requireDependencies(course, result, selected, options);
+        if (shared.length) log(`${shared.map((s) => s.name).join(', ')} ${shared.length === 1 ? 'was' : 'were'} never applied: applying ${shared.length === 1 ? 'it' : 'them'} first (once made, \`--learner\` leaves ${shared.length === 1 ? 'it' : 'them'} alone)`);
         if (options.prune && orphans.length > 0) {
           log(`pruning ${orphans.length} stack${orphans.length === 1 ? '' : 's'} the course file no longer has …`);
           for (const o of orphans) if (!o.stack) log(`✖ ${o.name}: no saved configuration to destroy it with; \`${commandLine('down', course, { ...options, learner: undefined })} --sweep\` deletes what the cloud still has`);
@@ -140,8 +142,8 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
           log(quota.checked ? `✔ quota of cloud "${quota.comparison.cloud}" allows the ${quota.stacks.length} new stack${quota.stacks.length === 1 ? '' : 's'}` : `quota not checked: ${quota.reason}`);
         }
         if (options.rebuild) {
-          log(`rebuilding ${selected.map((s) => s.name).join(', ')}: destroy, then apply`);
-          const gone = await destroyStacks(course, result, selected, { ...runner, signal });
+          log(`rebuilding ${chosen.map((s) => s.name).join(', ')}: destroy, then apply`);
+          const gone = await destroyStacks(course, result, chosen, { ...runner, signal });
           destroyed.push(gone);
           if (!gone.ok) return gone;
         }
@@ -386,16 +388,14 @@ export function selectStacks(course: Course, synth: SynthResult, options: Comman
   throw new TargetError(`learner "${id}" is not in ${course.file} and has no stack left in its state`, `learners of the course: ${known}`, 2);
 }
 
-/** Applying one learner on a course whose network was never applied cannot work: say what to run first. */
-function requireDependencies(course: Course, synth: SynthResult, selected: SynthesizedStack[], options: CommandOptions): void {
+/**
+ * The stacks one learner's apply needs that were never applied (the course network): made first,
+ * as the local target makes the shared parts; once they exist `--learner` never touches them.
+ */
+function neverAppliedDependencies(synth: SynthResult, selected: SynthesizedStack[]): SynthesizedStack[] {
   const chosen = new Set(selected.map((s) => s.name));
   const needed = new Set(selected.flatMap((s) => s.dependsOn).filter((name) => !chosen.has(name)));
-  const missing = synth.stacks.filter((s) => needed.has(s.name) && inspectStackState(s.dir).kind === 'absent');
-  if (missing.length === 0) return;
-  throw new TargetError(
-    `${selected.map((s) => s.name).join(', ')} needs ${missing.map((s) => s.name).join(', ')}, which was never applied`,
-    `run \`${commandLine('up', course, { ...options, learner: undefined })}\` first`,
-  );
+  return synth.stacks.filter((s) => needed.has(s.name) && inspectStackState(s.dir).kind === 'absent');
 }
 
 /** The synth result restricted to `stacks`, dependencies outside it taken as already done. */

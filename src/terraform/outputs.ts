@@ -21,7 +21,7 @@ interface RawOutput {
 export async function readStackOutputs(binary: string, dir: string, env: Record<string, string> = {}, color = false): Promise<StackOutputs> {
   const noColor = color ? [] : ['-no-color'];
   if (!existsSync(join(dir, '.terraform'))) {
-    const init = await runTerraform({ binary, cwd: dir, env, args: ['init', '-input=false', ...noColor] });
+    const init = await runTerraform({ binary, cwd: dir, env, args: ['init', '-input=false', '-reconfigure', ...noColor] });
     if (init.code !== 0) return { values: {}, error: `init failed: ${lastLines(init.stderr || init.stdout)}` };
   }
   const result = await runTerraform({ binary, cwd: dir, env, args: ['output', '-json', ...noColor] });

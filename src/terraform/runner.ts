@@ -162,7 +162,9 @@ export async function runStacks(synth: SynthResult, action: StackAction, options
     let changes: StackChanges | undefined;
     for (const step of ['init', action] as const) {
       if (options.signal?.aborted) return { ...base, status: 'skipped', reason: `interrupted before ${step}` };
-      const args = step === 'init' ? ['init', '-input=false'] : [...ACTION_ARGS[step]];
+      // -reconfigure: the backend is the toolkit's (the course's state file); when it moved (another
+      // course file with this id, a new state_dir), nothing of the old one is to be migrated here.
+      const args = step === 'init' ? ['init', '-input=false', '-reconfigure'] : [...ACTION_ARGS[step]];
       if (!options.color) args.push('-no-color');
       log(`▶ ${stack.name}: ${step} …`);
       const stepStart = now();
