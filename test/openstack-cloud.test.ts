@@ -24,6 +24,7 @@ import { courseYaml } from './helpers/course-yaml.js';
 import { runCli } from './helpers/run-cli.js';
 import { describeTerraformOnCloud } from './cloud/terraform-course.js';
 import { describeServersOnCloud } from './cloud/nova-servers.js';
+import { describeExercisesOnCloud } from './cloud/exercises-openstack.js';
 import { CLOUD_LABEL, cloudNetworks, serverContainers, type ServersMode } from '../src/cloud/container.js';
 import { Lab, StepIncomplete } from '../src/exercises/lab.js';
 import { cloudStatusJson } from './helpers/cloud-status.js';
@@ -605,6 +606,8 @@ suite(title, () => {
   describeTerraformOnCloud({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });
 
   describeServersOnCloud({ cloud: CONTAINER, stateDir: () => stateDir, servers: SERVERS, projectClient });
+
+  if (SERVERS === 'containers') describeExercisesOnCloud({ admin: () => admin });
 
   describe('cloud command', () => {
     it('`cloud status --json` reports the running cloud as ready', async () => {

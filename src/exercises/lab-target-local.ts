@@ -1,6 +1,6 @@
 /** The local target's answers: VMs are containers, SSH is a published port on 127.0.0.1. */
 import { LABELS, type Course, type Learner } from '../course/model.js';
-import { sshPort } from '../local/layout.js';
+import { learnerNetworkName, sshPort, vmAddress } from '../local/layout.js';
 import type { LabTarget } from './lab-target.js';
 
 async function docker(): Promise<import('dockerode')> {
@@ -26,6 +26,12 @@ export function localLabTarget(course: Course, learner: Learner): LabTarget {
     async sshEndpoint(_name, vm) {
       return { host: '127.0.0.1', port: sshPort(course, learner, vm) };
     },
+    async serviceAddress(name, vm) {
+      // The VM's fixed address on its learner network: a container of this machine's own bridge.
+      const info = await (await docker()).getContainer(name).inspect().catch(() => undefined);
+      if (!info?.State.Running) return { problem: `${name} is not running` };
+      return { address: info.NetworkSettings.Networks[learnerNetworkName(course, learner)]?.IPAddress || vmAddress(learner, vm) };
+    },
     // Local VMs get new host keys whenever they are recreated, and every connection goes to this machine's loopback.
     hostKeyOptions: () => ['-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
     sshCommands(key) {
@@ -41,6 +47,14 @@ export function localLabTarget(course: Course, learner: Learner): LabTarget {
         if (error.statusCode !== 404) throw error;
       });
       return {};
+    },
+    async guard(address) {
+      if (address.startsWith('127.')) return {};
+      // Besides loopback, only the course's own containers: a VM's address on its network.
+      const client = await docker();
+      const ours = await client.listContainers({ filters: { label: [`${LABELS.course}=${course.id}`] } });
+      const addresses = ours.flatMap((c) => Object.values(c.NetworkSettings?.Networks ?? {}).map((n) => n.IPAddress));
+      return addresses.includes(address) ? {} : { problem: `${address} is not an address of course ${course.id}'s containers: the lab only talks to its own machines` };
     },
     async leftovers() {
       const { labelledLeftovers } = await import('../local/down.js');

@@ -1,10 +1,11 @@
 /** The openstack target's answers: VMs are Nova servers of the course, reached on their floating IP. */
 import type { Course, Learner } from '../course/model.js';
+import { effectiveCloudName } from '../openstack/cloud-config.js';
 import type { LabTarget } from './lab-target.js';
 
 async function courseServer(course: Course, name: string) {
   const { listCourseServers } = await import('../openstack/servers.js');
-  return (await listCourseServers(course.cloud.name, course.id)).find((s) => s.name === name);
+  return (await listCourseServers(effectiveCloudName(course.cloud.name), course.id)).find((s) => s.name === name);
 }
 
 export function openstackLabTarget(course: Course, learner: Learner): LabTarget {
@@ -22,6 +23,10 @@ export function openstackLabTarget(course: Course, learner: Learner): LabTarget 
       if (!address) return { problem: `${name} has no floating IP to SSH to${server ? ` (it is ${server.status})` : ' (no such server)'}` };
       return { host: address, port: 22 };
     },
+    async serviceAddress(name, vm) {
+      const endpoint = await this.sshEndpoint(name, vm);
+      return 'problem' in endpoint ? endpoint : { address: endpoint.host };
+    },
     // Cloud VMs are trusted on first use, then checked.
     hostKeyOptions: (knownHosts) => ['-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${knownHosts}`],
     sshCommands(key) {
@@ -36,17 +41,26 @@ export function openstackLabTarget(course: Course, learner: Learner): LabTarget 
     },
     async failVm(name) {
       const { clientFor } = await import('../openstack/client.js');
-      const client = await clientFor(course.cloud.name);
+      const client = await clientFor(effectiveCloudName(course.cloud.name));
       const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
       if (!server) return { problem: `no server named ${name} to fail` };
       // A lost VM: Terraform sees it gone and `apply` recreates it from the stack.
       await client.compute.deleteServer(server.id);
       return {};
     },
+    async guard(address) {
+      const [{ hostHealthProbes, courseCloudName }] = await Promise.all([import('../targets/course-cloud.js')]);
+      try {
+        await hostHealthProbes(courseCloudName(course)).guard(address);
+        return {};
+      } catch (error) {
+        return { problem: (error as Error).message };
+      }
+    },
     async leftovers() {
       const [{ findLeftovers }, { belongsToLearner }] = await Promise.all([import('../openstack/leftovers.js'), import('../targets/leak-check.js')]);
       // The learner's own resources: the course's shared parts are not theirs to remove.
-      return (await findLeftovers(course.cloud.name, course.id)).filter((l) => belongsToLearner(l, course.id, learner.id)).map((l) => `${l.kind} ${l.name}`).sort();
+      return (await findLeftovers(effectiveCloudName(course.cloud.name), course.id)).filter((l) => belongsToLearner(l, course.id, learner.id)).map((l) => `${l.kind} ${l.name}`).sort();
     },
   };
 }

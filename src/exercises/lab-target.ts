@@ -19,6 +19,8 @@ export interface LabTarget {
   vm(name: string): Promise<VmState>;
   /** Where to SSH to VM number `vm`, or why there is nowhere to. */
   sshEndpoint(name: string, vm: number): Promise<{ host: string; port: number } | { problem: string }>;
+  /** The address this machine reaches VM `vm`'s services at (a web page it serves), or why there is none. */
+  serviceAddress(name: string, vm: number): Promise<{ address: string } | { problem: string }>;
   /** How host keys are checked: `knownHosts` is the learner's file for trust on first use. */
   hostKeyOptions(knownHosts: string): string[];
   /** `{{ssh}}` and `{{ssh_forget}}` for the texts. */
@@ -26,6 +28,11 @@ export interface LabTarget {
   urls(): MonitoringUrls;
   /** The failed node of the failures exercise: the machine is gone, as a lost VM is. */
   failVm(name: string): Promise<{ problem?: string }>;
+  /**
+   * Whether this machine may contact `address`: a problem when it is a rehearsal cloud's
+   * address whose route does not lead into that cloud (the network rule of the machine).
+   */
+  guard(address: string): Promise<{ problem?: string }>;
   /** What is left of the course, as `kind name`, sorted. */
   leftovers(): Promise<string[]>;
 }

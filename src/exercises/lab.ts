@@ -12,9 +12,11 @@ import { parse as parseYaml } from 'yaml';
 import type { Course, Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
 import { fetchWithin } from '../net/deadline.js';
+import { effectiveCloudName } from '../openstack/cloud-config.js';
 import type { PipelineResult } from '../pipeline/run.js';
 import type { ScaleResult } from '../pipeline/scale.js';
 import { pipelineRunsIn, scaleResultIn, synthesizedStacks } from './lab-files.js';
+import type { AppliedStack } from './lab-stack.js';
 import { lastLine, run } from './lab-process.js';
 import { labTarget, type LabTarget, type MonitoringUrls } from './lab-target.js';
 import { resopsCommand } from './resops-command.js';
@@ -113,6 +115,11 @@ export class Lab {
     return resolve(this.course.file);
   }
 
+  /** The cloud the course's openstack target uses: OS_CLOUD when set, as Terraform's provider does. */
+  get cloudName(): string {
+    return effectiveCloudName(this.course.cloud.name);
+  }
+
   get stateDir(): string {
     return resolve(this.course.dir, this.course.stateDir);
   }
@@ -151,6 +158,8 @@ export class Lab {
       learner_name: this.learner.name,
       course: this.course.id,
       course_cidr: this.course.network.cidr,
+      image_user: this.course.cloud.imageUser,
+      external_network: this.course.cloud.externalNetwork,
       course_file: this.courseFile,
       target: this.target,
       vm1: this.vmName(1),
@@ -198,20 +207,27 @@ export class Lab {
 
   /** Runs `command` on the learner's VM over SSH, as the learner (bounded by `timeoutMs`). */
   async ssh(command: string, options: { vm?: number; timeoutMs?: number } = {}): Promise<CommandResult> {
-    const { host, port } = await this.sshTarget(options.vm ?? 1);
-    const knownHosts = join(this.stateDir, 'exercises', this.learner.id, 'known_hosts');
-    mkdirSync(join(this.stateDir, 'exercises', this.learner.id), { recursive: true });
+    const endpoint = await this.sshTarget(options.vm ?? 1);
+    const guarded = await this.machines.guard(endpoint.host);
+    if (guarded.problem) this.missing(guarded.problem);
+    return this.sshRun(endpoint, this.learner.id, command, options.timeoutMs ?? 30_000, this.vmName(options.vm ?? 1));
+  }
+
+  private async sshRun(endpoint: { host: string; port: number }, user: string, command: string, timeoutMs: number, shown: string, extra: string[] = []): Promise<CommandResult> {
+    const knownHosts = this.knownHostsFile;
+    mkdirSync(dirname(knownHosts), { recursive: true });
     const args = [
+      ...extra,
       '-o', 'BatchMode=yes',
       '-o', 'ConnectTimeout=10',
       ...this.machines.hostKeyOptions(knownHosts),
       '-o', 'LogLevel=ERROR',
       ...(this.sshKey ? ['-o', 'IdentitiesOnly=yes', '-i', this.sshKey] : []),
-      '-p', String(port), `${this.learner.id}@${host}`, command,
+      '-p', String(endpoint.port), `${user}@${endpoint.host}`, command,
     ];
-    const result = await run('ssh', args, { timeoutMs: options.timeoutMs ?? 30_000 });
+    const result = await run('ssh', args, { timeoutMs });
     if (result.code === 255) {
-      this.missing(`cannot SSH to ${this.vmName(options.vm ?? 1)} as ${this.learner.id} (${lastLine(result.stderr) || 'ssh failed'})${this.sshKey ? `, with the key ${this.sshKey}` : `: checks log in as you, so give your private key once: \`${this.command('exercise check --key <your private key>')}\` (it is remembered for every later step)`}`);
+      this.missing(`cannot SSH to ${shown} as ${user} (${lastLine(result.stderr) || 'ssh failed'})${this.sshKey ? `, with the key ${this.sshKey}` : `: checks log in as you, so give your private key once: \`${this.command('exercise check --key <your private key>')}\` (it is remembered for every later step)`}`);
     }
     return result;
   }
@@ -326,23 +342,26 @@ export class Lab {
    * `resops inventory` writes it), with ansible-playbook from the host or the toolbox image.
    * Returns the recap and the names of the tasks that changed something.
    */
-  async ansiblePlaybook(file: string): Promise<{ ok: boolean; changed: number; changedTasks: string[]; failed: string[]; output: string }> {
+  async ansiblePlaybook(file: string, options: { inventory?: string } = {}): Promise<{ ok: boolean; changed: number; changedTasks: string[]; failed: string[]; output: string }> {
     const [{ buildInventory }, { renderInventory, learnerGroup }, { runPlaybook }] = await Promise.all([
       import('../ansible/build.js'),
       import('../ansible/inventory.js'),
       import('../ansible/runner.js'),
     ]);
     // The learner's playbook logs in as the learner, with their key: what their own inventory does.
-    const inventory = await buildInventory(this.course, { keys: this.sshKey ? { default: this.sshKey } : {}, login: 'learner' });
-    const inventoryFile = this.path('ansible', 'inventory.yml');
-    mkdirSync(dirname(inventoryFile), { recursive: true });
-    writeFileSync(inventoryFile, renderInventory(inventory));
+    // An inventory of the learner's own (their web server's) is used as it is; else the course's, limited to their VMs.
+    const inventoryFile = options.inventory ?? this.path('ansible', 'inventory.yml');
+    if (!options.inventory) {
+      const inventory = await buildInventory(this.course, { keys: this.sshKey ? { default: this.sshKey } : {}, login: 'learner' });
+      mkdirSync(dirname(inventoryFile), { recursive: true });
+      writeFileSync(inventoryFile, renderInventory(inventory));
+    }
     const changedTasks: string[] = [];
     const lines: string[] = [];
     const run = await runPlaybook({
       inventoryFile,
       playbook: resolve(file),
-      limit: learnerGroup(this.learner.id),
+      ...(options.inventory ? {} : { limit: learnerGroup(this.learner.id) }),
       ...(this.sshKey ? { mounts: [this.sshKey] } : {}),
       onLine: (line) => lines.push(line),
       onEvent: (event) => {
@@ -359,16 +378,112 @@ export class Lab {
     };
   }
 
+  /**
+   * Terraform on the learner's own stack in `dir` (exercise 01), with the course's provider
+   * source and credentials, as `terraform` typed in that folder would run with them.
+   */
+  async terraform(args: string[], dir: string, options: { timeoutMs?: number; quiet?: boolean } = {}): Promise<CommandResult> {
+    const [{ terraformEnvironment }, { TERRAFORM_ENV }] = await Promise.all([import('../terraform/environment.js'), import('../terraform/process.js')]);
+    return this.exec('terraform', [...args, '-no-color'], { cwd: dir, timeoutMs: options.timeoutMs ?? 20 * 60_000, env: { ...TERRAFORM_ENV, ...terraformEnvironment(this.course).env }, ...(options.quiet ? { quiet: true } : {}) });
+  }
+
+  /**
+   * What the learner's stack in `dir` has made, from its state; undefined when Terraform cannot
+   * read it (never initialised), and no resources when it was never applied or was destroyed.
+   */
+  async appliedStack(dir: string): Promise<{ stack?: AppliedStack; problem?: string }> {
+    const { parseShowJson } = await import('./lab-stack.js');
+    if (!existsSync(join(dir, '.terraform'))) return { problem: `Terraform was never initialised in ${this.shown(dir)}: run \`terraform init\` there` };
+    const shown = await this.terraform(['show', '-json'], dir, { timeoutMs: 120_000, quiet: true });
+    if (shown.code !== 0) return { problem: `\`terraform show\` in ${this.shown(dir)} failed: ${lastLine(shown.stderr) || `exit ${shown.code}`}` };
+    return { stack: parseShowJson(shown.stdout) };
+  }
+
+  /**
+   * A server of the cloud by ID (openstack target): what Nova says, with its floating IPs as
+   * Neutron has them (Nova's copy of a server's addresses follows an association only later).
+   */
+  async cloudServerById(id: string): Promise<{ id: string; name: string; status: string; created: Date; floating: string[] } | undefined> {
+    const { clientFor } = await import('../openstack/client.js');
+    const client = await clientFor(this.cloudName);
+    const server = await client.compute.getServer(id);
+    if (!server) return undefined;
+    const ports = new Set((await client.network.listPorts({ device_id: id })).map((p) => p.id));
+    const floating = (await client.network.listFloatingIps()).filter((f) => f.port_id !== null && ports.has(f.port_id)).map((f) => f.floating_ip_address);
+    return { id: server.id, name: server.name, status: server.status, created: new Date(server.created), floating };
+  }
+
+  /** IDs of the cloud's servers called `name` (openstack target): a re-created server must not leave its old self behind. */
+  async cloudServerIdsNamed(name: string): Promise<string[]> {
+    const { clientFor } = await import('../openstack/client.js');
+    const client = await clientFor(this.cloudName);
+    return (await client.compute.listServers({ name: `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` })).filter((s) => s.name === name).map((s) => s.id);
+  }
+
+  /**
+   * Runs `command` over SSH on any machine of the learner's (their own stack's server), as
+   * `user`, with their key; the address is checked as the lab's own are (a rehearsal cloud's
+   * floating IP only along a route into that cloud).
+   */
+  async sshAt(host: string, user: string, command: string, options: { timeoutMs?: number; hostKeyAlias?: string } = {}): Promise<CommandResult> {
+    const guarded = await this.machines.guard(host);
+    if (guarded.problem) this.missing(guarded.problem);
+    // Trusted on first use per machine, not per address: a new server behind a recycled floating IP is a new host.
+    const alias = options.hostKeyAlias ? ['-o', `HostKeyAlias=${options.hostKeyAlias}`] : [];
+    return this.sshRun({ host, port: 22 }, user, command, options.timeoutMs ?? 30_000, `${user}@${host}`, alias);
+  }
+
+  /** The private key checks log in with, when the learner gave one (its path; never the key). */
+  get privateKey(): string | undefined {
+    return this.sshKey;
+  }
+
+  /** The learner's known_hosts for the machines checks log in to. */
+  get knownHostsFile(): string {
+    return join(this.stateDir, 'exercises', this.learner.id, 'known_hosts');
+  }
+
+  /** The address this machine reaches the learner's VM `vm` at for its services (a web page), or the check ends saying why there is none. */
+  async serviceAddress(vm = 1): Promise<string> {
+    const found = await this.machines.serviceAddress(this.vmName(vm), vm);
+    if ('problem' in found) return this.missing(found.problem);
+    return found.address;
+  }
+
+  /**
+   * How Ansible logs in to the learner's VM `vm` as the learner, with their key: the host's
+   * variables of the course inventory (what `resops inventory --as-learner` writes).
+   */
+  async learnerHostVars(vm = 1): Promise<Record<string, unknown>> {
+    const { buildInventory } = await import('../ansible/build.js');
+    const inventory = await buildInventory(this.course, { keys: this.sshKey ? { default: this.sshKey } : {}, login: 'learner' });
+    const host = inventory.hosts.find((h) => h.name === this.vmName(vm));
+    if (!host) return this.missing(`${this.vmName(vm)} is not in the course's inventory: is your lab up? (\`${this.command('up {course} --learner {learner}')}\`)`);
+    return { ...inventory.vars, ...inventory.groupVars.learners, ...host.vars };
+  }
+
+  /** An HTTP GET from this machine (the learner's browser), address checked as `sshAt` checks it. */
+  async httpGet(url: string): Promise<{ status: number; body: string } | { problem: string }> {
+    const guarded = await this.machines.guard(new URL(url).hostname);
+    if (guarded.problem) return { problem: guarded.problem };
+    try {
+      const response = await fetchWithin(REQUEST_TIMEOUT_MS, url);
+      return { status: response.status, body: await response.text() };
+    } catch (error) {
+      return { problem: `${url} does not answer (${(error as Error).message})` };
+    }
+  }
+
   /** The cloud's view of a server by name (openstack target). */
   async cloudServer(name: string): Promise<{ ok: boolean; detail: string }> {
     const { serverIsActive } = await import('../openstack/checks.js');
-    return serverIsActive(this.course.cloud.name, name);
+    return serverIsActive(this.cloudName, name);
   }
 
   /** Whether a security group in the cloud has a rule covering `spec` (openstack target). */
   async cloudSecurityGroupRule(group: string, spec: import('../openstack/checks.js').RuleSpec): Promise<{ ok: boolean; detail: string }> {
     const { securityGroupHasRule } = await import('../openstack/checks.js');
-    return securityGroupHasRule(this.course.cloud.name, group, spec);
+    return securityGroupHasRule(this.cloudName, group, spec);
   }
 
   /**

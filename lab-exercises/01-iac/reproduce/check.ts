@@ -1,12 +1,21 @@
 import { defineCheck } from '../../../src/exercises/kit.js';
+import { appliedServer, instanceIdAt, stackDir } from '../iac.js';
 
 export default defineCheck(async (lab) => {
   if (lab.target === 'openstack') {
-    const server = await lab.cloudServer(lab.name(lab.learner.id, 'web'));
-    if (!server.ok) return lab.missing(`${server.detail}: apply your stack (terraform apply in cdktf.out/stacks/web)`);
+    const server = await appliedServer(lab);
+    // Nova's clock writes whole seconds: a server made in the step's first second still counts.
+    const started = Math.floor(lab.stepStartedAt.getTime() / 1000) * 1000;
+    if (server.created.getTime() < started) {
+      return lab.missing(`${server.name} (${server.id}) was created at ${server.created.toISOString()}, before you started this step (${lab.stepStartedAt.toISOString()}): in ${lab.shown(stackDir(lab))} run \`terraform destroy\`, then \`terraform apply\``);
+    }
+    const others = (await lab.cloudServerIdsNamed(server.name)).filter((id) => id !== server.id);
+    if (others.length) return lab.missing(`${server.name} exists twice: ${others.join(', ')} besides ${server.id} of your state; a server Terraform lost track of is still running (and billed): delete it`);
     const rule = await lab.cloudSecurityGroupRule(lab.name(lab.learner.id, 'web'), { direction: 'ingress', protocol: 'tcp', port: 8080, remoteIpPrefix: lab.course.network.cidr });
     if (!rule.ok) return lab.missing(`${rule.detail}: the rule of step 2 is not in the cloud; apply your stack again`);
-    return `${server.detail}; ${rule.detail}`;
+    const seen = await instanceIdAt(lab, server);
+    if (seen !== server.id) return lab.missing(`the server answering SSH at ${server.address} is ${seen}, not ${server.name} (${server.id}) of your state`);
+    return `${server.name} was re-created from code: a new server, ${server.id}, created at ${server.created.toISOString()}, answering SSH at ${server.address}; ${rule.detail}`;
   }
   const vm = await lab.requireVm(1);
   if (!vm.createdAt || vm.createdAt < lab.stepStartedAt) {

@@ -1,12 +1,13 @@
 import { defineSolve } from '../../../src/exercises/kit.js';
+import { appliedServer, stackDir, waitForLogin } from '../iac.js';
 
 export default defineSolve(async (lab) => {
   if (lab.target === 'openstack') {
-    const dir = lab.path('iac', 'cdktf.out', 'stacks', 'web');
-    for (const args of [['init', '-input=false'], ['apply', '-auto-approve', '-input=false'], ['destroy', '-auto-approve', '-input=false'], ['apply', '-auto-approve', '-input=false']]) {
-      const result = await lab.exec('terraform', args, { cwd: dir, timeoutMs: 20 * 60_000 });
-      if (result.code !== 0) return lab.missing(`terraform ${args[0]} failed (exit ${result.code})`);
+    for (const args of [['destroy', '-auto-approve', '-input=false'], ['apply', '-auto-approve', '-input=false']]) {
+      const result = await lab.terraform(args, stackDir(lab));
+      if (result.code !== 0) return lab.missing(`terraform ${args[0]} failed (exit ${result.code}): ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
     }
+    await waitForLogin(lab, await appliedServer(lab));
     return;
   }
   const down = await lab.resops(['down', '{course}', '--learner', '{learner}']);

@@ -1,5 +1,6 @@
 import { defineWrongAttempts, type Lab } from '../../../src/exercises/kit.js';
 import { must, mustResops } from '../../_shared/shell.js';
+import { appliedServer, stackDir } from '../iac.js';
 
 async function tooOld(lab: Lab): Promise<string> {
   const vm = await lab.vm(1);
@@ -22,5 +23,24 @@ export default defineWrongAttempts([
       await mustResops(lab, ['up', '{course}']);
     },
     says: tooOld,
+  },
+  {
+    name: 'applies again without destroying first (terraform apply)',
+    targets: ['openstack'],
+    attempt: async (lab) => {
+      await lab.terraform(['apply', '-auto-approve', '-input=false'], stackDir(lab));
+    },
+    says: async (lab) => {
+      const server = await appliedServer(lab);
+      return `${server.name} (${server.id}) was created at ${server.created.toISOString()}, before you started this step (${lab.stepStartedAt.toISOString()}): in ${lab.shown(stackDir(lab))} run \`terraform destroy\`, then \`terraform apply\``;
+    },
+  },
+  {
+    name: 'destroys, and stops there',
+    targets: ['openstack'],
+    attempt: async (lab) => {
+      await lab.terraform(['destroy', '-auto-approve', '-input=false'], stackDir(lab));
+    },
+    says: (lab) => `your stack has made no server yet (its state in ${lab.shown(stackDir(lab))} holds none): run \`terraform apply\` there`,
   },
 ]);

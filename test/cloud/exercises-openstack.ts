@@ -1,0 +1,95 @@
+/**
+ * The curriculum's infrastructure exercises on the openstack target, against the rehearsal cloud
+ * with the real provider: 00-setup (the first `up --learner` of a fresh course makes its network
+ * too), 01-iac (the learner's own stack: key pair, port, server, floating IP, applied with
+ * Terraform, logged in to, destroyed and re-created with a new ID) and 02-ansible (playbooks on
+ * the learner's VM; nginx on the server their stack made, its port opened in place). Each step
+ * is walked as on the local target: fails fresh with its message, rejects its wrong attempts word
+ * for word, passes after its solution. Registered from test/openstack-cloud.test.ts, which owns
+ * the cloud.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
+import { loadCourse } from '../../src/course/load.js';
+import type { Course } from '../../src/course/model.js';
+import { ExerciseEngine } from '../../src/exercises/engine.js';
+import { runCommand } from '../../src/process/run-command.js';
+import { terraformEnvironment } from '../../src/terraform/environment.js';
+import { TERRAFORM_ENV } from '../../src/terraform/process.js';
+import type { OpenStackClient } from '../../src/openstack/client.js';
+import { courseYaml } from '../helpers/course-yaml.js';
+import { newWalkRecord, walkExercise } from '../helpers/exercise-walk.js';
+import { providerMirror } from '../helpers/provider-mirror.js';
+import { runCli } from '../helpers/run-cli.js';
+
+const ID = 'exo';
+/** The host's address on the cloud's `public` network: learners' SSH and browsers come from there. */
+const HOST_ON_PUBLIC = '172.24.4.1/32';
+
+const mirror = await providerMirror();
+const skip = 'skip' in mirror ? mirror.skip : undefined;
+
+export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }): void {
+  describe.skipIf(skip !== undefined)(`exercises 00–02 on the openstack target, walked on the rehearsal cloud${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    let dir = '';
+    let course: Course;
+    let key = '';
+    const record = newWalkRecord();
+    const saved: Record<string, string | undefined> = {};
+    const engine = () => new ExerciseEngine({ course, learner: course.learners[0]!, sshKey: key, log: (line) => record.log.push(line) });
+    const stackDir = () => path.join(dir, 'state', 'exercises', 'learner1', 'workspace', 'iac', 'cdktf.out', 'stacks', 'web');
+
+    beforeAll(async () => {
+      await ctx.admin().network.updateQuota(ctx.admin().projectId, { security_group: 30, security_group_rule: 300 });
+      dir = mkdtempSync(path.join(os.tmpdir(), 'resops-exercises-cloud-'));
+      key = path.join(dir, 'learner1');
+      const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `learner1@${ID}`, '-f', key]);
+      if (made.status !== 0) throw new Error(`ssh-keygen: ${made.stderr.toString()}`);
+      const file = path.join(dir, 'course.yaml');
+      const text = courseYaml({ id: ID, target: 'openstack', learners: 1, sshAllowedCidrs: ['192.0.2.0/24', HOST_ON_PUBLIC], sshPublicKeys: [readFileSync(`${key}.pub`, 'utf8').trim()], volumeGb: 0, monitoring: false, workers: 0 });
+      writeFileSync(file, `${text}state_dir: state\n`);
+      for (const name of ['OS_CLOUD', 'RESOPS_PROVIDER_MIRROR']) saved[name] = process.env[name];
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      if (!('skip' in mirror)) process.env.RESOPS_PROVIDER_MIRROR = mirror.dir;
+      course = loadCourse(file);
+      expect(course.monitoring.enabled).toBe(false);
+    }, 120_000);
+
+    afterAll(async () => {
+      // A walk that failed half-way leaves the learner's own stack: destroy it, then the course.
+      if (dir && existsSync(path.join(stackDir(), '.terraform'))) {
+        // With the course's provider and credentials, as the exercise ran it: its port holds the learner's subnet.
+        await runCommand('terraform', ['destroy', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir(), timeoutMs: 600_000, check: false, env: { ...TERRAFORM_ENV, ...terraformEnvironment(course).env } });
+      }
+      if (course) await runCli(['down', course.file, '--target', 'openstack', '--sweep']);
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }, 900_000);
+
+    for (const exercise of ['00-setup', '01-iac', '02-ansible']) {
+      it(`${exercise}: each step fails fresh with its message, rejects its openstack wrong attempts word for word, and passes after its solution`, async () => {
+        await walkExercise(engine, exercise, record);
+      }, 1_200_000);
+    }
+
+    it('the chain ran on the server the learner wrote: a new ID after destroy and apply, the same ID after the port was opened, the page through the floating IP', () => {
+      const by = (step: string) => record.outcomes.find((o) => o.step === step)!.solved;
+      const applied = /^\S+ \(([0-9a-f-]{36})\) from your state is ACTIVE in the cloud, and answers SSH at (\S+) with your key$/.exec(by('01-iac/apply'));
+      const recreated = /a new server, ([0-9a-f-]{36}), created at/.exec(by('01-iac/reproduce'));
+      const page = /^http:\/\/(\S+)\/ serves your page from exo-learner1-web \(([0-9a-f-]{36}), the same server as before\)/.exec(by('02-ansible/web'));
+      expect(applied && recreated && page, JSON.stringify(record.outcomes.slice(-6), null, 1)).toBeTruthy();
+      expect(recreated![1]).not.toBe(applied![1]);
+      expect(page![2]).toBe(recreated![1]);
+      // Exercise 00's first `up --learner` made the course network, which was never applied.
+      expect(record.log.some((l) => /exo-network was never applied: applying it first/.test(l))).toBe(true);
+      expect(record.wrongAttempts.filter((w) => w.startsWith('01-iac/apply: ') || w.startsWith('01-iac/reproduce: ') || w.startsWith('02-ansible/web: ')).length).toBeGreaterThanOrEqual(6);
+    });
+  });
+}
