@@ -261,6 +261,16 @@ describe('resops inventory (openstack, fake terraform)', () => {
     expect(missingKey.code).toBe(1);
     expect(missingKey.stderr).toContain(`--key ${join(dir, 'nope')}: no such file`);
     expect(missingKey.stdout).toBe('');
+
+    // A learner's own inventory names their VMs only: no classmate's, no shared machine.
+    const own = await resops(['inventory', join(dir, 'course.yaml'), '--stacks', join(dir, 'cdktf.out'), '--as-learner', '--learner', 'learner1', '--key', key, '--json'], env);
+    expect(own.code, own.stderr).toBe(0);
+    const hosts = (JSON.parse(own.stdout) as { hosts: Array<{ name: string; groups: string[] }> }).hosts;
+    expect(hosts.map((h) => [h.name, h.groups])).toEqual([['inv-cli-learner1-vm1', ['learners', 'learner_learner1']]]);
+    const nobody = await resops(['inventory', join(dir, 'course.yaml'), '--stacks', join(dir, 'cdktf.out'), '--learner', 'nobody'], env);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain('--learner nobody: no such learner in');
+    expect(nobody.stdout).toBe('');
   }, 60_000);
 });
 

@@ -354,7 +354,8 @@ export class Lab {
     if (!options.inventory) {
       const inventory = await buildInventory(this.course, { keys: this.sshKey ? { default: this.sshKey } : {}, login: 'learner' });
       mkdirSync(dirname(inventoryFile), { recursive: true });
-      writeFileSync(inventoryFile, renderInventory(inventory));
+      // The learner's own inventory names their machines only, as `inventory --learner` writes it.
+      writeFileSync(inventoryFile, renderInventory({ ...inventory, hosts: inventory.hosts.filter((h) => h.learner === this.learner.id) }));
     }
     const changedTasks: string[] = [];
     const lines: string[] = [];

@@ -23,7 +23,7 @@ export function keysArg(values: OptionValues): SshKeys {
 }
 
 export const command: CliCommand = {
-  usage: 'FILE [--target T] [--out FILE] [--json] [--as-learner] [--key FILE] [--learner-keys DIR] [--stacks DIR] [--tofu]',
+  usage: 'FILE [--target T] [--out FILE] [--json] [--as-learner] [--learner ID] [--key FILE] [--learner-keys DIR] [--stacks DIR] [--tofu]',
   description: [
     'Writes the Ansible inventory of the course: groups learners, monitoring and workers, one group',
     'learner_<id> per learner, and per host ansible_host, ansible_port, ansible_user and the path of',
@@ -37,6 +37,7 @@ export const command: CliCommand = {
     ...ANSIBLE_OPTIONS,
     out: { type: 'string', valueName: 'FILE', description: 'write the inventory to FILE instead of stdout' },
     'as-learner': { type: 'boolean', description: 'learner VMs as each learner with their own key (--key / --learner-keys), as a learner\'s own inventory; default: every machine as the course\'s admin user with its automation key' },
+    learner: { type: 'string', valueName: 'ID', description: 'only this learner\'s VMs: a learner\'s own inventory (with --as-learner) names no classmate\'s machine' },
     json: { type: 'boolean', description: 'print the inventory as JSON (hosts, groups, variables, warnings)' },
   },
   positionals: [1, 1],
@@ -49,13 +50,18 @@ export const command: CliCommand = {
     if (out !== undefined && existsSync(out) && statSync(out).isDirectory()) {
       throw new UsageError(`--out ${out}: is a directory`, 'name the inventory file to write, e.g. --out inventory.yml');
     }
-    const inventory = await buildInventory(course, {
+    const only = typeof values.learner === 'string' ? values.learner : undefined;
+    if (only !== undefined && !course.learners.some((l) => l.id === only)) {
+      throw new UsageError(`--learner ${only}: no such learner in ${course.file}`, `learners: ${course.learners.map((l) => l.id).join(', ')}`);
+    }
+    const built = await buildInventory(course, {
       keys,
       ...(values['as-learner'] === true ? { login: 'learner' as const } : {}),
       ...(stacks ? { stacksDir: stacks } : {}),
       ...(values.tofu === true ? { tofu: true } : {}),
       log: (line) => printError(line),
     });
+    const inventory = only === undefined ? built : { ...built, hosts: built.hosts.filter((h) => h.learner === only) };
     for (const warning of inventory.warnings) printError(`warning: ${warning}`);
     const text = values.json ? `${JSON.stringify(inventoryJson(inventory), null, 2)}\n` : renderInventory(inventory);
     if (out) {
