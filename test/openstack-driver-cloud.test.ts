@@ -293,6 +293,38 @@ describe('the driver with a fake cloud and a fake terraform', () => {
     expect(report.leakCheck).toEqual({ cloud: 'teaching', course: 'c', before: left, swept: { deleted: left, failed: [] }, after: [], clean: true });
   });
 
+  it('down: servers no stack of the course made on its subnets are refused before terraform runs; --sweep deletes them first when they carry the course prefix', async () => {
+    const { api } = fakeCloud([]);
+    const asked: Array<string | undefined> = [];
+    const deleted: string[] = [];
+    api.subnetHolders = async (_client, _course, learner) => {
+      asked.push(learner);
+      return deleted.length ? [] : [{ id: 's1', name: 'c-alice-web', subnets: ['c-alice-subnet'] }];
+    };
+    api.deleteSubnetHolders = async (_client, servers) => {
+      deleted.push(...servers.map((s) => s.name));
+    };
+    const { driver, out } = driverWith(api, synthWithState(['c-network']));
+    const error = (await driver.down(course, { json: false, learner: 'alice' }).catch((e: unknown) => e)) as TargetError;
+    expect(error).toBeInstanceOf(TargetError);
+    expect(error.message).toBe('c-alice-web (s1, on c-alice-subnet): no stack of course c made this server, and Neutron cannot delete a subnet while it is on it (Terraform would retry for ten minutes); nothing was destroyed');
+    expect(error.hint).toBe('destroy what made it first (a learner\'s own stack of exercise 01: `terraform destroy` in its cdktf.out/stacks/web), or add --sweep to delete it');
+    expect(terraformCalls()).toEqual([]);
+    expect(out).toEqual([]);
+    expect(asked).toEqual(['alice']);
+
+    expect(await driver.down(course, { json: true, sweep: true })).toBe(0);
+    expect(deleted).toEqual(['c-alice-web']);
+    expect(asked).toEqual(['alice', undefined]);
+    expect(terraformCalls()).toEqual(['c-network init', 'c-network destroy']);
+
+    // A server without the course's prefix is nobody's to sweep: refused even with --sweep.
+    api.subnetHolders = async () => [{ id: 's2', name: 'hand-made', subnets: ['c-bob-subnet'] }];
+    const other = (await driver.down(course, { json: false, sweep: true }).catch((e: unknown) => e)) as TargetError;
+    expect(other.message).toMatch(/^hand-made \(s2, on c-bob-subnet\): no stack of course c made this server/);
+    expect(other.hint).not.toContain('--sweep');
+  });
+
   it('down --sweep exits 1 when something survives the sweep', async () => {
     const { api } = fakeCloud([leftover('port', 'c-port'), leftover('volume', 'c-data')], ['c-data']);
     const { driver, out } = driverWith(api, synthWithState([]));

@@ -20,6 +20,7 @@ import { findLeftovers, sweepLeftovers } from '../openstack/leftovers.js';
 import { listCourseServers } from '../openstack/servers.js';
 import { nodeUp, sshBanner } from '../local/checks.js';
 import { isLoopbackUrl } from '../openstack/servers-endpoints.js';
+import { deleteSubnetHolders, serversHoldingSubnets } from '../openstack/subnet-holders.js';
 import { TargetError } from './driver.js';
 import type { HealthProbes } from './server-health.js';
 
@@ -32,6 +33,9 @@ export interface CourseCloudApi {
   readQuota(cloud: CloudRef): Promise<ProjectQuota>;
   /** How `status` checks the servers' health from this machine (SSH banners, Prometheus' `up`). */
   healthProbes(cloudName: string): HealthProbes;
+  /** Servers no stack of the course made, on its subnets (a learner's learner only): `down` cannot delete a subnet under them. Absent: not asked. */
+  subnetHolders?: typeof serversHoldingSubnets;
+  deleteSubnetHolders?: typeof deleteSubnetHolders;
 }
 
 export const openstackApi: CourseCloudApi = {
@@ -41,6 +45,8 @@ export const openstackApi: CourseCloudApi = {
   sweepLeftovers,
   readQuota: async (cloud) => readProjectQuota(await clientFor(cloud)),
   healthProbes: hostHealthProbes,
+  subnetHolders: serversHoldingSubnets,
+  deleteSubnetHolders,
 };
 
 /**

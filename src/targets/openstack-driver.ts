@@ -19,6 +19,7 @@ import { groupServersByLearner, renderServersByOwner, serversJson } from './clou
 import type { CourseServer } from '../openstack/servers.js';
 import { renderServerHealth, serverHealth } from './server-health.js';
 import { askCloud, courseCloudName, openstackApi, type CourseCloudApi } from './course-cloud.js';
+import type { SubnetHolder } from '../openstack/subnet-holders.js';
 import { TargetError, type CommandOptions, type TargetDriver } from './driver.js';
 import { renderLeakCheck, runLeakCheck, type LeakCheckResult } from './leak-check.js';
 
@@ -170,6 +171,7 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
   /** Destroy every stack (those never applied are skipped: terraform cannot even init offline), then the leak check. */
   const down = async (course: Course, options: CommandOptions): Promise<number> => {
     const { synth: result, log, runner, selected, orphans } = prepare(course, options);
+    await clearSubnets(course, options, log);
     let interrupted = false;
     const report = await withInterrupt(log, async (signal) => {
       const stacks = [...selected, ...orphans.flatMap((o) => (o.stack ? [orphanStack(o, result)] : []))];
@@ -217,6 +219,40 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     // After the report is out, so the CLI prints the cloud's failure and its hint last.
     if (cloudFailure) throw cloudFailure;
     return report.ok && leakCheck.clean ? 0 : 1;
+  };
+
+  /**
+   * Servers that no stack of the course made but that sit on its subnets (a learner's own stack,
+   * a server made by hand) would keep Terraform retrying a subnet's deletion for ten minutes:
+   * refused before anything is destroyed, or, with --sweep, deleted first when they carry the
+   * course's name prefix (the leak check's own rule for what belongs to the course).
+   */
+  const clearSubnets = async (course: Course, options: CommandOptions, log: (line: string) => void): Promise<void> => {
+    if (!cloud.subnetHolders) return;
+    const cloudName = courseCloudName(course);
+    let client: Awaited<ReturnType<CourseCloudApi['connect']>>;
+    let holders: SubnetHolder[];
+    try {
+      client = await askCloud(cloudName, 'connecting', () => cloud.connect(cloudName, course.cloud.region));
+      holders = await askCloud(cloudName, 'listing the servers on the course\'s subnets', () => cloud.subnetHolders!(client, course.id, options.learner));
+    } catch (error) {
+      // Terraform's destroy still runs and reports; the leak check after it says what the cloud could not.
+      if (!(error instanceof TargetError)) throw error;
+      log(`could not look for servers on the course's subnets (${error.message}): destroying anyway`);
+      return;
+    }
+    if (!holders.length) return;
+    const ours = holders.filter((h) => h.name.startsWith(`${course.id}-`));
+    const shown = holders.map((h) => `${h.name} (${h.id}, on ${h.subnets.join(', ')})`).join('; ');
+    if (options.sweep && ours.length === holders.length && cloud.deleteSubnetHolders) {
+      log(`deleting ${holders.length} server${holders.length === 1 ? '' : 's'} on the course's subnets that no stack of it made (--sweep): ${shown}`);
+      await askCloud(cloudName, 'deleting the servers on the course\'s subnets', () => cloud.deleteSubnetHolders!(client, holders));
+      return;
+    }
+    throw new TargetError(
+      `${shown}: no stack of course ${course.id} made ${holders.length === 1 ? 'this server' : 'these servers'}, and Neutron cannot delete a subnet while ${holders.length === 1 ? 'it is' : 'they are'} on it (Terraform would retry for ten minutes); nothing was destroyed`,
+      `destroy what made ${holders.length === 1 ? 'it' : 'them'} first (a learner's own stack of exercise 01: \`terraform destroy\` in its cdktf.out/stacks/web)${ours.length === holders.length ? `, or add --sweep to delete ${holders.length === 1 ? 'it' : 'them'}` : ''}`,
+    );
   };
 
   return {

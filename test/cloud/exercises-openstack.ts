@@ -3,7 +3,8 @@
  * with the real provider: 00-setup (the first `up --learner` of a fresh course makes its network
  * too), 01-iac (the learner's own stack: key pair, port, server, floating IP, applied with
  * Terraform, logged in to, destroyed and re-created with a new ID) and 02-ansible (playbooks on
- * the learner's VM; nginx on the server their stack made, its port opened in place). Each step
+ * the learner's VM; nginx on the server their stack made, its port opened in place), then
+ * 08-teardown (their own stack and their lab destroyed, nothing of theirs left). Each step
  * is walked as on the local target: fails fresh with its message, rejects its wrong attempts word
  * for word, passes after its solution. Registered from test/openstack-cloud.test.ts, which owns
  * the cloud.
@@ -34,7 +35,7 @@ const mirror = await providerMirror();
 const skip = 'skip' in mirror ? mirror.skip : undefined;
 
 export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }): void {
-  describe.skipIf(skip !== undefined)(`exercises 00–02 on the openstack target, walked on the rehearsal cloud${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  describe.skipIf(skip !== undefined)(`exercises 00–02 and 08 on the openstack target, walked on the rehearsal cloud${skip ? ` (skipped: ${skip})` : ''}`, () => {
     let dir = '';
     let course: Course;
     let key = '';
@@ -50,7 +51,7 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       const made = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `learner1@${ID}`, '-f', key]);
       if (made.status !== 0) throw new Error(`ssh-keygen: ${made.stderr.toString()}`);
       const file = path.join(dir, 'course.yaml');
-      const text = courseYaml({ id: ID, target: 'openstack', learners: 1, sshAllowedCidrs: ['192.0.2.0/24', HOST_ON_PUBLIC], sshPublicKeys: [readFileSync(`${key}.pub`, 'utf8').trim()], volumeGb: 0, monitoring: false, workers: 0 });
+      const text = courseYaml({ id: ID, target: 'openstack', learners: 1, sshAllowedCidrs: ['192.0.2.0/24', HOST_ON_PUBLIC], sshPublicKeys: [readFileSync(`${key}.pub`, 'utf8').trim()], volumeGb: 0, monitoring: false, workers: 0, prices: true });
       writeFileSync(file, `${text}state_dir: state\n`);
       for (const name of ['OS_CLOUD', 'RESOPS_PROVIDER_MIRROR']) saved[name] = process.env[name];
       process.env.OS_CLOUD = LOCAL_CLOUD;
@@ -73,7 +74,7 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       if (dir) rmSync(dir, { recursive: true, force: true });
     }, 900_000);
 
-    for (const exercise of ['00-setup', '01-iac', '02-ansible']) {
+    for (const exercise of ['00-setup', '01-iac', '02-ansible', '08-teardown']) {
       it(`${exercise}: each step fails fresh with its message, rejects its openstack wrong attempts word for word, and passes after its solution`, async () => {
         await walkExercise(engine, exercise, record);
       }, 1_200_000);
@@ -89,6 +90,8 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       expect(page![2]).toBe(recreated![1]);
       // Exercise 00's first `up --learner` made the course network, which was never applied.
       expect(record.log.some((l) => /exo-network was never applied: applying it first/.test(l))).toBe(true);
+      // Teardown found nothing of the learner's: their own stack went with their lab.
+      expect(by('08-teardown/destroy')).toBe('nothing of your lab (learner learner1) is left on the openstack target; the course\'s shared parts stay for the others');
       expect(record.wrongAttempts.filter((w) => w.startsWith('01-iac/apply: ') || w.startsWith('01-iac/reproduce: ') || w.startsWith('02-ansible/web: ')).length).toBeGreaterThanOrEqual(6);
     });
   });

@@ -29,4 +29,14 @@ export default defineWrongAttempts([
     },
     says: stillThere,
   },
+  {
+    name: 'runs down, forgetting the stack they wrote in exercise 01',
+    targets: ['openstack'],
+    attempt: async (lab) => {
+      // `down` refuses at once: the server of their own stack holds their subnet.
+      const down = await lab.resops(['down', '{course}', '--learner', '{learner}']);
+      if (down.code === 0 || !/no stack of course \S+ made this server/.test(`${down.stdout}\n${down.stderr}`)) throw new Error(`down should have refused (exit ${down.code}): ${down.stderr.slice(-500)}`);
+    },
+    says: stillThere,
+  },
 ]);
