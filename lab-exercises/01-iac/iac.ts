@@ -93,20 +93,7 @@ export async function instanceIdAt(lab: Lab, server: Pick<AppliedServer, 'id' | 
   return read.stdout.trim();
 }
 
-/**
- * Waits (bounded) until the server at `address` lets the image's user in: an apply returns once
- * Nova says ACTIVE, while the server is still booting and cloud-init is installing the key.
- */
-export async function waitForLogin(lab: Lab, server: Pick<AppliedServer, 'id' | 'address'>, attempts = 36): Promise<void> {
-  const { address } = server;
-  for (let i = 1; ; i++) {
-    try {
-      await instanceIdAt(lab, server);
-      return;
-    } catch (error) {
-      if (i >= attempts) throw error;
-      if (i === 1) lab.log(`  waiting for ${address} to accept SSH (the server is booting)`);
-      await new Promise((resolve) => setTimeout(resolve, 5000));
-    }
-  }
+/** Waits (bounded) until the server lets the image's user in: an apply returns once Nova says ACTIVE. */
+export async function waitForLogin(lab: Lab, server: Pick<AppliedServer, 'id' | 'address'>): Promise<void> {
+  await lab.waitForLogin(server.address, () => instanceIdAt(lab, server));
 }

@@ -418,7 +418,8 @@ export class Lab {
   async cloudServerIdsNamed(name: string): Promise<string[]> {
     const { clientFor } = await import('../openstack/client.js');
     const client = await clientFor(this.cloudName);
-    return (await client.compute.listServers({ name: `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` })).filter((s) => s.name === name).map((s) => s.id);
+    const { escapeRegex } = await import('../openstack/checks.js');
+    return (await client.compute.listServers({ name: `^${escapeRegex(name)}$` })).filter((s) => s.name === name).map((s) => s.id);
   }
 
   /**
@@ -437,6 +438,23 @@ export class Lab {
   /** The private key checks log in with, when the learner gave one (its path; never the key). */
   get privateKey(): string | undefined {
     return this.sshKey;
+  }
+
+  /**
+   * Retries `login` (an SSH command that ends the check when it cannot log in) every 5 s, at most
+   * `attempts` times: a server is ACTIVE well before cloud-init has let anyone in.
+   */
+  async waitForLogin(what: string, login: () => Promise<unknown>, attempts = 36): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await login();
+        return;
+      } catch (error) {
+        if (!(error instanceof StepIncomplete) || attempt >= attempts) throw error;
+        if (attempt === 1) this.log(`  waiting for ${what} to let you in (it is booting)`);
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+      }
+    }
   }
 
   /** The learner's known_hosts for the machines checks log in to. */

@@ -61,6 +61,6 @@ function describeSpec(spec: RuleSpec): string {
   return parts.join(' ');
 }
 
-function escapeRegex(text: string): string {
+export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
