@@ -38,6 +38,7 @@ import { applyPlan, listCourseObjects, planChanges, resolveLayout } from '../src
 import { median } from '../src/pipeline/amdahl.js';
 import { DATA_DIR, ensureLocalCluster } from '../src/pipeline/cluster.js';
 import { workerCores, workerCpusets, type Worker } from '../src/pipeline/infra.js';
+import { gnocchiAdmin } from '../src/access/gnocchi-users.js';
 import { GNOCCHI_POLICY, gnocchiRequest } from '../src/pipeline/metrics.js';
 import type { SchedulerOverhead } from '../src/pipeline/model.js';
 import { DEFAULTS, runPipeline } from '../src/pipeline/run.js';
@@ -243,27 +244,28 @@ async function gnocchiBatchVsSingle(): Promise<void> {
   plan.staleNetworks = [];
   await applyPlan(docker, course, plan, existing, log);
   const base = `http://127.0.0.1:${PORTS.gnocchi}`;
+  const admin = gnocchiAdmin(course);
   const until = Date.now() + 300_000;
   for (;;) {
-    const up = await gnocchiRequest(base, 'GET', '/v1/status').then((r) => r.ok, () => false);
+    const up = await gnocchiRequest(base, admin, 'GET', '/v1/status').then((r) => r.ok, () => false);
     if (up) break;
     if (Date.now() > until) throw new Error('Gnocchi did not answer in 300s');
     await new Promise((r) => setTimeout(r, 1000));
   }
-  await gnocchiRequest(base, 'POST', '/v1/archive_policy', { name: GNOCCHI_POLICY, definition: [{ granularity: '1s', timespan: '1 day' }], aggregation_methods: ['mean'] });
-  const metric = async () => ((await (await gnocchiRequest(base, 'POST', '/v1/metric', { archive_policy_name: GNOCCHI_POLICY })).json()) as { id: string }).id;
+  await gnocchiRequest(base, admin, 'POST', '/v1/archive_policy', { name: GNOCCHI_POLICY, definition: [{ granularity: '1s', timespan: '1 day' }], aggregation_methods: ['mean'] });
+  const metric = async () => ((await (await gnocchiRequest(base, admin, 'POST', '/v1/metric', { archive_policy_name: GNOCCHI_POLICY })).json()) as { id: string }).id;
   const t0 = Date.now() - 3_600_000;
   const one = await metric();
   const singleSeconds = await timed(async () => {
     for (let i = 0; i < single; i++) {
-      const r = await gnocchiRequest(base, 'POST', `/v1/metric/${one}/measures`, [{ timestamp: new Date(t0 + i * 1000).toISOString(), value: i }]);
+      const r = await gnocchiRequest(base, admin, 'POST', `/v1/metric/${one}/measures`, [{ timestamp: new Date(t0 + i * 1000).toISOString(), value: i }]);
       if (!r.ok) throw new Error(`single write: HTTP ${r.status}`);
     }
   });
   const many = await metric();
   const measures = Array.from({ length: batchSize }, (_, i) => ({ timestamp: new Date(t0 + i * 100).toISOString(), value: i }));
   const batchSeconds = await timed(async () => {
-    const r = await gnocchiRequest(base, 'POST', '/v1/batch/metrics/measures', { [many]: measures });
+    const r = await gnocchiRequest(base, admin, 'POST', '/v1/batch/metrics/measures', { [many]: measures });
     if (!r.ok) throw new Error(`batch write: HTTP ${r.status} ${await r.text()}`);
   });
   const singleRate = single / singleSeconds;

@@ -67,6 +67,23 @@ describe('configure run-time variables (openstack; the cloud\'s catalog is a fak
     expect(inventory).not.toContain('s3cret-Passw0rd');
   });
 
+  it("Gnocchi's users: admin and one per learner, generated once (0600), the same on the next run, never in the inventory", async () => {
+    const c = course({ id: 'gnocchi-users', workers: 0 });
+    const vars = await runVars(c, { catalog: researchCatalog });
+    const password = String(vars.gnocchi_api_password);
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+    const learners = vars.gnocchi_api_learners as Record<string, string>;
+    expect(Object.keys(learners).sort()).toEqual(c.learners.map((l) => l.id).sort());
+    expect(new Set([password, ...Object.values(learners)]).size).toBe(1 + c.learners.length);
+    const file = join(c.dir, c.stateDir, 'gnocchi-users.yml');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain(password);
+    const again = await runVars(c, { catalog: researchCatalog });
+    expect([again.gnocchi_api_password, again.gnocchi_api_learners]).toEqual([password, learners]);
+    const inventory = renderInventory(inventoryFromTerraformOutputs(c, { learners: {}, monitoring: { address: '203.0.113.5', fixed_ip: '10.42.0.5' } }, { keys: {}, knownHostsFile: '/k' }));
+    expect(inventory).not.toContain(password.slice(0, 16));
+  });
+
   it('a course without workers has no Slurm and no key is made', async () => {
     const c = course({ id: 'munge-c', workers: 0 });
     const vars = await runVars(c, { catalog: researchCatalog });

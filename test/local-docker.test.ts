@@ -14,7 +14,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, type AuthHandlerMiddleware } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basicAuthorization, gnocchiAdmin, gnocchiLearner, gnocchiUsers } from '../src/access/gnocchi-users.js';
+import { loadCourse } from '../src/course/load.js';
 import { promQuery } from '../src/local/checks.js';
+import { gnocchiRequest } from '../src/pipeline/metrics.js';
 import { ensureDebianBase } from '../src/local/base-image.js';
 import { buildImage, ensureImages, readContext } from '../src/local/images.js';
 import { TargetError } from '../src/targets/driver.js';
@@ -290,7 +293,7 @@ describe.skipIf(!dockerAvailable)('local target on Docker', () => {
   });
 
   it('a batch of measures written to Gnocchi reads back', async () => {
-    const auth = { authorization: `Basic ${Buffer.from('admin:').toString('base64')}`, 'content-type': 'application/json' };
+    const auth = { authorization: basicAuthorization(gnocchiAdmin(loadCourse(courseFile))), 'content-type': 'application/json' };
     const resource = randomUUID();
     const created = await fetch(`${GNOCCHI}/v1/resource/generic`, { method: 'POST', headers: auth, body: JSON.stringify({ id: resource }), signal: AbortSignal.timeout(10_000) });
     expect(created.status).toBe(201);
@@ -315,6 +318,67 @@ describe.skipIf(!dockerAvailable)('local target on Docker', () => {
       const points = (await read.json()) as Array<[string, number, number]>;
       expect(points.map((p) => p[2])).toEqual(expected.map((m) => m.value));
     }
+  });
+
+  it("attack: a learner claims to be Gnocchi's admin (no password, a wrong one, their own) and is refused", async () => {
+    const users = gnocchiUsers(loadCourse(courseFile));
+    const status = (user: string, password: string) =>
+      fetch(`${GNOCCHI}/v1/archive_policy`, { headers: { authorization: basicAuthorization({ user, password }) }, signal: AbortSignal.timeout(10_000) }).then((r) => r.status);
+    expect(await status('admin', '')).toBe(401);
+    expect(await status('admin', 'x'.repeat(32))).toBe(401);
+    expect(await status('admin', users.learners.ann!)).toBe(401);
+    expect(await status('ann', users.learners.ben!)).toBe(401);
+    // Controls: the right passwords get in.
+    expect(await status('admin', users.admin)).toBe(200);
+    expect(await status('ann', users.learners.ann!)).toBe(200);
+  });
+
+  it("attack: a learner deletes or writes another learner's Gnocchi resource and is refused; the data stays", async () => {
+    const course = loadCourse(courseFile);
+    const as = (learner: 'ann' | 'ben') => gnocchiLearner(course, learner);
+    const call = (learner: 'ann' | 'ben', method: string, path: string, body?: unknown) => gnocchiRequest(GNOCCHI, as(learner), method, path, body, 30_000);
+    const id = `ann-${randomUUID().slice(0, 8)}`;
+    expect((await call('ann', 'POST', '/v1/resource/generic', { id, metrics: { x: { archive_policy_name: 'high' } } })).status).toBe(201);
+    expect((await call('ann', 'POST', `/v1/resource/generic/${id}/metric/x/measures`, [{ timestamp: '2026-01-01T00:00:00', value: 7 }])).status).toBe(202);
+    // A name is the creator's own (Gnocchi maps it to a UUID per creator): by name ben finds nothing,
+    // so he attacks by the resource's UUID, which any listing shows.
+    expect((await call('ben', 'DELETE', `/v1/resource/generic/${id}`)).status).toBe(404);
+    const uuid = ((await (await call('ann', 'GET', `/v1/resource/generic/${id}`)).json()) as { id: string }).id;
+    expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await call('ben', 'DELETE', `/v1/resource/generic/${uuid}`)).status).toBe(403);
+    expect((await call('ben', 'POST', `/v1/resource/generic/${uuid}/metric/x/measures`, [{ timestamp: '2026-01-01T00:00:01', value: 666 }])).status).toBe(403);
+    expect((await call('ben', 'PATCH', `/v1/resource/generic/${uuid}`, { ended_at: '2026-01-02T00:00:00' })).status).toBe(403);
+    // Archive policies are the course's: a learner cannot delete or make one.
+    expect((await call('ben', 'DELETE', '/v1/archive_policy/high')).status).toBe(403);
+    const measures = (await (await call('ann', 'GET', `/v1/resource/generic/${id}/metric/x/measures?refresh=true&granularity=1`)).json()) as Array<[string, number, number]>;
+    expect(measures.map((m) => m[2])).toEqual([7]);
+    expect((await call('ann', 'DELETE', `/v1/resource/generic/${id}`)).status).toBe(204);
+  });
+
+  it("attack: root in a learner's VM pushes to the Pushgateway, writes to Gnocchi or silences Alertmanager: none answers", async () => {
+    const services = ['pushgateway', 'gnocchi', 'alertmanager', 'prometheus'] as const;
+    const portOf = { pushgateway: 9091, gnocchi: 8041, alertmanager: 9093, prometheus: 9090 };
+    const probe: Array<[string, number, string]> = [];
+    for (const service of services) {
+      const info = await docker.getContainer(`${ID}-${service}`).inspect();
+      for (const [network, settings] of Object.entries(info.NetworkSettings.Networks)) probe.push([settings.IPAddress, portOf[service], `${service} on ${network}`]);
+      probe.push([service, portOf[service], `${service} by name`]);
+    }
+    const script = `
+import json, socket
+out = []
+for host, port, _ in ${JSON.stringify(probe)}:
+    try:
+        socket.create_connection((host, port), timeout=3).close(); out.append("open")
+    except OSError as e:
+        out.append(type(e).__name__)
+print(json.dumps(out))`;
+    const whoami = (await execIn(`${ID}-ann-vm1`, ['id', '-u'])).trim();
+    expect(whoami).toBe('0');
+    const results = JSON.parse((await execIn(`${ID}-ann-vm1`, ['python3', '-c', script])).trim().split('\n').pop()!) as string[];
+    const open = probe.filter((_, i) => results[i] === 'open').map((p) => p[2]);
+    // Control: Prometheus, which scrapes the VMs, is the one service on their network.
+    expect(open).toEqual([`prometheus on ${ID}-monitoring`, 'prometheus by name']);
   });
 
   it('SSH with the roster key works (with sudo); the other learner key and passwords are refused', async () => {

@@ -93,8 +93,11 @@ describe('local layout', () => {
     expect(monitoring.internal).toBe(true);
     expect(monitoring.subnet).toBe('10.91.255.0/24');
     expect(layout.networks.find((n) => n.name === 't-layout-services')!.subnet).toBe('10.91.0.0/24');
-    // PostgreSQL and Alertmanager are not on the network the VMs share.
-    for (const name of ['t-layout-postgres', 't-layout-alertmanager']) {
+    // Only Prometheus (it scrapes the VMs) is on the network the VMs share: a learner, root in
+    // their VM, cannot push to the Pushgateway, write to Gnocchi or silence Alertmanager.
+    const onShared = layout.containers.filter((c) => c.role === 'monitoring' && c.attachments.some((a) => a.network === 't-layout-monitoring'));
+    expect(onShared.map((c) => c.name)).toEqual(['t-layout-prometheus']);
+    for (const name of ['t-layout-postgres', 't-layout-alertmanager', 't-layout-pushgateway', 't-layout-gnocchi']) {
       expect(layout.containers.find((c) => c.name === name)!.attachments.map((a) => a.network)).toEqual(['t-layout-services']);
     }
   });
@@ -129,6 +132,16 @@ describe('local layout', () => {
   it('hands the indexer password to postgres and gnocchi only', () => {
     const withSecret = layout.containers.filter((c) => Object.values(c.env).some((v) => v.includes(SECRETS.dbPassword)));
     expect(withSecret.map((c) => c.service).sort()).toEqual(['gnocchi', 'postgres']);
+  });
+
+  it("hands Gnocchi's users to gnocchi only, admin first, every learner with their own password", () => {
+    const users = { admin: 'A'.repeat(32), learners: { alice: 'B'.repeat(32), bob: 'C'.repeat(32) } };
+    const withUsers = localLayout(course, { ...SECRETS, gnocchiUsers: users });
+    const holders = withUsers.containers.filter((c) => Object.values(c.env).some((v) => v.includes(users.admin)));
+    expect(holders.map((c) => c.service)).toEqual(['gnocchi']);
+    expect(holders[0]!.env.GNOCCHI_USERS).toBe(`admin:${users.admin} alice:${users.learners.alice} bob:${users.learners.bob}`);
+    // Without users Gnocchi gets none, and its image refuses to start rather than accept anyone.
+    expect(layout.containers.find((c) => c.service === 'gnocchi')!.env.GNOCCHI_USERS).toBe('');
   });
 });
 

@@ -30,6 +30,7 @@ import { mungeKey } from '../src/pipeline/munge-key.js';
 import { dockerNodeShell } from '../src/pipeline/node-shell.js';
 import { partitionForRun } from '../src/pipeline/openstack-cluster.js';
 import { ensureSwift, workerName } from '../src/pipeline/infra.js';
+import { gnocchiAdmin } from '../src/access/gnocchi-users.js';
 import { gnocchiRequest, METRIC } from '../src/pipeline/metrics.js';
 import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
 import { runInContainer } from '../src/process/run-in-container.js';
@@ -95,7 +96,7 @@ const ok = async (url: string, auth?: string) => {
 async function monitoringReady(): Promise<void> {
   await eventually('Pushgateway ready', () => ok(`http://127.0.0.1:${PORTS.pushgateway}/-/ready`), 120_000);
   await eventually('Prometheus ready', () => ok(`http://127.0.0.1:${PORTS.prometheus}/-/ready`), 120_000);
-  await eventually('Gnocchi answers', () => ok(`http://127.0.0.1:${PORTS.gnocchi}/v1/status`, 'admin:'), 240_000);
+  await eventually('Gnocchi answers', () => ok(`http://127.0.0.1:${PORTS.gnocchi}/v1/status`, `admin:${gnocchiAdmin(course).password}`), 240_000);
 }
 
 const body = (vcf: string) => vcf.split('\n').filter((line) => line && !line.startsWith('#'));
@@ -297,10 +298,10 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     expect(new Set(finished.map((s) => s.labels.worker))).toEqual(new Set(progressSamples.map((s) => s.labels.worker)));
 
     const gnocchi = `http://127.0.0.1:${PORTS.gnocchi}`;
-    const resource = (await (await gnocchiRequest(gnocchi, 'GET', `/v1/resource/generic/${result.metrics.gnocchiResource}`)).json()) as { metrics: Record<string, string> };
+    const resource = (await (await gnocchiRequest(gnocchi, gnocchiAdmin(course), 'GET', `/v1/resource/generic/${result.metrics.gnocchiResource}`)).json()) as { metrics: Record<string, string> };
     expect(Object.keys(resource.metrics)).toHaveLength(result.shards * 4);
     const metricId = resource.metrics['shard000.duration_seconds']!;
-    const measures = (await (await gnocchiRequest(gnocchi, 'GET', `/v1/metric/${metricId}/measures?refresh=true`)).json()) as Array<[string, number, number]>;
+    const measures = (await (await gnocchiRequest(gnocchi, gnocchiAdmin(course), 'GET', `/v1/metric/${metricId}/measures?refresh=true`)).json()) as Array<[string, number, number]>;
     expect(measures.length).toBeGreaterThan(0);
     expect(measures.at(-1)![2]).toBeCloseTo(result.shardJobs[0]!.seconds, 3);
   }, 420_000);

@@ -6,6 +6,7 @@
  * that directory (user data, the admin key pair, the local VMs' environment); the private half is
  * 0600 and named by path, never printed.
  */
+import { privateStateRoot } from '../course/private-state.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,7 @@ export function ensureAutomationKey(course: Pick<Course, 'dir' | 'stateDir' | 'i
   const privateKeyFile = automationKeyFile(course);
   const publicFile = `${privateKeyFile}.pub`;
   if (!existsSync(privateKeyFile) || !existsSync(publicFile)) {
+    privateStateRoot(course);
     mkdirSync(join(privateKeyFile, '..'), { recursive: true, mode: 0o700 });
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const jwk = publicKey.export({ format: 'jwk' });

@@ -5,10 +5,11 @@
  * themselves. What differs between the targets is in one adapter per target (lab-target-*.ts);
  * files the lab reads are in lab-files.ts, and how it runs commands in lab-process.ts.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { gnocchiLearner } from '../access/gnocchi-users.js';
 import type { Course, Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
 import { fetchWithin } from '../net/deadline.js';
@@ -82,6 +83,8 @@ export interface LabOptions {
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Where a learner's Gnocchi login is, in their workspace. */
+const GNOCCHI_NETRC = '.gnocchi.netrc';
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export class Lab {
@@ -168,6 +171,7 @@ export class Lab {
       ssh_forget: forget,
       prometheus: this.urls().prometheus,
       gnocchi: this.urls().gnocchi,
+      gnocchi_netrc: this.path(GNOCCHI_NETRC),
       pushgateway: this.urls().pushgateway,
       state_dir: this.stateDir,
       project: PROJECT_ROOT.replace(/\/$/, ''),
@@ -270,11 +274,32 @@ export class Lab {
     return ((body as { data?: { alerts?: PromAlert[] } })?.data?.alerts ?? []).map((a) => ({ labels: a.labels, state: a.state, ...(a.activeAt ? { activeAt: a.activeAt } : {}) }));
   }
 
-  /** A Gnocchi API call (basic auth as admin, the lab's setting). */
+  /**
+   * A Gnocchi API call as the learner (their own user and password): Gnocchi lets them touch only
+   * what they created, so a check sees exactly what the learner could do.
+   */
   async gnocchi(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
     const { gnocchiRequest } = await import('../pipeline/metrics.js');
     const base = this.urls().gnocchi;
-    return this.answer('Gnocchi', base, () => gnocchiRequest(base, method, path, body, REQUEST_TIMEOUT_MS));
+    const credential = gnocchiLearner(this.course, this.learner.id);
+    return this.answer('Gnocchi', base, () => gnocchiRequest(base, credential, method, path, body, REQUEST_TIMEOUT_MS));
+  }
+
+  /**
+   * The learner's Gnocchi login as a netrc file in their workspace (0600), for `curl --netrc-file`:
+   * the password never appears on a command line or in the step's text. None without monitoring.
+   */
+  writeGnocchiNetrc(): string {
+    const file = this.path(GNOCCHI_NETRC);
+    if (!this.course.monitoring.enabled) return file;
+    const { user, password } = gnocchiLearner(this.course, this.learner.id);
+    const text = `machine ${new URL(this.urls().gnocchi).hostname} login ${user} password ${password}\n`;
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text, { mode: 0o600 });
+      chmodSync(file, 0o600);
+    }
+    return file;
   }
 
   // ---- the learner's files ----------------------------------------------------------------

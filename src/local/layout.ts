@@ -4,8 +4,9 @@
  * `up`, `status` and `down` agree on names, and tests can check it without Docker.
  *
  * Isolation. Each learner's VMs sit on their own bridge network (Docker drops traffic between
- * bridges) plus the internal monitoring network that every VM and the monitoring containers share.
- * Across that shared network only node-exporter answers: sshd listens on the VM's learner-network
+ * bridges) plus the internal monitoring network that every VM and Prometheus share (no other
+ * monitoring service is on it). Across that shared network only node-exporter and Prometheus
+ * answer: sshd listens on the VM's learner-network
  * address only, node-exporter on its monitoring-network address only. We bind services to the
  * right interface instead of filtering with iptables because iptables needs NET_ADMIN, and a
  * learner with sudo in their VM could then simply flush the rules. NET_RAW is dropped too, so
@@ -18,6 +19,7 @@ import type { Course, Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
 import { carveSubnet, subnetCapacity } from '../course/subnets.js';
 import { TargetError } from '../targets/driver.js';
+import { gnocchiUsersEnv, type GnocchiUsers } from '../access/gnocchi-users.js';
 import type { ImageName } from './images.js';
 
 export type LocalRole = 'learner' | 'monitoring' | 'worker';
@@ -82,6 +84,8 @@ export interface LocalLayout {
 export interface LocalSecrets {
   /** Password of Gnocchi's indexer database (alphanumeric). */
   dbPassword: string;
+  /** Who may use Gnocchi (its API checks these passwords); none: an empty list, and Gnocchi refuses to start. */
+  gnocchiUsers?: GnocchiUsers;
   /**
    * The course's admin login (src/access/admin-access.ts): its user and public key are authorised
    * on every VM, so `configure` reaches them without the learners' private keys.
@@ -133,8 +137,13 @@ const SERVICE_PORTS: Record<Exclude<ServiceName, 'postgres'>, { port: number; wh
   gnocchi: { port: 8041, what: 'Gnocchi API' },
 };
 
-/** Which monitoring services also join the monitoring network (Prometheus scrapes, VMs push). */
-const ON_MONITORING_NETWORK: readonly ServiceName[] = ['prometheus', 'pushgateway', 'gnocchi'];
+/**
+ * Which monitoring services also join the monitoring network, the one every learner VM is on:
+ * Prometheus only, because it scrapes the VMs. The Pushgateway and Gnocchi stay off it: nothing in a
+ * VM needs them (the toolkit pushes from the host), and a learner, root in their VM, could
+ * otherwise push series that claim another learner's instance or delete the class's metrics.
+ */
+const ON_MONITORING_NETWORK: readonly ServiceName[] = ['prometheus'];
 
 export function localLayout(course: Course, secrets: LocalSecrets): LocalLayout {
   const monitoring = course.monitoring.enabled;
@@ -222,7 +231,10 @@ function monitoringContainers(course: Course, secrets: LocalSecrets): ContainerS
 function serviceEnv(course: Course, service: ServiceName, secrets: LocalSecrets): Record<string, string> {
   if (service === 'postgres') return { GNOCCHI_DB_PASSWORD: secrets.dbPassword };
   if (service === 'gnocchi') {
-    return { GNOCCHI_DB_URL: `postgresql://gnocchi:${secrets.dbPassword}@${serviceContainerName(course, 'postgres')}/gnocchi` };
+    return {
+      GNOCCHI_DB_URL: `postgresql://gnocchi:${secrets.dbPassword}@${serviceContainerName(course, 'postgres')}/gnocchi`,
+      GNOCCHI_USERS: secrets.gnocchiUsers ? gnocchiUsersEnv(secrets.gnocchiUsers) : '',
+    };
   }
   return {};
 }

@@ -42,6 +42,8 @@ export function prometheusConfig(course: Pick<Course, 'id'>, global: Record<stri
       { job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'] }] },
       // file_sd: a changed roster reaches Prometheus without a restart.
       { job_name: 'node', file_sd_configs: [{ files: [FILE_SD], refresh_interval: '30s' }] },
+      // honor_labels keeps a run's labels; safe because only the host can push (the Pushgateway is
+      // on no network a learner VM is on: layout.ts).
       { job_name: 'pushgateway', honor_labels: true, static_configs: [{ targets: ['pushgateway:9091'] }] },
       { job_name: 'alertmanager', static_configs: [{ targets: ['alertmanager:9093'] }] },
     ],

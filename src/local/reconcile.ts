@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type Docker from 'dockerode';
+import { gnocchiUsers } from '../access/gnocchi-users.js';
 import { adminAccess } from '../access/admin-access.js';
 import { LABELS, type Course } from '../course/model.js';
 import { runInContainer } from '../process/run-in-container.js';
@@ -52,7 +53,8 @@ export const containerName = (info: Docker.ContainerInfo) => (info.Names[0] ?? '
 
 /**
  * The course's layout with its secrets: the indexer password is read back from the existing
- * postgres container (so a second `up` changes nothing) or made up for a new one.
+ * postgres container (so a second `up` changes nothing) or made up for a new one; Gnocchi's users
+ * come from the state directory (src/access/gnocchi-users.ts).
  */
 export async function resolveLayout(docker: Docker, course: Course, existing: CourseObjects): Promise<LocalLayout> {
   const postgres = existing.containers.find((c) => containerName(c) === serviceContainerName(course, 'postgres'));
@@ -63,7 +65,8 @@ export async function resolveLayout(docker: Docker, course: Course, existing: Co
   }
   try {
     const { user, publicKey } = adminAccess(course);
-    return localLayout(course, { dbPassword: dbPassword || randomBytes(18).toString('hex'), admin: { user, publicKey } });
+    const gnocchi = course.monitoring.enabled ? { gnocchiUsers: gnocchiUsers(course) } : {};
+    return localLayout(course, { dbPassword: dbPassword || randomBytes(18).toString('hex'), admin: { user, publicKey }, ...gnocchi });
   } catch (error) {
     if (error instanceof RangeError) throw new TargetError(`${course.file}: ${error.message}`, 'check network.cidr and network.subnet_prefix');
     throw error;

@@ -2,6 +2,7 @@
  * `status`: per learner VM and per monitoring service, whether it runs and whether it is healthy,
  * naming the check that decided it (so a user can repeat it by hand).
  */
+import { existingGnocchiUsers } from '../access/gnocchi-users.js';
 import type Docker from 'dockerode';
 import { formatTable } from '../cli/table.js';
 import { LABELS, type Course } from '../course/model.js';
@@ -96,7 +97,11 @@ export async function collectStatus(docker: Docker, course: Course, learnerFilte
     const url = serviceUrl(spec);
     if (found?.State === 'running') {
       if (service === 'postgres') checks.push(await dockerHealth(docker, found));
-      else if (service === 'gnocchi') checks.push(await httpCheck(`GET ${url}/v1/status (basic auth admin)`, `${url}/v1/status`, { auth: 'admin:', timeoutMs: 5000 }));
+      else if (service === 'gnocchi') {
+        // Read-only: a course whose users file is gone gets a 401 here, which is the truth.
+        const admin = existingGnocchiUsers(course)?.admin ?? '';
+        checks.push(await httpCheck(`GET ${url}/v1/status (basic auth admin)`, `${url}/v1/status`, { auth: `admin:${admin}`, timeoutMs: 5000 }));
+      }
       else checks.push(await httpCheck(`GET ${url}${READY_PATH[service]}`, `${url}${READY_PATH[service]}`));
     }
     return { service, container: spec.name, state: stateOf(found, checks), ...(url ? { url } : {}), checks };

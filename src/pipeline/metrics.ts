@@ -7,6 +7,7 @@
  * Monitoring is optional: the first failure turns pushing off for the rest of the run and the
  * reason is reported as "metrics not pushed: …"; the pipeline itself carries on.
  */
+import { basicAuthorization, type Credential } from '../access/gnocchi-users.js';
 import { fetchWithin } from '../net/deadline.js';
 import type { Stage } from './model.js';
 
@@ -112,20 +113,22 @@ export interface MetricsEndpoints {
   gnocchi?: string;
 }
 
-const gnocchiAuth = `Basic ${Buffer.from('admin:').toString('base64')}`;
-
-export async function gnocchiRequest(base: string, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Response> {
+/** One request to Gnocchi as `credential` (its API checks the password; src/access/gnocchi-users.ts). */
+export async function gnocchiRequest(base: string, credential: Credential, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Response> {
   return fetchWithin(timeoutMs, `${base}${path}`, {
     method,
-    headers: { Authorization: gnocchiAuth, 'Content-Type': 'application/json' },
+    headers: { Authorization: basicAuthorization(credential), 'Content-Type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
 }
 
-/** `disabled`: why nothing is pushed at all (reported once instead of per service). */
-export function metricsSink(endpoints: MetricsEndpoints, disabled?: string): MetricsSink {
+/**
+ * `disabled`: why nothing is pushed at all (reported once instead of per service). `gnocchi`: the
+ * identity the shards' measures are written as (the course's admin: it owns the run resources).
+ */
+export function metricsSink(endpoints: MetricsEndpoints, disabled?: string, gnocchi?: Credential): MetricsSink {
   let pushProblem: string | undefined = disabled ?? (endpoints.pushgateway ? undefined : 'no Pushgateway given');
-  let gnocchiProblem: string | undefined = disabled ? undefined : endpoints.gnocchi ? undefined : 'no Gnocchi given';
+  let gnocchiProblem: string | undefined = disabled ? undefined : !endpoints.gnocchi ? 'no Gnocchi given' : !gnocchi ? 'no Gnocchi credential given' : undefined;
   const skipGnocchi = disabled !== undefined;
   const push = async (labels: Record<string, string>, text: string) => {
     if (pushProblem) return;
@@ -148,14 +151,15 @@ export function metricsSink(endpoints: MetricsEndpoints, disabled?: string): Met
     shards: async (run, resourceId, shards) => {
       if (gnocchiProblem || skipGnocchi) return;
       const base = endpoints.gnocchi!;
+      const as = gnocchi!;
       try {
         // Setup (idempotent, not measures): the archive policy and the run's resource.
-        const policy = await gnocchiRequest(base, 'POST', '/v1/archive_policy', { name: GNOCCHI_POLICY, definition: [{ granularity: '1s', timespan: '1 day' }], aggregation_methods: ['mean', 'max', 'min', 'sum', 'count'] });
+        const policy = await gnocchiRequest(base, as, 'POST', '/v1/archive_policy', { name: GNOCCHI_POLICY, definition: [{ granularity: '1s', timespan: '1 day' }], aggregation_methods: ['mean', 'max', 'min', 'sum', 'count'] });
         if (!policy.ok && policy.status !== 409) throw new Error(`creating archive policy: HTTP ${policy.status} ${(await policy.text()).slice(0, 200)}`);
-        const resource = await gnocchiRequest(base, 'POST', '/v1/resource/generic', { id: resourceId, user_id: 'resops', project_id: 'resops' });
+        const resource = await gnocchiRequest(base, as, 'POST', '/v1/resource/generic', { id: resourceId, user_id: 'resops', project_id: 'resops' });
         if (!resource.ok && resource.status !== 409) throw new Error(`creating resource for run ${run}: HTTP ${resource.status} ${(await resource.text()).slice(0, 200)}`);
         sink.gnocchiRequests++;
-        const batch = await gnocchiRequest(base, 'POST', '/v1/batch/resources/metrics/measures?create_metrics=true', gnocchiBatch(resourceId, shards));
+        const batch = await gnocchiRequest(base, as, 'POST', '/v1/batch/resources/metrics/measures?create_metrics=true', gnocchiBatch(resourceId, shards));
         if (!batch.ok) throw new Error(`batch write: HTTP ${batch.status} ${(await batch.text()).slice(0, 200)}`);
       } catch (error) {
         gnocchiProblem = `Gnocchi ${base}: ${error instanceof Error ? error.message : String(error)}`;

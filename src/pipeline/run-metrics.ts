@@ -4,6 +4,7 @@
  * marks and the shards' measures in one Gnocchi batch.
  */
 import { randomUUID } from 'node:crypto';
+import { gnocchiAdmin } from '../access/gnocchi-users.js';
 import type { Course } from '../course/model.js';
 import { metricsSink, type MetricsEndpoints, type MetricsSink, type ShardMeasure, type StageObserver, type WorkerMeasure } from './metrics.js';
 import type { MetricsEndpointsOption, RunMetricsSummary, Stage } from './model.js';
@@ -23,7 +24,8 @@ export class RunMetrics implements StageObserver {
     private readonly run: string,
   ) {
     const endpoints = option === false ? {} : (option ?? defaultEndpoints(course));
-    this.sink = metricsSink(endpoints, course.monitoring.enabled || option ? undefined : 'monitoring is not enabled in the course');
+    const disabled = course.monitoring.enabled || option ? undefined : 'monitoring is not enabled in the course';
+    this.sink = metricsSink(endpoints, disabled, endpoints.gnocchi ? gnocchiAdmin(course) : undefined);
   }
 
   async measured(stage: Stage, worker: string, measure: WorkerMeasure): Promise<void> {

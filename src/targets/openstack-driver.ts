@@ -3,6 +3,7 @@
  * in dependency order (src/terraform/runner.ts). `status` adds what the cloud itself reports, and
  * `down` ends with the leak check (and `--sweep`) through the toolkit's OpenStack client.
  */
+import { protectTerraformState } from '../terraform/state-modes.js';
 import type { Course } from '../course/model.js';
 import { synthCourse, type SynthesizedStack, type SynthResult } from '../synth/synthesize.js';
 import { formatTable } from '../cli/table.js';
@@ -109,7 +110,9 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
 
   /** Destroys `stacks` and forgets the configuration of each one that is gone. */
   const destroyStacks = async (course: Course, synthResult: SynthResult, stacks: SynthesizedStack[], runner: RunnerOptions) => {
+    protectTerraformState(course);
     const report = await runStacks(subset(synthResult, stacks), 'destroy', { ...runner, nothingToDo: (stack) => nothingToDestroy(stack.dir) });
+    protectTerraformState(course);
     for (const outcome of report.outcomes) if (outcome.status === 'ok') forgetAppliedConfig(course, outcome.stack);
     return report;
   };
@@ -150,7 +153,10 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
         }
         for (const stack of selected) saveAppliedConfig(course, stack);
       }
-      return runStacks(subset(result, selected), action, { ...runner, signal });
+      protectTerraformState(course);
+      const applied = await runStacks(subset(result, selected), action, { ...runner, signal });
+      protectTerraformState(course);
+      return applied;
     });
     const remaining = options.prune && action === 'apply' ? findOrphanStacks(course, result.stacks) : orphans;
     if (options.json) {
