@@ -219,9 +219,12 @@ describe('networks', () => {
     ]);
   });
 
-  it('the whole internet (0.0.0.0/0) in ssh_allowed_cidrs needs allow_world: true next to it', () => {
+  it('the whole internet (0.0.0.0/0) in ssh_allowed_cidrs or dashboard_allowed_cidrs needs allow_world: true next to it', () => {
     expect(problems(course('cloud:\n  ssh_allowed_cidrs: [192.0.2.0/24, 0.0.0.0/0]\n'))).toEqual([
-      'course.yaml:9:37 cloud.ssh_allowed_cidrs[1]: 0.0.0.0/0 opens SSH and every dashboard to the whole internet; write `allow_world: true` in the cloud section if that is really meant, or name your own network',
+      'course.yaml:9:37 cloud.ssh_allowed_cidrs[1]: 0.0.0.0/0 opens SSH to the whole internet; write `allow_world: true` in the cloud section if that is really meant, or name your own network',
+    ]);
+    expect(problems(course('cloud:\n  dashboard_allowed_cidrs: [0.0.0.0/0]\n'))).toEqual([
+      'course.yaml:9:29 cloud.dashboard_allowed_cidrs[0]: 0.0.0.0/0 opens Prometheus, Alertmanager and Gnocchi to the whole internet; write `allow_world: true` in the cloud section if that is really meant, or name your own network',
     ]);
     expect(problems(course('cloud:\n  ssh_allowed_cidrs: [0.0.0.0/0]\n  allow_world: yes\n'))).toEqual([
       expect.stringMatching(/^course\.yaml:9:23 cloud\.ssh_allowed_cidrs\[0\]: 0\.0\.0\.0\/0 opens SSH/),
@@ -229,6 +232,8 @@ describe('networks', () => {
     ]);
     const open = loadCourseText(course('cloud:\n  ssh_allowed_cidrs: [0.0.0.0/0]\n  allow_world: true\n'), 'course.yaml', FIXTURES);
     expect(open.cloud.sshAllowedCidrs).toEqual(['0.0.0.0/0']);
+    // One list does not open the other.
+    expect(open.cloud.dashboardAllowedCidrs).toEqual([]);
   });
 });
 

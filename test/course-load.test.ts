@@ -113,7 +113,7 @@ describe('defaults', () => {
         monitoring: { name: 'm1.medium', vcpus: 2, ramMb: 4096 },
         worker: { name: 'm1.large', vcpus: 4, ramMb: 8192 },
       },
-      dnsServers: [], sshAllowedCidrs: [],
+      dnsServers: [], sshAllowedCidrs: [], dashboardAllowedCidrs: [],
     });
     expect(course.network).toEqual({ cidr: '10.42.0.0/16', subnetPrefix: 24, servicesSubnet: '10.42.0.0/24' });
     expect(course.learners[0]).toMatchObject({ vms: 1, volumeGb: 10, subnetCidr: '10.42.1.0/24' });

@@ -18,6 +18,7 @@ function course(learners: Array<Partial<Learner> & { id: string }>, over: Partia
       imageUser: 'debian',
       dnsServers: [],
       sshAllowedCidrs: [],
+      dashboardAllowedCidrs: [],
       // Distinct sizes per role so a miscounted role shows in vCPUs and RAM.
       flavors: {
         learner: { name: 's', vcpus: 2, ramMb: 4096 },

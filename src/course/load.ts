@@ -326,17 +326,22 @@ function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; wo
     else top.source.issues.at(value, address.reason);
   }
 
-  const sshAllowedCidrs: string[] = [];
   const allowWorld = section?.read('allow_world')?.value === true;
-  for (const item of section?.items('ssh_allowed_cidrs') ?? []) {
-    const value = stringItem(top.source, item);
-    if (!value) continue;
-    const cidr = parseCidr(value.value.trim());
-    if (!cidr.ok) top.source.issues.at(value, cidr.reason);
-    else if (cidr.value.prefix === 0 && !allowWorld) {
-      top.source.issues.at(value, `${value.value.trim()} opens SSH and every dashboard to the whole internet; write \`allow_world: true\` in the cloud section if that is really meant, or name your own network`);
-    } else sshAllowedCidrs.push(value.value.trim());
-  }
+  const allowedCidrs = (field: 'ssh_allowed_cidrs' | 'dashboard_allowed_cidrs', opens: string): string[] => {
+    const cidrs: string[] = [];
+    for (const item of section?.items(field) ?? []) {
+      const value = stringItem(top.source, item);
+      if (!value) continue;
+      const cidr = parseCidr(value.value.trim());
+      if (!cidr.ok) top.source.issues.at(value, cidr.reason);
+      else if (cidr.value.prefix === 0 && !allowWorld) {
+        top.source.issues.at(value, `${value.value.trim()} opens ${opens} to the whole internet; write \`allow_world: true\` in the cloud section if that is really meant, or name your own network`);
+      } else cidrs.push(value.value.trim());
+    }
+    return cidrs;
+  };
+  const sshAllowedCidrs = allowedCidrs('ssh_allowed_cidrs', 'SSH');
+  const dashboardAllowedCidrs = allowedCidrs('dashboard_allowed_cidrs', 'Prometheus, Alertmanager and Gnocchi');
 
   const adminKeyField = section?.read('admin_ssh_public_key');
   let adminSshPublicKey: string | undefined;
@@ -359,6 +364,7 @@ function readCloud(top: Top, sections: Sections, uses: { monitoring: boolean; wo
     flavors: flavors as Record<MachineRole, Flavor>,
     dnsServers,
     sshAllowedCidrs,
+    dashboardAllowedCidrs,
     imageUser: imageUser?.value ?? DEFAULTS.cloud.imageUser,
     ...(adminSshPublicKey ? { adminSshPublicKey } : {}),
     ...(prices ? { prices } : {}),

@@ -49,6 +49,11 @@ export interface CloudSettings {
   dnsServers: string[];
   /** CIDRs allowed to reach SSH. Empty means SSH is reachable from nowhere outside the course. */
   sshAllowedCidrs: string[];
+  /**
+   * CIDRs allowed to open the monitoring host's Prometheus, Alertmanager and Gnocchi. Separate
+   * from SSH: opening SSH to a network must not open every dashboard to it. Empty: none.
+   */
+  dashboardAllowedCidrs: string[];
   /** Login user of the image (cloud-init default user); the learner user is created alongside. */
   imageUser: string;
   /**

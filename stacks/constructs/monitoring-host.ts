@@ -14,6 +14,16 @@ export const MONITORING_PORTS = {
   gnocchi: 8041,
 } as const;
 
+/**
+ * What `dashboardAllowedCidrs` may open. Not the Pushgateway: only the toolkit pushes (through an
+ * SSH tunnel), and Prometheus takes the labels of what is pushed as they come.
+ */
+export const DASHBOARD_PORTS = {
+  prometheus: MONITORING_PORTS.prometheus,
+  alertmanager: MONITORING_PORTS.alertmanager,
+  gnocchi: MONITORING_PORTS.gnocchi,
+} as const;
+
 /** slurmctld's port (Slurm's default SlurmctldPort): the pipeline workers' controller runs here. */
 export const SLURMCTLD_PORT = 6817;
 
@@ -24,10 +34,12 @@ export interface MonitoringHostProps {
   subnetId: string;
   /** Shared groups, including the monitoring-source group that marks this host. */
   sharedSecurityGroupIds: string[];
-  /** Who may open the web UIs and APIs. Default: nobody outside the course. */
-  allowedCidrs?: string[];
-  /** The course CIDR: workers and VMs push metrics to the Pushgateway and Gnocchi from here. */
-  courseCidr: string;
+  /**
+   * Who may open Prometheus, Alertmanager and Gnocchi. Default: nobody. Nothing is opened to the
+   * course network: learners are root on their VMs, and the toolkit reaches the services through
+   * SSH (pipeline metrics, archive policies).
+   */
+  dashboardAllowedCidrs?: string[];
   imageId: string;
   flavorId: string;
   externalNetwork: string;
@@ -57,11 +69,9 @@ export class MonitoringHost extends Construct {
     });
     const allow = (ruleId: string, port: number, cidr: string, what: string) =>
       tcpIngress(this, ruleId, this.securityGroup, port, { cidr }, `${what} from ${cidr}`);
-    (props.allowedCidrs ?? []).forEach((cidr, index) => {
-      for (const [service, port] of Object.entries(MONITORING_PORTS)) allow(`${service}-from-${index}`, port, cidr, service);
+    (props.dashboardAllowedCidrs ?? []).forEach((cidr, index) => {
+      for (const [service, port] of Object.entries(DASHBOARD_PORTS)) allow(`${service}-from-${index}`, port, cidr, service);
     });
-    allow('pushgateway-from-course', MONITORING_PORTS.pushgateway, props.courseCidr, 'pushgateway');
-    allow('gnocchi-from-course', MONITORING_PORTS.gnocchi, props.courseCidr, 'gnocchi');
     if (props.slurmNodesCidr) allow('slurmctld-from-workers', SLURMCTLD_PORT, props.slurmNodesCidr, 'slurmctld');
 
     this.vm = new LabVm(this, 'vm', {

@@ -10,6 +10,8 @@ export interface CourseYamlOptions {
   workers?: number;
   storage?: 'volume' | 'object';
   sshAllowedCidrs?: string[];
+  /** Default: none. */
+  dashboardAllowedCidrs?: string[];
   cidr?: string;
   subnetPrefix?: number;
   adminKey?: boolean;
@@ -44,8 +46,9 @@ export function courseYaml(options: CourseYamlOptions = {}): string {
       },
       dns_servers: ['9.9.9.9'],
       ssh_allowed_cidrs: options.sshAllowedCidrs ?? ['192.0.2.0/24'],
+      ...(options.dashboardAllowedCidrs ? { dashboard_allowed_cidrs: options.dashboardAllowedCidrs } : {}),
       // What an instructor must write for 0.0.0.0/0 (the course refuses it otherwise).
-      ...(options.sshAllowedCidrs?.includes('0.0.0.0/0') ? { allow_world: true } : {}),
+      ...([...(options.sshAllowedCidrs ?? []), ...(options.dashboardAllowedCidrs ?? [])].includes('0.0.0.0/0') ? { allow_world: true } : {}),
       ...(options.adminKey ? { admin_ssh_public_key: ed25519PublicKey(`${id}-admin`) } : {}),
       ...(options.prices ? { prices: { currency: 'EUR', vcpu_hour: 0.01, ram_gb_hour: 0.005, volume_gb_hour: 0.0002, floating_ip_hour: 0.004 } } : {}),
     },

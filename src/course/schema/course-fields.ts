@@ -42,7 +42,8 @@ const flavor = (role: string, fallback: { name: string; vcpus: number; ram_mb: n
 const price = (what: string) => number({ required: true, min: 0, doc: `price of ${what} and hour` });
 
 /** Names course-wide resources already have (`<course id>-monitoring`), so no learner may take them. */
-const RESERVED_IDS = ['network', 'net', 'services', 'router', 'ssh', 'icmp', 'monitoring', 'monitoring-source', 'workers', 'scrape-target', 'pipeline', 'learner', 'prometheus', 'pushgateway', 'alertmanager', 'gnocchi', 'postgres', 'swift'];
+const RESERVED_IDS = ['network', 'net', 'services', 'router', 'ssh', 'icmp', 'monitoring', 'monitoring-source', 'workers', 'scrape-target', 'pipeline', 'learner', 'prometheus', 'pushgateway', 'alertmanager', 'gnocchi', 'postgres', 'swift', 'admin'];
+// `admin` is also Gnocchi's administrator (src/access/gnocchi-users.ts): a learner of that name would be one.
 
 const LEARNER = mapping({
   doc: 'one learner',
@@ -139,11 +140,17 @@ export const COURSE_FILE = mapping({
           items: string({ shape: new RegExp(`^\\s*${IPV4}/(?:3[0-2]|[12]?[0-9])\\s*$`), doc: 'an IPv4 CIDR, host bits zero' }),
           default: [],
           docType: 'list of IPv4 CIDRs',
-          doc: 'who may reach SSH and the dashboards. Empty means nobody outside the course. Host bits must be zero. `0.0.0.0/0` (the whole internet) is refused unless `allow_world: true` stands next to it.',
+          doc: 'who may reach SSH (every VM, the monitoring host). Empty means nobody outside the course. Host bits must be zero. `0.0.0.0/0` (the whole internet) is refused unless `allow_world: true` stands next to it.',
+        }),
+        dashboard_allowed_cidrs: list({
+          items: string({ shape: new RegExp(`^\\s*${IPV4}/(?:3[0-2]|[12]?[0-9])\\s*$`), doc: 'an IPv4 CIDR, host bits zero' }),
+          default: [],
+          docType: 'list of IPv4 CIDRs',
+          doc: 'who may open the monitoring host\'s Prometheus, Alertmanager and Gnocchi (openstack). Empty means nobody outside the course: the toolkit itself goes through SSH. Never the course network, and never the Pushgateway (only the toolkit pushes). Host bits must be zero; `0.0.0.0/0` needs `allow_world: true`.',
         }),
         allow_world: boolean({
           default: false,
-          doc: '`true` lets `ssh_allowed_cidrs` hold `0.0.0.0/0`: SSH and every dashboard open to the whole internet. Left out, such an entry is an error, so it is never written by accident',
+          doc: '`true` lets `ssh_allowed_cidrs` and `dashboard_allowed_cidrs` hold `0.0.0.0/0`: open to the whole internet. Left out, such an entry is an error, so it is never written by accident',
         }),
         admin_ssh_public_key: string({
           shape: SSH_PUBLIC_KEY,
