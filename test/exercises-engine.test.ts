@@ -5,11 +5,12 @@
  * reported with file, line and field.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { gnocchiAdmin, gnocchiLearner } from '../src/access/gnocchi-users.js';
 import { loadCourse } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
 import { CatalogError, exercisesFor, loadCatalog } from '../src/exercises/catalog.js';
@@ -297,6 +298,22 @@ describe('exercise catalog', () => {
     mkdirSync(other);
     writeFileSync(join(other, 'resops'), '#!/bin/sh\n', { mode: 0o755 });
     expect(resopsCommand(other)).toBe(`node ${RESOPS_BIN}`);
+  });
+
+  it("the learner's Gnocchi login: a netrc in their workspace (0600) with their own user and password, not admin's; the text names only its path", () => {
+    expect(course.monitoring.enabled).toBe(true);
+    const workspace = join(temp, `ws-${n}`);
+    const lab = new Lab({ course, learner: course.learners[1]!, workspace, stepStartedAt: new Date(), stepDir: '/s', log: () => undefined });
+    const file = lab.writeGnocchiNetrc();
+    expect(file).toBe(lab.vars().gnocchi_netrc);
+    const { user, password } = gnocchiLearner(course, course.learners[1]!.id);
+    expect(readFileSync(file, 'utf8')).toBe(`machine 127.0.0.1 login ${user} password ${password}\n`);
+    expect(user).not.toBe('admin');
+    expect(password).not.toBe(gnocchiAdmin(course).password);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(join(ROOT, 'lab-exercises', '06-monitoring', 'gnocchi', 'text.md'), 'utf8');
+    expect(text).toContain('--netrc-file {{gnocchi_netrc}}');
+    expect(text).not.toMatch(/-u admin|admin:/);
   });
 
   it('every path in a text starts from a variable, and the toolkit\'s own paths exist', () => {

@@ -206,6 +206,33 @@ describe('security groups', () => {
     expect(world.some((r) => r.port_range_min === 22)).toBe(true);
   });
 
+  it("attack: a learner VM pushes to the Pushgateway or writes to Gnocchi: no rule admits the course network to any monitoring service", () => {
+    const c = course({ id: 'dash', sshAllowedCidrs: ['192.0.2.0/24'], dashboardAllowedCidrs: ['198.51.100.0/24'] });
+    const { monitoring } = buildCourseApp(c, join(scratch, `matchers-${++counter}`));
+    const rules = Object.values(resourcesOf(JSON.parse(Testing.synth(monitoring!)) as Json).openstack_networking_secgroup_rule_v2 ?? {}) as Json[];
+    const services = [9090, 9091, 9093, 8041];
+    const byPort = (port: number) => rules.filter((r) => r.port_range_min === port).map((r) => r.remote_ip_prefix ?? r.remote_group_id);
+    // Dashboards from their own list only, never from the SSH list or the course network.
+    for (const port of [9090, 9093, 8041]) expect(byPort(port), String(port)).toEqual(['198.51.100.0/24']);
+    // The Pushgateway from nowhere: the toolkit pushes through SSH.
+    expect(byPort(9091)).toEqual([]);
+    expect(rules.filter((r) => services.includes(Number(r.port_range_min)) && [c.network.cidr, c.network.servicesSubnet].includes(String(r.remote_ip_prefix)))).toEqual([]);
+    // Without the list, no dashboard is open to anyone.
+    const closed = buildCourseApp(course({ id: 'nodash' }), join(scratch, `matchers-${++counter}`));
+    const closedRules = Object.values(resourcesOf(JSON.parse(Testing.synth(closed.monitoring!)) as Json).openstack_networking_secgroup_rule_v2 ?? {}) as Json[];
+    expect(closedRules.filter((r) => services.includes(Number(r.port_range_min)))).toEqual([]);
+  });
+
+  it('attack: a learner forges another port\'s address: every port of the course has port security on explicitly', () => {
+    const { stacks } = synth(course({ id: 'portsec' }));
+    const ports = allResources(stacks).filter((r) => r.type === 'openstack_networking_port_v2');
+    // One per server: learner VMs, the monitoring host, the workers.
+    const servers = allResources(stacks).filter((r) => r.type === 'openstack_compute_instance_v2');
+    expect(servers.length).toBeGreaterThan(3);
+    expect(ports).toHaveLength(servers.length);
+    for (const port of ports) expect(port.body.port_security_enabled, JSON.stringify(port.body.name)).toBe(true);
+  });
+
   it('lets only the monitoring host reach node-exporter', () => {
     const c = course({ id: 'scrape' });
     const { network, monitoring } = buildCourseApp(c, join(scratch, `matchers-${++counter}`));

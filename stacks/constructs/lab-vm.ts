@@ -49,6 +49,9 @@ export class LabVm extends Construct {
       adminStateUp: true,
       fixedIp: [{ subnetId: props.subnetId }],
       securityGroupIds: props.securityGroupIds,
+      // Explicit, not the cloud's default: every learner is root on a VM in one broadcast domain,
+      // and only port security makes Neutron drop packets with another port's IP or MAC.
+      portSecurityEnabled: true,
       tags: tagsOf(props.labels),
     });
     this.instance = new ComputeInstanceV2(this, 'server', {

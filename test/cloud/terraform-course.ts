@@ -5,13 +5,14 @@
  * test/openstack-cloud.test.ts, which owns the cloud (one cloud at a time fits on this machine).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { automationKeyFile, ensureAutomationKey } from '../../src/access/admin-access.js';
+import { basicAuthorization, gnocchiUsers } from '../../src/access/gnocchi-users.js';
 import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
 import type { ServersMode } from '../../src/cloud/container.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
@@ -85,8 +86,9 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       const course = sample
         .replace(/(- id: alice[\s\S]*?ssh_public_key: ).*/, `$1${keys.alice!.publicKey.trim()}`)
         .replace(/(- id: bob[\s\S]*?ssh_public_key: ).*/, `$1${keys.bob!.publicKey.trim()}`)
-        .replace('ssh_allowed_cidrs: [192.0.2.0/24]', `ssh_allowed_cidrs: [192.0.2.0/24, ${HOST_ON_PUBLIC}]`);
-      if (!course.includes(HOST_ON_PUBLIC) || course.includes('alice@laptop') || course.includes('bob@laptop')) throw new Error('examples/course.yaml changed shape: update this test\'s edits');
+        .replace('ssh_allowed_cidrs: [192.0.2.0/24]', `ssh_allowed_cidrs: [192.0.2.0/24, ${HOST_ON_PUBLIC}]`)
+        .replace('dashboard_allowed_cidrs: [192.0.2.0/24]', `dashboard_allowed_cidrs: [192.0.2.0/24, ${HOST_ON_PUBLIC}]`);
+      if (course.split(HOST_ON_PUBLIC).length !== 3 || course.includes('alice@laptop') || course.includes('bob@laptop')) throw new Error('examples/course.yaml changed shape: update this test\'s edits');
       courseText = course;
       writeFileSync(courseFile, course);
       for (const key of ['OS_CLOUD', 'RESOPS_PROVIDER_MIRROR']) saved[key] = process.env[key];
@@ -163,6 +165,13 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       const rows = result.stdout.split('\n').filter((l) => l.startsWith(`${COURSE_ID}-`));
       expect(rows).toHaveLength(6);
       for (const row of rows) expect(row).toMatch(/\bok\b.*\bno changes\b/);
+      // The state Terraform wrote is the instructor's alone: root 0700, state files 0600.
+      const c = loadCourse(courseFile);
+      const root = path.resolve(c.dir, c.stateDir);
+      expect((statSync(root).mode & 0o777).toString(8)).toBe('700');
+      const states = readdirSync(path.join(root, 'terraform')).filter((f) => f.endsWith('.tfstate'));
+      expect(states).toHaveLength(6);
+      for (const file of states) expect([file, (statSync(path.join(root, 'terraform', file)).mode & 0o777).toString(8)]).toEqual([file, '600']);
     }, 600_000);
 
     it('status --json: every server ACTIVE with its fixed and floating addresses, grouped by learner; not healthy before configure', async () => {
@@ -295,6 +304,70 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       await ctx.admin().compute.serverAction(victim.id, 'os-start');
       await waitUntil('alice-vm2 scraped again', 240_000, async () => (await nodeTargets()).some((t) => t.labels.instance === instance && t.health === 'up'));
     }, 1_500_000);
+
+    it.skipIf(ctx.servers !== 'containers')('attack on the rehearsal cloud: root on alice\'s VM tries the monitoring host\'s Pushgateway, Gnocchi, Alertmanager and Prometheus and Neutron drops it; from the dashboard network Gnocchi wants the password, and alice\'s cannot touch the course\'s archive policy', async () => {
+      const all = await servers();
+      const monitoringHost = all.find((s) => s.role === 'monitoring')!;
+      const monitoringFixed = monitoringHost.fixedAddresses[0]!.split('=').pop()!;
+      const alice = all.find((s) => s.name === `${COURSE_ID}-alice-vm1`)!;
+      const aliceFloating = alice.floatingAddresses[0]!;
+      const aliceFixed = alice.fixedAddresses[0]!.split('=').pop()!;
+      await requireRouteIntoCloud(new Docker(), aliceFloating, ctx.cloud);
+      const probe: Array<[string, number]> = [[aliceFixed, 22], ...[9091, 8041, 9093, 9090].map((port): [string, number] => [monitoringFixed, port])];
+      const script = `import json, socket\nout = []\nfor host, port in ${JSON.stringify(probe)}:\n    try:\n        socket.create_connection((host, port), timeout=5).close(); out.append("open")\n    except OSError as e:\n        out.append(type(e).__name__)\nprint(json.dumps(out))`;
+      const result = await runCommand('ssh', ['-i', learnerKeys.alice, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+        '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `alice@${aliceFloating}`, `sudo -n python3 -c '${script}'`], { timeoutMs: 90_000, check: false });
+      expect({ code: result.code, err: result.stderr }).toEqual({ code: 0, err: '' });
+      const results = JSON.parse(result.stdout.trim().split('\n').pop()!) as string[];
+      // Control: the probe reaches a port that listens (alice's own sshd); none of the monitoring host's services answers her.
+      expect(results.map((r, i) => `${probe[i]![0]}:${probe[i]![1]} ${r === 'open' ? 'open' : 'closed'}`)).toEqual([
+        `${aliceFixed}:22 open`, ...[9091, 8041, 9093, 9090].map((port) => `${monitoringFixed}:${port} closed`),
+      ]);
+
+      const monitoring = monitoringHost.floatingAddresses[0]!;
+      await requireRouteIntoCloud(new Docker(), monitoring, ctx.cloud);
+      const users = gnocchiUsers(loadCourse(courseFile));
+      const gnocchi = (user: string, password: string, method = 'GET', resource = '/v1/archive_policy/resops-pipeline') =>
+        fetchWithin(10_000, `http://${monitoring}:8041${resource}`, { method, headers: { authorization: basicAuthorization({ user, password }) } }).then((r) => r.status);
+      expect(await gnocchi('admin', '')).toBe(401);
+      expect(await gnocchi('admin', users.learners.alice!)).toBe(401);
+      expect(await gnocchi('alice', users.learners.alice!)).toBe(200);
+      expect(await gnocchi('alice', users.learners.alice!, 'DELETE')).toBe(403);
+      // The Pushgateway is open to no one outside: the toolkit pushes through SSH.
+      const pushgateway = await fetchWithin(5_000, `http://${monitoring}:9091/metrics`).then(() => 'open', () => 'closed');
+      expect(pushgateway).toBe('closed');
+      expect(await gnocchi('admin', users.admin)).toBe(200);
+    }, 300_000);
+
+    it.skipIf(ctx.servers !== 'containers')('attack on the rehearsal cloud: root on alice\'s VM sends packets with a forged source address; Neutron drops them (port security), the real ones arrive', async () => {
+      const all = await servers();
+      const fixed = (name: string) => all.find((s) => s.name === name)!.fixedAddresses[0]!.split('=').pop()!;
+      const [sender, receiver] = [fixed(`${COURSE_ID}-alice-vm1`), fixed(`${COURSE_ID}-alice-vm2`)];
+      // An address of alice's own subnet that no server holds: forging it would slip past any
+      // filter that only knows the subnets, so only the port's own address list can stop it.
+      const base = sender.split('.').slice(0, 3).join('.');
+      const taken = new Set(all.flatMap((s) => s.fixedAddresses.map((a) => a.split('=').pop()!)));
+      const forged = [250, 249, 248, 247].map((n) => `${base}.${n}`).find((a) => !taken.has(a))!;
+      const ssh = async (vm: string, command: string, timeoutMs: number) => {
+        const address = all.find((s) => s.name === vm)!.floatingAddresses[0]!;
+        await requireRouteIntoCloud(new Docker(), address, ctx.cloud);
+        return runCommand('ssh', ['-i', learnerKeys.alice, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+          '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `alice@${address}`, command], { timeoutMs, check: false });
+      };
+      // The receiver listens (AF_PACKET: what arrives at its interface, before any firewall of its
+      // own) for ICMP echo requests that carry our marker, and prints their source addresses.
+      const listen = `import socket, time, json\ns = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))\ns.settimeout(1)\nseen = []\nend = time.time() + 20\nwhile time.time() < end:\n    try:\n        frame = s.recv(65535)\n    except socket.timeout:\n        continue\n    if frame[12:14] == b"\\x08\\x00" and frame[23] == 1 and frame[34] == 8 and b"resops-spoof-probe" in frame:\n        seen.append(socket.inet_ntoa(frame[26:30]))\nprint(json.dumps(sorted(set(seen))))`;
+      // The sender writes whole IPv4 packets (IP_HDRINCL), three with its own source, three forged.
+      const send = `import socket, struct, time\ndef csum(b):\n    if len(b) % 2: b += b"\\0"\n    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))\n    t = (t >> 16) + (t & 0xffff); t += t >> 16\n    return ~t & 0xffff\ns = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)\nfor i in range(3):\n    for src in ["${sender}", "${forged}"]:\n        payload = b"resops-spoof-probe"\n        icmp = struct.pack("!BBHHH", 8, 0, 0, 4242, i) + payload\n        icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]\n        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0, 64, 1, 0, socket.inet_aton(src), socket.inet_aton("${receiver}"))\n        s.sendto(ip + icmp, ("${receiver}", 0))\n    time.sleep(1)`;
+      const listening = ssh(`${COURSE_ID}-alice-vm2`, `sudo -n python3 -c '${listen}'`, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const sent = await ssh(`${COURSE_ID}-alice-vm1`, `sudo -n python3 -c '${send}'`, 60_000);
+      expect({ code: sent.code, err: sent.stderr }).toEqual({ code: 0, err: '' });
+      const heard = await listening;
+      expect({ code: heard.code, err: heard.stderr }).toEqual({ code: 0, err: '' });
+      // The real packets arrive (the probe works, ICMP is allowed inside the course); the forged never do.
+      expect(JSON.parse(heard.stdout.trim().split('\n').pop()!)).toEqual([sender]);
+    }, 300_000);
 
     it('drift: a learner VM deleted behind Terraform\'s back shows in plan, and up re-creates only it', async () => {
       const before = await idsByName();
