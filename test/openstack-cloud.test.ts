@@ -4,13 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CLOUD, readClouds, type CloudEntry } from '../src/cloud/clouds-yaml.js';
+import { LOCAL_CLOUD, readClouds, storedPassword, type CloudEntry } from '../src/cloud/clouds-yaml.js';
 import { cloudDown, cloudUp, type UpResult } from '../src/cloud/lifecycle.js';
 import { defaultSeed, externalCidr } from '../src/cloud/seed.js';
 import { cloudBridges, routeFor } from '../src/cloud/route-check.js';
 import { cloudLoopDevices } from '../src/cloud/loop-devices.js';
 import { PROBE_NAME } from '../src/cloud/ready.js';
 import { loadCourse } from '../src/course/load.js';
+import { fetchWithin } from '../src/net/deadline.js';
+import { runInContainer } from '../src/process/run-in-container.js';
 import { securityGroupHasRule, serverIsActive } from '../src/openstack/checks.js';
 import { connectCloud, OpenStackClient } from '../src/openstack/client.js';
 import { AuthenticationError } from '../src/openstack/errors.js';
@@ -568,6 +570,30 @@ suite(title, () => {
       expect(status).toMatchObject({ container: { running: true }, ready: true });
       expect(Object.values(status.apis).every(Boolean)).toBe(true);
       timings.memoryGiB = Math.round((status.memoryBytes / 2 ** 30) * 100) / 100;
+    });
+
+    it("attack: a local user logs in to the rehearsal cloud with the image's published passwords (admin's, the service users'): Keystone refuses every one; `cloud status` says they were generated on first start", async () => {
+      const { status } = await cloudStatusJson<{ passwords: { generatedAt: string; serviceUsers: string[] } | string | null }>(CONTAINER, stateDir);
+      expect(typeof status.passwords === 'object' && status.passwords !== null, JSON.stringify(status.passwords)).toBe(true);
+      const generated = status.passwords as { generatedAt: string; serviceUsers: string[] };
+      expect(Date.parse(generated.generatedAt)).toBeGreaterThan(Date.parse('2026-01-01'));
+      expect(generated.serviceUsers.sort()).toEqual(['cinder', 'glance', 'neutron', 'nova', 'placement', 'swift']);
+      const login = async (user: string, password: string, project: string) => {
+        const response = await fetchWithin(15_000, 'http://127.0.0.1:5000/v3/auth/tokens', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } }, scope: { project: { name: project, domain: { id: 'default' } } } } }),
+        });
+        return response.status;
+      };
+      const attempts = [['admin', 'resops-admin', 'admin'], ...generated.serviceUsers.map((u) => [u, 'resops-service', 'service'])] as const;
+      const statuses = await Promise.all(attempts.map(([user, password, project]) => login(user, password, project)));
+      expect(attempts.map(([user], i) => `${user} ${statuses[i]}`)).toEqual(attempts.map(([user]) => `${user} 401`));
+      // Control: the password `cloud up` kept in clouds.yaml gets in.
+      expect(await login('admin', storedPassword(stateDir, LOCAL_CLOUD)!, 'admin')).toBe(201);
+      // No configuration file in the container still holds the image's service password.
+      const left = await runInContainer(new Docker(), new Docker().getContainer(CONTAINER), CONTAINER, ['grep', '-rl', 'resops-service', '/etc/nova', '/etc/neutron', '/etc/glance', '/etc/swift', '/etc/placement', '/etc/cinder'], { timeoutMs: 30_000, check: false });
+      expect(left.stdout.trim()).toBe('');
     });
 
     it('after down and up (a resume), up returns only once a volume and a server can be scheduled', async () => {

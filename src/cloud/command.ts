@@ -11,6 +11,7 @@ import {
   CLOUD_PORTS,
   CloudContainerError,
   cloudNetworks,
+  cloudPasswordsState,
   containerMemory,
   containerState,
   docker,
@@ -19,6 +20,7 @@ import {
   serverContainers,
   SERVERS_MODES,
   type CloudService,
+  type PasswordsState,
   type ServersMode,
 } from './container.js';
 import { adminConfig, cloudDown, cloudUp } from './lifecycle.js';
@@ -193,7 +195,9 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
   let services: ServiceState[] | undefined;
   let memoryBytes: number | undefined;
   let servicesError: string | undefined;
+  let passwords: PasswordsState | undefined;
   if (container.running) {
+    passwords = await cloudPasswordsState(client, name);
     apis = await probeApis();
     memoryBytes = await containerMemory(client, name);
     const password = storedPassword(stateDir, LOCAL_CLOUD);
@@ -213,6 +217,7 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
       apis: apis ?? null,
       services: services ?? null,
       servicesError: servicesError ?? null,
+      passwords: passwords === undefined ? null : typeof passwords === 'string' ? passwords : { generatedAt: passwords.generatedAt, serviceUsers: passwords.serviceUsers },
       memoryBytes: memoryBytes ?? null,
       serverContainers: servers,
       networks,
@@ -230,6 +235,13 @@ async function status(name: string, stateDir: string, json: boolean, out: (line?
   }
   if (services) out(`services   ${services.map((s) => `${s.binary} ${s.up ? 'up' : 'DOWN'}`).join(', ')}`);
   if (servicesError) out(`services   not checked: ${servicesError}`);
+  if (passwords !== undefined) {
+    out(`passwords  ${typeof passwords !== 'string'
+      ? `generated on first start (${passwords.generatedAt}): admin and the service users ${passwords.serviceUsers.join(', ')}; none is the image's`
+      : passwords === 'not-generated'
+        ? 'the image\'s own: this container predates generated passwords (`resops cloud down --purge` then `up` makes a new one)'
+        : 'could not be read from the container'}`);
+  }
   if (memoryBytes !== undefined) out(`memory     ${(memoryBytes / 2 ** 30).toFixed(2)} GiB`);
   if (container.exists) out(`servers    ${container.servers === 'containers' ? `containers on this machine's Docker: ${servers.length}` : 'fake (nothing boots)'}`);
   // Listed even for a fake or absent cloud: whatever is labelled as this cloud's is on the host.

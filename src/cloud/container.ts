@@ -422,6 +422,33 @@ export async function cloudNetworks(client: Docker, name = CLOUD_CONTAINER): Pro
  * nova-compute when its driver cannot reach Docker, or an agent without the capabilities it
  * needs), each with the last lines of its log; empty when none did.
  */
+/**
+ * What the container did with the passwords its image shares with everyone (containers/openstack/
+ * servers/resops-cloud-passwords): when it replaced them, or `not-generated` for a container of an
+ * older image (its service users still share `resops-service`). `unknown` when it cannot be asked.
+ */
+export type PasswordsState = { generatedAt: string; serviceUsers: string[] } | 'not-generated' | 'unknown';
+
+export async function cloudPasswordsState(client: Docker, name = CLOUD_CONTAINER): Promise<PasswordsState> {
+  const result = await runInContainer(client, client.getContainer(name), name, ['cat', '/var/lib/resops/passwords.json'], { timeoutMs: 30_000, check: false }).catch(() => undefined);
+  if (!result) return 'unknown';
+  if (result.code !== 0) return /No such file/.test(result.stderr) ? 'not-generated' : 'unknown';
+  try {
+    const marker = JSON.parse(result.stdout) as { generated_at?: unknown; service_users?: unknown };
+    if (typeof marker.generated_at !== 'string' || !Array.isArray(marker.service_users)) return 'unknown';
+    return { generatedAt: marker.generated_at, serviceUsers: marker.service_users.map(String) };
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The admin password the container made on its first start; undefined for an older image. Never logged. */
+export async function generatedAdminPassword(client: Docker, name = CLOUD_CONTAINER): Promise<string | undefined> {
+  const result = await runInContainer(client, client.getContainer(name), name, ['cat', '/var/lib/resops/admin-password'], { timeoutMs: 30_000, check: false });
+  const password = result.stdout.trim();
+  return result.code === 0 && password ? password : undefined;
+}
+
 export async function fatalCloudPrograms(client: Docker, name = CLOUD_CONTAINER): Promise<Array<{ program: string; logTail: string[] }>> {
   const container = client.getContainer(name);
   const status = await runInContainer(client, container, name, ['supervisorctl', '-c', '/etc/supervisor/supervisord.conf', 'status'], { timeoutMs: 30_000, check: false });

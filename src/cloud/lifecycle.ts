@@ -7,6 +7,7 @@ import { cloudEntry, cloudsYamlPath, KEYSTONE_URL, LOCAL_CLOUD, readClouds, REGI
 import {
   buildImage,
   CLOUD_CONTAINER,
+  generatedAdminPassword,
   CloudContainerError,
   containerState,
   createCloudContainer,
@@ -151,7 +152,7 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
   const apisMs = Date.now() - started;
 
   const cloudsFile = cloudsYamlPath(options.stateDir);
-  const { client: admin, password } = await adminClient(options.stateDir, deadline, progress);
+  const { client: admin, password } = await adminClient(options.stateDir, deadline, progress, () => generatedAdminPassword(client, name));
   progress('waiting for compute and volume services');
   let lastFatalCheck = 0;
   await waitForServices(admin, deadline, progress, started, startedAt, servers === 'containers' ? AGENT_SERVICES : [], async () => {
@@ -200,10 +201,11 @@ export async function cloudUp(options: UpOptions): Promise<UpResult> {
 }
 
 /**
- * An admin client. On a container's first start the admin password is the public build-time one:
- * it is replaced by a random one (kept in clouds.yaml) before anything else happens.
+ * An admin client. The container replaced the image's public admin password on its first start
+ * and kept the new one for us (read once, then kept in clouds.yaml). A container of an older image
+ * still has the public build-time one: it is replaced by a random one before anything else happens.
  */
-async function adminClient(stateDir: string, deadline: number, progress: Progress): Promise<{ client: OpenStackClient; password: string }> {
+async function adminClient(stateDir: string, deadline: number, progress: Progress, generated: () => Promise<string | undefined>): Promise<{ client: OpenStackClient; password: string }> {
   const source = cloudsYamlPath(stateDir);
   const stored = storedPassword(stateDir, LOCAL_CLOUD);
   for (;;) {
@@ -214,6 +216,13 @@ async function adminClient(stateDir: string, deadline: number, progress: Progres
         } catch (error) {
           if (!(error instanceof AuthenticationError)) throw error;
         }
+      }
+      const made = await generated();
+      if (made && made !== stored) {
+        const client = await OpenStackClient.connect(adminConfig(made, 'the container'));
+        writeClouds(stateDir, { [LOCAL_CLOUD]: cloudEntry('admin', made, 'admin') });
+        progress('  admin password: the one the cloud generated on its first start (now in clouds.yaml)');
+        return { client, password: made };
       }
       let first: OpenStackClient;
       try {
