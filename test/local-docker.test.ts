@@ -7,7 +7,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -379,6 +379,35 @@ print(json.dumps(out))`;
     const open = probe.filter((_, i) => results[i] === 'open').map((p) => p[2]);
     // Control: Prometheus, which scrapes the VMs, is the one service on their network.
     expect(open).toEqual([`prometheus on ${ID}-monitoring`, 'prometheus by name']);
+  });
+
+  it("handout: each learner's sheet logs them in with the command it prints, their netrc logs them in to Gnocchi as themselves; files 0600 in a 0700 folder, no classmate's password in anyone's files", async () => {
+    const out = join(dir, 'handouts');
+    const run = await resops(['handout', courseFile, '--out', out, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const written = JSON.parse(run.stdout) as { dir: string; instructor: string; learners: Array<{ learner: string; sheet: string; login: string }> };
+    expect(written.learners.map((l) => l.learner)).toEqual(['ann', 'ben']);
+    expect((statSync(out).mode & 0o777).toString(8)).toBe('700');
+    const users = gnocchiUsers(loadCourse(courseFile));
+    for (const { learner, sheet, login } of written.learners) {
+      for (const file of [sheet, login]) expect([file, (statSync(file).mode & 0o777).toString(8)]).toEqual([file, '600']);
+      const text = readFileSync(sheet, 'utf8');
+      const ssh = /`(ssh -p \d+ \S+@127\.0\.0\.1)`/.exec(text)?.[1];
+      expect(ssh, text).toBe(`ssh -p ${sshPort(learner === 'ann' ? 0 : 1, 1)} ${learner}@127.0.0.1`);
+      const [, port] = /-p (\d+)/.exec(ssh!)!;
+      const logged = await sshExec(Number(port), learner, keys[learner as 'ann' | 'ben'], 'hostname');
+      expect(logged.stdout.trim()).toBe(`${ID}-${learner}-vm1`);
+      const netrc = readFileSync(login, 'utf8');
+      const [, user, password] = /^machine 127\.0\.0\.1 login (\S+) password (\S+)\n$/.exec(netrc)!;
+      expect(user).toBe(learner);
+      const answer = await fetch(`${GNOCCHI}/v1/resource/generic`, { headers: { authorization: basicAuthorization({ user: user!, password: password! }) }, signal: AbortSignal.timeout(10_000) });
+      expect(answer.status).toBe(200);
+      const others = [users.admin, ...Object.entries(users.learners).filter(([id]) => id !== learner).map(([, p]) => p)];
+      for (const other of others) expect(text + netrc).not.toContain(other);
+    }
+    const instructor = readFileSync(written.instructor, 'utf8');
+    expect(instructor).toContain(`ssh -p ${sshPort(0, 1)} ann@127.0.0.1`);
+    expect(instructor).not.toContain(users.admin);
   });
 
   it('SSH with the roster key works (with sudo); the other learner key and passwords are refused', async () => {

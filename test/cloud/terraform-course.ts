@@ -252,6 +252,31 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       for (const s of health!.servers.filter((x) => x.ssh)) expect(s.ssh!.detail, s.server).toMatch(/^SSH-2\.0-OpenSSH/);
     }, 180_000);
 
+    it.skipIf(ctx.servers !== 'containers')('handout --target openstack: alice\'s sheet gives her floating IP, and its SSH command logs her in; the instructor\'s sheet lists every learner and who can reach what', async () => {
+      const out = path.join(dir, 'handouts');
+      const result = await runCli(['handout', courseFile, '--target', 'openstack', '--stacks', outDir, '--out', out, '--json']);
+      expectOk(result);
+      const written = JSON.parse(result.stdout) as { instructor: string; learners: Array<{ learner: string; sheet: string; login?: string }> };
+      expect(written.learners.map((l) => l.learner)).toEqual(['alice', 'bob', 'carol']);
+      const sheet = readFileSync(written.learners[0]!.sheet, 'utf8');
+      const all = await servers();
+      const floating = all.find((s) => s.name === `${COURSE_ID}-alice-vm1`)!.floatingAddresses[0]!;
+      const command = /`(ssh alice@[0-9.]+)`/.exec(sheet)?.[1];
+      expect(command, sheet).toBe(`ssh alice@${floating}`);
+      await requireRouteIntoCloud(new Docker(), floating, ctx.cloud);
+      const [, target] = command!.split(' ');
+      const login = await runCommand('ssh', ['-i', learnerKeys.alice, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+        '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', target!, 'hostname'], { timeoutMs: 60_000, check: false });
+      expect({ code: login.code, out: login.stdout.trim() }).toEqual({ code: 0, out: `${COURSE_ID}-alice-vm1` });
+      // The monitoring host's floating IP for Prometheus and Gnocchi, and her own login beside the sheet.
+      const monitoring = all.find((s) => s.role === 'monitoring')!.floatingAddresses[0]!;
+      expect(sheet).toContain(`http://${monitoring}:8041`);
+      expect(readFileSync(written.learners[0]!.login!, 'utf8')).toMatch(new RegExp(`^machine ${monitoring.replace(/\./g, '\\.')} login alice password [A-Za-z0-9]{32}\n$`));
+      const instructor = readFileSync(written.instructor, 'utf8');
+      for (const learner of ['alice', 'bob', 'carol']) expect(instructor).toContain(`| ${learner} |`);
+      expect(instructor).toContain(HOST_ON_PUBLIC);
+    }, 300_000);
+
     it.skipIf(ctx.servers !== 'containers')('configure --limit alice,monitoring; Prometheus on the monitoring host finds every server of the course through the cloud\'s Keystone and Nova; a Nova stop makes InstanceDown pending, then firing, and status names the server', async () => {
       const configure = await runCli(['configure', courseFile, '--target', 'openstack', '--stacks', outDir, '--limit', 'alice,monitoring', '--json']);
       expectOk(configure);

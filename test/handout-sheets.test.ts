@@ -1,0 +1,57 @@
+/**
+ * The handout's sheets, from a course and its inventory (pure: no class needed). The local target's
+ * handout is run for real, logged in with, in test/local-docker.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Inventory } from '../src/ansible/inventory.js';
+import { loadCourseText } from '../src/course/load.js';
+import { instructorSheet, learnerMachines, learnerSheet, type HandoutInput } from '../src/handout/sheets.js';
+import { courseYaml } from './helpers/course-yaml.js';
+
+const course = loadCourseText(courseYaml({ id: 'hand', target: 'openstack', learners: 3, dashboardAllowedCidrs: ['198.51.100.0/24'] }), '/tmp/hand/course.yaml', '/tmp/hand');
+const [alice, bob, third] = course.learners;
+
+const inventory: Inventory = {
+  course: 'hand',
+  target: 'openstack',
+  vars: {},
+  groupVars: {},
+  warnings: [],
+  hosts: [
+    { name: 'hand-alice-vm2', group: 'learners', learner: alice!.id, vars: { ansible_host: '203.0.113.12', ansible_port: 22, ansible_user: alice!.id } },
+    { name: 'hand-alice-vm1', group: 'learners', learner: alice!.id, vars: { ansible_host: '203.0.113.11', ansible_port: 22, ansible_user: alice!.id } },
+    { name: `hand-${bob!.id}-vm1`, group: 'learners', learner: bob!.id, vars: { ansible_host: '203.0.113.13', ansible_user: bob!.id } },
+    { name: 'hand-monitoring', group: 'monitoring', vars: { ansible_host: '203.0.113.5', ansible_user: 'debian' } },
+  ],
+};
+const input: HandoutInput = { course, inventory, resops: 'resops', courseFile: 'course.yaml', monitoring: { prometheus: 'http://203.0.113.5:9090', gnocchi: 'http://203.0.113.5:8041' } };
+
+describe('handout sheets', () => {
+  it("a learner's sheet: their machines in order with the SSH command of each, the monitoring, their netrc by name, the first exercise", () => {
+    expect(learnerMachines(input, alice!)).toEqual([
+      { name: 'hand-alice-vm1', ssh: `ssh ${alice!.id}@203.0.113.11` },
+      { name: 'hand-alice-vm2', ssh: `ssh ${alice!.id}@203.0.113.12` },
+    ]);
+    const sheet = learnerSheet(input, alice!);
+    expect(sheet).toContain(`| hand-alice-vm1 | \`ssh ${alice!.id}@203.0.113.11\` |`);
+    expect(sheet).toContain(`${alice!.id}.gnocchi.netrc`);
+    expect(sheet).toContain('http://203.0.113.5:8041');
+    expect(sheet).toContain(`resops exercise start 0 --course course.yaml --learner ${alice!.id}`);
+    // Nobody else's machine is on it.
+    expect(sheet).not.toContain('203.0.113.13');
+  });
+
+  it('a learner whose lab is not up is told so; the instructor sees who can reach what', () => {
+    expect(learnerSheet(input, third!)).toContain('None yet');
+    const instructor = instructorSheet(input);
+    expect(instructor).toContain(`| ${third!.id} | ${third!.name} | not up |`);
+    expect(instructor).toContain(`\`ssh ${alice!.id}@203.0.113.11\`<br>\`ssh ${alice!.id}@203.0.113.12\``);
+    expect(instructor).toContain('- Prometheus, Alertmanager, Gnocchi: 198.51.100.0/24');
+    expect(instructor).toContain('- SSH: 192.0.2.0/24');
+  });
+
+  it('without monitoring there is no monitoring section and no login file is named', () => {
+    const plain: HandoutInput = { course, inventory, resops: 'resops', courseFile: 'course.yaml' };
+    expect(learnerSheet(plain, alice!)).not.toMatch(/Monitoring|netrc/);
+  });
+});
