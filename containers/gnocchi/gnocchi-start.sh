@@ -26,7 +26,7 @@ chmod 0600 /etc/gnocchi/gnocchi.conf
 
 # Gnocchi's basic mode trusts the user name it is given; uWSGI checks the password first. Every
 # pair but the last may fall through to the next (basicauth-next); the last answers 401.
-pairs=(${GNOCCHI_USERS})
+read -r -a pairs <<< "${GNOCCHI_USERS}"
 {
   echo '[uwsgi]'
   for i in "${!pairs[@]}"; do
