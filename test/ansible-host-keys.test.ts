@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../src/ansible/runner.js';
@@ -25,7 +25,8 @@ describe.skipIf(!dockerAvailable || ansible.where === 'none')('host keys: truste
   const docker = new Docker();
   let port = 0;
   const key = join(temp, 'id');
-  const knownHosts = join(temp, 'known_hosts');
+  // Apart from the inventory, as the course's state directory is: the toolbox must mount it to remember keys.
+  const knownHosts = join(mkdtempSync(join(tmpdir(), 'resops-hostkeys-known-')), 'known_hosts');
   const inventory = join(temp, 'inventory.yml');
   const playbook = join(temp, 'ping.yml');
 
@@ -50,6 +51,7 @@ describe.skipIf(!dockerAvailable || ansible.where === 'none')('host keys: truste
   afterAll(async () => {
     await docker.getContainer(NAME).remove({ force: true }).catch(() => undefined);
     rmSync(temp, { recursive: true, force: true });
+    rmSync(dirname(knownHosts), { recursive: true, force: true });
   });
 
   const ping = (toolbox: boolean) => {

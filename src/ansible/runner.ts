@@ -2,7 +2,7 @@
  * Runs a playbook of playbooks/ against an inventory file, streaming what happens (per task and
  * host) and returning the PLAY RECAP per host.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,16 @@ export interface PlaybookRun {
   ok: boolean;
 }
 
+/**
+ * The folders of the known_hosts files an inventory names (`-o UserKnownHostsFile=…`). In the
+ * toolbox they must be mounted: without its file, ssh there could remember no host key, and every
+ * run would trust whatever key answered, as if for the first time.
+ */
+export function knownHostsDirs(inventoryText: string): string[] {
+  const dirs = [...inventoryText.matchAll(/UserKnownHostsFile=["']?([^\s"']+)/g)].map((m) => dirname(m[1]!)).filter((dir) => isAbsolute(dir));
+  return [...new Set(dirs)];
+}
+
 export async function runPlaybook(options: PlaybookOptions): Promise<PlaybookRun> {
   const started = Date.now();
   const reader = new AnsibleOutputReader();
@@ -63,6 +73,9 @@ export async function runPlaybook(options: PlaybookOptions): Promise<PlaybookRun
       await writeFile(file, JSON.stringify(options.vars), { mode: 0o600 });
       args.push('-e', `@${file}`);
     }
+    // Made before mounting: Docker would make a missing bind source itself, owned by root.
+    const knownHosts = knownHostsDirs(await readFile(options.inventoryFile, 'utf8').catch(() => ''));
+    for (const dir of knownHosts) await mkdir(dir, { recursive: true, mode: 0o700 });
     const result = await runTool('ansible-playbook', args, {
       cwd: PLAYBOOKS_DIR,
       env: {
@@ -73,7 +86,7 @@ export async function runPlaybook(options: PlaybookOptions): Promise<PlaybookRun
         // Lines as they happen, not when Python's buffer fills.
         PYTHONUNBUFFERED: '1',
       },
-      mounts: [REPO_DIR, temp, dirname(options.inventoryFile), dirname(playbook), ...(options.mounts ?? [])],
+      mounts: [REPO_DIR, temp, dirname(options.inventoryFile), dirname(playbook), ...knownHosts, ...(options.mounts ?? [])],
       ...(options.forceToolbox ? { forceToolbox: true } : {}),
       ...(options.onPrepare ? { onPrepare: options.onPrepare } : {}),
       onLine: (line) => {
