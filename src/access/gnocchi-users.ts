@@ -97,6 +97,11 @@ export function gnocchiUsersEnv(users: GnocchiUsers): string {
   return [`${GNOCCHI_ADMIN}:${users.admin}`, ...Object.entries(users.learners).map(([id, password]) => `${id}:${password}`)].join(' ');
 }
 
+/** A netrc entry for `curl --netrc-file`: the credential for the host of `gnocchiUrl`, off the command line. */
+export function netrcEntry(gnocchiUrl: string, credential: Credential): string {
+  return `machine ${new URL(gnocchiUrl).hostname} login ${credential.user} password ${credential.password}\n`;
+}
+
 export function basicAuthorization(credential: Credential): string {
   return `Basic ${Buffer.from(`${credential.user}:${credential.password}`).toString('base64')}`;
 }

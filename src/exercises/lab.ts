@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { gnocchiLearner } from '../access/gnocchi-users.js';
+import { gnocchiLearner, netrcEntry } from '../access/gnocchi-users.js';
 import type { Course, Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
 import { fetchWithin } from '../net/deadline.js';
@@ -292,8 +292,7 @@ export class Lab {
   writeGnocchiNetrc(): string {
     const file = this.path(GNOCCHI_NETRC);
     if (!this.course.monitoring.enabled) return file;
-    const { user, password } = gnocchiLearner(this.course, this.learner.id);
-    const text = `machine ${new URL(this.urls().gnocchi).hostname} login ${user} password ${password}\n`;
+    const text = netrcEntry(this.urls().gnocchi, gnocchiLearner(this.course, this.learner.id));
     if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text, { mode: 0o600 });

@@ -1,7 +1,7 @@
 /** `resops handout`: one sheet per learner and one for the instructor, with each learner's Gnocchi login beside it. */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { gnocchiLearner } from '../../access/gnocchi-users.js';
+import { gnocchiLearner, netrcEntry } from '../../access/gnocchi-users.js';
 import { buildInventory } from '../../ansible/build.js';
 import type { Course } from '../../course/model.js';
 import { privateStateRoot } from '../../course/private-state.js';
@@ -74,9 +74,8 @@ export const command: CliCommand = {
       writePrivate(sheet, learnerSheet(input, learner));
       const entry: { learner: string; sheet: string; login?: string } = { learner: learner.id, sheet };
       if (urls) {
-        const { user, password } = gnocchiLearner(course, learner.id);
         const login = join(outDir, netrcFileName(learner));
-        writePrivate(login, `machine ${new URL(urls.gnocchi).hostname} login ${user} password ${password}\n`);
+        writePrivate(login, netrcEntry(urls.gnocchi, gnocchiLearner(course, learner.id)));
         entry.login = login;
       }
       written.push(entry);
