@@ -118,6 +118,19 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
     /** A stack's Terraform state file (the sample's state_dir, under the test's directory). */
     const stateFile = (stack: string) => path.join(dir, '.resops', COURSE_ID, 'terraform', `${COURSE_ID}-${stack}.tfstate`);
     const servers = async (): Promise<CourseServer[]> => listCourseServers(ctx.admin(), COURSE_ID);
+    /**
+     * SSH from the host to a server's floating IP, once the route is known to lead into the cloud;
+     * `untilOk` retries (bounded) while cloud-init is still at work.
+     */
+    const sshInto = async (address: string, user: string, keyFile: string, command: string, options: { timeoutMs?: number; untilOk?: boolean } = {}) => {
+      await requireRouteIntoCloud(new Docker(), address, ctx.cloud);
+      for (let attempt = 1; ; attempt++) {
+        const result = await runCommand('ssh', ['-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+          '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${user}@${address}`, command], { timeoutMs: options.timeoutMs ?? 40_000, check: false });
+        if (result.code === 0 || !options.untilOk || attempt >= 60) return result;
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+      }
+    };
     const idsByName = async () => new Map((await servers()).map((s) => [s.name, s.id]));
     const byStack = (report: RunJson) => new Map(report.outcomes.map((o) => [o.stack, o]));
     const expectOk = (result: CliResult) => {
@@ -212,26 +225,16 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
         if (!address) throw new Error(`${name} has no floating IP`);
         return address;
       };
-      /** SSH from the host, once the route is known to lead into the cloud; `untilOk` retries (bounded) while cloud-init is still at work. */
-      const ssh = async (address: string, user: string, keyFile: string, command: string, untilOk: boolean) => {
-        await requireRouteIntoCloud(new Docker(), address, ctx.cloud);
-        for (let attempt = 1; ; attempt++) {
-          const result = await runCommand('ssh', ['-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-            '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `${user}@${address}`, command], { timeoutMs: 40_000, check: false });
-          if (result.code === 0 || !untilOk || attempt >= 60) return result;
-          await new Promise((resolve) => setTimeout(resolve, 3000));
-        }
-      };
       const alice = floatingOf(`${COURSE_ID}-alice-vm1`);
-      const own = await ssh(alice, 'alice', learnerKeys.alice, 'id -un; hostname', true);
+      const own = await sshInto(alice, 'alice', learnerKeys.alice, 'id -un; hostname', { untilOk: true });
       expect({ code: own.code, out: own.stdout.trim().split('\n'), err: own.stderr }).toEqual({ code: 0, out: ['alice', `${COURSE_ID}-alice-vm1`], err: '' });
-      const other = await ssh(alice, 'alice', learnerKeys.bob, 'true', false);
+      const other = await sshInto(alice, 'alice', learnerKeys.bob, 'true');
       expect(other.code).toBe(255);
       expect(other.stderr).toMatch(/Permission denied \(publickey/);
       // What `configure` (Ansible) will use: the course's automation key, on the image's default user.
       const automation = automationKeyFile(loadCourse(courseFile));
       const carol = floatingOf(`${COURSE_ID}-carol-vm1`);
-      const disk = await ssh(carol, 'debian', automation, 'sudo -n blockdev --getsize64 /dev/vdb', true);
+      const disk = await sshInto(carol, 'debian', automation, 'sudo -n blockdev --getsize64 /dev/vdb', { untilOk: true });
       expect({ code: disk.code, out: disk.stdout.trim(), err: disk.stderr }).toEqual({ code: 0, out: String(20 * 2 ** 30), err: '' });
     }, 600_000);
 
@@ -263,10 +266,8 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       const floating = all.find((s) => s.name === `${COURSE_ID}-alice-vm1`)!.floatingAddresses[0]!;
       const command = /`(ssh alice@[0-9.]+)`/.exec(sheet)?.[1];
       expect(command, sheet).toBe(`ssh alice@${floating}`);
-      await requireRouteIntoCloud(new Docker(), floating, ctx.cloud);
-      const [, target] = command!.split(' ');
-      const login = await runCommand('ssh', ['-i', learnerKeys.alice, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-        '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', target!, 'hostname'], { timeoutMs: 60_000, check: false });
+      const [user, address] = command!.split(' ')[1]!.split('@');
+      const login = await sshInto(address!, user!, learnerKeys.alice, 'hostname', { timeoutMs: 60_000 });
       expect({ code: login.code, out: login.stdout.trim() }).toEqual({ code: 0, out: `${COURSE_ID}-alice-vm1` });
       // The monitoring host's floating IP for Prometheus and Gnocchi, and her own login beside the sheet.
       const monitoring = all.find((s) => s.role === 'monitoring')!.floatingAddresses[0]!;
@@ -337,11 +338,9 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       const alice = all.find((s) => s.name === `${COURSE_ID}-alice-vm1`)!;
       const aliceFloating = alice.floatingAddresses[0]!;
       const aliceFixed = alice.fixedAddresses[0]!.split('=').pop()!;
-      await requireRouteIntoCloud(new Docker(), aliceFloating, ctx.cloud);
       const probe: Array<[string, number]> = [[aliceFixed, 22], ...[9091, 8041, 9093, 9090].map((port): [string, number] => [monitoringFixed, port])];
       const script = `import json, socket\nout = []\nfor host, port in ${JSON.stringify(probe)}:\n    try:\n        socket.create_connection((host, port), timeout=5).close(); out.append("open")\n    except OSError as e:\n        out.append(type(e).__name__)\nprint(json.dumps(out))`;
-      const result = await runCommand('ssh', ['-i', learnerKeys.alice, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-        '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `alice@${aliceFloating}`, `sudo -n python3 -c '${script}'`], { timeoutMs: 90_000, check: false });
+      const result = await sshInto(aliceFloating, 'alice', learnerKeys.alice, `sudo -n python3 -c '${script}'`, { timeoutMs: 90_000 });
       expect({ code: result.code, err: result.stderr }).toEqual({ code: 0, err: '' });
       const results = JSON.parse(result.stdout.trim().split('\n').pop()!) as string[];
       // Control: the probe reaches a port that listens (alice's own sshd); none of the monitoring host's services answers her.
@@ -373,12 +372,7 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       const base = sender.split('.').slice(0, 3).join('.');
       const taken = new Set(all.flatMap((s) => s.fixedAddresses.map((a) => a.split('=').pop()!)));
       const forged = [250, 249, 248, 247].map((n) => `${base}.${n}`).find((a) => !taken.has(a))!;
-      const ssh = async (vm: string, command: string, timeoutMs: number) => {
-        const address = all.find((s) => s.name === vm)!.floatingAddresses[0]!;
-        await requireRouteIntoCloud(new Docker(), address, ctx.cloud);
-        return runCommand('ssh', ['-i', learnerKeys.alice, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-          '-o', 'ConnectTimeout=10', '-o', 'LogLevel=ERROR', `alice@${address}`, command], { timeoutMs, check: false });
-      };
+      const ssh = (vm: string, command: string, timeoutMs: number) => sshInto(all.find((s) => s.name === vm)!.floatingAddresses[0]!, 'alice', learnerKeys.alice, command, { timeoutMs });
       // The receiver listens (AF_PACKET: what arrives at its interface, before any firewall of its
       // own) for ICMP echo requests that carry our marker, and prints their source addresses.
       const listen = `import socket, time, json\ns = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))\ns.settimeout(1)\nseen = []\nend = time.time() + 14\nwhile time.time() < end:\n    try:\n        frame = s.recv(65535)\n    except socket.timeout:\n        continue\n    if frame[12:14] == b"\\x08\\x00" and frame[23] == 1 and frame[34] == 8 and b"resops-spoof-probe" in frame:\n        seen.append(socket.inet_ntoa(frame[26:30]))\nprint(json.dumps(sorted(set(seen))))`;
