@@ -46,6 +46,7 @@ const pySpec = (spec: ServerSpec) => ({
   ...(spec.network ? { network: spec.network } : {}),
   ...(spec.macAddress ? { mac_address: spec.macAddress } : {}),
   ...(spec.ports !== undefined ? { ports: spec.ports } : {}),
+  ...(spec.devices ? { devices: spec.devices } : {}),
 });
 
 describe.skipIf(skip !== undefined)(`Nova's container driver and server-boot.ts agree${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -53,7 +54,8 @@ describe.skipIf(skip !== undefined)(`Nova's container driver and server-boot.ts 
     const bare: ServerSpec = { ...SPEC, image: undefined, network: undefined, macAddress: undefined };
     const plugged: ServerSpec = { ...bare, ports: 2 };
     expect(serverCreateOptions(plugged, 2)).toMatchObject({ Env: ['RESOPS_PORTS=2'], HostConfig: { NetworkMode: 'none' } });
-    for (const [spec, cpus] of [[SPEC, 2], [SPEC, 8], [bare, 2], [plugged, 2], [{ ...bare, ports: 0 }, 2]] as const) {
+    expect(serverCreateOptions({ ...plugged, devices: ['/dev/fuse'] }, 2).HostConfig?.Devices).toEqual([{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }]);
+    for (const [spec, cpus] of [[SPEC, 2], [SPEC, 8], [bare, 2], [plugged, 2], [{ ...bare, ports: 0 }, 2], [{ ...plugged, devices: ['/dev/fuse'] }, 2], [{ ...plugged, devices: [] }, 2]] as const) {
       const fromPython = python<Record<string, unknown>>(`print(json.dumps(dockerapi.server_create_options(spec, ${cpus})))`, pySpec(spec));
       expect(fromPython).toEqual(JSON.parse(JSON.stringify(serverCreateOptions(spec, cpus))));
     }

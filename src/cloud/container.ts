@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -300,6 +300,7 @@ export async function createCloudContainer(client: Docker, name = CLOUD_CONTAINE
       `RESOPS_SERVERS=${servers}`,
       `RESOPS_CLOUD_NAME=${name}`,
       ...(containers ? [`RESOPS_EXTERNAL_NETWORKS=${links.map((l) => `${l.physnet}=${l.range.cidr}`).join(';')}`] : []),
+      ...(containers ? [`RESOPS_SERVER_DEVICES=${serverDevices().join(' ')}`] : []),
     ],
     ExposedPorts: exposed,
     HostConfig: {
@@ -458,4 +459,13 @@ export async function fatalCloudPrograms(client: Docker, name = CLOUD_CONTAINER)
     const tail = await runInContainer(client, container, name, ['tail', '-n', '5', log], { timeoutMs: 30_000, check: false });
     return { program, logTail: tail.stdout.split('\n').filter(Boolean) };
   }));
+}
+
+/**
+ * Host devices every server container gets (the driver reads RESOPS_SERVER_DEVICES): /dev/fuse
+ * when this machine's kernel offers FUSE, as a VM's kernel gives its root; the pipeline's shared
+ * directory is sshfs. Docker runs on this machine (its socket is bound into the cloud).
+ */
+export function serverDevices(exists: (path: string) => boolean = existsSync): string[] {
+  return ['/dev/fuse'].filter((path) => exists(path));
 }

@@ -53,6 +53,11 @@ export interface ServerSpec {
   ports?: number;
   /** SSH public keys of the meta-data (`public-keys`: Nova's key pair), for cloud-init's default user. */
   publicKeys?: string[];
+  /**
+   * Host character devices the server may use, at the same path: `/dev/fuse`, which a VM's kernel
+   * gives its root (sshfs: the pipeline's shared directory). Default: none.
+   */
+  devices?: readonly string[];
 }
 
 export class ServerBootError extends Error {
@@ -95,6 +100,7 @@ export function serverCreateOptions(spec: ServerSpec, hostCpus: number): Docker.
     // (and whoever drives them) come first, as a hypervisor host reserves CPU for itself.
     CpuShares: SERVER_CPU_SHARES,
     ...(spec.network ? { NetworkMode: spec.network } : spec.ports !== undefined ? { NetworkMode: 'none' } : {}),
+    ...(spec.devices?.length ? { Devices: spec.devices.map((path) => ({ PathOnHost: path, PathInContainer: path, CgroupPermissions: 'rwm' })) } : {}),
   };
   return {
     name: spec.name,

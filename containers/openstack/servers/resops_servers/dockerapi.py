@@ -126,7 +126,8 @@ def server_create_options(spec, host_cpus):
 
     spec: name, labels, hostname, vcpus, ram_mb, and optionally image, network, mac_address,
     ports (how many Neutron ports will be plugged into it: it starts without Docker's network and
-    its entry point waits for them before it starts systemd).
+    its entry point waits for them before it starts systemd), devices (host character devices it
+    may use at the same path: /dev/fuse).
     """
     memory = spec['ram_mb'] * MIB
     host_config = {
@@ -149,6 +150,8 @@ def server_create_options(spec, host_cpus):
         host_config['NetworkMode'] = spec['network']
     elif spec.get('ports') is not None:
         host_config['NetworkMode'] = 'none'
+    if spec.get('devices'):
+        host_config['Devices'] = [{'PathOnHost': path, 'PathInContainer': path, 'CgroupPermissions': 'rwm'} for path in spec['devices']]
     options = {
         'name': spec['name'],
         'Image': spec.get('image') or DEFAULT_IMAGE,

@@ -113,6 +113,9 @@ class ContainerDriver(fake.FakeDriver):
             'vcpus': instance.flavor.vcpus,
             'ram_mb': instance.flavor.memory_mb,
             'ports': len(network_info or []),
+            # What `resops cloud up` found on the host (RESOPS_SERVER_DEVICES): /dev/fuse when the
+            # kernel has FUSE, as a VM's kernel would give its root.
+            'devices': os.environ.get('RESOPS_SERVER_DEVICES', '').split(),
         }
         container = self.docker.create(dockerapi.server_create_options(spec, self.docker.host_cpus()))
         user_data = base64.b64decode(instance.user_data) if instance.user_data else b''
