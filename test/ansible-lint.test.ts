@@ -20,8 +20,8 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('roles', () => {
-  it('are the thirteen the lab needs', () => {
-    expect(roles).toEqual(['alertmanager', 'common', 'docker', 'gnocchi', 'node_exporter', 'pipeline_reference', 'pipeline_worker', 'pipeline_workflow', 'prometheus', 'pushgateway', 'slurm_common', 'slurm_controller', 'slurm_node']);
+  it('are the fourteen the lab needs', () => {
+    expect(roles).toEqual(['alertmanager', 'common', 'docker', 'gnocchi', 'node_exporter', 'pipeline_reference', 'pipeline_share', 'pipeline_worker', 'pipeline_workflow', 'prometheus', 'pushgateway', 'slurm_common', 'slurm_controller', 'slurm_node']);
   });
 
   it.each(roles)('%s has defaults, tasks, handlers, meta and a README listing every variable', (role) => {

@@ -3,6 +3,7 @@
  * inventory): the Gnocchi password, Prometheus' discovery credentials and, for a course with
  * workers, the Slurm cluster's munge key, the same file the local target's containers get.
  */
+import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,29 @@ describe('configure run-time variables (openstack; the cloud\'s catalog is a fak
     expect([again.gnocchi_api_password, again.gnocchi_api_learners]).toEqual([password, learners]);
     const inventory = renderInventory(inventoryFromTerraformOutputs(c, { learners: {}, monitoring: { address: '203.0.113.5', fixed_ip: '10.42.0.5' } }, { keys: {}, knownHostsFile: '/k' }));
     expect(inventory).not.toContain(password.slice(0, 16));
+  });
+
+  it('lift-and-shift workers get the share\'s key pair (0600 private half, stable, one per course, never in the inventory); cloud-native ones none', async () => {
+    const c = course({ id: 'share-a', workers: 2, storage: 'volume' });
+    const vars = await runVars(c, { catalog: researchCatalog });
+    expect(String(vars.pipeline_share_public_key)).toMatch(/^ecdsa-sha2-nistp256 AAAA\S+ resops-share@share-a$/);
+    expect(String(vars.pipeline_share_private_key)).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n[^]+\n-----END EC PRIVATE KEY-----\n$/);
+    const file = join(c.dir, c.stateDir, 'pipeline', 'share_id_ecdsa');
+    expect(readFileSync(file, 'utf8')).toBe(vars.pipeline_share_private_key);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // The public line is the private key's: OpenSSH's own derivation agrees.
+    const pub = createPublicKey(String(vars.pipeline_share_private_key)).export({ format: 'jwk' });
+    const blob = Buffer.from(String(vars.pipeline_share_public_key).split(' ')[1]!, 'base64');
+    expect(blob.subarray(-64).equals(Buffer.concat([Buffer.from(pub.x!, 'base64url'), Buffer.from(pub.y!, 'base64url')]))).toBe(true);
+    expect((await runVars(c, { catalog: researchCatalog })).pipeline_share_private_key).toBe(vars.pipeline_share_private_key);
+    expect((await runVars(course({ id: 'share-b', workers: 2, storage: 'volume' }), { catalog: researchCatalog })).pipeline_share_public_key).not.toBe(vars.pipeline_share_public_key);
+    const inventory = renderInventory(
+      inventoryFromTerraformOutputs(c, { learners: {}, monitoring: { address: '203.0.113.5', fixed_ip: '10.42.0.5' }, pipeline: { workers: [{ name: 'share-a-worker1', fixed_ip: '10.42.0.11' }] } }, { keys: {}, knownHostsFile: '/k' }),
+    );
+    expect(inventory).not.toContain(String(vars.pipeline_share_private_key).split('\n')[1]!.slice(0, 24));
+    const native = course({ id: 'share-c', workers: 2, storage: 'object' });
+    expect((await runVars(native, { catalog: researchCatalog })).pipeline_share_private_key).toBeUndefined();
+    expect(() => statSync(join(native.dir, native.stateDir, 'pipeline', 'share_id_ecdsa'))).toThrow();
   });
 
   it('a course without workers has no Slurm and no key is made', async () => {

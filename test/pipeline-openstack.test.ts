@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inventoryFromTerraformOutputs } from '../src/ansible/inventory.js';
 import { loadCourseText } from '../src/course/load.js';
-import { shellQuote, splitShellWords, sshArgs } from '../src/pipeline/node-shell.js';
+import { shellQuote, splitShellWords, sshArgs, type NodeShell } from '../src/pipeline/node-shell.js';
 import { serversEndpoints } from '../src/openstack/servers-endpoints.js';
-import { clusterHosts, s3EndpointForServers } from '../src/pipeline/openstack-cluster.js';
+import { checkShare, clusterHosts, s3EndpointForServers } from '../src/pipeline/openstack-cluster.js';
+import type { CommandResult } from '../src/process/run-command.js';
 import { TargetError } from '../src/targets/driver.js';
 import { runCredential } from '../src/pipeline/run-credentials.js';
 import { courseYaml } from './helpers/course-yaml.js';
@@ -204,5 +205,70 @@ describe('the runs\' EC2 credentials (a stand-in for Keystone\'s EC2 API: the re
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * Stand-in machines for the share check (the real ones, sshfs between server containers, are in
+ * the rehearsal-cloud run recorded in the issue): each node has what findmnt prints for /data and
+ * the directory it sees there, shared between nodes that mount the same thing.
+ */
+function machines(nodes: Record<string, { mount?: string; dir: Map<string, string> }>): NodeShell {
+  const result = (code: number, stdout: string, stderr = ''): CommandResult => ({ command: 'stand-in', code, end: { kind: 'exit', code }, stdout, stderr, tail: [] });
+  const ok = (stdout: string) => result(0, stdout);
+  return {
+    async run(node, cmd) {
+      const machine = nodes[node]!;
+      if (cmd[0] === 'findmnt') return machine.mount ? ok(`${machine.mount}\n`) : result(1, '');
+      if (cmd[0] === 'sh') {
+        const m = /^printf %s '?([^' ]*)'? > '?([^' ]*)'?$/.exec(cmd[2]!);
+        if (!m) throw new Error(`unexpected script ${cmd[2]}`);
+        machine.dir.set(m[2]!, m[1]!);
+        return ok('');
+      }
+      if (cmd[0] === 'cat') return machine.dir.has(cmd[1]!) ? ok(machine.dir.get(cmd[1]!)!) : result(1, '', 'No such file');
+      if (cmd[0] === 'rm') {
+        machine.dir.delete(cmd[2]!);
+        return ok('');
+      }
+      throw new Error(`unexpected command ${cmd.join(' ')}`);
+    },
+    files: async () => new Map(),
+    howTo: (node, command) => `ssh ${node} sudo ${command}`,
+  };
+}
+
+describe('the lift-and-shift share, checked before a run (stand-in machines)', () => {
+  const SHARE = 'fuse.sshfs resops-share@10.42.0.11:/srv/pipeline';
+  const fix = /resops configure \/courses\/pipe-os\/course\.yaml.*pipeline_share/;
+
+  it('passes when the head and every worker mount the same share and read what the head wrote; the marker is removed', async () => {
+    const shared = new Map<string, string>();
+    const shell = machines({ head: { mount: SHARE, dir: shared }, w1: { mount: SHARE, dir: shared }, w2: { mount: SHARE, dir: shared } });
+    await expect(checkShare(shell, course(), 'head', ['w1', 'w2'], 'run-1')).resolves.toBe('resops-share@10.42.0.11:/srv/pipeline');
+    expect(shared.size).toBe(0);
+  });
+
+  it('refuses a worker with nothing mounted, another file system, or another source, naming the node', async () => {
+    const shared = new Map<string, string>();
+    for (const [w2, says] of [
+      [{ dir: new Map<string, string>() }, 'w2: /data is not the pipeline\'s shared directory (nothing is mounted there)'],
+      [{ mount: 'ext4 /dev/vdb', dir: new Map<string, string>() }, 'w2: /data is not the pipeline\'s shared directory (ext4 /dev/vdb)'],
+      [{ mount: 'fuse.sshfs resops-share@10.42.0.99:/srv/pipeline', dir: new Map<string, string>() }, 'w2: /data is resops-share@10.42.0.99:/srv/pipeline, not resops-share@10.42.0.11:/srv/pipeline as on head'],
+    ] as const) {
+      const shell = machines({ head: { mount: SHARE, dir: shared }, w1: { mount: SHARE, dir: shared }, w2 });
+      const error = await checkShare(shell, course(), 'head', ['w1', 'w2'], 'run-2').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TargetError);
+      expect((error as TargetError).message).toBe(says);
+      expect((error as TargetError).hint).toMatch(fix);
+    }
+  });
+
+  it('refuses a worker that shows the right mount line but not the head\'s files (a stale or look-alike mount)', async () => {
+    const shared = new Map<string, string>();
+    const shell = machines({ head: { mount: SHARE, dir: shared }, w1: { mount: SHARE, dir: new Map() } });
+    const error = await checkShare(shell, course(), 'head', ['w1'], 'run-3').catch((e: unknown) => e);
+    expect((error as TargetError).message).toBe('w1: a file head wrote to /data is missing here, so /data is not the same directory');
+    expect(shared.size).toBe(0);
   });
 });

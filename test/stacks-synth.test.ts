@@ -319,7 +319,6 @@ describe('pipeline storage variants', () => {
     expect(attachments[0].instance_id).toMatch(/openstack_compute_instance_v2\.pipeline_worker1_server_/);
     const workers = Object.values(r.openstack_compute_instance_v2 ?? {});
     expect(workers.map((w) => w.name)).toEqual(['lift-worker1', 'lift-worker2', 'lift-worker3']);
-    expect(workers.every((w) => (w.user_data as string).includes('nfs-common'))).toBe(true);
   });
 
   it('object (cloud-native): a Swift container with the course metadata, no shared volume', () => {
@@ -331,8 +330,6 @@ describe('pipeline storage variants', () => {
       metadata: { 'resops-course': 'native', 'resops-role': 'worker' },
     });
     expect(json).not.toHaveResource(BlockstorageVolumeV3);
-    const workers = Object.values(resourcesOf(JSON.parse(json) as Json).openstack_compute_instance_v2 ?? {});
-    expect(workers.some((w) => (w.user_data as string).includes('nfs-common'))).toBe(false);
     // Workers are reached through the monitoring host: no floating IPs in the pipeline stack.
     expect(json).not.toContain('openstack_networking_floatingip_v2');
   });

@@ -17,6 +17,7 @@ import type { CatalogView } from '../openstack/servers-endpoints.js';
 import { gnocchiUsers } from '../access/gnocchi-users.js';
 import { TargetError } from '../targets/driver.js';
 import { mungeKey } from '../pipeline/munge-key.js';
+import { shareKey } from '../pipeline/share-key.js';
 import { ansibleStateDir } from './build.js';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -87,7 +88,8 @@ async function courseCatalog(cloudName: string, course: Course): Promise<Catalog
  * target, whose services are containers): the monitoring
  * host's secrets, its discovery credentials and the endpoints the servers reach (from the
  * catalog, so the cloud must answer), and the Slurm cluster's munge key when the course has
- * workers (their controller is the monitoring host, without which they are not configured).
+ * workers (their controller is the monitoring host, without which they are not configured), with
+ * the shared directory's key pair when they run lift-and-shift (role pipeline_share).
  */
 export async function runVars(course: Course, options: RunVarsOptions = {}): Promise<Record<string, unknown>> {
   if (!course.monitoring.enabled) return {};
@@ -95,6 +97,7 @@ export async function runVars(course: Course, options: RunVarsOptions = {}): Pro
   // The local target's Gnocchi is a container that already has its users; the play only needs admin.
   if (course.target !== 'openstack') return { gnocchi_api_password: users.admin };
   const slurm = course.pipeline.workers > 0 ? { slurm_common_munge_key_b64: mungeKey(course).toString('base64') } : {};
+  const share = course.pipeline.workers > 0 && course.pipeline.storage === 'volume' ? shareKey(course) : undefined;
   const { effectiveCloudName, findCloudConfig, describeSearch } = await import('../openstack/cloud-config.js');
   const name = effectiveCloudName(course.cloud.name);
   const cloud = findCloudConfig(name);
@@ -112,6 +115,7 @@ export async function runVars(course: Course, options: RunVarsOptions = {}): Pro
     gnocchi_api_password: users.admin,
     gnocchi_api_learners: users.learners,
     ...slurm,
+    ...(share ? { pipeline_share_public_key: share.publicKey, pipeline_share_private_key: share.privateKey } : {}),
     prometheus_openstack_identity_endpoint: servers.identity,
     prometheus_openstack_availability: servers.interface,
     prometheus_openstack_region: cloud.regionName ?? course.cloud.region,

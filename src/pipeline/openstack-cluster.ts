@@ -3,15 +3,19 @@
  * Snakemake on the monitoring host, slurmd on each worker VM (roles slurm_controller, slurm_node).
  * Nothing is created here but what one run needs and gives back afterwards: an EC2 credential
  * for the object store's S3 API (cloud-native runs), and the Slurm nodes beyond the run's worker
- * count drained for the run. The machines are reached over SSH as `configure` reaches them.
+ * count drained for the run. Lift-and-shift runs use the shared directory role pipeline_share
+ * mounted at /data on every Slurm machine, checked before each run. The machines are reached
+ * over SSH as `configure` reaches them.
  */
+import { randomUUID } from 'node:crypto';
 import type { InventoryHost, SshKeys } from '../ansible/inventory.js';
-import type { Course } from '../course/model.js';
+import type { Course, PipelineStorage } from '../course/model.js';
 import type { Progress } from '../local/progress.js';
 import type { OpenStackClient } from '../openstack/client.js';
 import { isLoopbackUrl, serversEndpoints, type ServersEndpoints } from '../openstack/servers-endpoints.js';
 import { askCloud, connectCourseCloud, courseCloudName } from '../targets/course-cloud.js';
 import { TargetError } from '../targets/driver.js';
+import { DATA_DIR } from './cluster.js';
 import type { MetricsEndpoints } from './metrics.js';
 import { shellQuote, sshNodeShell, sshTunnel, type NodeShell } from './node-shell.js';
 import { ledgerFile, runCredential } from './run-credentials.js';
@@ -69,53 +73,99 @@ export function clusterHosts(course: Pick<Course, 'id' | 'file'>, hosts: Invento
   return { head, workers };
 }
 
-/** A cloud-native run's cluster (planRun refuses lift-and-shift on openstack). */
-export async function ensureOpenstackCluster(course: Course, count: number, run: string, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
+/**
+ * A run's cluster: the monitoring host and the first `count` workers, with what the storage
+ * variant needs (cloud-native: the bucket and an EC2 credential for the run; lift-and-shift: the
+ * shared directory, proven on every machine of the run).
+ */
+export async function ensureOpenstackCluster(course: Course, count: number, run: string, storage: PipelineStorage, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
   const { buildInventory } = await import('../ansible/build.js');
   const inventory = await buildInventory(course, { login: 'admin', keys: access.keys, ...(access.stacksDir ? { stacksDir: access.stacksDir } : {}), ...(access.tofu ? { tofu: true } : {}), log: (line) => progress.detail(line) });
   // A host's own variables over the inventory's (Ansible's precedence): ssh options may be either.
   const { head, workers } = clusterHosts(course, inventory.hosts.map((h) => ({ ...h, vars: { ...inventory.vars, ...h.vars } })), count);
-  const bucket = typeof inventory.vars.resops_pipeline_container === 'string' ? inventory.vars.resops_pipeline_container : undefined;
-  if (!bucket) throw new TargetError(`course ${course.id}: the pipeline stack has no \`container\` output (its Swift container)`, `deploy it: \`resops up ${course.file}\``);
   const shell = sshNodeShell([head, ...workers]);
-
-  const cloudName = courseCloudName(course);
-  const client: OpenStackClient = await askCloud(cloudName, 'connecting', () => connectCourseCloud(cloudName, course.cloud.region));
-  const endpoint = s3EndpointForServers(course, () => serversEndpoints(course, client.session));
-  const userId = client.session.userId;
-  const made = await askCloud(cloudName, 'making an EC2 credential for the run', () => runCredential(client.identity, ledgerFile(course), userId, client.projectId, run));
-  const { credential } = made;
-  if (made.deletedLeftovers) progress.step(`deleted ${made.deletedLeftovers} EC2 credential${made.deletedLeftovers === 1 ? '' : 's'} left by runs that did not finish`);
-  progress.step(`object storage: bucket ${bucket} through the S3 API at ${endpoint}, with an EC2 credential made for this run`);
-
   const names = workers.map((w, i) => ({ host: w.name, id: String(w.vars.resops_worker ?? `worker${i + 1}`) }));
+  const runWorkers = names.slice(0, count).map((n) => ({ id: n.id, container: n.host }));
+  const metrics = async (lifetimeMs: number) => {
+    if (!course.monitoring.enabled) return undefined;
+    const tunnel = await sshTunnel(head, [MONITORING_PORTS.pushgateway, MONITORING_PORTS.gnocchi], lifetimeMs);
+    const [pushgateway, gnocchi] = tunnel.localPorts;
+    return { endpoints: { pushgateway: `http://127.0.0.1:${pushgateway}`, gnocchi: `http://127.0.0.1:${gnocchi}` }, close: () => tunnel.close() };
+  };
+
   let partition: { resume(): Promise<void> } | undefined;
+  let forgetCredential: (() => Promise<void>) | undefined;
   let released = false;
   const release = async () => {
     if (released) return;
     released = true;
     await partition?.resume().catch(() => undefined);
-    await made.forget().catch((error: Error) => progress.step(`could not delete the run's EC2 credential (the next run tries again): ${error.message}`));
+    await forgetCredential?.().catch((error: Error) => progress.step(`could not delete the run's EC2 credential (the next run tries again): ${error.message}`));
   };
   try {
+    let objects: Pick<EngineCluster, 'swift' | 'objectEnv'> = {};
+    if (storage === 'volume') {
+      const source = await checkShare(shell, course, head.name, runWorkers.map((w) => w.container), run);
+      progress.step(`shared directory: ${source} at ${DATA_DIR} on ${head.name} and ${count === 1 ? 'the worker' : `all ${count} workers`}`);
+    } else {
+      const bucket = typeof inventory.vars.resops_pipeline_container === 'string' ? inventory.vars.resops_pipeline_container : undefined;
+      if (!bucket) throw new TargetError(`course ${course.id}: the pipeline stack has no \`container\` output (its Swift container)`, `deploy it: \`resops up ${course.file}\``);
+      const cloudName = courseCloudName(course);
+      const client: OpenStackClient = await askCloud(cloudName, 'connecting', () => connectCourseCloud(cloudName, course.cloud.region));
+      const endpoint = s3EndpointForServers(course, () => serversEndpoints(course, client.session));
+      const userId = client.session.userId;
+      const made = await askCloud(cloudName, 'making an EC2 credential for the run', () => runCredential(client.identity, ledgerFile(course), userId, client.projectId, run));
+      forgetCredential = made.forget;
+      if (made.deletedLeftovers) progress.step(`deleted ${made.deletedLeftovers} EC2 credential${made.deletedLeftovers === 1 ? '' : 's'} left by runs that did not finish`);
+      progress.step(`object storage: bucket ${bucket} through the S3 API at ${endpoint}, with an EC2 credential made for this run`);
+      const s3 = { RESOPS_S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: made.credential.access, AWS_SECRET_ACCESS_KEY: made.credential.secret };
+      await checkBucket(shell, head.name, bucket, s3);
+      objects = { swift: { store: client.objectStore, container: bucket }, objectEnv: { s3 } };
+    }
     partition = await partitionForRun(shell, head.name, names.map((n) => n.id), count, progress);
-    const s3 = { RESOPS_S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: credential.access, AWS_SECRET_ACCESS_KEY: credential.secret };
-    await checkBucket(shell, head.name, bucket, s3);
-    return {
-      cluster: { head: head.name, workers: names.slice(0, count).map((n) => ({ id: n.id, container: n.host })), swift: { store: client.objectStore, container: bucket }, objectEnv: { s3 } },
-      shell,
-      release,
-      metrics: async (lifetimeMs) => {
-        if (!course.monitoring.enabled) return undefined;
-        const tunnel = await sshTunnel(head, [MONITORING_PORTS.pushgateway, MONITORING_PORTS.gnocchi], lifetimeMs);
-        const [pushgateway, gnocchi] = tunnel.localPorts;
-        return { endpoints: { pushgateway: `http://127.0.0.1:${pushgateway}`, gnocchi: `http://127.0.0.1:${gnocchi}` }, close: () => tunnel.close() };
-      },
-    };
+    return { cluster: { head: head.name, workers: runWorkers, ...objects }, shell, release, metrics };
   } catch (error) {
     await release();
     throw error;
   }
+}
+
+/**
+ * Lift-and-shift needs one directory at DATA_DIR on the head and every worker of the run: each
+ * must have the share mounted (sshfs, from the same source), and a file the head writes must be
+ * read back, byte for byte, on every worker, which no local directory of the same name passes.
+ * The share's source (`user@address:path`).
+ */
+export async function checkShare(shell: NodeShell, course: Pick<Course, 'file'>, head: string, workers: string[], run: string): Promise<string> {
+  const fix = `run \`resops configure ${course.file}\`: it mounts the shared directory (role pipeline_share) on the monitoring host and every worker, in one play with the first worker, which holds the volume`;
+  const sources = new Map<string, string>();
+  for (const node of [head, ...workers]) {
+    const found = await shell.run(node, ['findmnt', '--noheadings', '--output', 'FSTYPE,SOURCE', '--mountpoint', DATA_DIR], { timeoutMs: 30_000 });
+    const [fstype, source] = found.stdout.trim().split(/\s+/);
+    if (found.code !== 0 || fstype !== 'fuse.sshfs' || !source) {
+      throw new TargetError(`${node}: ${DATA_DIR} is not the pipeline's shared directory (${found.code !== 0 ? 'nothing is mounted there' : `${fstype} ${source ?? ''}`.trim()})`, fix);
+    }
+    sources.set(node, source);
+  }
+  const expected = sources.get(head)!;
+  const other = [...sources].find(([, source]) => source !== expected);
+  if (other) throw new TargetError(`${other[0]}: ${DATA_DIR} is ${other[1]}, not ${expected} as on ${head}`, fix);
+
+  const marker = `${DATA_DIR}/.resops-share-check-${run}`;
+  const token = randomUUID();
+  const wrote = await shell.run(head, ['sh', '-c', `printf %s ${shellQuote(token)} > ${shellQuote(marker)}`], { timeoutMs: 30_000 });
+  if (wrote.code !== 0) throw new TargetError(`${head}: cannot write to the shared directory ${DATA_DIR}: ${wrote.stderr.trim().slice(-300)}`, fix);
+  try {
+    for (const node of workers) {
+      const read = await shell.run(node, ['cat', marker], { timeoutMs: 30_000 });
+      if (read.code !== 0 || read.stdout !== token) {
+        throw new TargetError(`${node}: a file ${head} wrote to ${DATA_DIR} is ${read.code !== 0 ? 'missing' : 'different'} here, so ${DATA_DIR} is not the same directory`, fix);
+      }
+    }
+  } finally {
+    await shell.run(head, ['rm', '-f', marker], { timeoutMs: 30_000 }).catch(() => undefined);
+  }
+  return expected;
 }
 
 /**

@@ -60,7 +60,7 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
 async function onOpenstack(course: Course, plan: RunPlan, progress: Progress, options: PipelineOptions): Promise<PipelineResult> {
   const { ensureOpenstackCluster } = await import('./openstack-cluster.js');
   const access = options.openstack ?? { keys: {} };
-  const { cluster, shell, release, metrics: forwardMetrics } = await ensureOpenstackCluster(course, plan.workers, plan.run, progress, access);
+  const { cluster, shell, release, metrics: forwardMetrics } = await ensureOpenstackCluster(course, plan.workers, plan.run, plan.storage, progress, access);
   let forwarded: Awaited<ReturnType<typeof forwardMetrics>>;
   try {
     if (options.metrics === undefined) {

@@ -23,7 +23,8 @@ export interface PipelineWorkersProps {
   /** Number of worker VMs (≥ 1). */
   workers: number;
   /**
-   * `volume` (lift-and-shift): one volume attached to worker 1, exported to the others over NFS.
+   * `volume` (lift-and-shift): one volume attached to worker 1, which every Slurm machine mounts
+   * over sshfs (role pipeline_share).
    * `object` (cloud-native): a Swift container; workers read and write objects, no shared disk.
    */
   storage: PipelineStorage;
@@ -53,7 +54,7 @@ export class PipelineWorkers extends Construct {
     super(scope, id);
     this.securityGroup = new NetworkingSecgroupV2(this, 'security-group', {
       name: props.namePrefix,
-      description: 'Traffic between pipeline workers (NFS, job control)',
+      description: 'Traffic between pipeline workers (the shared directory over SSH, job control)',
       tags: tagsOf(props.labels),
     });
     new NetworkingSecgroupRuleV2(this, 'between-workers', {
@@ -73,7 +74,7 @@ export class PipelineWorkers extends Construct {
 
     const userData = cloudInitUserData({
       defaultUserKeys: props.adminSshPublicKey ? [props.adminSshPublicKey] : [],
-      packages: props.storage === 'volume' ? ['python3', 'nfs-common'] : ['python3'],
+      packages: ['python3'],
     });
     const coursePrefix = props.labels.course;
     for (let worker = 1; worker <= props.workers; worker++) {
