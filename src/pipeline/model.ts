@@ -20,9 +20,9 @@ export interface PipelineOptions {
   /** Shard jobs (default 8: enough to keep 8 workers busy, independent of the worker count). */
   shards?: number;
   /**
-   * Regions the genome is cut into for calling (default: one per worker). Unlike shards this may
-   * follow the worker count: sites are called independently, so any cut gives the same VCF, and
-   * each region job pays a fixed start-up (≈0.3 s) that more regions than workers only repeat.
+   * Regions the genome is cut into for calling (default 2, whatever the worker count: a site's call
+   * depends on where its region starts once the depth is high, so the cut must not change with
+   * the workers; see DEFAULTS in options.ts).
    */
   regions?: number;
   runId?: string;

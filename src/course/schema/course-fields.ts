@@ -252,7 +252,7 @@ export const COURSE_FILE = mapping({
       doc: 'the variant-calling pipeline\'s workers and storage',
       fields: {
         workers: integer({ min: 0, max: 64, default: 2, doc: '0 = the course has no pipeline' }),
-        storage: choice({ values: PIPELINE_STORAGES, default: 'volume', doc: '`volume`: lift-and-shift, one shared volume exported over NFS; `object`: cloud-native, a Swift container' }),
+        storage: choice({ values: PIPELINE_STORAGES, default: 'volume', doc: '`volume`: lift-and-shift, one shared directory every Slurm machine mounts (a Docker volume locally; on openstack the pipeline volume, over sshfs); `object`: cloud-native, a Swift container' }),
         volume_gb: serviceVolumeGb('size of the shared volume (`storage: volume`)', 50),
       },
     }),
