@@ -3,7 +3,8 @@
  * middle) answers at a known address. Ansible must refuse it, from the host's ansible-playbook
  * and from the toolbox image alike: the toolbox used to set ANSIBLE_HOST_KEY_CHECKING=False,
  * which overrode the inventory's `StrictHostKeyChecking=accept-new`. Real sshd (a resops/node
- * container on 127.0.0.1), real ansible-playbook; first use is trusted and remembered.
+ * container on 127.0.0.1), real ansible-playbook; first use is trusted and remembered. The
+ * exercise checks' ssh meets the same impostor and must say what to do about it.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { dirname, join } from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../src/ansible/runner.js';
+import { changedHostKeyMessage, hostKeyRefused, knownHostsEntry } from '../src/exercises/ssh-host-key.js';
 import { locateTool } from '../src/local/toolbox.js';
 import { ensureImages } from '../src/local/images.js';
 import { collectingProgress } from '../src/local/progress.js';
@@ -84,4 +86,28 @@ describe.skipIf(!dockerAvailable || ansible.where === 'none')('host keys: truste
       expect(second.output).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
     }, 900_000);
   }
+
+  it('an exercise check meeting a changed key says so, and the command it gives (after a rebuild) lets the next check in', () => {
+    const file = join(dirname(knownHosts), 'checks_known_hosts');
+    const ssh = (user = 'learner') =>
+      spawnSync('ssh', ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'StrictHostKeyChecking=accept-new', '-o', `UserKnownHostsFile=${file}`, '-o', 'HostKeyAlias=vm-1', '-o', 'LogLevel=ERROR', '-o', 'IdentitiesOnly=yes', '-i', key, '-p', String(port), `${user}@127.0.0.1`, 'true'], { encoding: 'utf8', timeout: 30_000 });
+    writeFileSync(file, '');
+    expect(ssh().status).toBe(0);
+    // Another failure (a login refused) is not taken for a changed key.
+    const refused = ssh('nobody');
+    expect(refused.status).toBe(255);
+    expect(hostKeyRefused(refused.stderr)).toBe(false);
+    const other = join(temp, 'rebuilt');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    writeFileSync(file, `vm-1 ${readFileSync(`${other}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')}\n`);
+    const changed = ssh();
+    expect(changed.status).toBe(255);
+    expect(hostKeyRefused(changed.stderr)).toBe(true);
+    const message = changedHostKeyMessage('vm1', '127.0.0.1', file, knownHostsEntry('127.0.0.1', port, 'vm-1'));
+    expect(message).toContain('If it was not rebuilt, stop');
+    const forget = /`(ssh-keygen -f \S+ -R '[^']+')`/.exec(message)?.[1];
+    expect(forget).toBe(`ssh-keygen -f ${file} -R 'vm-1'`);
+    expect(spawnSync('sh', ['-c', forget!], { encoding: 'utf8' }).status).toBe(0);
+    expect(ssh().status).toBe(0);
+  }, 120_000);
 });

@@ -19,6 +19,7 @@ import type { ScaleResult } from '../pipeline/scale.js';
 import { pipelineRunsIn, scaleResultIn, synthesizedStacks } from './lab-files.js';
 import type { AppliedStack } from './lab-stack.js';
 import { lastLine, run } from './lab-process.js';
+import { changedHostKeyMessage, hostKeyRefused, knownHostsEntry } from './ssh-host-key.js';
 import { labTarget, type LabTarget, type MonitoringUrls } from './lab-target.js';
 import { resopsCommand } from './resops-command.js';
 
@@ -217,11 +218,11 @@ export class Lab {
     return this.sshRun(endpoint, this.learner.id, command, options.timeoutMs ?? 30_000, this.vmName(options.vm ?? 1));
   }
 
-  private async sshRun(endpoint: { host: string; port: number }, user: string, command: string, timeoutMs: number, shown: string, extra: string[] = []): Promise<CommandResult> {
+  private async sshRun(endpoint: { host: string; port: number }, user: string, command: string, timeoutMs: number, shown: string, alias?: string): Promise<CommandResult> {
     const knownHosts = this.knownHostsFile;
     mkdirSync(dirname(knownHosts), { recursive: true });
     const args = [
-      ...extra,
+      ...(alias ? ['-o', `HostKeyAlias=${alias}`] : []),
       '-o', 'BatchMode=yes',
       '-o', 'ConnectTimeout=10',
       ...this.machines.hostKeyOptions(knownHosts),
@@ -230,6 +231,9 @@ export class Lab {
       '-p', String(endpoint.port), `${user}@${endpoint.host}`, command,
     ];
     const result = await run('ssh', args, { timeoutMs });
+    if (result.code === 255 && hostKeyRefused(result.stderr)) {
+      this.missing(changedHostKeyMessage(shown, endpoint.host, knownHosts, knownHostsEntry(endpoint.host, endpoint.port, alias)));
+    }
     if (result.code === 255) {
       this.missing(`cannot SSH to ${shown} as ${user} (${lastLine(result.stderr) || 'ssh failed'})${this.sshKey ? `, with the key ${this.sshKey}` : `: checks log in as you, so give your private key once: \`${this.command('exercise check --key <your private key>')}\` (it is remembered for every later step)`}`);
     }
@@ -455,8 +459,7 @@ export class Lab {
     const guarded = await this.machines.guard(host);
     if (guarded.problem) this.missing(guarded.problem);
     // Trusted on first use per machine, not per address: a new server behind a recycled floating IP is a new host.
-    const alias = options.hostKeyAlias ? ['-o', `HostKeyAlias=${options.hostKeyAlias}`] : [];
-    return this.sshRun({ host, port: 22 }, user, command, options.timeoutMs ?? 30_000, `${user}@${host}`, alias);
+    return this.sshRun({ host, port: 22 }, user, command, options.timeoutMs ?? 30_000, `${user}@${host}`, options.hostKeyAlias);
   }
 
   /** The private key checks log in with, when the learner gave one (its path; never the key). */
