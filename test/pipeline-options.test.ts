@@ -48,7 +48,11 @@ describe('the run options', () => {
     expect(scale.stderr).toContain('--reads 50: expected a whole number ≥ 100');
   });
 
-  it('on openstack: scale is refused before anything starts (exit 2), saying what to run instead', async () => {
+  it('on openstack: scale, and a storage other than the one the course deploys, are refused before anything starts (exit 2), saying what to do instead', async () => {
+    const other = await runCli(['pipeline', 'run', 'examples/course.yaml', '--target', 'openstack', '--workers', '2', '--storage', 'object']);
+    expect(other.code, other.stderr).toBe(2);
+    expect(other.stderr).toContain('--storage object: course resops-demo deploys a shared volume (lift-and-shift), not a Swift container (pipeline.storage in examples/course.yaml)');
+    expect(other.stderr).toContain('set pipeline.storage: object in examples/course.yaml, then `resops up` and `resops configure`');
     const scale = await runCli(['pipeline', 'scale', 'examples/course.yaml', '--target', 'openstack', '--workers', '1,2']);
     expect(scale.code, scale.stderr).toBe(2);
     expect(scale.stderr).toContain('pipeline scale: runs on the local target');

@@ -79,6 +79,14 @@ export function clusterHosts(course: Pick<Course, 'id' | 'file'>, hosts: Invento
  * shared directory, proven on every machine of the run).
  */
 export async function ensureOpenstackCluster(course: Course, count: number, run: string, storage: PipelineStorage, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
+  // The pipeline stack makes the storage the course file names, and configure mounts the share only for it.
+  if (storage !== course.pipeline.storage) {
+    throw new TargetError(
+      `--storage ${storage}: course ${course.id} deploys ${course.pipeline.storage === 'volume' ? 'a shared volume (lift-and-shift), not a Swift container' : 'a Swift container (cloud-native), not a shared volume'} (pipeline.storage in ${course.file})`,
+      `set pipeline.storage: ${storage} in ${course.file}, then \`resops up\` and \`resops configure\``,
+      2,
+    );
+  }
   const { buildInventory } = await import('../ansible/build.js');
   const inventory = await buildInventory(course, { login: 'admin', keys: access.keys, ...(access.stacksDir ? { stacksDir: access.stacksDir } : {}), ...(access.tofu ? { tofu: true } : {}), log: (line) => progress.detail(line) });
   // A host's own variables over the inventory's (Ansible's precedence): ssh options may be either.
