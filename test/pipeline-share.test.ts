@@ -17,6 +17,7 @@ import { PLAYBOOKS_DIR, runPlaybook, type PlaybookRun } from '../src/ansible/run
 import { bootServer, type BootedServer, type ServerSpec } from '../src/cloud/server-boot.js';
 import { ensureImages } from '../src/local/images.js';
 import { collectingProgress } from '../src/local/progress.js';
+import { packTar } from '../src/local/tar.js';
 import { locateTool } from '../src/local/toolbox.js';
 import { dockerNodeShell } from '../src/pipeline/node-shell.js';
 import { checkShare } from '../src/pipeline/openstack-cluster.js';
@@ -131,8 +132,7 @@ describe.skipIf(skip !== undefined)(`lift-and-shift's share: the pipeline_share 
 
   it('the share\'s key opens the SFTP server only: no shell, no command', async () => {
     const key = shareKey(course);
-    writeFileSync(join(scratch, 'share-key'), key.privateKey, { mode: 0o600 });
-    await docker.getContainer(names.head).putArchive(await tarOf('share-key', key.privateKey), { path: '/root' });
+    await docker.getContainer(names.head).putArchive(packTar([{ path: 'share-key', content: key.privateKey, mode: 0o600 }]), { path: '/root' });
     const options = ['-i', '/root/share-key', '-o', 'BatchMode=yes', '-o', 'UserKnownHostsFile=/etc/resops/share_known_hosts', '-o', 'StrictHostKeyChecking=yes'];
     const tried = await exec(names.head, ['ssh', ...options, `resops-share@${address.worker}`, 'id; echo SHELL-RAN']);
     expect(tried.stdout).not.toContain('SHELL-RAN');
@@ -169,9 +169,3 @@ describe.skipIf(skip !== undefined)(`lift-and-shift's share: the pipeline_share 
     expect(mounted).toBe('fuse.sshfs');
   });
 });
-
-/** A one-file tar archive (root-only), for Docker's put-archive. */
-async function tarOf(name: string, content: string): Promise<Buffer> {
-  const { packTar } = await import('../src/local/tar.js');
-  return packTar([{ path: name, content, mode: 0o600 }]);
-}
