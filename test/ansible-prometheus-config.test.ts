@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderPrometheusConfig } from '../src/ansible/render.js';
+import bcrypt from 'bcryptjs';
+import { gnocchiAdmin, gnocchiLearner } from '../src/access/gnocchi-users.js';
+import { monitoringWebConfigs } from '../src/access/monitoring-web.js';
 import { locateTool, runTool } from '../src/local/toolbox.js';
 import { loadCourseText } from '../src/course/load.js';
 import { nodeTargets, prometheusConfig } from '../src/local/monitoring-files.js';
@@ -26,6 +29,7 @@ interface PromConfig {
   scrape_configs: Array<{
     job_name: string;
     honor_labels?: boolean;
+    basic_auth?: { username: string; password: string };
     static_configs?: Array<{ targets: string[] }>;
     file_sd_configs?: Array<{ files: string[] }>;
     openstack_sd_configs?: Array<Record<string, unknown>>;
@@ -38,6 +42,9 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
   const course = loadCourseText(courseYaml({ id: 'prom-t', learners: 2, vms: 2, target: 'local' }), 'course.yaml', temp);
   const dirs = { local: join(temp, 'local'), openstack: join(temp, 'openstack') };
   const SECRET = 'not-a-real-secret-but-must-stay-private';
+  // The course's logins, as `configure` passes them (the role refuses to render without them).
+  const login = gnocchiAdmin(course);
+  const logins = { prometheus_web_users: monitoringWebConfigs(course).prometheus.basic_auth_users, prometheus_login_password: login.password };
 
   beforeAll(async () => {
     const { mkdirSync } = await import('node:fs');
@@ -49,7 +56,7 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
         courseId: course.id,
         target: 'local',
         // The local target's addresses: the service containers' names on the monitoring network.
-        vars: { prometheus_file_sd_targets: nodeTargets(course), prometheus_alertmanager_address: 'alertmanager:9093', prometheus_pushgateway_address: 'pushgateway:9091' },
+        vars: { ...logins, prometheus_file_sd_targets: nodeTargets(course), prometheus_alertmanager_address: 'alertmanager:9093', prometheus_pushgateway_address: 'pushgateway:9091' },
       });
     const openstack = () =>
       renderPrometheusConfig({
@@ -57,6 +64,7 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
         courseId: course.id,
         target: 'openstack',
         vars: {
+          ...logins,
           prometheus_openstack_identity_endpoint: 'https://keystone.example.org:5000/v3',
           prometheus_openstack_region: 'RegionOne',
           // Not the default: the value must reach the file, and promtool must accept it.
@@ -87,6 +95,33 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
     for (const file of installed) expect(readFileSync(join(dirs[target], 'rules', file), 'utf8')).toBe(readFileSync(join(root, 'monitoring', 'rules', file), 'utf8'));
   }, 120_000);
 
+  it.each(['local', 'openstack'] as const)('%s: every request needs a login: promtool accepts web.yml, which holds admin and every learner as bcrypt hashes, never a password', async (target) => {
+    const web = join(dirs[target], 'web.yml');
+    const run = await runTool('promtool', ['check', 'web-config', web], { cwd: dirs[target], mounts: [temp] });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const users = (parse(readFileSync(web, 'utf8')) as { basic_auth_users: Record<string, string> }).basic_auth_users;
+    expect(Object.keys(users).sort()).toEqual(['admin', ...course.learners.map((l) => l.id)].sort());
+    for (const [user, hash] of Object.entries(users)) {
+      expect(hash).toMatch(/^\$2[aby]\$10\$/);
+      expect(bcrypt.compareSync(user === 'admin' ? login.password : gnocchiLearner(course, user).password, hash), user).toBe(true);
+    }
+    expect(readFileSync(web, 'utf8')).not.toContain(login.password);
+    expect(statSync(web).mode & 0o004).toBe(0);
+    // Prometheus logs in to itself and to Alertmanager (both behind a login).
+    const rendered = config(target);
+    const basic = { username: 'admin', password: login.password };
+    expect(rendered.alerting).toEqual({ alertmanagers: [expect.objectContaining({ basic_auth: basic })] });
+    for (const job of ['prometheus', 'alertmanager']) expect(rendered.scrape_configs.find((j) => j.job_name === job)).toMatchObject({ basic_auth: basic });
+  }, 120_000);
+
+  it('the role refuses to render a Prometheus without logins, naming the variables', async () => {
+    const dir = join(temp, 'no-logins');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir);
+    await expect(renderPrometheusConfig({ dir, courseId: course.id, target: 'local', vars: { prometheus_file_sd_targets: [] } })).rejects.toThrow(/prometheus_web_users/);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 120_000);
+
   it('openstack: discovers instances through Nova, keeps the course\'s (a stopped one too, so InstanceDown fires), scrapes their fixed IP', () => {
     const node = config('openstack').scrape_configs.find((j) => j.job_name === 'node')!;
     expect(node.file_sd_configs).toBeUndefined();
@@ -109,10 +144,10 @@ describe.skipIf(missing !== undefined)(`Prometheus configuration of both targets
 
   it('local: file_sd with every learner VM, and the same jobs and labels as the local driver\'s prometheus.yml', () => {
     const rendered = config('local');
-    const driver = parse(prometheusConfig(course, parse(readFileSync(join(root, 'monitoring', 'prometheus-global.yml'), 'utf8')) as Record<string, unknown>)) as PromConfig;
+    const driver = parse(prometheusConfig(course, parse(readFileSync(join(root, 'monitoring', 'prometheus-global.yml'), 'utf8')) as Record<string, unknown>, login)) as PromConfig;
     expect(rendered.global).toEqual(driver.global);
     expect(rendered.alerting).toEqual(driver.alerting);
-    const shape = (c: PromConfig) => c.scrape_configs.map((j) => ({ job: j.job_name, honor: j.honor_labels ?? false, targets: j.static_configs?.flatMap((s) => s.targets) ?? null, fileSd: Boolean(j.file_sd_configs) }));
+    const shape = (c: PromConfig) => c.scrape_configs.map((j) => ({ job: j.job_name, honor: j.honor_labels ?? false, login: j.basic_auth ?? null, targets: j.static_configs?.flatMap((s) => s.targets) ?? null, fileSd: Boolean(j.file_sd_configs) }));
     expect(shape(rendered)).toEqual(shape(driver));
     const fileSd = JSON.parse(readFileSync(join(dirs.local, 'file_sd', 'nodes.json'), 'utf8')) as unknown;
     expect(fileSd).toEqual(nodeTargets(course));
@@ -134,7 +169,7 @@ describe.skipIf(toolbox.where === 'none')(`the toolbox image (Ansible and promto
   }, 900_000);
 
   it('renders prometheus.yml with the toolbox\'s Ansible and checks it with its promtool', async () => {
-    await renderPrometheusConfig({ dir: temp, courseId: course.id, target: 'local', vars: { prometheus_file_sd_targets: nodeTargets(course) }, forceToolbox: true });
+    await renderPrometheusConfig({ dir: temp, courseId: course.id, target: 'local', vars: { prometheus_file_sd_targets: nodeTargets(course), prometheus_web_users: monitoringWebConfigs(course).prometheus.basic_auth_users, prometheus_login_password: gnocchiAdmin(course).password }, forceToolbox: true });
     const check = await runTool('promtool', ['check', 'config', join(temp, 'prometheus.yml')], { cwd: temp, forceToolbox: true });
     expect(check.where).toBe('toolbox');
     expect(check.code, `${check.stdout}\n${check.stderr}`).toBe(0);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderInventory, inventoryFromTerraformOutputs } from '../src/ansible/inventory.js';
+import { gnocchiUsers } from '../src/access/gnocchi-users.js';
 import { runVars } from '../src/ansible/run-vars.js';
 import { loadCourseText } from '../src/course/load.js';
 import { mungeKey } from '../src/pipeline/munge-key.js';
@@ -106,6 +107,18 @@ describe('configure run-time variables (openstack; the cloud\'s catalog is a fak
     const native = course({ id: 'share-c', workers: 2, storage: 'object' });
     expect((await runVars(native, { catalog: researchCatalog })).pipeline_share_private_key).toBeUndefined();
     expect(() => statSync(join(native.dir, native.stateDir, 'pipeline', 'share_id_ecdsa'))).toThrow();
+  });
+
+  it('the monitoring host gets the course\'s logins: Prometheus admin and every learner, Alertmanager admin only, the same hashes on the next run', async () => {
+    const c = course({ id: 'web-a', workers: 0 });
+    const vars = await runVars(c, { catalog: researchCatalog });
+    const users = gnocchiUsers(c);
+    expect(Object.keys(vars.prometheus_web_users as Record<string, string>).sort()).toEqual(['admin', ...c.learners.map((l) => l.id)].sort());
+    expect(Object.keys(vars.alertmanager_web_users as Record<string, string>)).toEqual(['admin']);
+    expect({ user: vars.prometheus_login_user, password: vars.prometheus_login_password }).toEqual({ user: 'admin', password: users.admin });
+    expect(JSON.stringify([vars.prometheus_web_users, vars.alertmanager_web_users])).not.toContain(users.admin);
+    const again = await runVars(c, { catalog: researchCatalog });
+    expect([again.prometheus_web_users, again.alertmanager_web_users]).toEqual([vars.prometheus_web_users, vars.alertmanager_web_users]);
   });
 
   it('a course without workers has no Slurm and no key is made', async () => {

@@ -304,15 +304,15 @@ describe('exercise catalog', () => {
     expect(course.monitoring.enabled).toBe(true);
     const workspace = join(temp, `ws-${n}`);
     const lab = new Lab({ course, learner: course.learners[1]!, workspace, stepStartedAt: new Date(), stepDir: '/s', log: () => undefined });
-    const file = lab.writeGnocchiNetrc();
-    expect(file).toBe(lab.vars().gnocchi_netrc);
+    const file = lab.writeMonitoringNetrc();
+    expect(file).toBe(lab.vars().monitoring_netrc);
     const { user, password } = gnocchiLearner(course, course.learners[1]!.id);
     expect(readFileSync(file, 'utf8')).toBe(`machine 127.0.0.1 login ${user} password ${password}\n`);
     expect(user).not.toBe('admin');
     expect(password).not.toBe(gnocchiAdmin(course).password);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(join(ROOT, 'lab-exercises', '06-monitoring', 'gnocchi', 'text.md'), 'utf8');
-    expect(text).toContain('--netrc-file {{gnocchi_netrc}}');
+    expect(text).toContain('--netrc-file {{monitoring_netrc}}');
     expect(text).not.toMatch(/-u admin|admin:/);
   });
 

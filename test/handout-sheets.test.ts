@@ -34,7 +34,7 @@ describe('handout sheets', () => {
     ]);
     const sheet = learnerSheet(input, alice!);
     expect(sheet).toContain(`| hand-alice-vm1 | \`ssh ${alice!.id}@203.0.113.11\` |`);
-    expect(sheet).toContain(`${alice!.id}.gnocchi.netrc`);
+    expect(sheet).toContain(`${alice!.id}.monitoring.netrc`);
     expect(sheet).toContain('http://203.0.113.5:8041');
     expect(sheet).toContain(`resops exercise start 0 --course course.yaml --learner ${alice!.id}`);
     // Nobody else's machine is on it.

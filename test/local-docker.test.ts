@@ -282,12 +282,13 @@ describe.skipIf(!dockerAvailable)('local target on Docker', () => {
   });
 
   it("Prometheus reports up == 1 for each learner's node, with the labels the rules use", async () => {
-    const samples = await promQuery(PORTS.prometheus, 'up{job="node"}');
+    const admin = gnocchiAdmin(loadCourse(courseFile));
+    const samples = await promQuery(PORTS.prometheus, 'up{job="node"}', admin);
     expect(samples.map((s) => [s.labels.learner, s.labels.vm, s.value]).sort()).toEqual([
       ['ann', 'vm1', 1],
       ['ben', 'vm1', 1],
     ]);
-    const rules = await fetch(`http://127.0.0.1:${PORTS.prometheus}/api/v1/rules`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ data: { groups: Array<{ file: string }> } }>);
+    const rules = await fetch(`http://127.0.0.1:${PORTS.prometheus}/api/v1/rules`, { headers: { authorization: basicAuthorization(admin) }, signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ data: { groups: Array<{ file: string }> } }>);
     const loaded = new Set(rules.data.groups.map((g) => g.file.split('/').pop()));
     expect([...loaded].sort()).toEqual(ruleFiles().map((r) => r.name).sort());
   });
@@ -381,6 +382,51 @@ print(json.dumps(out))`;
     expect(open).toEqual([`prometheus on ${ID}-monitoring`, 'prometheus by name']);
   });
 
+  it("attack: root in a learner's VM reads Prometheus with no login, a wrong password or a classmate's name; a learner's own login opens Alertmanager: all refused", async () => {
+    const users = gnocchiUsers(loadCourse(courseFile));
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    // From inside ann's VM, the one monitoring service on her network.
+    const tries: Array<[string, string | null]> = [
+      ['no login', null],
+      ['admin without its password', basic('admin', '')],
+      ["ben's name with ann's password", basic('ben', users.learners.ann!)],
+      ["ann's name, wrong password", basic('ann', `${users.learners.ann!}x`)],
+      ['ann herself', basic('ann', users.learners.ann!)],
+    ];
+    const script = `
+import json, urllib.request, urllib.error
+out = []
+for _, auth in json.loads(${JSON.stringify(JSON.stringify(tries))}):
+    request = urllib.request.Request("http://prometheus:9090/api/v1/query?query=up")
+    if auth: request.add_header("Authorization", auth)
+    try:
+        out.append(urllib.request.urlopen(request, timeout=5).status)
+    except urllib.error.HTTPError as e:
+        out.append(e.code)
+print(json.dumps(out))`;
+    const statuses = JSON.parse((await execIn(`${ID}-ann-vm1`, ['python3', '-c', script])).trim().split('\n').pop()!) as number[];
+    // Control: the same request with her own login is answered, so the 401s are the login's doing.
+    expect(Object.fromEntries(tries.map(([what], i) => [what, statuses[i]]))).toEqual({
+      'no login': 401, 'admin without its password': 401, "ben's name with ann's password": 401, "ann's name, wrong password": 401, 'ann herself': 200,
+    });
+    // Alertmanager (published on 127.0.0.1 for the instructor): a learner's login cannot silence alerts.
+    const silence = (auth?: string) => fetch(`http://127.0.0.1:${PORTS.alertmanager}/api/v2/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+      body: JSON.stringify({ matchers: [{ name: 'alertname', value: 'InstanceDown', isRegex: false }], startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 60_000).toISOString(), createdBy: 'ann', comment: 'attack' }),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect((await silence()).status).toBe(401);
+    expect((await silence(basic('ann', users.learners.ann!))).status).toBe(401);
+    const listed = await fetch(`http://127.0.0.1:${PORTS.alertmanager}/api/v2/silences`, { headers: { authorization: basic('admin', users.admin) }, signal: AbortSignal.timeout(5000) });
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as Array<{ createdBy: string }>).filter((s) => s.createdBy === 'ann')).toEqual([]);
+    // Prometheus still sends its alerts and scrapes Alertmanager with its own login.
+    const admin = gnocchiAdmin(loadCourse(courseFile));
+    expect((await promQuery(PORTS.prometheus, 'up{job=~"alertmanager|prometheus"}', admin)).map((s) => `${s.labels.job}=${s.value}`).sort()).toEqual(['alertmanager=1', 'prometheus=1']);
+    expect((await promQuery(PORTS.prometheus, 'prometheus_notifications_alertmanagers_discovered', admin))[0]?.value).toBe(1);
+  });
+
   it("handout: each learner's sheet logs them in with the command it prints, their netrc logs them in to Gnocchi as themselves; files 0600 in a 0700 folder, no classmate's password in anyone's files", async () => {
     const out = join(dir, 'handouts');
     const run = await resops(['handout', courseFile, '--out', out, '--json']);
@@ -445,7 +491,7 @@ print(json.dumps(out))`;
     // Controls: the probe does reach A's own sshd, and B's node-exporter on the monitoring network.
     expect(results[benAddresses.length], byProbe.join(', ')).toBe('open');
     expect(results.slice(benAddresses.length + 1).filter((r) => r === 'open'), byProbe.join(', ')).toHaveLength(1);
-    const up = await promQuery(PORTS.prometheus, 'up{job="node"} == 1');
+    const up = await promQuery(PORTS.prometheus, 'up{job="node"} == 1', gnocchiAdmin(loadCourse(courseFile)));
     expect(up.map((s) => s.labels.learner).sort()).toEqual(['ann', 'ben']);
   });
 

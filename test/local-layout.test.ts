@@ -157,7 +157,7 @@ describe('monitoring files', () => {
   });
 
   it('writes a prometheus.yml with the jobs the shared rules rely on', () => {
-    const config = parse(prometheusConfig(course, { scrape_interval: '15s' })) as {
+    const config = parse(prometheusConfig(course, { scrape_interval: '15s' }, { user: 'admin', password: 'pw' })) as {
       global: { external_labels: Record<string, string>; scrape_interval: string };
       scrape_configs: Array<{ job_name: string; file_sd_configs?: Array<{ files: string[] }> }>;
       rule_files: string[];

@@ -274,7 +274,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     const durations = await eventually(
       'stage durations scraped by Prometheus',
       async () => {
-        const samples = await promQuery(PORTS.prometheus, `${METRIC.duration}{run="${result.run}"}`);
+        const samples = await promQuery(PORTS.prometheus, `${METRIC.duration}{run="${result.run}"}`, gnocchiAdmin(course));
         // A scrape may fall mid-run: wait for one taken after the last stage pushed.
         return new Set(samples.map((sample) => sample.labels.stage)).size === 7 ? samples : undefined;
       },
@@ -283,7 +283,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     expect(new Set(durations.map((s) => s.labels.stage))).toEqual(new Set(['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate']));
     const simulate = durations.find((s) => s.labels.stage === 'simulate')!;
     expect(simulate.value).toBeCloseTo(result.stages.find((s) => s.stage === 'simulate')!.seconds, 3);
-    const progressSamples = await promQuery(PORTS.prometheus, `${METRIC.lastProgress}{run="${result.run}"}`);
+    const progressSamples = await promQuery(PORTS.prometheus, `${METRIC.lastProgress}{run="${result.run}"}`, gnocchiAdmin(course));
     // The head pushes too: gather and evaluate run there (localrules).
     expect(new Set(progressSamples.map((s) => s.labels.worker))).toEqual(new Set(['worker1', 'worker2', 'head']));
     expect(progressSamples.every((s) => s.labels.stage === undefined)).toBe(true);
@@ -291,7 +291,7 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     const finished = await eventually(
       'finished marks scraped by Prometheus',
       async () => {
-        const samples = await promQuery(PORTS.prometheus, `${METRIC.finished}{run="${result.run}"}`);
+        const samples = await promQuery(PORTS.prometheus, `${METRIC.finished}{run="${result.run}"}`, gnocchiAdmin(course));
         return samples.length >= progressSamples.length ? samples : undefined;
       },
       90_000,

@@ -85,6 +85,12 @@ export function gnocchiAdmin(course: CourseWithLearners): Credential {
   return { user: GNOCCHI_ADMIN, password: gnocchiUsers(course).admin };
 }
 
+/** The toolkit's own credential as the state directory holds it, for commands that only read (none made). */
+export function existingAdminLogin(course: Pick<Course, 'dir' | 'stateDir'>): Credential | undefined {
+  const users = existingGnocchiUsers(course);
+  return users ? { user: GNOCCHI_ADMIN, password: users.admin } : undefined;
+}
+
 /** One learner's credential: what their exercise steps use. */
 export function gnocchiLearner(course: CourseWithLearners, learnerId: string): Credential {
   const password = gnocchiUsers(course).learners[learnerId];

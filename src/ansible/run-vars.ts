@@ -14,7 +14,8 @@ import { parse, stringify } from 'yaml';
 import type { Course } from '../course/model.js';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import type { CatalogView } from '../openstack/servers-endpoints.js';
-import { gnocchiUsers } from '../access/gnocchi-users.js';
+import { GNOCCHI_ADMIN, gnocchiUsers } from '../access/gnocchi-users.js';
+import { monitoringWebConfigs } from '../access/monitoring-web.js';
 import { TargetError } from '../targets/driver.js';
 import { mungeKey } from '../pipeline/munge-key.js';
 import { shareKey } from '../pipeline/share-key.js';
@@ -71,6 +72,17 @@ export function openstackSdAuth(cloud: CloudConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
 }
 
+/** The monitoring host's logins for Prometheus (admin and learners) and Alertmanager (admin). */
+function monitoringWebVars(course: Course, adminPassword: string): Record<string, unknown> {
+  const web = monitoringWebConfigs(course);
+  return {
+    prometheus_web_users: web.prometheus.basic_auth_users,
+    prometheus_login_user: GNOCCHI_ADMIN,
+    prometheus_login_password: adminPassword,
+    alertmanager_web_users: web.alertmanager.basic_auth_users,
+  };
+}
+
 export interface RunVarsOptions {
   progress?: (line: string) => void;
   /** The cloud's catalog as the course's credentials see it (default: ask the cloud). */
@@ -114,6 +126,7 @@ export async function runVars(course: Course, options: RunVarsOptions = {}): Pro
     ...courseSecrets(course),
     gnocchi_api_password: users.admin,
     gnocchi_api_learners: users.learners,
+    ...monitoringWebVars(course, users.admin),
     ...slurm,
     ...(share ? { pipeline_share_public_key: share.publicKey, pipeline_share_private_key: share.privateKey } : {}),
     prometheus_openstack_identity_endpoint: servers.identity,

@@ -340,8 +340,8 @@ export class ExerciseEngine {
   private render(text: string, exercise: Exercise, step: Step): string {
     const lab = this.lab(exercise, step);
     const vars = lab.vars();
-    // A text that names the learner's Gnocchi login gets the file it names.
-    if (/\{\{\s*gnocchi_netrc\s*\}\}/.test(text)) lab.writeGnocchiNetrc();
+    // A text that names the learner's monitoring login gets the file it names.
+    if (/\{\{\s*monitoring_netrc\s*\}\}/.test(text)) lab.writeMonitoringNetrc();
     return text.replace(/\{\{\s*([a-z0-9_]+)\s*\}\}/g, (whole, name: string) => vars[name] ?? whole);
   }
 

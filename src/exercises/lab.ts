@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { gnocchiLearner, netrcEntry } from '../access/gnocchi-users.js';
+import { basicAuthorization, gnocchiLearner, netrcEntry } from '../access/gnocchi-users.js';
 import type { Course, Learner } from '../course/model.js';
 import { learnerVmName, resourceName } from '../course/naming.js';
 import { fetchWithin } from '../net/deadline.js';
@@ -85,7 +85,7 @@ export interface LabOptions {
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where a learner's Gnocchi login is, in their workspace. */
-const GNOCCHI_NETRC = '.gnocchi.netrc';
+const MONITORING_NETRC = '.monitoring.netrc';
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export class Lab {
@@ -172,7 +172,7 @@ export class Lab {
       ssh_forget: forget,
       prometheus: this.urls().prometheus,
       gnocchi: this.urls().gnocchi,
-      gnocchi_netrc: this.path(GNOCCHI_NETRC),
+      monitoring_netrc: this.path(MONITORING_NETRC),
       pushgateway: this.urls().pushgateway,
       state_dir: this.stateDir,
       project: PROJECT_ROOT.replace(/\/$/, ''),
@@ -262,10 +262,23 @@ export class Lab {
     }
   }
 
+  /**
+   * A Prometheus request as the learner (their monitoring login, the one Gnocchi takes): a check
+   * sees what the learner could see. A refused login ends the check saying so.
+   */
+  private async prometheus(path: string): Promise<unknown> {
+    const base = this.urls().prometheus;
+    const login = gnocchiLearner(this.course, this.learner.id);
+    const { status, body } = await this.answer('Prometheus', base, () => fetchWithin(REQUEST_TIMEOUT_MS, `${base}${path}`, { headers: { authorization: basicAuthorization(login) } }));
+    if (status === 401) {
+      this.missing(`Prometheus at ${base} refused your login \`${login.user}\` (HTTP 401): the course's monitoring host does not know it yet; ask the instructor to run \`${this.command(`${this.course.target === 'openstack' ? 'configure' : 'up'} {course}`)}\``);
+    }
+    return body;
+  }
+
   /** An instant PromQL query; a query Prometheus rejects ends the check with Prometheus's reason. */
   async prometheusQuery(query: string): Promise<PromSample[]> {
-    const url = `${this.urls().prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
-    const { body } = await this.answer('Prometheus', this.urls().prometheus, () => fetchWithin(REQUEST_TIMEOUT_MS, url));
+    const body = await this.prometheus(`/api/v1/query?query=${encodeURIComponent(query)}`);
     const answer = body as { status?: string; error?: string; data?: { resultType?: string; result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
     if (answer?.status !== 'success') this.missing(`Prometheus rejected the query \`${query}\`: ${answer?.error ?? 'no answer'}`);
     if (answer.data?.resultType !== 'vector') this.missing(`the query \`${query}\` gives a ${answer.data?.resultType}, not an instant vector`);
@@ -273,8 +286,7 @@ export class Lab {
   }
 
   async alerts(): Promise<PromAlert[]> {
-    const base = this.urls().prometheus;
-    const { body } = await this.answer('Prometheus', base, () => fetchWithin(REQUEST_TIMEOUT_MS, `${base}/api/v1/alerts`));
+    const body = await this.prometheus('/api/v1/alerts');
     return ((body as { data?: { alerts?: PromAlert[] } })?.data?.alerts ?? []).map((a) => ({ labels: a.labels, state: a.state, ...(a.activeAt ? { activeAt: a.activeAt } : {}) }));
   }
 
@@ -290,11 +302,11 @@ export class Lab {
   }
 
   /**
-   * The learner's Gnocchi login as a netrc file in their workspace (0600), for `curl --netrc-file`:
+   * The learner's monitoring login (Prometheus and Gnocchi, one host) as a netrc file in their workspace (0600), for `curl --netrc-file`:
    * the password never appears on a command line or in the step's text. None without monitoring.
    */
-  writeGnocchiNetrc(): string {
-    const file = this.path(GNOCCHI_NETRC);
+  writeMonitoringNetrc(): string {
+    const file = this.path(MONITORING_NETRC);
     if (!this.course.monitoring.enabled) return file;
     const text = netrcEntry(this.urls().gnocchi, gnocchiLearner(this.course, this.learner.id));
     if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {

@@ -1,6 +1,6 @@
 /**
  * What a learner is handed on class day, and the instructor's overview: how to log in to each of
- * their machines, where the monitoring is, their own Gnocchi login (in a file of its own, never in
+ * their machines, where the monitoring is, their own monitoring login (in a file of its own, never in
  * the sheet), and the first exercise command. Pure: computed from the course and its inventory
  * (both targets), so a test can check it without a class.
  */
@@ -30,7 +30,7 @@ export interface LearnerMachine {
   ssh: string;
 }
 
-export const netrcFileName = (learner: Pick<Learner, 'id'>) => `${learner.id}.gnocchi.netrc`;
+export const netrcFileName = (learner: Pick<Learner, 'id'>) => `${learner.id}.monitoring.netrc`;
 export const sheetFileName = (learner: Pick<Learner, 'id'>) => `${learner.id}.md`;
 export const INSTRUCTOR_SHEET = 'instructor.md';
 
@@ -75,8 +75,9 @@ export function learnerSheet(input: HandoutInput, learner: Learner): string {
     lines.push(
       '## Monitoring',
       '',
-      `- Prometheus: ${input.monitoring.prometheus}`,
-      `- Gnocchi: ${input.monitoring.gnocchi}. You are \`${learner.id}\` there; your password is in \`${netrcFileName(learner)}\`, handed to you with this sheet. Keep it private: \`curl --netrc-file ${netrcFileName(learner)} ${input.monitoring.gnocchi}/v1/resource/generic\`.`,
+      `- Your monitoring login, for Prometheus and Gnocchi alike: you are \`${learner.id}\`; your password is in \`${netrcFileName(learner)}\`, handed to you with this sheet. Keep it private.`,
+      `- Prometheus: ${input.monitoring.prometheus} (the browser asks for the login; from a terminal: \`curl --netrc-file ${netrcFileName(learner)} '${input.monitoring.prometheus}/api/v1/query?query=up'\`)`,
+      `- Gnocchi: ${input.monitoring.gnocchi} (\`curl --netrc-file ${netrcFileName(learner)} ${input.monitoring.gnocchi}/v1/resource/generic\`)`,
       '',
     );
   }
@@ -100,7 +101,7 @@ export function instructorSheet(input: HandoutInput): string {
     `# ${course.title}: instructor's sheet`,
     '',
     `Course \`${course.id}\`, target ${course.target}${dates(course)}, ${course.learners.length} learner${course.learners.length === 1 ? '' : 's'}.`,
-    `Each learner's sheet is \`<id>.md\`; their Gnocchi login is \`<id>.gnocchi.netrc\` (hand it over privately; it is theirs alone).`,
+    `Each learner's sheet is \`<id>.md\`; their monitoring login (Prometheus and Gnocchi) is \`<id>.monitoring.netrc\` (hand it over privately; it is theirs alone).`,
     '',
     '| learner | name | machines |',
     '|---|---|---|',
@@ -111,7 +112,7 @@ export function instructorSheet(input: HandoutInput): string {
     '',
   ];
   if (input.monitoring) {
-    lines.push('## Monitoring', '', `- Prometheus: ${input.monitoring.prometheus}`, `- Gnocchi: ${input.monitoring.gnocchi} (the toolkit writes as \`admin\`)`, '');
+    lines.push('## Monitoring', '', `- Prometheus: ${input.monitoring.prometheus}`, `- Gnocchi: ${input.monitoring.gnocchi}`, `- Your login is \`admin\` (password in the state directory's \`gnocchi-users.yml\`): the toolkit's, and the only one Alertmanager takes. Each learner logs in to Prometheus and Gnocchi as themselves.`, '');
   }
   if (course.target === 'openstack') {
     const dashboards = course.cloud.dashboardAllowedCidrs;

@@ -4,6 +4,7 @@
  */
 import { connect } from 'node:net';
 import { fetchWithin } from '../net/deadline.js';
+import type { Credential } from '../access/gnocchi-users.js';
 
 export interface CheckResult {
   /** What was checked, as a user could repeat it: `SSH answers on 127.0.0.1:2201`. */
@@ -74,10 +75,14 @@ export interface PromSample {
   value: number;
 }
 
-/** An instant query of Prometheus at `server` (a port on 127.0.0.1, or a base URL); throws with Prometheus' own error when the query fails. */
-export async function promQuery(server: number | string, query: string, timeoutMs = 3000): Promise<PromSample[]> {
+/**
+ * An instant query of Prometheus at `server` (a port on 127.0.0.1, or a base URL) with `login`
+ * (every request to it needs one); throws with Prometheus' own error when the query fails.
+ */
+export async function promQuery(server: number | string, query: string, login: Credential, timeoutMs = 3000): Promise<PromSample[]> {
   const base = typeof server === 'number' ? `http://127.0.0.1:${server}` : server;
-  const answer = await httpGet(`${base}/api/v1/query?query=${encodeURIComponent(query)}`, { timeoutMs });
+  const answer = await httpGet(`${base}/api/v1/query?query=${encodeURIComponent(query)}`, { timeoutMs, auth: `${login.user}:${login.password}` });
+  if (answer.status === 401) throw new Error(`Prometheus refused the login \`${login.user}\` (HTTP 401)`);
   const parsed = JSON.parse(answer.body) as {
     status: string;
     error?: string;
@@ -88,9 +93,9 @@ export async function promQuery(server: number | string, query: string, timeoutM
 }
 
 /** The `up` value of every node-exporter target, by instance; an empty map when Prometheus cannot say. */
-export async function nodeUp(server: number | string): Promise<{ up: Map<string, number>; error?: string }> {
+export async function nodeUp(server: number | string, login: Credential): Promise<{ up: Map<string, number>; error?: string }> {
   try {
-    const samples = await promQuery(server, 'up{job="node"}');
+    const samples = await promQuery(server, 'up{job="node"}', login);
     return { up: new Map(samples.map((s) => [s.labels.instance ?? '', s.value])) };
   } catch (error) {
     return { up: new Map(), error: errorText(error) };
@@ -103,10 +108,10 @@ export async function nodeUp(server: number | string): Promise<{ up: Map<string,
  * without this wait, `status` right after `configure` called freshly configured VMs unhealthy.
  * The instances still down at the deadline, or Prometheus' own error.
  */
-export async function waitForScrapes(port: number, instances: string[], timeoutMs: number, pollMs = 2000): Promise<{ down: string[]; error?: string }> {
+export async function waitForScrapes(port: number, login: Credential, instances: string[], timeoutMs: number, pollMs = 2000): Promise<{ down: string[]; error?: string }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const scrape = await nodeUp(port);
+    const scrape = await nodeUp(port, login);
     const down = instances.filter((instance) => scrape.up.get(instance) !== 1);
     if (!down.length || Date.now() + pollMs > deadline) return { down, ...(scrape.error ? { error: scrape.error } : {}) };
     await new Promise((resolve) => setTimeout(resolve, pollMs));

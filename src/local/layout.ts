@@ -21,6 +21,7 @@ import { carveSubnet, subnetCapacity } from '../course/subnets.js';
 import { TargetError } from '../targets/driver.js';
 import { gnocchiUsersEnv, type GnocchiUsers } from '../access/gnocchi-users.js';
 import type { ImageName } from './images.js';
+import { ALERTMANAGER_WEB_CONFIG, PROMETHEUS_WEB_CONFIG } from './monitoring-files.js';
 
 export type LocalRole = 'learner' | 'monitoring' | 'worker';
 
@@ -219,7 +220,7 @@ function monitoringContainers(course: Course, secrets: LocalSecrets): ContainerS
       service,
       hostname: name,
       env: serviceEnv(course, service, secrets),
-      ...(service === 'prometheus' ? { cmd: prometheusCommand(course) } : {}),
+      ...(service === 'prometheus' ? { cmd: prometheusCommand(course) } : service === 'alertmanager' ? { cmd: ALERTMANAGER_COMMAND } : {}),
       attachments,
       ports: published ? [{ containerPort: published.port, hostPort: published.hostPort, what: published.what }] : [],
       capDrop: [],
@@ -246,10 +247,21 @@ export function prometheusCommand(course: Pick<Course, 'monitoring'>): string[] 
     '--storage.tsdb.path=/var/lib/prometheus/metrics2',
     `--storage.tsdb.retention.time=${course.monitoring.retention}`,
     '--web.listen-address=:9090',
+    `--web.config.file=${PROMETHEUS_WEB_CONFIG}`,
     '--web.console.templates=/etc/prometheus/consoles',
     '--web.console.libraries=/etc/prometheus/console_libraries',
   ];
 }
+
+/** The image's command with the web config (who may log in: only the toolkit, since a login may silence any alert). */
+const ALERTMANAGER_COMMAND = [
+  '/usr/bin/prometheus-alertmanager',
+  '--config.file=/etc/alertmanager/alertmanager.yml',
+  '--storage.path=/var/lib/alertmanager',
+  '--web.listen-address=:9093',
+  `--web.config.file=${ALERTMANAGER_WEB_CONFIG}`,
+  '--cluster.listen-address=',
+];
 
 /**
  * Worker containers `<id>-worker<k>` (role `worker`, on the services network) are not in the

@@ -299,9 +299,8 @@ export async function applyPlan(docker: Docker, course: Course, plan: LocalPlan,
     plan.containers.map(async (entry) => {
       const files = entry.spec.service === 'vm' ? undefined : serviceFiles(course, entry.spec.service);
       if (entry.action === 'keep') {
-        if (files && (await syncFiles(docker, docker.getContainer(entry.existing!.Id), entry.spec.name, files, true))) {
-          done({ object: `container ${entry.spec.name}`, action: 'update', why: 'configuration files changed, reloaded' });
-        }
+        const synced = files ? await syncFiles(docker, docker.getContainer(entry.existing!.Id), entry.spec.name, files, true) : [];
+        if (synced.length) done({ object: `container ${entry.spec.name}`, action: 'update', why: `configuration files changed (${synced.join(', ')}), reloaded` });
         return;
       }
       let container: Docker.Container;
@@ -368,9 +367,9 @@ const OWNED_DIRS = ['rules/'];
 
 /**
  * Makes the files under `root` what they should be; when the container runs and something
- * changed, the service reloads. Returns whether anything changed.
+ * changed, the service reloads. Returns the files it wrote or removed.
  */
-export async function syncFiles(docker: Docker, container: Docker.Container, name: string, files: ServiceFiles, running: boolean): Promise<boolean> {
+export async function syncFiles(docker: Docker, container: Docker.Container, name: string, files: ServiceFiles, running: boolean): Promise<string[]> {
   return dockerCall(`copying configuration into ${name}`, async () => {
     const current = await containerFiles(container, files.root);
     const changed = files.files.filter((f) => !current.get(f.path)?.equals(Buffer.from(f.content)));
@@ -379,7 +378,7 @@ export async function syncFiles(docker: Docker, container: Docker.Container, nam
     if (changed.length) await container.putArchive(packTar(changed), { path: files.root });
     if (running && extra.length) await execAsRoot(docker, container, name, ['rm', '-f', ...extra.map((path) => `${files.root}/${path}`)]);
     if (running && (changed.length || extra.length)) await container.kill({ signal: files.reload });
-    return changed.length > 0 || (running && extra.length > 0);
+    return [...changed.map((f) => f.path), ...(running ? extra : [])];
   });
 }
 

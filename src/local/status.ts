@@ -72,7 +72,10 @@ export async function collectStatus(docker: Docker, course: Course, learnerFilte
   const byName = new Map(existing.containers.map((c) => [containerName(c), c]));
   const running = (name: string) => byName.get(name)?.State === 'running';
   const prometheus = layout.containers.find((c) => c.service === 'prometheus');
-  const scrape = prometheus && running(prometheus.name) ? await nodeUp(prometheus.ports[0]!.hostPort) : undefined;
+  // Read-only: a course whose users file is gone gets a 401 from these, which is the truth.
+  const admin = existingGnocchiUsers(course)?.admin ?? '';
+  const login = `admin:${admin}`;
+  const scrape = prometheus && running(prometheus.name) ? await nodeUp(prometheus.ports[0]!.hostPort, { user: 'admin', password: admin }) : undefined;
 
   const vmStatus = async (spec: ContainerSpec): Promise<VmStatus> => {
     const found = byName.get(spec.name);
@@ -98,11 +101,11 @@ export async function collectStatus(docker: Docker, course: Course, learnerFilte
     if (found?.State === 'running') {
       if (service === 'postgres') checks.push(await dockerHealth(docker, found));
       else if (service === 'gnocchi') {
-        // Read-only: a course whose users file is gone gets a 401 here, which is the truth.
-        const admin = existingGnocchiUsers(course)?.admin ?? '';
-        checks.push(await httpCheck(`GET ${url}/v1/status (basic auth admin)`, `${url}/v1/status`, { auth: `admin:${admin}`, timeoutMs: 5000 }));
+        checks.push(await httpCheck(`GET ${url}/v1/status (basic auth admin)`, `${url}/v1/status`, { auth: login, timeoutMs: 5000 }));
       }
-      else checks.push(await httpCheck(`GET ${url}${READY_PATH[service]}`, `${url}${READY_PATH[service]}`));
+      // The Pushgateway has no login (no learner reaches it); Prometheus and Alertmanager want one.
+      else if (service === 'pushgateway') checks.push(await httpCheck(`GET ${url}${READY_PATH[service]}`, `${url}${READY_PATH[service]}`));
+      else checks.push(await httpCheck(`GET ${url}${READY_PATH[service]} (basic auth admin)`, `${url}${READY_PATH[service]}`, { auth: login }));
     }
     return { service, container: spec.name, state: stateOf(found, checks), ...(url ? { url } : {}), checks };
   };

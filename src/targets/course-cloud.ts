@@ -4,6 +4,7 @@
  * say what to do. The client's messages never contain a password, secret or token; neither do the
  * hints added here.
  */
+import type { Credential } from '../access/gnocchi-users.js';
 import type { Course } from '../course/model.js';
 import { clientFor, OpenStackClient, type CloudRef } from '../openstack/client.js';
 import { readProjectQuota, type ProjectQuota } from '../openstack/quota.js';
@@ -32,7 +33,8 @@ export interface CourseCloudApi {
   sweepLeftovers: typeof sweepLeftovers;
   readQuota(cloud: CloudRef): Promise<ProjectQuota>;
   /** How `status` checks the servers' health from this machine (SSH banners, Prometheus' `up`). */
-  healthProbes(cloudName: string): HealthProbes;
+  /** `prometheusLogin`: the course's admin login, absent when its state directory has none. */
+  healthProbes(cloudName: string, prometheusLogin?: Credential): HealthProbes;
   /** Servers no stack of the course made, on its subnets (a learner's learner only): `down` cannot delete a subnet under them. Absent: not asked. */
   subnetHolders?: typeof serversHoldingSubnets;
   deleteSubnetHolders?: typeof deleteSubnetHolders;
@@ -54,12 +56,13 @@ export const openstackApi: CourseCloudApi = {
  * cloud: its floating IPs are only contacted once the route to them is known to lead into a
  * rehearsal cloud's own networks, never along the default route.
  */
-export function hostHealthProbes(cloudName: string): HealthProbes {
+export function hostHealthProbes(cloudName: string, prometheusLogin?: Credential): HealthProbes {
   const authUrl = findCloudConfig(cloudName)?.authUrl;
   const rehearsal = authUrl !== undefined && isLoopbackUrl(authUrl);
   return {
     ssh: (address) => sshBanner(22, 3000, address),
-    nodeUp: (url) => nodeUp(url),
+    nodeUp: async (url) =>
+      prometheusLogin ? nodeUp(url, prometheusLogin) : { up: new Map(), error: 'no login: the course\'s state directory has no gnocchi-users.yml (run `configure` from the state directory that made the course)' },
     guard: async (address) => {
       if (!rehearsal) return;
       const [{ default: Docker }, { requireRouteIntoCloud }] = await Promise.all([import('dockerode'), import('../cloud/route-check.js')]);

@@ -4,6 +4,7 @@
  * `down` ends with the leak check (and `--sweep`) through the toolkit's OpenStack client.
  */
 import { protectTerraformState } from '../terraform/state-modes.js';
+import { existingAdminLogin } from '../access/gnocchi-users.js';
 import type { Course } from '../course/model.js';
 import { synthCourse, type SynthesizedStack, type SynthResult } from '../synth/synthesize.js';
 import { formatTable } from '../cli/table.js';
@@ -382,7 +383,7 @@ async function cloudHealth(ctx: StatusContext): Promise<StatusSection> {
   const title = `server health (SSH on floating IPs, node-exporters scraped by the monitoring host's Prometheus)`;
   try {
     const servers = await ctx.courseServers();
-    const report = await serverHealth(servers, { monitoringEnabled: course.monitoring?.enabled ?? false, ...(options.learner === undefined ? {} : { learner: options.learner }) }, ctx.cloud.healthProbes(cloudName));
+    const report = await serverHealth(servers, { monitoringEnabled: course.monitoring?.enabled ?? false, ...(options.learner === undefined ? {} : { learner: options.learner }) }, ctx.cloud.healthProbes(cloudName, existingAdminLogin(course)));
     return { title, ok: report.ok, lines: renderServerHealth(report), json: report };
   } catch (error) {
     return failedSection(title, error);

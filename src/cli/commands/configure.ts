@@ -6,6 +6,7 @@ import { renderInventory } from '../../ansible/inventory.js';
 import { limitPattern, limitSelects, parseLimit } from '../../ansible/limit.js';
 import { runVars } from '../../ansible/run-vars.js';
 import { waitForScrapes } from '../../local/checks.js';
+import { gnocchiAdmin } from '../../access/gnocchi-users.js';
 import { scrapeIntervalSeconds } from '../../local/monitoring-files.js';
 import { formatEvent, formatRecap, runPlaybook } from '../../ansible/runner.js';
 import { TargetError } from '../../targets/driver.js';
@@ -81,7 +82,7 @@ export const command: CliCommand = {
       if (instances.length) {
         const interval = scrapeIntervalSeconds();
         log(`waiting for Prometheus to scrape ${instances.length} node-exporter${instances.length === 1 ? '' : 's'} (every ${interval} s)`);
-        const waited = await waitForScrapes(course.local.ports.prometheus, instances, (2 * interval + 5) * 1000);
+        const waited = await waitForScrapes(course.local.ports.prometheus, gnocchiAdmin(course), instances, (2 * interval + 5) * 1000);
         scrapedDown = waited.down;
         if (waited.down.length) log(`warning: Prometheus does not see ${waited.down.join(', ')} up${waited.error ? ` (${waited.error})` : ''}; \`resops status ${course.file}\` says more`);
         else log(`Prometheus scrapes all ${instances.length}`);
