@@ -96,7 +96,7 @@ const ok = async (url: string, auth?: string) => {
 
 async function monitoringReady(): Promise<void> {
   await eventually('Pushgateway ready', () => ok(`http://127.0.0.1:${PORTS.pushgateway}/-/ready`), 120_000);
-  await eventually('Prometheus ready', () => ok(`http://127.0.0.1:${PORTS.prometheus}/-/ready`), 120_000);
+  await eventually('Prometheus ready', () => ok(`http://127.0.0.1:${PORTS.prometheus}/-/ready`, `admin:${gnocchiAdmin(course).password}`), 120_000);
   await eventually('Gnocchi answers', () => ok(`http://127.0.0.1:${PORTS.gnocchi}/v1/status`, `admin:${gnocchiAdmin(course).password}`), 240_000);
 }
 
