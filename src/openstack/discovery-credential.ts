@@ -214,7 +214,7 @@ async function checkCredential(instructor: InstructorSession, credential: Discov
  * the log. A course without monitoring never had one: nothing is asked.
  */
 export async function deleteDiscoveryCredential(
-  course: Pick<Course, 'id' | 'dir' | 'stateDir' | 'monitoring'>,
+  course: Pick<Course, 'id' | 'dir' | 'stateDir'> & { monitoring: Pick<Course['monitoring'], 'enabled'> },
   session: Pick<InstructorSession, 'cloud' | 'userId'>,
   identity: DiscoveryIdentity,
 ): Promise<string | undefined> {
