@@ -184,7 +184,8 @@ async function checkCredential(instructor: InstructorSession, credential: Discov
   try {
     session = await OpenStackSession.connect(config, { computeMicroversion: '2.1' });
   } catch (error) {
-    if (error instanceof AuthenticationError) return 'no longer authenticates (deleted, or its owner lost the project)';
+    // Keystone answers a deleted credential's id 404 ("Could not find Application Credential"), or 401.
+    if (error instanceof AuthenticationError || (error instanceof OpenStackApiError && error.status === 404)) return 'no longer authenticates (deleted, or its owner lost the project)';
     throw error;
   }
   if (session.projectId !== instructor.projectId) return `belongs to another project (${session.projectId}, not ${instructor.projectId})`;
