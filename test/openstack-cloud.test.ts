@@ -16,6 +16,8 @@ import { runInContainer } from '../src/process/run-in-container.js';
 import { securityGroupHasRule, serverIsActive } from '../src/openstack/checks.js';
 import { connectCloud, OpenStackClient } from '../src/openstack/client.js';
 import { AuthenticationError } from '../src/openstack/errors.js';
+import { deleteDiscoveryCredential, discoveryCredentialFile, ensureDiscoveryCredential } from '../src/openstack/discovery-credential.js';
+import { TargetError } from '../src/targets/driver.js';
 import { findLeftovers, sweepLeftovers, type Leftover } from '../src/openstack/leftovers.js';
 import type { Network, Port, Subnet } from '../src/openstack/network.js';
 import { fetchProjectQuota } from '../src/openstack/quota.js';
@@ -554,6 +556,49 @@ suite(title, () => {
       expect(result.stderr).toMatch(/Keystone at http:\/\/127\.0\.0\.1:5000\/v3\/auth\/tokens refused the credentials \(HTTP 401\)/);
       expect(`${result.stdout}${result.stderr}`).not.toContain(wrong);
     });
+  });
+
+  describe("Prometheus' discovery credential (Keystone and Nova only: no server is made)", () => {
+    const course = (id: string) => ({ id, dir: mkdtempSync(path.join(os.tmpdir(), 'resops-discovery-')), stateDir: '.resops', monitoring: { enabled: true } });
+
+    it('made once and reused while it works (the same id and secret: prometheus.yml does not change); made anew when deleted behind the toolkit\'s back; down\'s deletion takes it and its file', async () => {
+      const c = course('disc-reuse');
+      const options = { session: admin.session, identity: admin.identity, prometheusInterface: 'internal' as const };
+      const first = await ensureDiscoveryCredential(c, options);
+      const made = await admin.identity.findApplicationCredentials(admin.session.userId, `resops-${c.id}-discovery`);
+      expect(made.map((m) => [m.id, m.access_rules?.map((r) => `${r.method} ${r.service} ${r.path}`), m.roles?.map((r) => r.name)])).toEqual([
+        [first.id, ['GET compute /v2.1/servers/detail', 'GET compute /v2.1/os-floating-ips'], ['reader']],
+      ]);
+      expect(await ensureDiscoveryCredential(c, options)).toEqual(first);
+      await admin.identity.deleteApplicationCredential(admin.session.userId, first.id);
+      const lines: string[] = [];
+      const second = await ensureDiscoveryCredential(c, { ...options, progress: (line) => lines.push(line) });
+      expect(second.id).not.toBe(first.id);
+      expect(lines[0]).toContain('no longer authenticates');
+      expect(lines.join('\n')).not.toContain(second.secret);
+      expect(await deleteDiscoveryCredential(c, admin.session, admin.identity)).toBe(`deleted Prometheus' discovery credential resops-${c.id}-discovery (application credential ${second.id})`);
+      expect(existsSync(discoveryCredentialFile(c))).toBe(false);
+      expect(await admin.identity.findApplicationCredentials(admin.session.userId, `resops-${c.id}-discovery`)).toEqual([]);
+      rmSync(c.dir, { recursive: true, force: true });
+    }, 120_000);
+
+    it("an instructor whose own credential is a restricted application credential: Keystone refuses to make the discovery credential, configure says so with the command to run, and nothing falls back to the instructor's credential", async () => {
+      const own = await admin.identity.createApplicationCredential(admin.session.userId, { name: `resops-test-instructor-${Date.now().toString(36)}`, description: 'an instructor\'s restricted credential', access_rules: [] });
+      try {
+        const instructor = await OpenStackClient.connect({ ...admin.session.config, auth: { type: 'application_credential', id: own.id, secret: own.secret } });
+        const c = course('disc-refused');
+        const error = (await ensureDiscoveryCredential(c, { session: instructor.session, identity: instructor.identity, prometheusInterface: 'internal' }).catch((e: unknown) => e)) as TargetError;
+        expect(error).toBeInstanceOf(TargetError);
+        expect(error.message).toMatch(/refused to make Prometheus' discovery credential resops-disc-refused-discovery \(.*answered 403: .*application_credential.* is not allowed for managing additional application credentials/);
+        expect(error.hint).toContain(`openstack application credential create resops-disc-refused-discovery`);
+        expect(error.hint).toContain(discoveryCredentialFile(c));
+        expect(`${error.message}${error.hint}`).not.toContain(own.secret);
+        expect(existsSync(discoveryCredentialFile(c))).toBe(false);
+        rmSync(c.dir, { recursive: true, force: true });
+      } finally {
+        await admin.identity.deleteApplicationCredential(admin.session.userId, own.id);
+      }
+    }, 120_000);
   });
 
   describeTerraformOnCloud({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });

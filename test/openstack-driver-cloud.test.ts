@@ -325,6 +325,31 @@ describe('the driver with a fake cloud and a fake terraform', () => {
     expect(other.hint).not.toContain('--sweep');
   });
 
+  it("down: a full down deletes Prometheus' discovery credential and says so; down --learner leaves it; a refusal is reported with its hint and exits 1", async () => {
+    const { api } = fakeCloud([]);
+    const asked: string[] = [];
+    let answer: () => Promise<string | undefined> = async () => "deleted Prometheus' discovery credential resops-c-discovery (application credential ac1)";
+    api.deleteDiscoveryCredential = async (client, c) => {
+      asked.push(`${String(client)} ${c.id}`);
+      return answer();
+    };
+    const { driver, out } = driverWith(api, synthWithState([]));
+    expect(await driver.down(course, { json: false, learner: 'alice' })).toBe(0);
+    expect(asked).toEqual([]);
+    expect(await driver.down(course, { json: false })).toBe(0);
+    expect(asked).toEqual(['client of teaching c']);
+    expect(out).toContain("✔ deleted Prometheus' discovery credential resops-c-discovery (application credential ac1)");
+    answer = async () => {
+      throw new TargetError('cloud "teaching" refused to delete Prometheus\' discovery credential resops-c-discovery', '`openstack application credential delete ac1`');
+    };
+    out.length = 0;
+    expect(await driver.down(course, { json: true })).toBe(1);
+    expect((JSON.parse(out.join('\n')) as DownReport).discoveryCredential).toEqual({
+      error: 'cloud "teaching" refused to delete Prometheus\' discovery credential resops-c-discovery',
+      hint: '`openstack application credential delete ac1`',
+    });
+  });
+
   it('down --sweep exits 1 when something survives the sweep', async () => {
     const { api } = fakeCloud([leftover('port', 'c-port'), leftover('volume', 'c-data')], ['c-data']);
     const { driver, out } = driverWith(api, synthWithState([]));

@@ -2,8 +2,8 @@
  * Variables `configure` passes at run time and never writes into the inventory: the Gnocchi
  * indexer password and API users (generated once per course, kept in the course's state
  * directory, mode 0600)
- * and the OpenStack credentials of Prometheus' discovery (read from clouds.yaml / OS_* like every
- * OpenStack client). They go to ansible-playbook as `-e @file`, a 0600 file in a private temp
+ * and the OpenStack credential of Prometheus' discovery (the course's own application credential,
+ * made with the instructor's credentials from clouds.yaml / OS_*, never those themselves). They go to ansible-playbook as `-e @file`, a 0600 file in a private temp
  * directory removed after the run.
  */
 import { privateStateRoot } from '../course/private-state.js';
@@ -12,8 +12,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Course } from '../course/model.js';
-import type { CloudConfig } from '../openstack/cloud-config.js';
 import type { CatalogView } from '../openstack/servers-endpoints.js';
+import { courseDiscoveryAuth } from '../openstack/discovery-credential.js';
 import { GNOCCHI_ADMIN, gnocchiUsers } from '../access/gnocchi-users.js';
 import { monitoringWebConfigs } from '../access/monitoring-web.js';
 import { TargetError } from '../targets/driver.js';
@@ -46,32 +46,6 @@ export function courseSecrets(course: Pick<Course, 'dir' | 'stateDir'>): { gnocc
   return secrets;
 }
 
-/** openstack_sd_configs fields from a cloud's credentials (Prometheus' names). */
-export function openstackSdAuth(cloud: CloudConfig): Record<string, string> {
-  const auth = cloud.auth;
-  const fields: Record<string, string | undefined> =
-    auth.type === 'application_credential'
-      ? {
-          application_credential_id: auth.id,
-          application_credential_name: auth.id ? undefined : auth.name,
-          application_credential_secret: auth.secret,
-          username: auth.id ? undefined : auth.username,
-          userid: auth.id ? undefined : auth.userId,
-          domain_name: auth.id ? undefined : auth.userDomainName,
-          domain_id: auth.id ? undefined : auth.userDomainId,
-        }
-      : {
-          username: auth.username,
-          userid: auth.userId,
-          password: auth.password,
-          project_name: auth.projectName,
-          project_id: auth.projectId,
-          domain_name: auth.userDomainName ?? auth.projectDomainName,
-          domain_id: auth.userDomainName || auth.projectDomainName ? undefined : (auth.userDomainId ?? auth.projectDomainId),
-        };
-  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
-}
-
 /** The monitoring host's logins for Prometheus (admin and learners) and Alertmanager (admin). */
 function monitoringWebVars(course: Course, adminPassword: string): Record<string, unknown> {
   const web = monitoringWebConfigs(course);
@@ -87,6 +61,8 @@ export interface RunVarsOptions {
   progress?: (line: string) => void;
   /** The cloud's catalog as the course's credentials see it (default: ask the cloud). */
   catalog?: (cloudName: string, course: Course) => Promise<CatalogView>;
+  /** openstack_sd_configs' credential fields (default: the course's discovery credential, src/openstack/discovery-credential.ts). */
+  discoveryAuth?: typeof courseDiscoveryAuth;
 }
 
 async function courseCatalog(cloudName: string, course: Course): Promise<CatalogView> {
@@ -132,6 +108,7 @@ export async function runVars(course: Course, options: RunVarsOptions = {}): Pro
     prometheus_openstack_identity_endpoint: servers.identity,
     prometheus_openstack_availability: servers.interface,
     prometheus_openstack_region: cloud.regionName ?? course.cloud.region,
-    prometheus_openstack_auth: openstackSdAuth(cloud),
+    // Never the instructor's own credential: the monitoring host is where learners could read it.
+    prometheus_openstack_auth: await (options.discoveryAuth ?? courseDiscoveryAuth)(name, course, servers.interface, options.progress),
   };
 }

@@ -2,8 +2,8 @@ import type { OpenStackSession } from './session.js';
 
 /**
  * Keystone v3 calls the rehearsal cloud needs (projects, users, role grants, own password, the
- * catalog's endpoints), and EC2 credentials: the keys of the object store's S3 API, which the
- * pipeline makes for one run.
+ * catalog's endpoints), EC2 credentials: the keys of the object store's S3 API, which the
+ * pipeline makes for one run, and application credentials: Prometheus' discovery credential.
  */
 
 export interface Project {
@@ -39,6 +39,31 @@ export interface Ec2Credential {
   secret: string;
   project_id: string;
   user_id: string;
+}
+
+/** One request an application credential may make (Keystone's access rules; `path` may hold `*`, `**`). */
+export interface AccessRule {
+  service: string;
+  method: string;
+  path: string;
+}
+
+/** An application credential: `secret` is only in the answer to its creation. */
+export interface ApplicationCredential {
+  id: string;
+  name: string;
+  project_id: string;
+  secret?: string;
+  access_rules?: AccessRule[];
+  roles?: Array<{ id: string; name: string }>;
+}
+
+export interface NewApplicationCredential {
+  name: string;
+  description: string;
+  access_rules: AccessRule[];
+  /** Role names, each one the caller holds in the project; absent: all of the caller's. */
+  roles?: string[];
 }
 
 export class IdentityApi {
@@ -106,6 +131,29 @@ export class IdentityApi {
   async listEc2Credentials(userId: string): Promise<Array<Pick<Ec2Credential, 'access' | 'project_id'>>> {
     const body = await this.session.json<{ credentials: Ec2Credential[] }>('identity', 'GET', `/users/${userId}/credentials/OS-EC2`);
     return body.credentials.map((c) => ({ access: c.access, project_id: c.project_id }));
+  }
+
+  /**
+   * A new application credential of `userId` (the caller's own) in the token's project. Keystone
+   * refuses it (403) to a token that itself comes from a restricted application credential.
+   */
+  async createApplicationCredential(userId: string, wanted: NewApplicationCredential): Promise<ApplicationCredential & { secret: string }> {
+    const { roles, ...rest } = wanted;
+    const body = await this.session.json<{ application_credential: ApplicationCredential & { secret: string } }>('identity', 'POST', `/users/${userId}/application_credentials`, {
+      body: { application_credential: { ...rest, unrestricted: false, ...(roles ? { roles: roles.map((name) => ({ name })) } : {}) } },
+    });
+    return body.application_credential;
+  }
+
+  /** The user's application credentials of that name (names are unique per user: none or one). */
+  async findApplicationCredentials(userId: string, name: string): Promise<ApplicationCredential[]> {
+    const body = await this.session.json<{ application_credentials: ApplicationCredential[] }>('identity', 'GET', `/users/${userId}/application_credentials`, { query: { name } });
+    return body.application_credentials;
+  }
+
+  /** Deletes it (404: already gone, as wanted). */
+  async deleteApplicationCredential(userId: string, id: string): Promise<void> {
+    await this.session.call('identity', 'DELETE', `/users/${userId}/application_credentials/${encodeURIComponent(id)}`, { okStatus: [204, 404] });
   }
 
   /** Admin: the catalog's endpoints, of one interface when given. */

@@ -22,6 +22,7 @@ import { listCourseServers } from '../openstack/servers.js';
 import { nodeUp, sshBanner } from '../local/checks.js';
 import { isLoopbackUrl } from '../openstack/servers-endpoints.js';
 import { deleteSubnetHolders, serversHoldingSubnets } from '../openstack/subnet-holders.js';
+import { deleteDiscoveryCredential } from '../openstack/discovery-credential.js';
 import { TargetError } from './driver.js';
 import type { HealthProbes } from './server-health.js';
 
@@ -38,6 +39,8 @@ export interface CourseCloudApi {
   /** Servers no stack of the course made, on its subnets (a learner's learner only): `down` cannot delete a subnet under them. Absent: not asked. */
   subnetHolders?: typeof serversHoldingSubnets;
   deleteSubnetHolders?: typeof deleteSubnetHolders;
+  /** A full `down`'s deletion of Prometheus' discovery credential; what it deleted, for the log. Absent: not asked. */
+  deleteDiscoveryCredential?: (cloud: CloudRef, course: Course) => Promise<string | undefined>;
 }
 
 export const openstackApi: CourseCloudApi = {
@@ -49,6 +52,10 @@ export const openstackApi: CourseCloudApi = {
   healthProbes: hostHealthProbes,
   subnetHolders: serversHoldingSubnets,
   deleteSubnetHolders,
+  deleteDiscoveryCredential: async (cloud, course) => {
+    const client = await clientFor(cloud);
+    return deleteDiscoveryCredential(course, client.session, client.identity);
+  },
 };
 
 /**

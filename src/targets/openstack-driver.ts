@@ -78,6 +78,8 @@ export const STATUS_SOURCES: StatusSource[] = [learnerOutputs, cloudServers, clo
 /** `down --json`: terraform's report, then the leak check (or why it did not run). */
 export type DownReport = RunReport & {
   leakCheck: LeakCheckResult | { cloud: string; course: string; error: string; hint?: string; clean: false } | { skipped: string; clean: false };
+  /** A full down of a course that had Prometheus' discovery credential: what became of it. */
+  discoveryCredential?: { deleted: string } | { error: string; hint?: string };
 };
 
 export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDriver {
@@ -211,8 +213,10 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
       }
     }
 
+    const discoveryCredential = interrupted || options.learner ? undefined : await dropDiscoveryCredential(course, cloudName);
+
     if (options.json) {
-      const full: DownReport = { ...report, leakCheck };
+      const full: DownReport = { ...report, leakCheck, ...(discoveryCredential ? { discoveryCredential } : {}) };
       out(JSON.stringify(full, null, 2));
     } else {
       out('');
@@ -222,10 +226,29 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
       out('');
       if ('before' in leakCheck) for (const line of renderLeakCheck(leakCheck, sweepCommand(course, options))) out(line);
       else if ('skipped' in leakCheck) out(`leak check: ${leakCheck.skipped}`);
+      if (discoveryCredential && 'deleted' in discoveryCredential) out(`✔ ${discoveryCredential.deleted}`);
+      if (discoveryCredential && 'error' in discoveryCredential) out(`✖ ${discoveryCredential.error}${discoveryCredential.hint ? `\nhint: ${discoveryCredential.hint}` : ''}`);
     }
     // After the report is out, so the CLI prints the cloud's failure and its hint last.
     if (cloudFailure) throw cloudFailure;
-    return report.ok && leakCheck.clean ? 0 : 1;
+    return report.ok && leakCheck.clean && !(discoveryCredential && 'error' in discoveryCredential) ? 0 : 1;
+  };
+
+  /**
+   * The course's discovery credential ends with the course (a learner's down leaves it): it can
+   * still list the project's servers, and nothing in the project labels it for the leak check.
+   */
+  const dropDiscoveryCredential = async (course: Course, cloudName: string): Promise<DownReport['discoveryCredential']> => {
+    if (!cloud.deleteDiscoveryCredential) return undefined;
+    try {
+      const deleted = await askCloud(cloudName, 'deleting Prometheus\' discovery credential', async () =>
+        cloud.deleteDiscoveryCredential!(await cloud.connect(cloudName, course.cloud.region), course),
+      );
+      return deleted === undefined ? undefined : { deleted };
+    } catch (error) {
+      if (!(error instanceof TargetError)) throw error;
+      return { error: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    }
   };
 
   /**

@@ -17,6 +17,9 @@ import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
 import type { ServersMode } from '../../src/cloud/container.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
 import { loadCourse } from '../../src/course/load.js';
+import { findCloudConfig } from '../../src/openstack/cloud-config.js';
+import { discoveryCredentialFile, readDiscoveryCredential, type DiscoveryCredential } from '../../src/openstack/discovery-credential.js';
+import { parse as parseYaml } from 'yaml';
 import { fetchWithin } from '../../src/net/deadline.js';
 import { runCommand } from '../../src/process/run-command.js';
 import type { OpenStackClient } from '../../src/openstack/client.js';
@@ -332,6 +335,55 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       await waitUntil('alice-vm2 scraped again', 240_000, async () => (await nodeTargets()).some((t) => t.labels.instance === instance && t.health === 'up'));
     }, 1_500_000);
 
+    it.skipIf(ctx.servers !== 'containers')('attack on the rehearsal cloud: a learner who reads the discovery credential off the monitoring host can list servers but cannot delete, create or read anything else, nor make herself a better credential; it is not the instructor\'s', async () => {
+      const all = await servers();
+      const monitoring = all.find((s) => s.role === 'monitoring')!.floatingAddresses[0]!;
+      // What the monitoring host holds (whoever becomes root there reads the same).
+      const read = await sshInto(monitoring, 'debian', automationKeyFile(loadCourse(courseFile)), 'sudo -n cat /etc/prometheus/prometheus.yml');
+      expect({ code: read.code, err: read.stderr }).toEqual({ code: 0, err: '' });
+      const config = parseYaml(read.stdout) as { scrape_configs: Array<{ openstack_sd_configs?: Array<Record<string, string>> }> };
+      const sd = config.scrape_configs.flatMap((c) => c.openstack_sd_configs ?? []);
+      expect(sd.length).toBeGreaterThan(0);
+      const kept = readDiscoveryCredential(discoveryCredentialFile(loadCourse(courseFile)))!;
+      for (const entry of sd) {
+        expect(Object.keys(entry).filter((k) => /password|user|project|domain/.test(k))).toEqual([]);
+        expect({ id: entry.application_credential_id, secret: entry.application_credential_secret }).toEqual({ id: kept.id, secret: kept.secret });
+      }
+      const instructor = findCloudConfig(LOCAL_CLOUD)!.auth;
+      expect(instructor.type).toBe('password');
+      if (instructor.type === 'password') expect(read.stdout).not.toContain(instructor.password);
+
+      const stolen = await tokenOf(kept);
+      expect(stolen.roles).toEqual(['reader']);
+      const ask = (method: string, url: string, body?: unknown) =>
+        fetchWithin(20_000, url, { method, headers: { 'x-auth-token': stolen.token, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      // What Prometheus needs works: every server of the course, and the floating IPs.
+      const listed = await ask('GET', 'http://127.0.0.1:8774/v2.1/servers/detail');
+      expect(listed.status).toBe(200);
+      expect(((await listed.json()) as { servers: Array<{ name: string }> }).servers.map((s) => s.name).filter((n) => n.startsWith(`${COURSE_ID}-`)).sort()).toEqual(all.map((s) => s.name).sort());
+      expect((await ask('GET', 'http://127.0.0.1:8774/v2.1/os-floating-ips')).status).toBe(200);
+      // Everything else is refused.
+      const victim = all.find((s) => s.name === `${COURSE_ID}-alice-vm1`)!;
+      const flavor = (await ctx.admin().compute.listFlavors())[0]!.id;
+      const attempts: Array<[string, string, unknown?]> = [
+        ['DELETE', `http://127.0.0.1:8774/v2.1/servers/${victim.id}`],
+        ['POST', 'http://127.0.0.1:8774/v2.1/servers', { server: { name: `${COURSE_ID}-intruder`, flavorRef: flavor, imageRef: flavor, networks: 'none' } }],
+        ['POST', `http://127.0.0.1:8774/v2.1/servers/${victim.id}/action`, { 'os-getConsoleOutput': {} }],
+        ['GET', `http://127.0.0.1:8774/v2.1/servers/${victim.id}`],
+        ['GET', 'http://127.0.0.1:8774/v2.1/flavors'],
+        ['GET', 'http://127.0.0.1:9696/v2.0/networks'],
+        ['GET', 'http://127.0.0.1:9292/v2/images'],
+        ['GET', `http://127.0.0.1:8776/v3/${stolen.projectId}/volumes`],
+        ['GET', `http://127.0.0.1:8080/v1/AUTH_${stolen.projectId}`],
+        ['POST', `http://127.0.0.1:5000/v3/users/${stolen.userId}/application_credentials`, { application_credential: { name: `${COURSE_ID}-intruder` } }],
+        ['POST', `http://127.0.0.1:5000/v3/users/${stolen.userId}/credentials/OS-EC2`, { tenant_id: stolen.projectId }],
+      ];
+      const answers: string[] = [];
+      for (const [method, url, body] of attempts) answers.push(`${method} ${url} ${[401, 403].includes((await ask(method, url, body)).status) ? 'refused' : 'ALLOWED'}`);
+      expect(answers).toEqual(attempts.map(([method, url]) => `${method} ${url} refused`));
+      expect((await ctx.admin().compute.getServer(victim.id))?.status).toBe('ACTIVE');
+    }, 180_000);
+
     it.skipIf(ctx.servers !== 'containers')('attack on the rehearsal cloud: root on alice\'s VM tries the monitoring host\'s Pushgateway, Gnocchi, Alertmanager and Prometheus and Neutron drops it; from the dashboard network Gnocchi and Prometheus want a login, alice\'s cannot touch the course\'s archive policy nor open Alertmanager', async () => {
       const all = await servers();
       const monitoringHost = all.find((s) => s.role === 'monitoring')!;
@@ -590,12 +642,20 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       for (const [name, id] of ids) if (!name.startsWith(`${COURSE_ID}-worker`)) expect(after.get(name), name).toBe(id);
     }, 600_000);
 
-    it('down destroys every stack, the leak check is clean, and an independent listing finds nothing of the course', async () => {
+    it('down destroys every stack, the leak check is clean, the discovery credential is deleted, and an independent listing finds nothing of the course', async () => {
+      const file = discoveryCredentialFile(loadCourse(courseFile));
+      const discovery = ctx.servers === 'containers' ? readDiscoveryCredential(file) : undefined;
       const result = await cli('down', '--json');
       expectOk(result);
-      const report = JSON.parse(result.stdout) as RunJson & { leakCheck: { clean: boolean; after: unknown[] } };
+      const report = JSON.parse(result.stdout) as RunJson & { leakCheck: { clean: boolean; after: unknown[] }; discoveryCredential?: { deleted?: string } };
       expect(report.outcomes.every((o) => o.status === 'ok')).toBe(true);
       expect(report.leakCheck).toMatchObject({ clean: true, after: [] });
+      if (discovery) {
+        expect(report.discoveryCredential).toEqual({ deleted: `deleted Prometheus' discovery credential resops-${COURSE_ID}-discovery (application credential ${discovery.id})` });
+        // Keystone answers 404 (no such application credential) or 401.
+        await expect(tokenOf(discovery)).rejects.toThrow(/answered (401|404)/);
+      }
+      expect(existsSync(file)).toBe(false);
       expect(await independentListing(ctx.admin())).toEqual([]);
     }, 600_000);
   });
@@ -629,6 +689,18 @@ async function independentListing(client: OpenStackClient): Promise<string[]> {
     ...keypairs.filter((k) => ours(k.name)).map((k) => `keypair ${k.name}`),
     ...containers.filter((c) => ours(c.name, [], c.metadata)).map((c) => `container ${c.name}`),
   ];
+}
+
+/** A token of an application credential, as Prometheus (or whoever holds its secret) gets one. */
+async function tokenOf(credential: Pick<DiscoveryCredential, 'id' | 'secret'>): Promise<{ token: string; roles: string[]; userId: string; projectId: string }> {
+  const response = await fetchWithin(20_000, 'http://127.0.0.1:5000/v3/auth/tokens', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ auth: { identity: { methods: ['application_credential'], application_credential: { id: credential.id, secret: credential.secret } } } }),
+  });
+  if (response.status !== 201) throw new Error(`POST /v3/auth/tokens answered ${response.status}`);
+  const body = (await response.json()) as { token: { roles: Array<{ name: string }>; user: { id: string }; project: { id: string } } };
+  return { token: response.headers.get('x-subject-token')!, roles: body.token.roles.map((r) => r.name), userId: body.token.user.id, projectId: body.token.project.id };
 }
 
 /** The course file without one learner's entry (the sample lists each learner as `  - id: …` and its fields). */
