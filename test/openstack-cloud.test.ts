@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -18,6 +18,8 @@ import { connectCloud, OpenStackClient } from '../src/openstack/client.js';
 import { AuthenticationError } from '../src/openstack/errors.js';
 import { deleteDiscoveryCredential, discoveryCredentialFile, ensureDiscoveryCredential } from '../src/openstack/discovery-credential.js';
 import { TargetError } from '../src/targets/driver.js';
+import { dropCourseAccounts } from '../src/accounts/learner-accounts.js';
+import { findCloudConfig } from '../src/openstack/cloud-config.js';
 import { findLeftovers, sweepLeftovers, type Leftover } from '../src/openstack/leftovers.js';
 import type { Network, Port, Subnet } from '../src/openstack/network.js';
 import { fetchProjectQuota } from '../src/openstack/quota.js';
@@ -90,6 +92,14 @@ async function projectClient(project: string): Promise<OpenStackClient> {
   const result = await cloudUp({ stateDir, name: CONTAINER, seed, progress: () => undefined });
   expect(result.clouds).toContain(`${LOCAL_CLOUD}-${project}`);
   return connectCloud(`${LOCAL_CLOUD}-${project}`);
+}
+
+/** Every file under `dir`, recursively. */
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? listFiles(full) : [full];
+  });
 }
 
 /** What Terraform would leave of course `id` if destroy failed half-way (labels as the stacks set them). */
@@ -599,6 +609,94 @@ suite(title, () => {
         await admin.identity.deleteApplicationCredential(admin.session.userId, own.id);
       }
     }, 120_000);
+  });
+
+  describe('learner accounts (Keystone only: no server is made)', () => {
+    let work = '';
+    let courseFile = '';
+    const handouts = () => {
+      const c = loadCourse(courseFile);
+      return path.join(path.resolve(c.dir, c.stateDir), 'handouts');
+    };
+    // The class ends tomorrow: the credentials must expire a day after that.
+    const end = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const learnerClient = (file: string) => {
+      const config = findCloudConfig('resops-acct', { env: { OS_CLIENT_CONFIG_FILE: file }, cwd: work, home: work });
+      if (!config) throw new Error(`${file} has no entry resops-acct`);
+      return OpenStackClient.connect(config);
+    };
+
+    beforeAll(() => {
+      work = mkdtempSync(path.join(os.tmpdir(), 'resops-accounts-'));
+      courseFile = path.join(work, 'course.yaml');
+      writeFileSync(courseFile, courseYaml({ id: 'acct', learners: 2, target: 'openstack' }).replace(/end: '?2026-12-05'?/, `end: ${end}`));
+    });
+    afterAll(async () => {
+      delete process.env.OS_CLOUD;
+      await dropCourseAccounts(loadCourse(courseFile), admin).catch(() => undefined);
+      if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it('create: each learner logs in with the clouds.yaml beside their handout (0600), as themselves, a member and no admin, until a day after course.end; no secret in any output or state file outside their file; a second create keeps them', async () => {
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      const run = await runCli(['accounts', 'create', courseFile, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const made = (JSON.parse(run.stdout) as { accounts: Array<{ learner: string; user: string; action: string; file: string; expiresAt: string }> }).accounts;
+      expect(made.map((a) => [a.learner, a.user, a.action])).toEqual([['learner1', 'resops-acct-learner1', 'created'], ['learner2', 'resops-acct-learner2', 'created']]);
+      expect((statSync(handouts()).mode & 0o777).toString(8)).toBe('700');
+      const secrets: string[] = [];
+      for (const account of made) {
+        expect((statSync(account.file).mode & 0o777).toString(8)).toBe('600');
+        const text = readFileSync(account.file, 'utf8');
+        secrets.push(/application_credential_secret: (\S+)/.exec(text)![1]!);
+        const learner = await learnerClient(account.file);
+        expect(learner.projectId).toBe(admin.projectId);
+        expect(learner.session.roles).toContain('member');
+        expect(learner.session.roles).not.toContain('admin');
+        const own = await admin.identity.findApplicationCredentials(learner.session.userId, 'resops-acct');
+        expect(own.map((c) => Date.parse(c.expires_at ?? ''))).toEqual([Date.parse(`${end}T00:00:00Z`) + 48 * 3_600_000]);
+        // A member can use the cloud (list servers) but is no identity admin.
+        await expect(learner.compute.listServers()).resolves.toBeDefined();
+        await expect(learner.identity.createUser('resops-acct-intruder', 'x'.repeat(20), admin.projectId)).rejects.toThrow(/403/);
+      }
+      expect(made.map((a) => path.dirname(a.file))).toEqual([handouts(), handouts()]);
+      const everything = [run.stdout, run.stderr, ...listFiles(path.dirname(handouts())).filter((f) => !made.some((a) => a.file === f)).map((f) => readFileSync(f, 'utf8'))].join('\n');
+      for (const secret of secrets) expect(everything).not.toContain(secret);
+      const again = await runCli(['accounts', 'create', courseFile, '--json']);
+      expect(again.code, again.stderr).toBe(0);
+      expect((JSON.parse(again.stdout) as { accounts: Array<{ action: string }> }).accounts.map((a) => a.action)).toEqual(['kept', 'kept']);
+      expect(made.map((a) => /application_credential_secret: (\S+)/.exec(readFileSync(a.file, 'utf8'))![1])).toEqual(secrets);
+    }, 180_000);
+
+    it('an instructor without Keystone\'s admin role is told which role is missing and what they have; nothing is made', async () => {
+      await projectClient('acct-member');
+      process.env.OS_CLOUD = `${LOCAL_CLOUD}-acct-member`;
+      const other = path.join(work, 'other');
+      const run = await runCli(['accounts', 'create', courseFile, '--out', other]);
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/refused .* \(HTTP 403\): making learner accounts needs Keystone's admin role .*your credential has the roles .*member/);
+      expect(existsSync(path.join(other, 'learner1.clouds.yaml'))).toBe(false);
+    }, 180_000);
+
+    it('delete: the users go, with their credentials (a learner\'s file no longer logs in), and their files; list says none; a full down then finds nothing to delete', async () => {
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      const file = path.join(handouts(), 'learner1.clouds.yaml');
+      await learnerClient(file);
+      const kept = path.join(work, 'kept.clouds.yaml');
+      writeFileSync(kept, readFileSync(file, 'utf8'), { mode: 0o600 });
+      const run = await runCli(['accounts', 'delete', courseFile, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect((JSON.parse(run.stdout) as { deleted: Array<{ deleted: boolean }> }).deleted.map((d) => d.deleted)).toEqual([true, true]);
+      expect(existsSync(file)).toBe(false);
+      const list = await runCli(['accounts', 'list', courseFile, '--json']);
+      expect((JSON.parse(list.stdout) as { accounts: Array<{ exists: boolean }> }).accounts.map((a) => a.exists)).toEqual([false, false]);
+      expect(await admin.identity.findUser('resops-acct-learner1')).toBeUndefined();
+      // A copy the learner kept is worth nothing now: Keystone refuses the credential.
+      await expect(learnerClient(kept)).rejects.toThrow();
+      // What a full down does: nothing left to delete.
+      expect(await dropCourseAccounts(loadCourse(courseFile), admin)).toBeUndefined();
+    }, 180_000);
   });
 
   describeTerraformOnCloud({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });

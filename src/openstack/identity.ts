@@ -56,12 +56,17 @@ export interface ApplicationCredential {
   secret?: string;
   access_rules?: AccessRule[];
   roles?: Array<{ id: string; name: string }>;
+  /** ISO time; null: never expires. */
+  expires_at?: string | null;
 }
 
 export interface NewApplicationCredential {
   name: string;
   description: string;
-  access_rules: AccessRule[];
+  /** Absent: no rules, the credential may do whatever its roles allow. */
+  access_rules?: AccessRule[];
+  /** ISO time after which Keystone refuses it; absent: it never expires. */
+  expires_at?: string;
   /** Role names, each one the caller holds in the project; absent: all of the caller's. */
   roles?: string[];
 }
@@ -91,6 +96,11 @@ export class IdentityApi {
       body: { user: { name, password, default_project_id: defaultProjectId, domain_id: domainId, enabled: true } },
     });
     return body.user;
+  }
+
+  /** Admin: deletes a user, with their role assignments and application credentials (404: already gone). */
+  async deleteUser(userId: string): Promise<void> {
+    await this.session.call('identity', 'DELETE', `/users/${encodeURIComponent(userId)}`, { okStatus: [204, 404] });
   }
 
   /** Admin: sets another user's password. */

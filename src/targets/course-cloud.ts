@@ -33,14 +33,18 @@ export interface CourseCloudApi {
   findLeftovers: typeof findLeftovers;
   sweepLeftovers: typeof sweepLeftovers;
   readQuota(cloud: CloudRef): Promise<ProjectQuota>;
-  /** How `status` checks the servers' health from this machine (SSH banners, Prometheus' `up`). */
-  /** `prometheusLogin`: the course's admin login, absent when its state directory has none. */
+  /**
+   * How `status` checks the servers' health from this machine (SSH banners, Prometheus' `up`);
+   * `prometheusLogin`: the course's admin login, absent when its state directory has none.
+   */
   healthProbes(cloudName: string, prometheusLogin?: Credential): HealthProbes;
   /** Servers no stack of the course made, on its subnets (a learner's learner only): `down` cannot delete a subnet under them. Absent: not asked. */
   subnetHolders?: typeof serversHoldingSubnets;
   deleteSubnetHolders?: typeof deleteSubnetHolders;
   /** A full `down`'s deletion of Prometheus' discovery credential; what it deleted, for the log. Absent: not asked. */
   deleteDiscoveryCredential?: (cloud: CloudRef, course: Course) => Promise<string | undefined>;
+  /** A full `down`'s deletion of the learners' accounts (`resops accounts`); what it deleted, for the log. Absent: not asked. */
+  deleteLearnerAccounts?: (cloud: CloudRef, course: Course) => Promise<string | undefined>;
 }
 
 export const openstackApi: CourseCloudApi = {
@@ -55,6 +59,10 @@ export const openstackApi: CourseCloudApi = {
   deleteDiscoveryCredential: async (cloud, course) => {
     const client = await clientFor(cloud);
     return deleteDiscoveryCredential(course, client.session, client.identity);
+  },
+  deleteLearnerAccounts: async (cloud, course) => {
+    const { dropCourseAccounts } = await import('../accounts/learner-accounts.js');
+    return dropCourseAccounts(course, await clientFor(cloud));
   },
 };
 

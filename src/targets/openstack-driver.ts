@@ -80,6 +80,8 @@ export type DownReport = RunReport & {
   leakCheck: LeakCheckResult | { cloud: string; course: string; error: string; hint?: string; clean: false } | { skipped: string; clean: false };
   /** A full down of a course that had Prometheus' discovery credential: what became of it. */
   discoveryCredential?: { deleted: string } | { error: string; hint?: string };
+  /** A full down of a course with learner accounts: what became of them. */
+  learnerAccounts?: { deleted: string } | { error: string; hint?: string };
 };
 
 export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDriver {
@@ -214,9 +216,10 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     }
 
     const discoveryCredential = interrupted || options.learner ? undefined : await dropDiscoveryCredential(course, cloudName);
+    const learnerAccounts = interrupted || options.learner ? undefined : await dropLearnerAccounts(course, cloudName);
 
     if (options.json) {
-      const full: DownReport = { ...report, leakCheck, ...(discoveryCredential ? { discoveryCredential } : {}) };
+      const full: DownReport = { ...report, leakCheck, ...(discoveryCredential ? { discoveryCredential } : {}), ...(learnerAccounts ? { learnerAccounts } : {}) };
       out(JSON.stringify(full, null, 2));
     } else {
       out('');
@@ -228,10 +231,12 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
       else if ('skipped' in leakCheck) out(`leak check: ${leakCheck.skipped}`);
       if (discoveryCredential && 'deleted' in discoveryCredential) out(`✔ ${discoveryCredential.deleted}`);
       if (discoveryCredential && 'error' in discoveryCredential) out(`✖ ${discoveryCredential.error}${discoveryCredential.hint ? `\nhint: ${discoveryCredential.hint}` : ''}`);
+      if (learnerAccounts && 'deleted' in learnerAccounts) out(`✔ ${learnerAccounts.deleted}`);
+      if (learnerAccounts && 'error' in learnerAccounts) out(`✖ ${learnerAccounts.error}${learnerAccounts.hint ? `\nhint: ${learnerAccounts.hint}` : ''}`);
     }
     // After the report is out, so the CLI prints the cloud's failure and its hint last.
     if (cloudFailure) throw cloudFailure;
-    return report.ok && leakCheck.clean && !(discoveryCredential && 'error' in discoveryCredential) ? 0 : 1;
+    return report.ok && leakCheck.clean && !(discoveryCredential && 'error' in discoveryCredential) && !(learnerAccounts && 'error' in learnerAccounts) ? 0 : 1;
   };
 
   /**
@@ -244,6 +249,18 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
       const deleted = await askCloud(cloudName, 'deleting Prometheus\' discovery credential', async () =>
         cloud.deleteDiscoveryCredential!(await cloud.connect(cloudName, course.cloud.region), course),
       );
+      return deleted === undefined ? undefined : { deleted };
+    } catch (error) {
+      if (!(error instanceof TargetError)) throw error;
+      return { error: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    }
+  };
+
+  /** The learners' accounts (`resops accounts`) end with the course, as the discovery credential does. */
+  const dropLearnerAccounts = async (course: Course, cloudName: string): Promise<DownReport['learnerAccounts']> => {
+    if (!cloud.deleteLearnerAccounts) return undefined;
+    try {
+      const deleted = await askCloud(cloudName, 'deleting the learners\' accounts', async () => cloud.deleteLearnerAccounts!(await cloud.connect(cloudName, course.cloud.region), course));
       return deleted === undefined ? undefined : { deleted };
     } catch (error) {
       if (!(error instanceof TargetError)) throw error;

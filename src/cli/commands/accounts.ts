@@ -1,0 +1,63 @@
+/** `resops accounts create|list|delete`: learners' own cloud accounts (openstack target, shared-project mode). */
+import { join } from 'node:path';
+import { privateStateRoot } from '../../course/private-state.js';
+import { COMMON_OPTIONS, EXIT, print, printError, UsageError, type CliCommand } from '../command.js';
+import { loadCourseArg, outDirArg } from '../course-file.js';
+
+const SUBCOMMANDS = ['create', 'list', 'delete'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+export const command: CliCommand = {
+  usage: 'create|list|delete FILE [--learner ID] [--renew] [--out DIR] [--json]',
+  description: [
+    'Temporary cloud accounts for the course\'s learners (openstack target). `create` makes, per learner,',
+    'a Keystone user resops-<course>-<learner> with the member role in the course\'s project, and an',
+    'application credential of theirs that expires a day after course.end (a week from now without one);',
+    'the learner gets only that credential, as <id>.clouds.yaml (0600) in the handouts folder. The',
+    'user\'s password is replaced by one nobody keeps. Learners share the project: they can see each',
+    'other\'s servers. Needs Keystone\'s admin role; `delete` (and a full `down`) removes the users.',
+  ],
+  options: {
+    learner: { type: 'string', valueName: 'ID', description: 'only this learner' },
+    renew: { type: 'boolean', description: 'create: a new credential even where the learner\'s file still works' },
+    out: { type: 'string', valueName: 'DIR', description: 'where the learners\' clouds.yaml files go (default <state dir>/handouts)' },
+    json: COMMON_OPTIONS.json,
+  },
+  positionals: [2, 2],
+  notes: ['exit codes: 0 done, 1 a cloud error (a refusal names the missing role), 2 invalid course or flags'],
+  async run({ values, positionals }) {
+    const [sub, file] = positionals as [string, string];
+    if (!SUBCOMMANDS.includes(sub as Subcommand)) throw new UsageError(`accounts ${sub}: unknown subcommand`, 'use `resops accounts create|list|delete FILE`');
+    const course = loadCourseArg(file, 'accounts', 'openstack');
+    const only = typeof values.learner === 'string' ? values.learner : undefined;
+    if (only !== undefined && !course.learners.some((l) => l.id === only)) {
+      throw new UsageError(`--learner ${only}: no such learner in ${course.file}`, `learners: ${course.learners.map((l) => l.id).join(', ')}`);
+    }
+    const dir = outDirArg(values.out) ?? join(privateStateRoot(course), 'handouts');
+    const [{ askCloud, connectCourseCloud, courseCloudName }, accounts] = await Promise.all([import('../../targets/course-cloud.js'), import('../../accounts/learner-accounts.js')]);
+    const cloud = courseCloudName(course);
+    const client = await askCloud(cloud, 'connecting for learner accounts', () => connectCourseCloud(cloud, course.cloud.region));
+    const learners = only === undefined ? undefined : [only];
+    const progress = (line: string) => printError(line);
+    if (sub === 'list') {
+      const listed = await accounts.listAccounts(course, client);
+      if (values.json === true) print(JSON.stringify({ course: course.id, cloud, accounts: listed }, null, 2));
+      else for (const a of listed) print(`${a.learner.padEnd(16)} ${a.user.padEnd(40)} ${a.exists ? 'exists' : 'none'}`);
+      return EXIT.ok;
+    }
+    if (sub === 'delete') {
+      const deleted = await accounts.deleteAccounts(course, client, { dir, ...(learners ? { learners } : {}), progress });
+      if (values.json === true) print(JSON.stringify({ course: course.id, cloud, deleted }, null, 2));
+      else print(`deleted ${deleted.filter((d) => d.deleted).length} account(s); ${deleted.filter((d) => !d.deleted).length} had none`);
+      return EXIT.ok;
+    }
+    const made = await accounts.createAccounts(course, { client, dir, progress, ...(learners ? { learners } : {}), ...(values.renew === true ? { renew: true } : {}) });
+    if (values.json === true) print(JSON.stringify({ course: course.id, cloud, cloudName: accounts.accountCloudName(course), accounts: made }, null, 2));
+    else {
+      for (const a of made) print(`${a.learner.padEnd(16)} ${a.action.padEnd(8)} ${a.file}${a.expiresAt ? ` (until ${a.expiresAt})` : ''}`);
+      print(`hand each learner their own file (0600); they use it with OS_CLIENT_CONFIG_FILE=<file> OS_CLOUD=${accounts.accountCloudName(course)}`);
+      print('note: learners share the course\'s project and can see (not log in to) each other\'s servers');
+    }
+    return EXIT.ok;
+  },
+};
