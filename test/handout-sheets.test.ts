@@ -41,6 +41,14 @@ describe('handout sheets', () => {
     expect(sheet).not.toContain('203.0.113.13');
   });
 
+  it("a learner with a cloud account is told their file and how to use it, and that the project is shared; a learner without one reads nothing of it", () => {
+    const withAccount = learnerSheet({ ...input, cloudAccounts: { [alice!.id]: { file: `${alice!.id}.clouds.yaml`, cloud: 'resops-hand' } } }, alice!);
+    expect(withAccount).toContain(`export OS_CLIENT_CONFIG_FILE=$PWD/${alice!.id}.clouds.yaml OS_CLOUD=resops-hand`);
+    expect(withAccount).toContain('you can see your classmates\' servers');
+    expect(learnerSheet({ ...input, cloudAccounts: { [alice!.id]: { file: `${alice!.id}.clouds.yaml`, cloud: 'resops-hand' } } }, third!)).not.toContain('Your cloud account');
+    expect(learnerSheet(input, alice!)).not.toContain('Your cloud account');
+  });
+
   it('a learner whose lab is not up is told so; the instructor sees who can reach what', () => {
     expect(learnerSheet(input, third!)).toContain('None yet');
     const instructor = instructorSheet(input);

@@ -22,6 +22,8 @@ export interface HandoutInput {
   resops: string;
   /** The course file as learners name it in commands. */
   courseFile: string;
+  /** Learners who have their own cloud account (`resops accounts create`): id → its clouds.yaml file name and entry. */
+  cloudAccounts?: Record<string, { file: string; cloud: string }>;
 }
 
 export interface LearnerMachine {
@@ -78,6 +80,22 @@ export function learnerSheet(input: HandoutInput, learner: Learner): string {
       `- Your monitoring login, for Prometheus and Gnocchi alike: you are \`${learner.id}\`; your password is in \`${netrcFileName(learner)}\`, handed to you with this sheet. Keep it private.`,
       `- Prometheus: ${input.monitoring.prometheus} (the browser asks for the login; from a terminal: \`curl --netrc-file ${netrcFileName(learner)} '${input.monitoring.prometheus}/api/v1/query?query=up'\`)`,
       `- Gnocchi: ${input.monitoring.gnocchi} (\`curl --netrc-file ${netrcFileName(learner)} ${input.monitoring.gnocchi}/v1/resource/generic\`)`,
+      '',
+    );
+  }
+  const account = input.cloudAccounts?.[learner.id];
+  if (account) {
+    lines.push(
+      '## Your cloud account',
+      '',
+      `\`${account.file}\`, handed to you with this sheet, is your own credential on the course's cloud (it expires after the course). Keep it private. With it, the \`openstack\` client and Terraform act as you:`,
+      '',
+      '```',
+      `export OS_CLIENT_CONFIG_FILE=$PWD/${account.file} OS_CLOUD=${account.cloud}`,
+      'openstack server list',
+      '```',
+      '',
+      'Everyone in the class shares the course\'s project: you can see your classmates\' servers, but not log in to them. Change only your own.',
       '',
     );
   }

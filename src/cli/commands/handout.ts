@@ -1,5 +1,6 @@
 /** `resops handout`: one sheet per learner and one for the instructor, with each learner's Gnocchi login beside it. */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accountCloudName, accountFileName } from '../../accounts/learner-accounts.js';
 import { join, relative, resolve } from 'node:path';
 import { gnocchiLearner, netrcEntry } from '../../access/gnocchi-users.js';
 import { buildInventory } from '../../ansible/build.js';
@@ -29,10 +30,11 @@ export const command: CliCommand = {
   usage: 'FILE [--target T] [--learner ID] [--out DIR] [--stacks DIR] [--tofu] [--json]',
   description: [
     'Writes the class-day handout: for each learner a Markdown sheet (how to log in to each of their',
-    'machines, the monitoring URLs, the first exercise commands) and their Gnocchi login as a netrc',
+    'machines, the monitoring URLs, the first exercise commands) and their monitoring login as a netrc',
     'file beside it, plus an instructor\'s sheet with every learner and who can reach what. Addresses',
     'come from the course\'s inventory (local: its containers; openstack: Terraform outputs), so',
-    'run it after `up`. Files are 0600 in a 0700 folder: hand each learner their own two files.',
+    'run it after `up` (and after `accounts create`, whose clouds.yaml files the sheets then explain).',
+    'Files are 0600 in a 0700 folder: hand each learner their own files.',
   ],
   options: {
     target: COMMON_OPTIONS.target,
@@ -65,6 +67,11 @@ export const command: CliCommand = {
     const input: HandoutInput = { course, inventory, resops: resopsCommand(), courseFile };
     const urls = monitoringUrls(course, input);
     if (urls) input.monitoring = urls;
+    // `resops accounts create` wrote them here: the sheet tells their owner how to use theirs.
+    const accounts = Object.fromEntries(
+      course.learners.filter((l) => existsSync(join(outDir, accountFileName(l)))).map((l) => [l.id, { file: accountFileName(l), cloud: accountCloudName(course) }]),
+    );
+    if (Object.keys(accounts).length) input.cloudAccounts = accounts;
 
     mkdirSync(outDir, { recursive: true, mode: 0o700 });
     chmodSync(outDir, 0o700);
