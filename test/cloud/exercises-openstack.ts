@@ -6,15 +6,19 @@
  * the learner's VM; nginx on the server their stack made, its port opened in place), then
  * 08-teardown (their own stack and their lab destroyed, nothing of theirs left). Each step
  * is walked as on the local target: fails fresh with its message, rejects its wrong attempts word
- * for word, passes after its solution. Registered from test/openstack-cloud.test.ts, which owns
- * the cloud.
+ * for word, passes after its solution. The learner works with their own account (`resops
+ * accounts create`: a member of the course's project, an application credential), exported as
+ * their handout sheet says, as from their own laptop; the instructor's credential is not in reach.
+ * Registered from test/openstack-cloud.test.ts, which owns the cloud.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountCloudName, createAccounts, dropCourseAccounts } from '../../src/accounts/learner-accounts.js';
 import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
+import { findCloudConfig } from '../../src/openstack/cloud-config.js';
 import { loadCourse } from '../../src/course/load.js';
 import type { Course } from '../../src/course/model.js';
 import { ExerciseEngine } from '../../src/exercises/engine.js';
@@ -39,6 +43,7 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
     let dir = '';
     let course: Course;
     let key = '';
+    let learnerUserId = '';
     const record = newWalkRecord();
     const saved: Record<string, string | undefined> = {};
     const engine = () => new ExerciseEngine({ course, learner: course.learners[0]!, sshKey: key, log: (line) => record.log.push(line) });
@@ -53,11 +58,18 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       const file = path.join(dir, 'course.yaml');
       const text = courseYaml({ id: ID, target: 'openstack', learners: 1, sshAllowedCidrs: ['192.0.2.0/24', HOST_ON_PUBLIC], sshPublicKeys: [readFileSync(`${key}.pub`, 'utf8').trim()], volumeGb: 0, monitoring: false, workers: 0, prices: true });
       writeFileSync(file, `${text}state_dir: state\n`);
-      for (const name of ['OS_CLOUD', 'RESOPS_PROVIDER_MIRROR']) saved[name] = process.env[name];
+      for (const name of ['OS_CLOUD', 'OS_CLIENT_CONFIG_FILE', 'RESOPS_PROVIDER_MIRROR']) saved[name] = process.env[name];
       process.env.OS_CLOUD = LOCAL_CLOUD;
       if (!('skip' in mirror)) process.env.RESOPS_PROVIDER_MIRROR = mirror.dir;
       course = loadCourse(file);
       expect(course.monitoring.enabled).toBe(false);
+      // The learner's own account, used as their sheet says: OS_CLIENT_CONFIG_FILE + OS_CLOUD.
+      const [account] = await createAccounts(course, { client: ctx.admin(), dir: path.join(dir, 'handouts') });
+      process.env.OS_CLIENT_CONFIG_FILE = account!.file;
+      process.env.OS_CLOUD = accountCloudName(course);
+      const learnerConfig = findCloudConfig(accountCloudName(course));
+      expect(learnerConfig?.auth.type).toBe('application_credential');
+      learnerUserId = (await ctx.admin().identity.findUser(account!.user))!.id;
     }, 120_000);
 
     afterAll(async () => {
@@ -66,7 +78,11 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
         // With the course's provider and credentials, as the exercise ran it: its port holds the learner's subnet.
         await runCommand('terraform', ['destroy', '-auto-approve', '-input=false', '-no-color'], { cwd: stackDir(), timeoutMs: 600_000, check: false, env: { ...TERRAFORM_ENV, ...terraformEnvironment(course).env } });
       }
+      // The course's shared parts and the account go with the instructor's credential.
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      delete process.env.OS_CLIENT_CONFIG_FILE;
       if (course) await runCli(['down', course.file, '--target', 'openstack', '--sweep']);
+      if (course) await dropCourseAccounts(course, ctx.admin());
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
@@ -80,7 +96,7 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       }, 1_200_000);
     }
 
-    it('the chain ran on the server the learner wrote: a new ID after destroy and apply, the same ID after the port was opened, the page through the floating IP', () => {
+    it('the chain ran on the server the learner wrote, as the learner: a new ID after destroy and apply, the same ID after the port was opened, the page through the floating IP; Nova records the learner\'s own user as its maker', async () => {
       const by = (step: string) => record.outcomes.find((o) => o.step === step)!.solved;
       const applied = /^\S+ \(([0-9a-f-]{36})\) from your state is ACTIVE in the cloud, and answers SSH at (\S+) with your key$/.exec(by('01-iac/apply'));
       const recreated = /a new server, ([0-9a-f-]{36}), created at/.exec(by('01-iac/reproduce'));
@@ -88,6 +104,9 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       expect(applied && recreated && page, JSON.stringify(record.outcomes.slice(-6), null, 1)).toBeTruthy();
       expect(recreated![1]).not.toBe(applied![1]);
       expect(page![2]).toBe(recreated![1]);
+      // Both servers were made with the learner's account, not the instructor's (Nova keeps deleted servers' rows).
+      const made = await ctx.admin().session.list<{ id: string; user_id: string }>('compute', '/servers/detail', 'servers', { deleted: 'true', all_tenants: '1' });
+      expect([applied![1], recreated![1]].map((id) => made.find((s) => s.id === id)?.user_id)).toEqual([learnerUserId, learnerUserId]);
       // Exercise 00's first `up --learner` made the course network, which was never applied.
       expect(record.log.some((l) => /exo-network was never applied: applying it first/.test(l))).toBe(true);
       // Teardown found nothing of the learner's: their own stack went with their lab.
