@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../src/ansible/inventory.js';
 import { loadCourseText } from '../src/course/load.js';
-import { instructorSheet, learnerMachines, learnerSheet, type HandoutInput } from '../src/handout/sheets.js';
+import { instructorSheet, instructorSheetHtml, learnerMachines, learnerSheet, learnerSheetHtml, type HandoutInput } from '../src/handout/sheets.js';
 import { courseYaml } from './helpers/course-yaml.js';
 
 const course = loadCourseText(courseYaml({ id: 'hand', target: 'openstack', learners: 3, dashboardAllowedCidrs: ['198.51.100.0/24'] }), '/tmp/hand/course.yaml', '/tmp/hand');
@@ -61,5 +61,29 @@ describe('handout sheets', () => {
   it('without monitoring there is no monitoring section and no login file is named', () => {
     const plain: HandoutInput = { course, inventory, resops: 'resops', courseFile: 'course.yaml' };
     expect(learnerSheet(plain, alice!)).not.toMatch(/Monitoring|netrc/);
+  });
+
+  it('the page to print says what the Markdown says: every command and address, names escaped, never markup from the course file', () => {
+    const markdown = learnerSheet(input, alice!);
+    const page = learnerSheetHtml(input, alice!);
+    const decode = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    // Each line of each fenced block, and each command in backticks, is on the page as text.
+    const fenced = [...markdown.matchAll(/```\n([\s\S]*?)\n```/g)].flatMap((m) => m[1]!.split('\n'));
+    const spans = [...markdown.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+    expect(fenced.length).toBeGreaterThan(1);
+    expect(spans).toContain(`ssh ${alice!.id}@203.0.113.11`);
+    for (const text of [...fenced, ...spans]) expect(decode(page)).toContain(text);
+    expect(page).toContain('<a href="http://203.0.113.5:8041">http://203.0.113.5:8041</a>');
+    expect(page).not.toContain('203.0.113.13');
+
+    const hostile = '<script>alert(1)</script> & "Eve" | co';
+    const course2 = { ...course, title: 'Course <b>', learners: course.learners.map((l, i) => (i === 0 ? { ...l, name: hostile } : l)) };
+    const input2: HandoutInput = { ...input, course: course2 };
+    for (const html of [learnerSheetHtml(input2, course2.learners[0]!), instructorSheetHtml(input2)]) {
+      expect(html).not.toMatch(/<script|<b>/);
+      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Eve&quot; | co');
+    }
+    // In Markdown the name's bar cannot split the instructor's table.
+    expect(instructorSheet(input2)).toContain(`| ${alice!.id} | <script>alert(1)</script> & "Eve" \\| co |`);
   });
 });

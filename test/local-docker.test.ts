@@ -431,12 +431,12 @@ print(json.dumps(out))`;
     const out = join(dir, 'handouts');
     const run = await resops(['handout', courseFile, '--out', out, '--json']);
     expect(run.code, run.stderr).toBe(0);
-    const written = JSON.parse(run.stdout) as { dir: string; instructor: string; learners: Array<{ learner: string; sheet: string; login: string }> };
+    const written = JSON.parse(run.stdout) as { dir: string; instructor: string; instructorPrintable: string; learners: Array<{ learner: string; sheet: string; printable: string; login: string }> };
     expect(written.learners.map((l) => l.learner)).toEqual(['ann', 'ben']);
     expect((statSync(out).mode & 0o777).toString(8)).toBe('700');
     const users = gnocchiUsers(loadCourse(courseFile));
-    for (const { learner, sheet, login } of written.learners) {
-      for (const file of [sheet, login]) expect([file, (statSync(file).mode & 0o777).toString(8)]).toEqual([file, '600']);
+    for (const { learner, sheet, printable, login } of written.learners) {
+      for (const file of [sheet, printable, login]) expect([file, (statSync(file).mode & 0o777).toString(8)]).toEqual([file, '600']);
       const text = readFileSync(sheet, 'utf8');
       const ssh = /`(ssh -p \d+ \S+@127\.0\.0\.1)`/.exec(text)?.[1];
       expect(ssh, text).toBe(`ssh -p ${sshPort(learner === 'ann' ? 0 : 1, 1)} ${learner}@127.0.0.1`);
@@ -448,8 +448,11 @@ print(json.dumps(out))`;
       expect(user).toBe(learner);
       const answer = await fetch(`${GNOCCHI}/v1/resource/generic`, { headers: { authorization: basicAuthorization({ user: user!, password: password! }) }, signal: AbortSignal.timeout(10_000) });
       expect(answer.status).toBe(200);
+      // The page to print gives the same command.
+      const page = readFileSync(printable, 'utf8');
+      expect(page).toContain(`<code>${ssh}</code>`);
       const others = [users.admin, ...Object.entries(users.learners).filter(([id]) => id !== learner).map(([, p]) => p)];
-      for (const other of others) expect(text + netrc).not.toContain(other);
+      for (const other of others) expect(text + netrc + page).not.toContain(other);
     }
     const instructor = readFileSync(written.instructor, 'utf8');
     expect(instructor).toContain(`ssh -p ${sshPort(0, 1)} ann@127.0.0.1`);

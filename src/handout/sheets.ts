@@ -6,6 +6,7 @@
  */
 import type { Course, Learner } from '../course/model.js';
 import type { Inventory, InventoryHost } from '../ansible/inventory.js';
+import { toHtml, toMarkdown, type Block } from './blocks.js';
 
 export interface MonitoringUrls {
   prometheus: string;
@@ -34,7 +35,9 @@ export interface LearnerMachine {
 
 export const netrcFileName = (learner: Pick<Learner, 'id'>) => `${learner.id}.monitoring.netrc`;
 export const sheetFileName = (learner: Pick<Learner, 'id'>) => `${learner.id}.md`;
+export const printableSheetFileName = (learner: Pick<Learner, 'id'>) => `${learner.id}.html`;
 export const INSTRUCTOR_SHEET = 'instructor.md';
+export const INSTRUCTOR_PRINTABLE_SHEET = 'instructor.html';
 
 export function sshCommand(host: InventoryHost): string {
   const address = String(host.vars.ansible_host ?? '?');
@@ -55,92 +58,103 @@ function dates(course: Course): string {
   return course.start ? `, from ${course.start}` : course.end ? `, until ${course.end}` : '';
 }
 
-export function learnerSheet(input: HandoutInput, learner: Learner): string {
+/** A learner's sheet as blocks: `learnerSheet` (Markdown) and `learnerSheetHtml` render it. */
+export function learnerSheetBlocks(input: HandoutInput, learner: Learner): Block[] {
   const { course } = input;
   const machines = learnerMachines(input, learner);
-  const lines = [
-    `# ${course.title}: ${learner.name}`,
-    '',
-    `Course \`${course.id}\` (${course.target === 'local' ? 'on this machine' : 'on the OpenStack cloud'}${dates(course)}).`,
-    `Your user name on every machine is \`${learner.id}\`; SSH takes the key whose public half you gave (add \`-i <your private key>\` when it is not your default one).`,
-    '',
-    '## Your machines',
-    '',
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: `${course.title}: ${learner.name}` },
+    {
+      kind: 'paragraph',
+      lines: [
+        `Course \`${course.id}\` (${course.target === 'local' ? 'on this machine' : 'on the OpenStack cloud'}${dates(course)}).`,
+        `Your user name on every machine is \`${learner.id}\`; SSH takes the key whose public half you gave (add \`-i <your private key>\` when it is not your default one).`,
+      ],
+    },
+    { kind: 'heading', level: 2, text: 'Your machines' },
+    machines.length
+      ? { kind: 'table', header: ['machine', 'log in with'], rows: machines.map((m) => [[m.name], [`\`${m.ssh}\``]]) }
+      : { kind: 'paragraph', lines: ['None yet: your instructor has not started your lab (exercise 00 does it with `up --learner`).'] },
   ];
-  if (machines.length) {
-    lines.push('| machine | log in with |', '|---|---|', ...machines.map((m) => `| ${m.name} | \`${m.ssh}\` |`));
-  } else {
-    lines.push('None yet: your instructor has not started your lab (exercise 00 does it with `up --learner`).');
-  }
-  lines.push('');
   if (input.monitoring) {
-    lines.push(
-      '## Monitoring',
-      '',
-      `- Your monitoring login, for Prometheus and Gnocchi alike: you are \`${learner.id}\`; your password is in \`${netrcFileName(learner)}\`, handed to you with this sheet. Keep it private.`,
-      `- Prometheus: ${input.monitoring.prometheus} (the browser asks for the login; from a terminal: \`curl --netrc-file ${netrcFileName(learner)} '${input.monitoring.prometheus}/api/v1/query?query=up'\`)`,
-      `- Gnocchi: ${input.monitoring.gnocchi} (\`curl --netrc-file ${netrcFileName(learner)} ${input.monitoring.gnocchi}/v1/resource/generic\`)`,
-      '',
-    );
+    blocks.push({ kind: 'heading', level: 2, text: 'Monitoring' }, {
+      kind: 'list',
+      items: [
+        `Your monitoring login, for Prometheus and Gnocchi alike: you are \`${learner.id}\`; your password is in \`${netrcFileName(learner)}\`, handed to you with this sheet. Keep it private.`,
+        `Prometheus: ${input.monitoring.prometheus} (the browser asks for the login; from a terminal: \`curl --netrc-file ${netrcFileName(learner)} '${input.monitoring.prometheus}/api/v1/query?query=up'\`)`,
+        `Gnocchi: ${input.monitoring.gnocchi} (\`curl --netrc-file ${netrcFileName(learner)} ${input.monitoring.gnocchi}/v1/resource/generic\`)`,
+      ],
+    });
   }
   const account = input.cloudAccounts?.[learner.id];
   if (account) {
-    lines.push(
-      '## Your cloud account',
-      '',
-      `\`${account.file}\`, handed to you with this sheet, is your own credential on the course's cloud (it expires after the course). Keep it private. With it, the \`openstack\` client and Terraform act as you:`,
-      '',
-      '```',
-      `export OS_CLIENT_CONFIG_FILE=$PWD/${account.file} OS_CLOUD=${account.cloud}`,
-      'openstack server list',
-      '```',
-      '',
-      'Everyone in the class shares the course\'s project: you can see your classmates\' servers, but not log in to them. Change only your own.',
-      '',
+    blocks.push(
+      { kind: 'heading', level: 2, text: 'Your cloud account' },
+      { kind: 'paragraph', lines: [`\`${account.file}\`, handed to you with this sheet, is your own credential on the course's cloud (it expires after the course). Keep it private. With it, the \`openstack\` client and Terraform act as you:`] },
+      { kind: 'code', lines: [`export OS_CLIENT_CONFIG_FILE=$PWD/${account.file} OS_CLOUD=${account.cloud}`, 'openstack server list'] },
+      { kind: 'paragraph', lines: ['Everyone in the class shares the course\'s project: you can see your classmates\' servers, but not log in to them. Change only your own.'] },
     );
   }
-  lines.push(
-    '## Exercises',
-    '',
-    'They walk you step by step; each step checks your work and has hints.',
-    '',
-    '```',
-    `${input.resops} exercise list --course ${input.courseFile} --learner ${learner.id}`,
-    `${input.resops} exercise start 0 --course ${input.courseFile} --learner ${learner.id}`,
-    '```',
-    '',
+  blocks.push(
+    { kind: 'heading', level: 2, text: 'Exercises' },
+    { kind: 'paragraph', lines: ['They walk you step by step; each step checks your work and has hints.'] },
+    {
+      kind: 'code',
+      lines: [
+        `${input.resops} exercise list --course ${input.courseFile} --learner ${learner.id}`,
+        `${input.resops} exercise start 0 --course ${input.courseFile} --learner ${learner.id}`,
+      ],
+    },
   );
-  return lines.join('\n');
+  return blocks;
 }
 
-export function instructorSheet(input: HandoutInput): string {
+export const learnerSheet = (input: HandoutInput, learner: Learner): string => toMarkdown(learnerSheetBlocks(input, learner));
+export const learnerSheetHtml = (input: HandoutInput, learner: Learner): string => toHtml(learnerSheetBlocks(input, learner));
+
+/** The instructor's sheet as blocks: every learner, the monitoring, who can reach what. */
+export function instructorSheetBlocks(input: HandoutInput): Block[] {
   const { course } = input;
-  const lines = [
-    `# ${course.title}: instructor's sheet`,
-    '',
-    `Course \`${course.id}\`, target ${course.target}${dates(course)}, ${course.learners.length} learner${course.learners.length === 1 ? '' : 's'}.`,
-    `Each learner's sheet is \`<id>.md\`; their monitoring login (Prometheus and Gnocchi) is \`<id>.monitoring.netrc\` (hand it over privately; it is theirs alone).`,
-    '',
-    '| learner | name | machines |',
-    '|---|---|---|',
-    ...course.learners.map((l) => {
-      const machines = learnerMachines(input, l);
-      return `| ${l.id} | ${l.name} | ${machines.length ? machines.map((m) => `\`${m.ssh}\``).join('<br>') : 'not up'} |`;
-    }),
-    '',
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: `${course.title}: instructor's sheet` },
+    {
+      kind: 'paragraph',
+      lines: [
+        `Course \`${course.id}\`, target ${course.target}${dates(course)}, ${course.learners.length} learner${course.learners.length === 1 ? '' : 's'}.`,
+        `Each learner's sheet is \`<id>.md\` (\`<id>.html\` to print); their monitoring login (Prometheus and Gnocchi) is \`<id>.monitoring.netrc\` (hand it over privately; it is theirs alone).`,
+      ],
+    },
+    {
+      kind: 'table',
+      header: ['learner', 'name', 'machines'],
+      rows: course.learners.map((l) => {
+        const machines = learnerMachines(input, l);
+        return [[l.id], [l.name], machines.length ? machines.map((m) => `\`${m.ssh}\``) : ['not up']];
+      }),
+    },
   ];
   if (input.monitoring) {
-    lines.push('## Monitoring', '', `- Prometheus: ${input.monitoring.prometheus}`, `- Gnocchi: ${input.monitoring.gnocchi}`, `- Your login is \`admin\` (password in the state directory's \`gnocchi-users.yml\`): the toolkit's, and the only one Alertmanager takes. Each learner logs in to Prometheus and Gnocchi as themselves.`, '');
+    blocks.push({ kind: 'heading', level: 2, text: 'Monitoring' }, {
+      kind: 'list',
+      items: [
+        `Prometheus: ${input.monitoring.prometheus}`,
+        `Gnocchi: ${input.monitoring.gnocchi}`,
+        'Your login is `admin` (password in the state directory\'s `gnocchi-users.yml`): the toolkit\'s, and the only one Alertmanager takes. Each learner logs in to Prometheus and Gnocchi as themselves.',
+      ],
+    });
   }
   if (course.target === 'openstack') {
     const dashboards = course.cloud.dashboardAllowedCidrs;
-    lines.push(
-      '## Who can reach what',
-      '',
-      `- SSH: ${course.cloud.sshAllowedCidrs.length ? course.cloud.sshAllowedCidrs.join(', ') : 'nobody outside the course (`cloud.ssh_allowed_cidrs` is empty): learners cannot log in from their laptops'}`,
-      `- Prometheus, Alertmanager, Gnocchi: ${dashboards.length ? dashboards.join(', ') : 'nobody outside the course (`cloud.dashboard_allowed_cidrs` is empty)'}`,
-      '',
-    );
+    blocks.push({ kind: 'heading', level: 2, text: 'Who can reach what' }, {
+      kind: 'list',
+      items: [
+        `SSH: ${course.cloud.sshAllowedCidrs.length ? course.cloud.sshAllowedCidrs.join(', ') : 'nobody outside the course (`cloud.ssh_allowed_cidrs` is empty): learners cannot log in from their laptops'}`,
+        `Prometheus, Alertmanager, Gnocchi: ${dashboards.length ? dashboards.join(', ') : 'nobody outside the course (`cloud.dashboard_allowed_cidrs` is empty)'}`,
+      ],
+    });
   }
-  return lines.join('\n');
+  return blocks;
 }
+
+export const instructorSheet = (input: HandoutInput): string => toMarkdown(instructorSheetBlocks(input));
+export const instructorSheetHtml = (input: HandoutInput): string => toHtml(instructorSheetBlocks(input));

@@ -7,7 +7,19 @@ import { buildInventory } from '../../ansible/build.js';
 import type { Course } from '../../course/model.js';
 import { privateStateRoot } from '../../course/private-state.js';
 import { resopsCommand } from '../../exercises/resops-command.js';
-import { INSTRUCTOR_SHEET, instructorSheet, learnerSheet, netrcFileName, sheetFileName, type HandoutInput, type MonitoringUrls } from '../../handout/sheets.js';
+import {
+  INSTRUCTOR_PRINTABLE_SHEET,
+  INSTRUCTOR_SHEET,
+  instructorSheet,
+  instructorSheetHtml,
+  learnerSheet,
+  learnerSheetHtml,
+  netrcFileName,
+  printableSheetFileName,
+  sheetFileName,
+  type HandoutInput,
+  type MonitoringUrls,
+} from '../../handout/sheets.js';
 import { COMMON_OPTIONS, EXIT, print, printError, UsageError, type CliCommand } from '../command.js';
 import { loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
 
@@ -29,8 +41,8 @@ function writePrivate(file: string, text: string): void {
 export const command: CliCommand = {
   usage: 'FILE [--target T] [--learner ID] [--out DIR] [--stacks DIR] [--tofu] [--json]',
   description: [
-    'Writes the class-day handout: for each learner a Markdown sheet (how to log in to each of their',
-    'machines, the monitoring URLs, the first exercise commands) and their monitoring login as a netrc',
+    'Writes the class-day handout: for each learner a sheet, in Markdown and as an HTML page to print',
+    '(how to log in to each of their machines, the monitoring URLs, the first exercise commands) and their monitoring login as a netrc',
     'file beside it, plus an instructor\'s sheet with every learner and who can reach what. Addresses',
     'come from the course\'s inventory (local: its containers; openstack: Terraform outputs), so',
     'run it after `up` (and after `accounts create`, whose clouds.yaml files the sheets then explain).',
@@ -75,11 +87,13 @@ export const command: CliCommand = {
 
     mkdirSync(outDir, { recursive: true, mode: 0o700 });
     chmodSync(outDir, 0o700);
-    const written: Array<{ learner: string; sheet: string; login?: string }> = [];
+    const written: Array<{ learner: string; sheet: string; printable: string; login?: string }> = [];
     for (const learner of course.learners.filter((l) => only === undefined || l.id === only)) {
       const sheet = join(outDir, sheetFileName(learner));
       writePrivate(sheet, learnerSheet(input, learner));
-      const entry: { learner: string; sheet: string; login?: string } = { learner: learner.id, sheet };
+      const printable = join(outDir, printableSheetFileName(learner));
+      writePrivate(printable, learnerSheetHtml(input, learner));
+      const entry: { learner: string; sheet: string; printable: string; login?: string } = { learner: learner.id, sheet, printable };
       if (urls) {
         const login = join(outDir, netrcFileName(learner));
         writePrivate(login, netrcEntry(urls.gnocchi, gnocchiLearner(course, learner.id)));
@@ -89,10 +103,12 @@ export const command: CliCommand = {
     }
     const instructor = join(outDir, INSTRUCTOR_SHEET);
     writePrivate(instructor, instructorSheet(input));
+    const instructorPrintable = join(outDir, INSTRUCTOR_PRINTABLE_SHEET);
+    writePrivate(instructorPrintable, instructorSheetHtml(input));
     if (values.json === true) {
-      print(JSON.stringify({ course: course.id, target: course.target, dir: outDir, instructor, learners: written }, null, 2));
+      print(JSON.stringify({ course: course.id, target: course.target, dir: outDir, instructor, instructorPrintable, learners: written }, null, 2));
     } else {
-      printError(`${outDir}: ${written.length} learner sheet${written.length === 1 ? '' : 's'}${urls ? ' with their Gnocchi logins' : ''} and ${INSTRUCTOR_SHEET}`);
+      printError(`${outDir}: ${written.length} learner sheet${written.length === 1 ? '' : 's'} (.md, and .html to print)${urls ? ' with their Gnocchi logins' : ''} and ${INSTRUCTOR_SHEET} (${INSTRUCTOR_PRINTABLE_SHEET})`);
     }
     return EXIT.ok;
   },
