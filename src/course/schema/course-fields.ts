@@ -42,8 +42,9 @@ const flavor = (role: string, fallback: { name: string; vcpus: number; ram_mb: n
 const price = (what: string) => number({ required: true, min: 0, doc: `price of ${what} and hour` });
 
 /** Names course-wide resources already have (`<course id>-monitoring`), so no learner may take them. */
-const RESERVED_IDS = ['network', 'net', 'services', 'router', 'ssh', 'icmp', 'monitoring', 'monitoring-source', 'workers', 'scrape-target', 'pipeline', 'learner', 'prometheus', 'pushgateway', 'alertmanager', 'gnocchi', 'postgres', 'swift', 'admin'];
+const RESERVED_IDS = ['network', 'net', 'services', 'router', 'ssh', 'icmp', 'monitoring', 'monitoring-source', 'workers', 'scrape-target', 'pipeline', 'learner', 'prometheus', 'pushgateway', 'alertmanager', 'gnocchi', 'postgres', 'swift', 'admin', 'discovery'];
 // `admin` is also Gnocchi's administrator (src/access/gnocchi-users.ts): a learner of that name would be one.
+// `discovery`: Prometheus' credential `resops-<course>-discovery` shares its name space with learners' credentials.
 
 const LEARNER = mapping({
   doc: 'one learner',
