@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { accountCloudName, accountExpiry, accountUserName, DEFAULT_DAYS, GRACE_HOURS, learnerCloudsYaml } from '../src/accounts/learner-accounts.js';
 import { findCloudConfig } from '../src/openstack/cloud-config.js';
+import { identityLabel, identityLabelOf, userBelongsToCourse } from '../src/openstack/identity-leftovers.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'resops-accounts-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
@@ -33,5 +34,21 @@ describe('learner accounts', () => {
     const config = findCloudConfig('resops-ws1', { env: { OS_CLIENT_CONFIG_FILE: file }, cwd: temp, home: temp });
     expect(config).toMatchObject({ authUrl: 'https://keystone.example.org:5000/v3', regionName: 'RegionOne', interface: 'public', auth: { type: 'application_credential', id: 'ac-123', secret: 's3cret-value' } });
     expect(Object.entries(config!.auth).filter(([, v]) => v !== undefined).map(([k]) => k).sort()).toEqual(['id', 'secret', 'type']);
+  });
+
+  it("the leak check knows the course's Keystone users by the label in their description, else by the name resops-<course>-, and never takes a nested course's or a stranger's", () => {
+    const labelled = (course: string, name: string) => ({ name, description: `${identityLabel(course)} learner=x: a learner's account (resops accounts)` });
+    expect(identityLabelOf(labelled('ws1', 'whatever'))).toBe('ws1');
+    const known = new Set(['ws1', 'ws1-b']);
+    expect(userBelongsToCourse('ws1', labelled('ws1', 'resops-ws1-alice'), known)).toBe('label');
+    // The label decides, whatever the name says.
+    expect(userBelongsToCourse('ws1', labelled('ws1-b', 'resops-ws1-b-alice'), known)).toBeUndefined();
+    expect(userBelongsToCourse('ws1', labelled('ws1', 'someone-renamed'), known)).toBe('label');
+    // Unlabelled (made before the label): the name, unless it fits a longer course id seen on a label.
+    expect(userBelongsToCourse('ws1', { name: 'resops-ws1-bob' }, known)).toBe('name');
+    expect(userBelongsToCourse('ws1', { name: 'resops-ws1-b-carol' }, known)).toBeUndefined();
+    expect(userBelongsToCourse('ws1', { name: 'resops-ws10-dave' }, known)).toBeUndefined();
+    expect(userBelongsToCourse('ws1', { name: 'ws1-erin', description: 'a person' }, known)).toBeUndefined();
+    expect(userBelongsToCourse('ws1', { name: 'admin', description: 'resops-course=ws1x' }, known)).toBeUndefined();
   });
 });

@@ -18,7 +18,7 @@ import { connectCloud, OpenStackClient } from '../src/openstack/client.js';
 import { AuthenticationError } from '../src/openstack/errors.js';
 import { deleteDiscoveryCredential, discoveryCredentialFile, ensureDiscoveryCredential } from '../src/openstack/discovery-credential.js';
 import { TargetError } from '../src/targets/driver.js';
-import { dropCourseAccounts } from '../src/accounts/learner-accounts.js';
+import { createAccounts, dropCourseAccounts, reapAccounts } from '../src/accounts/learner-accounts.js';
 import { findCloudConfig } from '../src/openstack/cloud-config.js';
 import { findLeftovers, sweepLeftovers, type Leftover } from '../src/openstack/leftovers.js';
 import type { Network, Port, Subnet } from '../src/openstack/network.js';
@@ -668,16 +668,75 @@ suite(title, () => {
       expect(made.map((a) => /application_credential_secret: (\S+)/.exec(readFileSync(a.file, 'utf8'))![1])).toEqual(secrets);
     }, 180_000);
 
-    it('an instructor without Keystone\'s admin role is told which role is missing and what they have; nothing is made', async () => {
-      await projectClient('acct-member');
+    it("an instructor who is only a member: each learner gets an application credential of the instructor's user, member role only, expiring with the course; it cannot make credentials; list, reap of a learner off the roster, and delete handle them; the leak check lists what is left", async () => {
+      const member = await projectClient('acct-member');
+      expect(member.session.roles).not.toContain('admin');
       process.env.OS_CLOUD = `${LOCAL_CLOUD}-acct-member`;
       const other = path.join(work, 'other');
-      const run = await runCli(['accounts', 'create', courseFile, '--out', other]);
-      process.env.OS_CLOUD = LOCAL_CLOUD;
-      expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/refused .* \(HTTP 403\): making learner accounts needs Keystone's admin role .*your credential has the roles .*member/);
-      expect(existsSync(path.join(other, 'learner1.clouds.yaml'))).toBe(false);
-    }, 180_000);
+      try {
+        const run = await runCli(['accounts', 'create', courseFile, '--out', other, '--json']);
+        expect(run.code, run.stderr).toBe(0);
+        const made = (JSON.parse(run.stdout) as { accounts: Array<{ learner: string; kind: string; user: string; action: string; file: string }> }).accounts;
+        expect(made.map((a) => [a.learner, a.kind, a.user, a.action])).toEqual([['learner1', 'credential', 'resops-acct-learner1', 'created'], ['learner2', 'credential', 'resops-acct-learner2', 'created']]);
+        for (const account of made) {
+          expect((statSync(account.file).mode & 0o777).toString(8)).toBe('600');
+          const learner = await learnerClient(account.file);
+          // The member role only (and the reader role Keystone implies from it): none of the instructor's others.
+          expect([learner.session.userId, learner.projectId, learner.session.roles.filter((r) => r !== 'reader')]).toEqual([member.session.userId, member.projectId, ['member']]);
+          await expect(learner.compute.listServers()).resolves.toBeDefined();
+          // Restricted: no credential of its own, so nothing outlives the course.
+          await expect(learner.identity.createApplicationCredential(learner.session.userId, { name: 'escape', description: 'x' })).rejects.toThrow(/403/);
+        }
+        const secret = /application_credential_secret: (\S+)/.exec(readFileSync(made[0]!.file, 'utf8'))![1]!;
+        expect(run.stdout + run.stderr).not.toContain(secret);
+        const again = await runCli(['accounts', 'create', courseFile, '--out', other, '--json']);
+        expect((JSON.parse(again.stdout) as { accounts: Array<{ action: string }> }).accounts.map((a) => a.action)).toEqual(['kept', 'kept']);
+        const list = await runCli(['accounts', 'list', courseFile, '--json']);
+        expect((JSON.parse(list.stdout) as { accounts: Array<{ exists: boolean; kind: string }> }).accounts.map((a) => [a.exists, a.kind])).toEqual([[true, 'credential'], [true, 'credential']]);
+
+        // learner2 leaves the roster: reap takes their credential at once; the leak check of the full course still sees learner1's.
+        const roster = path.join(work, 'roster-member.yaml');
+        writeFileSync(roster, courseYaml({ id: 'acct', learners: 1, target: 'openstack' }).replace(/end: '?2026-12-05'?/, `end: ${end}`));
+        const kept = path.join(work, 'kept-member.clouds.yaml');
+        writeFileSync(kept, readFileSync(made[1]!.file, 'utf8'), { mode: 0o600 });
+        const reaped = await runCli(['accounts', 'reap', roster, '--out', other, '--json']);
+        expect(reaped.code, reaped.stderr).toBe(0);
+        expect((JSON.parse(reaped.stdout) as { reaped: unknown[] }).reaped).toEqual([{ user: 'resops-acct-learner2', learner: 'learner2', kind: 'credential', reason: 'not on the roster' }]);
+        expect(existsSync(made[1]!.file)).toBe(false);
+        await expect(learnerClient(kept)).rejects.toThrow(/Could not find Application Credential|refused/);
+        const leaks = await findLeftovers(member, 'acct');
+        expect(leaks.map((l) => [l.kind, l.name, l.matchedBy])).toEqual([['application-credential', 'yours: resops-acct-learner1', 'label']]);
+
+        const kept1 = path.join(work, 'kept-member1.clouds.yaml');
+        writeFileSync(kept1, readFileSync(made[0]!.file, 'utf8'), { mode: 0o600 });
+        const deleted = await runCli(['accounts', 'delete', courseFile, '--out', other, '--json']);
+        expect((JSON.parse(deleted.stdout) as { deleted: Array<{ deleted: boolean }> }).deleted.map((d) => d.deleted)).toEqual([true, false]);
+        expect(existsSync(made[0]!.file)).toBe(false);
+        await expect(learnerClient(kept1)).rejects.toThrow(/Could not find Application Credential|refused/);
+        expect(await findLeftovers(member, 'acct')).toEqual([]);
+      } finally {
+        process.env.OS_CLOUD = LOCAL_CLOUD;
+      }
+    }, 240_000);
+
+    it("an instructor logged in with a restricted application credential is told that Keystone makes learners' credentials only for a password login, and what to do; nothing is made", async () => {
+      const member = await projectClient('acct-member');
+      const own = await member.identity.createApplicationCredential(member.session.userId, { name: `resops-test-instructor-${Date.now().toString(36)}`, description: "an instructor's restricted credential" });
+      try {
+        const instructor = await OpenStackClient.connect({ ...member.session.config, auth: { type: 'application_credential', id: own.id, secret: own.secret } });
+        const dir = path.join(work, 'refused');
+        const before = await member.identity.listApplicationCredentials(member.session.userId);
+        const error = (await createAccounts(loadCourse(courseFile), { client: instructor, dir }).catch((e: unknown) => e)) as TargetError;
+        expect(error).toBeInstanceOf(TargetError);
+        expect(error.message).toMatch(/refused making application credential resops-acct-learner1 \(HTTP 403\): without Keystone's admin role, learners' accounts are application credentials of your own user, and Keystone makes those only for a login with your password/);
+        expect(error.message).toMatch(/your credential has the roles .*member/);
+        expect(error.hint).toContain('clouds.yaml entry that logs in with your password');
+        expect(existsSync(path.join(dir, 'learner1.clouds.yaml'))).toBe(false);
+        expect((await member.identity.listApplicationCredentials(member.session.userId)).map((c) => c.id)).toEqual(before.map((c) => c.id));
+      } finally {
+        await member.identity.deleteApplicationCredential(member.session.userId, own.id);
+      }
+    }, 120_000);
 
     it('delete: the users go, with their credentials (a learner\'s file no longer logs in), and their files; list says none; a full down then finds nothing to delete', async () => {
       process.env.OS_CLOUD = LOCAL_CLOUD;
@@ -697,6 +756,67 @@ suite(title, () => {
       // What a full down does: nothing left to delete.
       expect(await dropCourseAccounts(loadCourse(courseFile), admin)).toBeUndefined();
     }, 180_000);
+
+    it("leak: a learner dropped from the roster keeps an account that down's deletion (by roster) misses; the leak check lists their user, credential and role and exits 1; --sweep deletes them and their file stops working; the instructor is never listed", async () => {
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      const made = await runCli(['accounts', 'create', courseFile, '--json']);
+      expect(made.code, made.stderr).toBe(0);
+      const dropped = path.join(work, 'dropped.clouds.yaml');
+      writeFileSync(dropped, readFileSync(path.join(handouts(), 'learner2.clouds.yaml'), 'utf8'), { mode: 0o600 });
+      // The same course, its roster now without learner2 (same id, same state directory).
+      const roster = path.join(work, 'roster.yaml');
+      writeFileSync(roster, courseYaml({ id: 'acct', learners: 1, target: 'openstack' }).replace(/end: '?2026-12-05'?/, `end: ${end}`));
+      const down = (...extra: string[]) => runCli(['down', roster, '--target', 'openstack', '--out', path.join(work, 'cdktf.out'), ...extra]);
+
+      const first = await down();
+      expect(first.code, first.stderr).toBe(1);
+      expect(first.stdout).toContain('✔ deleted 1 learner account: resops-acct-learner1');
+      expect(first.stdout).toContain('✖ 3 resources of acct left:');
+      expect(first.stdout).toMatch(/^ {2}application-credential\s+resops-acct-learner2: resops-acct \(expires \S+\)\s+id \S+\s+matched by course label \(description\)$/m);
+      expect(first.stdout).toMatch(/^ {2}role-assignment\s+resops-acct-learner2: member in admin\b/m);
+      expect(first.stdout).toMatch(/^ {2}user\s+resops-acct-learner2 \(resops-course=acct learner=learner2: /m);
+      expect(first.stdout).not.toContain(admin.session.userId);
+      await expect(learnerClient(dropped)).resolves.toBeDefined();
+
+      const swept = await down('--sweep', '--json');
+      const report = JSON.parse(swept.stdout) as DownReport;
+      expect(swept.code, swept.stderr).toBe(0);
+      expect(report.leakCheck).toMatchObject({ clean: true, after: [], swept: { failed: [] } });
+      if (!('before' in report.leakCheck)) throw new Error('leak check did not run');
+      expect(report.leakCheck.before.map((l) => l.kind)).toEqual(['application-credential', 'role-assignment', 'user']);
+      expect(swept.stderr).toContain('deleted user resops-acct-learner2');
+      expect(await admin.identity.findUser('resops-acct-learner2')).toBeUndefined();
+      await expect(learnerClient(dropped)).rejects.toThrow();
+    }, 300_000);
+
+    it('reap keeps what is still valid and says until when; deletes an account whose learner left the roster at once, and the rest once their credentials expire (the clock moved past expiry: Keystone itself is not made to wait)', async () => {
+      process.env.OS_CLOUD = LOCAL_CLOUD;
+      const made = await runCli(['accounts', 'create', courseFile, '--json']);
+      expect(made.code, made.stderr).toBe(0);
+      const expiry = Date.parse(`${end}T00:00:00Z`) + 48 * 3_600_000;
+      type Reap = { reaped: Array<{ user: string; learner: string; reason: string }>; kept: Array<{ learner: string; expiresAt: string | null }> };
+      const now = await runCli(['accounts', 'reap', courseFile, '--json']);
+      expect(now.code, now.stderr).toBe(0);
+      const first = JSON.parse(now.stdout) as Reap;
+      expect(first.reaped).toEqual([]);
+      expect(first.kept.map((k) => [k.learner, Date.parse(k.expiresAt ?? '')]).sort()).toEqual([['learner1', expiry], ['learner2', expiry]]);
+
+      const roster = path.join(work, 'roster.yaml');
+      const dropped = await runCli(['accounts', 'reap', roster, '--json']);
+      expect(dropped.code, dropped.stderr).toBe(0);
+      expect((JSON.parse(dropped.stdout) as Reap).reaped).toEqual([{ user: 'resops-acct-learner2', learner: 'learner2', kind: 'user', reason: 'not on the roster' }]);
+      expect(existsSync(path.join(handouts(), 'learner2.clouds.yaml'))).toBe(false);
+      expect(existsSync(path.join(handouts(), 'learner1.clouds.yaml'))).toBe(true);
+      await learnerClient(path.join(handouts(), 'learner1.clouds.yaml'));
+
+      const course = loadCourse(courseFile);
+      const before = await reapAccounts(course, admin, { dir: handouts(), now: new Date(expiry - 1000) });
+      expect([before.reaped, before.kept.map((k) => k.learner)]).toEqual([[], ['learner1']]);
+      const after = await reapAccounts(course, admin, { dir: handouts(), now: new Date(expiry + 1000) });
+      expect([after.reaped, after.kept]).toEqual([[{ user: 'resops-acct-learner1', learner: 'learner1', kind: 'user', reason: 'expired' }], []]);
+      expect(await admin.identity.findUser('resops-acct-learner1')).toBeUndefined();
+      expect(existsSync(path.join(handouts(), 'learner1.clouds.yaml'))).toBe(false);
+    }, 300_000);
   });
 
   describeTerraformOnCloud({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });

@@ -92,7 +92,7 @@ describe('down: the leak check report', () => {
 
   it('says nothing is left when the check is clean', () => {
     const lines = renderLeakCheck({ ...base, before: [], after: [], clean: true }, sweep);
-    expect(lines.at(-1)).toBe('✔ nothing carrying the course\'s metadata (resops-course=c) or name prefix (c-) is left in cloud "teaching"');
+    expect(lines.at(-1)).toBe('✔ nothing carrying the course\'s metadata (resops-course=c) or name prefix (c-) is left in cloud "teaching", and Keystone holds no user or credential of it');
   });
 
   it('lists every leftover and the command that sweeps them', () => {

@@ -1,13 +1,17 @@
 /**
- * Temporary cloud accounts for learners (issue #17), `shared-project` mode: per learner a
- * Keystone user `resops-<course>-<learner>` with the `member` role in the course's project (the
- * instructor's), and an application credential of theirs that expires with the course. The
- * learner gets only that credential, as a clouds.yaml entry in a 0600 file beside their handout:
- * the user's password is random, used once to make the credential and then replaced by another
- * random one that nobody keeps, so no password of the account exists anywhere.
- *
- * In this mode learners are members of one project and can see each other's servers: say so.
- * Deleting the user deletes its credential and its role assignment with it.
+ * Temporary cloud accounts for learners (issue #17), `shared-project` mode, in one of two kinds,
+ * chosen by what the instructor's credential allows:
+ * - `user` (the instructor has Keystone's admin role): per learner a Keystone user
+ *   `resops-<course>-<learner>` with the `member` role in the course's project (the instructor's),
+ *   and an application credential of theirs that expires with the course. The user's password is
+ *   random, used once to make the credential and then replaced by another random one that nobody
+ *   keeps, so no password of the account exists anywhere.
+ * - `credential` (the instructor is only a member, as on most research clouds): per learner an
+ *   application credential of the instructor's own user, `resops-<course>-<learner>`, restricted to
+ *   the `member` role, expiring with the course. Learners then act as the instructor's user with
+ *   no more than a member's rights; Keystone refuses such a credential any change of credentials.
+ * Either way the learner gets only a credential, as a clouds.yaml entry in a 0600 file beside
+ * their handout. Learners are members of one project and can see each other's servers: say so.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +20,7 @@ import { generatePassword } from '../access/gnocchi-users.js';
 import type { Course, Learner } from '../course/model.js';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { OpenStackApiError } from '../openstack/errors.js';
+import { identityLabel, identityLabelOf, userBelongsToCourse } from '../openstack/identity-leftovers.js';
 import type { OpenStackClient } from '../openstack/client.js';
 import type { User } from '../openstack/identity.js';
 import { TargetError } from '../targets/driver.js';
@@ -60,8 +65,23 @@ export function learnerCloudsYaml(course: Pick<Course, 'id'>, cloud: Pick<CloudC
   return `# resops course ${course.id}: your own cloud credential, valid until ${expiresAt.toISOString()}. Keep it private.\n# Use it with OS_CLIENT_CONFIG_FILE=<this file> OS_CLOUD=${accountCloudName(course)}.\n${stringify({ clouds: { [accountCloudName(course)]: entry } })}`;
 }
 
+/** `user`: a Keystone user of the learner's own; `credential`: an application credential of the instructor's user. */
+export type AccountKind = 'user' | 'credential';
+
+/** Users need Keystone's admin role; without it, the instructor's own credentials are what there is. */
+export function accountKind(client: Pick<OpenStackClient, 'session'>): AccountKind {
+  return client.session.roles.includes('admin') ? 'user' : 'credential';
+}
+
+/** The description that labels an account for the leak check and reap (Keystone has no tags). */
+export function accountDescription(course: Pick<Course, 'id'>, learner: Pick<Learner, 'id'>): string {
+  return `${identityLabel(course.id)} learner=${learner.id}: a learner's account (resops accounts)`;
+}
+
 export interface AccountResult {
   learner: string;
+  kind: AccountKind;
+  /** The user's name (`user`), or the credential's (`credential`): both `resops-<course>-<learner>`. */
   user: string;
   /** created: new user; renewed: a new credential for an existing user; kept: its file still works. */
   action: 'created' | 'renewed' | 'kept';
@@ -83,11 +103,22 @@ export interface AccountsOptions {
   connectAs?: (config: CloudConfig) => Promise<OpenStackClient>;
 }
 
+function rolesOf(client: OpenStackClient): string {
+  return `your credential has the roles ${client.session.roles.length ? client.session.roles.join(', ') : 'none'} in project ${client.session.projectName || client.projectId}`;
+}
+
 function refusedMessage(client: OpenStackClient, what: string, error: OpenStackApiError): TargetError {
-  const roles = client.session.roles.length ? client.session.roles.join(', ') : 'none';
   return new TargetError(
-    `cloud "${client.cloud}" refused ${what} (HTTP ${error.status}): making learner accounts needs Keystone's admin role (identity:create_user, identity:create_grant); your credential has the roles ${roles} in project ${client.session.projectName || client.projectId}`,
+    `cloud "${client.cloud}" refused ${what} (HTTP ${error.status}): learners' own users need Keystone's admin role (identity:create_user, identity:create_grant); ${rolesOf(client)}`,
     'ask the cloud\'s operators for the accounts (or the admin role in the course\'s project\'s domain), or run the course without learner accounts: learners then use what the instructor gives them',
+  );
+}
+
+/** The instructor's credential may not make credentials: it is itself a restricted application credential, or lacks `member`. */
+function credentialRefused(client: OpenStackClient, what: string, error: OpenStackApiError): TargetError {
+  return new TargetError(
+    `cloud "${client.cloud}" refused ${what} (HTTP ${error.status}): without Keystone's admin role, learners' accounts are application credentials of your own user, and Keystone makes those only for a login with your password (or an unrestricted application credential); ${rolesOf(client)}`,
+    'run `accounts create` with a clouds.yaml entry that logs in with your password (the credentials are made once; the password is not kept), or ask the cloud\'s operators for the admin role',
   );
 }
 
@@ -128,7 +159,7 @@ async function fileWorks(file: string, connectAs: (config: CloudConfig) => Promi
  * logs in is kept; a learner whose user exists without a working file gets a new credential.
  */
 export async function createAccounts(course: Course, options: AccountsOptions): Promise<AccountResult[]> {
-  const { client, progress } = options;
+  const { client } = options;
   const connectAs = options.connectAs ?? (async (config: CloudConfig) => (await import('../openstack/client.js')).OpenStackClient.connect(config));
   const base = client.session.config;
   const projectId = client.projectId;
@@ -136,25 +167,16 @@ export async function createAccounts(course: Course, options: AccountsOptions): 
   if (expiresAt.getTime() <= (options.now ?? new Date()).getTime()) {
     throw new TargetError(`${course.file}: course.end ${course.end} is past: its accounts would expire at ${expiresAt.toISOString()}`, 'set course.end to the class\'s last day');
   }
+  if (accountKind(client) === 'credential') return createCredentialAccounts(course, options, connectAs, expiresAt);
   const role = await asAdmin(client, 'reading its roles', () => client.identity.findRole('member'));
   if (!role) throw new TargetError(`cloud "${client.cloud}" has no role \`member\``, 'learner accounts are members of the course\'s project: create the role, or ask the cloud\'s operators');
-  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-  chmodSync(options.dir, 0o700);
-  const results: AccountResult[] = [];
-  const learners = course.learners.filter((l) => !options.learners || options.learners.includes(l.id));
-  for (const [index, learner] of learners.entries()) {
-    const name = accountUserName(course, learner);
-    const file = join(options.dir, accountFileName(learner));
-    progress?.(`[${index + 1}/${learners.length}] ${learner.id}: account ${name}`);
+  return eachLearner(course, options, 'account', async (learner, name, file) => {
     let user: User | undefined = await asAdmin(client, `looking up user ${name}`, () => client.identity.findUser(name));
-    if (user && !options.renew && (await fileWorks(file, connectAs, base, course))) {
-      results.push({ learner: learner.id, user: name, action: 'kept', file });
-      continue;
-    }
+    if (user && !options.renew && (await fileWorks(file, connectAs, base, course))) return { learner: learner.id, kind: 'user', user: name, action: 'kept', file };
     const password = generatePassword();
     const action: AccountResult['action'] = user ? 'renewed' : 'created';
     if (user) await asAdmin(client, `setting a password for ${name}`, () => client.identity.setUserPassword(user!.id, password));
-    else user = await asAdmin(client, `creating user ${name}`, () => client.identity.createUser(name, password, projectId));
+    else user = await asAdmin(client, `creating user ${name}`, () => client.identity.createUser(name, password, projectId, 'default', accountDescription(course, learner)));
     await asAdmin(client, `granting ${name} the member role`, () => client.identity.grantProjectRole(projectId, user!.id, role.id));
     // As the learner: only they may make their application credential.
     const own = await connectAs({
@@ -165,45 +187,105 @@ export async function createAccounts(course: Course, options: AccountsOptions): 
     for (const old of await own.identity.findApplicationCredentials(user.id, accountCredentialName(course))) await own.identity.deleteApplicationCredential(user.id, old.id);
     const credential = await own.identity.createApplicationCredential(user.id, {
       name: accountCredentialName(course),
-      description: `resops course ${course.id}: learner ${learner.id}`,
+      description: accountDescription(course, learner),
       expires_at: expiresAt.toISOString(),
     });
     // The password made the credential; now no one knows the account's password.
     await asAdmin(client, `retiring ${name}'s password`, () => client.identity.setUserPassword(user!.id, generatePassword()));
     writePrivate(file, learnerCloudsYaml(course, base, credential, expiresAt));
-    results.push({ learner: learner.id, user: name, action, file, expiresAt: expiresAt.toISOString() });
+    return { learner: learner.id, kind: 'user', user: name, action, file, expiresAt: expiresAt.toISOString() };
+  });
+}
+
+/** The loop both kinds share: the 0700 folder, the learners asked for, a progress line each. */
+async function eachLearner(course: Course, options: AccountsOptions, what: string, make: (learner: Learner, name: string, file: string) => Promise<AccountResult>): Promise<AccountResult[]> {
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dir, 0o700);
+  const results: AccountResult[] = [];
+  const learners = course.learners.filter((l) => !options.learners || options.learners.includes(l.id));
+  for (const [index, learner] of learners.entries()) {
+    const name = accountUserName(course, learner);
+    options.progress?.(`[${index + 1}/${learners.length}] ${learner.id}: ${what} ${name}`);
+    results.push(await make(learner, name, join(options.dir, accountFileName(learner))));
   }
   return results;
+}
+
+/** The `credential` kind: per learner an application credential of the instructor's user, member role only. */
+async function createCredentialAccounts(course: Course, options: AccountsOptions, connectAs: (config: CloudConfig) => Promise<OpenStackClient>, expiresAt: Date): Promise<AccountResult[]> {
+  const { client } = options;
+  const { identity, session } = client;
+  if (!session.roles.includes('member')) {
+    throw new TargetError(
+      `cloud "${client.cloud}": learners' application credentials carry the \`member\` role, which you do not hold; ${rolesOf(client)}`,
+      'ask the cloud\'s operators for the member role in the course\'s project (or the admin role, for learners\' own users)',
+    );
+  }
+  return eachLearner(course, options, 'application credential', async (learner, name, file) => {
+    const existing = await identity.findApplicationCredentials(session.userId, name);
+    if (existing.length && !options.renew && (await fileWorks(file, connectAs, session.config, course))) return { learner: learner.id, kind: 'credential', user: name, action: 'kept', file };
+    let credential: Awaited<ReturnType<typeof identity.createApplicationCredential>>;
+    try {
+      for (const old of existing) await identity.deleteApplicationCredential(session.userId, old.id);
+      credential = await identity.createApplicationCredential(session.userId, { name, description: accountDescription(course, learner), expires_at: expiresAt.toISOString(), roles: ['member'] });
+    } catch (error) {
+      if (error instanceof OpenStackApiError && (error.status === 401 || error.status === 403)) throw credentialRefused(client, `making application credential ${name}`, error);
+      throw error;
+    }
+    writePrivate(file, learnerCloudsYaml(course, session.config, credential, expiresAt));
+    return { learner: learner.id, kind: 'credential', user: name, action: existing.length ? 'renewed' : 'created', file, expiresAt: expiresAt.toISOString() };
+  });
 }
 
 export interface ListedAccount {
   learner: string;
   user: string;
   exists: boolean;
+  /** Present when it exists. */
+  kind?: AccountKind;
   userId?: string;
+  /** The instructor's application credential of the learner (`credential` kind). */
+  credentialId?: string;
 }
 
-/** The course's learners and whether each has an account in the cloud. */
+/** The learner's user (admins only: others cannot look users up, and could not have made any). */
+async function findAccountUser(client: OpenStackClient, name: string): Promise<User | undefined> {
+  if (accountKind(client) !== 'user') return undefined;
+  return asAdmin(client, `looking up user ${name}`, () => client.identity.findUser(name));
+}
+
+/** The course's learners and whether each has an account in the cloud, of either kind. */
 export async function listAccounts(course: Course, client: OpenStackClient): Promise<ListedAccount[]> {
   const out: ListedAccount[] = [];
   for (const learner of course.learners) {
     const name = accountUserName(course, learner);
-    const user = await asAdmin(client, `looking up user ${name}`, () => client.identity.findUser(name));
-    out.push({ learner: learner.id, user: name, exists: user !== undefined, ...(user ? { userId: user.id } : {}) });
+    const user = await findAccountUser(client, name);
+    const credential = (await client.identity.findApplicationCredentials(client.session.userId, name))[0];
+    out.push({
+      learner: learner.id,
+      user: name,
+      exists: user !== undefined || credential !== undefined,
+      ...(user ? { kind: 'user' as const, userId: user.id } : credential ? { kind: 'credential' as const } : {}),
+      ...(credential ? { credentialId: credential.id } : {}),
+    });
   }
   return out;
 }
 
-/** Deletes the accounts (users, with their credentials and role assignments) and the learners' files. */
+async function deleteListed(client: OpenStackClient, account: ListedAccount): Promise<void> {
+  if (account.userId) await asAdmin(client, `deleting user ${account.user}`, () => client.identity.deleteUser(account.userId!));
+  if (account.credentialId) await client.identity.deleteApplicationCredential(client.session.userId, account.credentialId);
+}
+
+/** Deletes the accounts (users with their credentials and role assignments, or the instructor's credentials) and the learners' files. */
 export async function deleteAccounts(course: Course, client: OpenStackClient, options: { dir: string; learners?: string[]; progress?: (line: string) => void }): Promise<Array<{ learner: string; user: string; deleted: boolean }>> {
   const out: Array<{ learner: string; user: string; deleted: boolean }> = [];
-  for (const learner of course.learners.filter((l) => !options.learners || options.learners.includes(l.id))) {
-    const name = accountUserName(course, learner);
-    const user = await asAdmin(client, `looking up user ${name}`, () => client.identity.findUser(name));
-    if (user) await asAdmin(client, `deleting user ${name}`, () => client.identity.deleteUser(user.id));
-    rmSync(join(options.dir, accountFileName(learner)), { force: true });
-    options.progress?.(`${learner.id}: ${user ? `deleted ${name}` : `no account ${name}`}`);
-    out.push({ learner: learner.id, user: name, deleted: user !== undefined });
+  const listed = (await listAccounts(course, client)).filter((a) => !options.learners || options.learners.includes(a.learner));
+  for (const account of listed) {
+    await deleteListed(client, account);
+    rmSync(join(options.dir, accountFileName({ id: account.learner })), { force: true });
+    options.progress?.(`${account.learner}: ${account.exists ? `deleted ${account.kind === 'credential' ? 'application credential' : 'user'} ${account.user}` : `no account ${account.user}`}`);
+    out.push({ learner: account.learner, user: account.user, deleted: account.exists });
   }
   return out;
 }
@@ -220,8 +302,81 @@ export async function dropCourseAccounts(course: Course, client: OpenStackClient
     if (error instanceof TargetError && /refused/.test(error.message)) return undefined;
     throw error;
   }
-  const existing = listed.filter((a) => a.exists && a.userId);
+  const existing = listed.filter((a) => a.exists);
   if (!existing.length) return undefined;
-  for (const account of existing) await asAdmin(client, `deleting user ${account.user}`, () => client.identity.deleteUser(account.userId!));
+  for (const account of existing) await deleteListed(client, account);
   return `deleted ${existing.length} learner account${existing.length === 1 ? '' : 's'}: ${existing.map((a) => a.user).join(', ')}`;
+}
+
+export interface ReapedAccount {
+  user: string;
+  /** Whose it was: from the label (`learner=<id>`), else the name after `resops-<course>-`. */
+  learner: string;
+  kind: AccountKind;
+  /** expired: every credential of the course is past its expiry; no credential: none is left; not on the roster: the course file no longer has the learner. */
+  reason: 'expired' | 'no credential' | 'not on the roster';
+}
+
+export interface KeptAccount {
+  user: string;
+  learner: string;
+  kind: AccountKind;
+  /** The latest expiry of the account's credentials (null: one never expires). */
+  expiresAt: string | null;
+}
+
+function learnerOf(course: Pick<Course, 'id'>, item: { name: string; description?: string | null }): string {
+  const labelled = /(?:^|\s)learner=(\S+?):?(?:\s|$)/.exec(item.description ?? '')?.[1];
+  return labelled ?? item.name.slice(`resops-${course.id}-`.length);
+}
+
+function reapReason(roster: ReadonlySet<string>, learner: string, expiries: Array<string | null | undefined>, now: number): ReapedAccount['reason'] | undefined {
+  if (!roster.has(learner)) return 'not on the roster';
+  if (!expiries.length) return 'no credential';
+  return expiries.every((e) => e && Date.parse(e) <= now) ? 'expired' : undefined;
+}
+
+function latest(expiries: Array<string | null | undefined>): string | null {
+  if (expiries.some((e) => !e)) return null;
+  return new Date(Math.max(...expiries.map((e) => Date.parse(e!)))).toISOString();
+}
+
+/**
+ * What a class leaves once it is over: the course's accounts whose credentials have all expired
+ * (Keystone refuses them, but users and credentials stay), users left without a credential, and
+ * at once any account whose learner is no longer on the roster. Deletes those and their files;
+ * keeps the others and says until when. `now` is the clock Keystone's expiry is compared with.
+ */
+export async function reapAccounts(course: Course, client: OpenStackClient, options: { dir: string; now?: Date; progress?: (line: string) => void }): Promise<{ reaped: ReapedAccount[]; kept: KeptAccount[] }> {
+  const now = (options.now ?? new Date()).getTime();
+  const roster = new Set(course.learners.map((l) => l.id));
+  const reaped: ReapedAccount[] = [];
+  const kept: KeptAccount[] = [];
+  const settle = async (kind: AccountKind, name: string, learner: string, expiries: Array<string | null | undefined>, remove: () => Promise<void>) => {
+    const reason = reapReason(roster, learner, expiries, now);
+    if (!reason) {
+      kept.push({ user: name, learner, kind, expiresAt: latest(expiries) });
+      return;
+    }
+    await remove();
+    if (/^[A-Za-z0-9_.-]+$/.test(learner)) rmSync(join(options.dir, accountFileName({ id: learner })), { force: true });
+    options.progress?.(`${learner}: deleted ${kind === 'user' ? 'user' : 'application credential'} ${name} (${reason})`);
+    reaped.push({ user: name, learner, kind, reason });
+  };
+
+  if (accountKind(client) === 'user') {
+    const users = await asAdmin(client, 'listing users', () => client.identity.listUsers());
+    const known = new Set(users.map(identityLabelOf).filter((l): l is string => l !== undefined));
+    for (const user of users) {
+      if (user.id === client.session.userId || !userBelongsToCourse(course.id, user, known)) continue;
+      const credentials = (await asAdmin(client, `listing ${user.name}'s application credentials`, () => client.identity.listApplicationCredentials(user.id))).filter((c) => c.name === accountCredentialName(course));
+      await settle('user', user.name, learnerOf(course, user), credentials.map((c) => c.expires_at), () => asAdmin(client, `deleting user ${user.name}`, () => client.identity.deleteUser(user.id)));
+    }
+  }
+  const own = await client.identity.listApplicationCredentials(client.session.userId);
+  for (const credential of own) {
+    if (identityLabelOf(credential) !== course.id) continue;
+    await settle('credential', credential.name, learnerOf(course, credential), [credential.expires_at], () => client.identity.deleteApplicationCredential(client.session.userId, credential.id));
+  }
+  return { reaped, kept };
 }

@@ -17,6 +17,15 @@ export interface User {
   name: string;
   domain_id: string;
   default_project_id?: string;
+  /** resops writes `resops-course=<id>` here on the users it makes: the leak check's label. */
+  description?: string;
+}
+
+/** One role assignment as Keystone lists it with `include_names`. */
+export interface RoleAssignment {
+  role: { id: string; name?: string };
+  user?: { id: string; name?: string };
+  scope: { project?: { id: string; name?: string } };
 }
 
 export interface Role {
@@ -52,6 +61,7 @@ export interface AccessRule {
 export interface ApplicationCredential {
   id: string;
   name: string;
+  description?: string | null;
   project_id: string;
   secret?: string;
   access_rules?: AccessRule[];
@@ -91,11 +101,30 @@ export class IdentityApi {
     return body.users[0];
   }
 
-  async createUser(name: string, password: string, defaultProjectId: string, domainId = 'default'): Promise<User> {
+  async createUser(name: string, password: string, defaultProjectId: string, domainId = 'default', description?: string): Promise<User> {
     const body = await this.session.json<{ user: User }>('identity', 'POST', '/users', {
-      body: { user: { name, password, default_project_id: defaultProjectId, domain_id: domainId, enabled: true } },
+      body: { user: { name, password, default_project_id: defaultProjectId, domain_id: domainId, enabled: true, ...(description ? { description } : {}) } },
     });
     return body.user;
+  }
+
+  /** Admin: every user of the domain (a class's cloud has hundreds, not millions). */
+  async listUsers(domainId = 'default'): Promise<User[]> {
+    const body = await this.session.json<{ users: User[] }>('identity', 'GET', '/users', { query: { domain_id: domainId } });
+    return body.users;
+  }
+
+  /** Admin: who holds which role in the project, by user (group assignments are not listed). */
+  async listProjectRoleAssignments(projectId: string): Promise<RoleAssignment[]> {
+    const body = await this.session.json<{ role_assignments: RoleAssignment[] }>('identity', 'GET', '/role_assignments', {
+      query: { 'scope.project.id': projectId, include_names: 'true' },
+    });
+    return body.role_assignments.filter((a) => a.user !== undefined);
+  }
+
+  /** Admin: takes the role away (404: already gone, as wanted). */
+  async revokeProjectRole(projectId: string, userId: string, roleId: string): Promise<void> {
+    await this.session.call('identity', 'DELETE', `/projects/${projectId}/users/${userId}/roles/${roleId}`, { okStatus: [204, 404] });
   }
 
   /** Admin: deletes a user, with their role assignments and application credentials (404: already gone). */
@@ -153,6 +182,12 @@ export class IdentityApi {
       body: { application_credential: { ...rest, unrestricted: false, ...(roles ? { roles: roles.map((name) => ({ name })) } : {}) } },
     });
     return body.application_credential;
+  }
+
+  /** Every application credential of the user (the caller's own, or anyone's for an admin). */
+  async listApplicationCredentials(userId: string): Promise<ApplicationCredential[]> {
+    const body = await this.session.json<{ application_credentials: ApplicationCredential[] }>('identity', 'GET', `/users/${userId}/application_credentials`);
+    return body.application_credentials;
   }
 
   /** The user's application credentials of that name (names are unique per user: none or one). */

@@ -1,10 +1,13 @@
 import { clientFor, type CloudRef, type OpenStackClient } from './client.js';
 import { OpenStackApiError } from './errors.js';
+import { deleteIdentityLeftover, findIdentityLeftovers, type IdentityLeftover, type IdentityLeftoverKind } from './identity-leftovers.js';
 import { belongsToCourse, courseLabel, type MatchedBy } from './ownership.js';
 
 /**
  * The leak check run after `terraform destroy`: everything in the project that carries the
- * course's label or name prefix, and the sweep that deletes it in dependency order.
+ * course's label or name prefix, what Keystone holds of the course (learners' users, their
+ * credentials and role assignments, the discovery credential), and the sweep that deletes it all
+ * in dependency order.
  */
 
 export type LeftoverKind =
@@ -17,7 +20,8 @@ export type LeftoverKind =
   | 'security-group'
   | 'volume'
   | 'keypair'
-  | 'container';
+  | 'container'
+  | IdentityLeftoverKind;
 
 /** Dependency order of a sweep: what uses something goes before it. */
 export const SWEEP_ORDER: readonly LeftoverKind[] = [
@@ -31,6 +35,10 @@ export const SWEEP_ORDER: readonly LeftoverKind[] = [
   'volume',
   'keypair',
   'container',
+  // A user's deletion would take these with it; deleting them first shows each one gone.
+  'application-credential',
+  'role-assignment',
+  'user',
 ];
 
 export interface Leftover {
@@ -89,13 +97,14 @@ async function candidates(client: OpenStackClient): Promise<Candidate[]> {
 
 /**
  * Everything of the course left in the project: servers, floating IPs, routers, ports, subnets,
- * networks, security groups, volumes, keypairs and Swift containers, in sweep order.
+ * networks, security groups, volumes, keypairs, Swift containers and, in Keystone, its
+ * credentials, role assignments and users, in sweep order.
  */
 export async function findLeftovers(cloud: CloudRef, courseId: string): Promise<Leftover[]> {
   const client = await clientFor(cloud);
-  const all = await candidates(client);
+  const [all, identity] = await Promise.all([candidates(client), findIdentityLeftovers(client, courseId)]);
   const known = new Set(all.map((c) => c.label).filter((l): l is string => l !== undefined));
-  const found: Leftover[] = [];
+  const found: Leftover[] = [...identity];
   for (const c of all) {
     const matchedBy = belongsToCourse(courseId, c.name, c.label, known);
     if (matchedBy) found.push({ kind: c.kind, id: c.id, name: c.name, matchedBy, ...(c.detail ? { detail: c.detail } : {}) });
@@ -194,6 +203,9 @@ export async function sweepLeftovers(cloud: CloudRef, courseId: string, options:
 
   for (const keypair of ofKind('keypair')) await attempt(keypair, () => client.compute.deleteKeypair(keypair.name));
   for (const container of ofKind('container')) await attempt(container, () => client.objectStore.deleteContainer(container.name));
+  for (const kind of ['application-credential', 'role-assignment', 'user'] as const) {
+    for (const leftover of ofKind(kind)) await attempt(leftover, () => deleteIdentityLeftover(client, leftover as IdentityLeftover));
+  }
 
   const remaining = await findLeftovers(client, courseId);
   return { deleted, failed, remaining };
@@ -218,6 +230,14 @@ async function waitUntil(limitMs: number, done: () => Promise<boolean>, message:
 /** `server demo-alice-vm1 (ACTIVE) [label]` lines for the CLI. */
 export function formatLeftovers(leftovers: Leftover[]): string[] {
   return leftovers.map(
-    (l) => `${l.kind.padEnd(14)} ${l.name || '(no name)'}${l.detail ? ` (${l.detail})` : ''}  id ${l.id}  matched by ${l.matchedBy === 'label' ? 'course label' : 'name prefix'}`,
+    (l) => `${l.kind.padEnd(14)} ${l.name || '(no name)'}${l.detail ? ` (${l.detail})` : ''}  id ${l.id}  matched by ${matchedByText(l)}`,
   );
 }
+
+function matchedByText(leftover: Leftover): string {
+  if (leftover.kind === 'application-credential' && leftover.name.startsWith('yours:') && leftover.matchedBy === 'name') return 'its name';
+  if (leftover.matchedBy === 'label') return IDENTITY_KINDS.has(leftover.kind) ? 'course label (description)' : 'course label';
+  return IDENTITY_KINDS.has(leftover.kind) ? 'name prefix (resops-<course>-)' : 'name prefix';
+}
+
+const IDENTITY_KINDS: ReadonlySet<LeftoverKind> = new Set(['application-credential', 'role-assignment', 'user']);

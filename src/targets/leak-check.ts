@@ -1,7 +1,9 @@
 /**
  * The leak check that ends `down --target openstack`: after terraform destroy, anything in the
  * project that still carries the course's label or name prefix is a leak (a failed destroy, a
- * resource made by hand during an exercise, a state file lost). `--sweep` deletes those in
+ * resource made by hand during an exercise, a state file lost), and so is a Keystone user,
+ * credential or role assignment of the course (a learner dropped from the roster keeps their
+ * account otherwise). `--sweep` deletes those in
  * dependency order and checks again.
  */
 import type { Leftover } from '../openstack/leftovers.js';
@@ -65,7 +67,7 @@ export function renderLeakCheck(result: LeakCheckResult, sweepCommand: string): 
   const { cloud, course } = result;
   const indent = (lines: string[]) => lines.map((l) => `  ${l}`);
   const count = (n: number) => `${n} resource${n === 1 ? '' : 's'}`;
-  const lines = [`leak check in cloud "${cloud}" (resources labelled resops-course=${course} or named ${course}-…):`];
+  const lines = [`leak check in cloud "${cloud}" (resources labelled resops-course=${course} or named ${course}-…; Keystone users labelled so or named resops-${course}-…, their credentials and roles, the discovery credential):`];
   if (result.swept) {
     if (result.before.length > 0) lines.push(`found ${count(result.before.length)} after destroy:`, ...indent(formatLeftovers(result.before)));
     lines.push(`swept: ${result.swept.deleted.length} deleted, ${result.swept.failed.length} failed`);
@@ -74,7 +76,7 @@ export function renderLeakCheck(result: LeakCheckResult, sweepCommand: string): 
     }
   }
   if (result.after.length === 0) {
-    lines.push(`✔ nothing carrying the course's metadata (resops-course=${course}) or name prefix (${course}-) is left in cloud "${cloud}"`);
+    lines.push(`✔ nothing carrying the course's metadata (resops-course=${course}) or name prefix (${course}-) is left in cloud "${cloud}", and Keystone holds no user or credential of it`);
     return lines;
   }
   lines.push(`✖ ${count(result.after.length)} of ${course} ${result.swept ? 'still left after the sweep' : 'left'}:`, ...indent(formatLeftovers(result.after)));

@@ -193,6 +193,9 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
     const unsaved = orphans.filter((o) => !o.stack);
 
     const cloudName = courseCloudName(course);
+    // Before the leak check, which covers Keystone too: what is left after these is a leak.
+    const discoveryCredential = interrupted || options.learner ? undefined : await dropDiscoveryCredential(course, cloudName);
+    const learnerAccounts = interrupted || options.learner ? undefined : await dropLearnerAccounts(course, cloudName);
     let leakCheck: DownReport['leakCheck'];
     let cloudFailure: TargetError | undefined;
     if (interrupted) {
@@ -214,9 +217,6 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
         leakCheck = { cloud: cloudName, course: course.id, error: error.message, ...(error.hint ? { hint: error.hint } : {}), clean: false };
       }
     }
-
-    const discoveryCredential = interrupted || options.learner ? undefined : await dropDiscoveryCredential(course, cloudName);
-    const learnerAccounts = interrupted || options.learner ? undefined : await dropLearnerAccounts(course, cloudName);
 
     if (options.json) {
       const full: DownReport = { ...report, leakCheck, ...(discoveryCredential ? { discoveryCredential } : {}), ...(learnerAccounts ? { learnerAccounts } : {}) };
