@@ -20,7 +20,7 @@ import { generatePassword } from '../access/gnocchi-users.js';
 import type { Course, Learner } from '../course/model.js';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { OpenStackApiError } from '../openstack/errors.js';
-import { identityLabel, identityLabelOf, userBelongsToCourse } from '../openstack/identity-leftovers.js';
+import { courseUsers, identityLabel, identityLabelOf } from '../openstack/identity-leftovers.js';
 import type { OpenStackClient } from '../openstack/client.js';
 import type { User } from '../openstack/identity.js';
 import { TargetError } from '../targets/driver.js';
@@ -366,9 +366,7 @@ export async function reapAccounts(course: Course, client: OpenStackClient, opti
 
   if (accountKind(client) === 'user') {
     const users = await asAdmin(client, 'listing users', () => client.identity.listUsers());
-    const known = new Set(users.map(identityLabelOf).filter((l): l is string => l !== undefined));
-    for (const user of users) {
-      if (user.id === client.session.userId || !userBelongsToCourse(course.id, user, known)) continue;
+    for (const { user } of courseUsers(course.id, users, client.session.userId)) {
       const credentials = (await asAdmin(client, `listing ${user.name}'s application credentials`, () => client.identity.listApplicationCredentials(user.id))).filter((c) => c.name === accountCredentialName(course));
       await settle('user', user.name, learnerOf(course, user), credentials.map((c) => c.expires_at), () => asAdmin(client, `deleting user ${user.name}`, () => client.identity.deleteUser(user.id)));
     }

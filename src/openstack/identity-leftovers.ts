@@ -46,6 +46,16 @@ export function userBelongsToCourse(courseId: string, user: Pick<User, 'name' | 
   return belongsToCourse(courseId, name, label, known);
 }
 
+/** The course's users among `users` (one listing of the domain), never `selfId`, with how each matched. */
+export function courseUsers(courseId: string, users: User[], selfId: string): Array<{ user: User; matchedBy: MatchedBy }> {
+  const known = new Set(users.map(identityLabelOf).filter((l): l is string => l !== undefined));
+  return users.flatMap((user) => {
+    if (user.id === selfId) return [];
+    const matchedBy = userBelongsToCourse(courseId, user, known);
+    return matchedBy ? [{ user, matchedBy }] : [];
+  });
+}
+
 async function refusedAsEmpty<T>(call: () => Promise<T[]>): Promise<T[]> {
   try {
     return await call();
@@ -78,13 +88,7 @@ export async function findIdentityLeftovers(client: OpenStackClient, courseId: s
     else if (identityLabelOf(credential) === courseId) found.push(credentialLeftover(session.userId, 'yours', credential, 'label'));
   }
 
-  const users = await refusedAsEmpty(() => identity.listUsers());
-  const known = new Set(users.map(identityLabelOf).filter((l): l is string => l !== undefined));
-  const ours = users.flatMap((user) => {
-    if (user.id === session.userId) return [];
-    const matchedBy = userBelongsToCourse(courseId, user, known);
-    return matchedBy ? [{ user, matchedBy }] : [];
-  });
+  const ours = courseUsers(courseId, await refusedAsEmpty(() => identity.listUsers()), session.userId);
   if (!ours.length) return found;
 
   const assignments: RoleAssignment[] = client.projectId ? await refusedAsEmpty(() => identity.listProjectRoleAssignments(client.projectId)) : [];
