@@ -215,6 +215,8 @@ function probes(field: Field, nullable: boolean): Probe[] {
 const CROSS_FIELD: Record<string, string> = {
   'network.subnet_prefix = 1': 'subnets must be longer than the sample\'s /16',
   'local.ssh_port_base = 65525': 'the learners\' SSH ports would pass 65535',
+  'cloud = null': 'the sample\'s budget needs cloud.prices',
+  'cloud.prices = null': 'the sample\'s budget needs cloud.prices',
 };
 
 /** Every field of the table with a path into the sample (`learners[0].vms`), and whether it may be written without a value. */

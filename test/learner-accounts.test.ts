@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { accountCloudName, accountExpiry, accountUserName, DEFAULT_DAYS, GRACE_HOURS, learnerCloudsYaml } from '../src/accounts/learner-accounts.js';
+import { accountCloudName, accountExpiry, accountUserName, DEFAULT_DAYS, learnerCloudsYaml } from '../src/accounts/learner-accounts.js';
 import { findCloudConfig } from '../src/openstack/cloud-config.js';
 import { identityLabel, identityLabelOf, userBelongsToCourse } from '../src/openstack/identity-leftovers.js';
 
@@ -16,10 +16,11 @@ const temp = mkdtempSync(join(tmpdir(), 'resops-accounts-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe('learner accounts', () => {
-  it('a credential lasts to the end of course.end plus the grace, or a week without an end date', () => {
-    expect(accountExpiry({ end: '2026-12-05' }).toISOString()).toBe(new Date(Date.UTC(2026, 11, 6) + GRACE_HOURS * 3_600_000).toISOString());
+  it('a credential lasts to the end of course.end plus expiry.grace_hours, or a week without an end date', () => {
+    expect(accountExpiry({ end: '2026-12-05', expiry: { graceHours: 24, action: 'stop' } }).toISOString()).toBe('2026-12-07T00:00:00.000Z');
+    expect(accountExpiry({ end: '2026-12-05', expiry: { graceHours: 5, action: 'destroy' } }).toISOString()).toBe('2026-12-06T05:00:00.000Z');
     const now = new Date('2026-12-04T10:00:00Z');
-    expect(accountExpiry({}, now).getTime() - now.getTime()).toBe(DEFAULT_DAYS * 86_400_000);
+    expect(accountExpiry({ expiry: { graceHours: 24, action: 'stop' } }, now).getTime() - now.getTime()).toBe(DEFAULT_DAYS * 86_400_000);
   });
 
   it('names say whose they are and which course: resops-<course>-<learner>', () => {

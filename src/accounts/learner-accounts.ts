@@ -24,9 +24,8 @@ import { courseUsers, identityLabel, identityLabelOf } from '../openstack/identi
 import type { OpenStackClient } from '../openstack/client.js';
 import type { User } from '../openstack/identity.js';
 import { TargetError } from '../targets/driver.js';
+import { courseExpiry } from '../course/expiry.js';
 
-/** Hours a learner's credential outlives `course.end` (its last day, 24:00 UTC). */
-export const GRACE_HOURS = 24;
 /** Without `course.end`: a credential lives this many days, never for ever. */
 export const DEFAULT_DAYS = 7;
 
@@ -47,10 +46,12 @@ export function accountFileName(learner: Pick<Learner, 'id'>): string {
   return `${learner.id}.clouds.yaml`;
 }
 
-/** When a learner's credential stops working: the end of `course.end` plus the grace, else a week from `now`. */
-export function accountExpiry(course: Pick<Course, 'end'>, now = new Date()): Date {
-  if (course.end) return new Date(Date.parse(`${course.end}T00:00:00Z`) + (24 + GRACE_HOURS) * 3_600_000);
-  return new Date(now.getTime() + DEFAULT_DAYS * 86_400_000);
+/**
+ * When a learner's credential stops working: when the course's labs expire (`course.end` plus
+ * `expiry.grace_hours`), so nobody can rebuild a reaped lab; without an end, a week from `now`.
+ */
+export function accountExpiry(course: Pick<Course, 'end' | 'expiry'>, now = new Date()): Date {
+  return courseExpiry(course) ?? new Date(now.getTime() + DEFAULT_DAYS * 86_400_000);
 }
 
 /** The learner's clouds.yaml: one entry, their application credential; nothing of the instructor's. */

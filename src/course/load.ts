@@ -105,6 +105,8 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
   const network = readNetwork(top);
   const cloud = readCloud(top, sections, { monitoring: monitoring.enabled, workers: pipeline.workers });
   const local = readLocal(top);
+  const expiry = readExpiry(top);
+  const budget = readBudget(top, cloud);
   const drafts = readLearnerDrafts(top, source, dir, files);
 
   const checked = drafts.map((draft) => checkLearner(draft, issues));
@@ -145,8 +147,31 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
     monitoring,
     pipeline,
     local: local.settings,
+    expiry,
+    ...(budget ? { budget } : {}),
     stateDir,
   };
+}
+
+/** The expiry section with its defaults; without `course.end` nothing expires, whatever it says. */
+function readExpiry(top: Top): Course['expiry'] {
+  const section = top.section('expiry');
+  return {
+    graceHours: section?.read('grace_hours')?.value ?? DEFAULTS.expiry.graceHours,
+    action: section?.read('action')?.value ?? DEFAULTS.expiry.action,
+  };
+}
+
+/** A budget is an amount in the prices' currency: without prices there is nothing to compare it with. */
+function readBudget(top: Top, cloud: CloudSettings | undefined): Course['budget'] {
+  const section = top.section('budget');
+  const amount = section?.read('amount');
+  if (!section || !amount) return undefined;
+  if (cloud && !cloud.prices) {
+    section.problem('amount', 'a budget needs `cloud.prices` (its currency and unit prices) to say what the course costs; add them, or remove `budget`');
+    return undefined;
+  }
+  return { amount: amount.value };
 }
 
 function readCourseSection(top: Top): { id: string; title: string; start?: string; end?: string } | undefined {

@@ -16,6 +16,10 @@ export type ServersInterface = 'public' | 'internal' | 'admin';
 export const SERVERS_INTERFACES: readonly ServersInterface[] = ['public', 'internal', 'admin'];
 export const PIPELINE_STORAGES: readonly PipelineStorage[] = ['volume', 'object'];
 
+/** `stop`: stop the servers, keep everything; `destroy`: delete everything, as `down` does. */
+export type ExpiryAction = 'stop' | 'destroy';
+export const EXPIRY_ACTIONS: readonly ExpiryAction[] = ['stop', 'destroy'];
+
 /** The machine roles a course has; each has a flavor on the openstack target. */
 export type MachineRole = 'learner' | 'monitoring' | 'worker';
 export const MACHINE_ROLES: readonly MachineRole[] = ['learner', 'monitoring', 'worker'];
@@ -124,6 +128,13 @@ export interface PipelineSettings {
   volumeGb: number;
 }
 
+/** What happens once the course is over (src/course/expiry.ts says when that is). */
+export interface ExpirySettings {
+  /** Hours after the end of `course.end` (UTC) before the labs expire. */
+  graceHours: number;
+  action: ExpiryAction;
+}
+
 /** Settings of the local (Docker) target. */
 export interface LocalSettings {
   /** Learner i's VM j gets SSH on 127.0.0.1:(sshPortBase + i * 10 + j). */
@@ -155,6 +166,9 @@ export interface Course {
   monitoring: MonitoringSettings;
   pipeline: PipelineSettings;
   local: LocalSettings;
+  expiry: ExpirySettings;
+  /** What the course may cost, in `cloud.prices.currency` (loading refuses a budget without prices). */
+  budget?: { amount: number };
   /**
    * State directory, relative to `dir` (default `.resops/<course id>`): Terraform state, local
    * driver state, exercise progress. Relative so that nothing synthesized names this machine.
@@ -193,6 +207,10 @@ export const METADATA = {
   course: 'resops-course',
   learner: 'resops-learner',
   role: 'resops-role',
+  /** When the course's labs expire (ISO time, UTC), so `reap --cloud` needs no course file. */
+  expires: 'resops-expires',
+  /** What `reap` does then: `stop` or `destroy`. */
+  expiryAction: 'resops-expiry-action',
 } as const;
 
 /** Docker labels set on every object of the local target. */

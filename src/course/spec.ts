@@ -1,4 +1,4 @@
-import type { Flavor, LocalSettings, MachineRole, PipelineStorage, Target } from './model.js';
+import type { ExpiryAction, Flavor, LocalSettings, MachineRole, PipelineStorage, Target } from './model.js';
 import { COURSE_FILE, defaultOf } from './schema/course-fields.js';
 import type { FieldMap, MappingField } from './schema/field-types.js';
 
@@ -54,6 +54,10 @@ export const DEFAULTS = {
     workers: defaultOf(TOP.pipeline.fields.workers),
     storage: defaultOf(TOP.pipeline.fields.storage) as PipelineStorage,
     volumeGb: defaultOf(TOP.pipeline.fields.volume_gb),
+  },
+  expiry: {
+    graceHours: defaultOf(TOP.expiry.fields.grace_hours),
+    action: defaultOf(TOP.expiry.fields.action) as ExpiryAction,
   },
   local: {
     sshPortBase: defaultOf(LOCAL.ssh_port_base),

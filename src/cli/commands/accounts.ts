@@ -11,7 +11,7 @@ export const command: CliCommand = {
   usage: 'create|list|delete|reap FILE [--learner ID] [--renew] [--out DIR] [--json]',
   description: [
     'Temporary cloud accounts for the course\'s learners (openstack target), each only a credential that',
-    'expires a day after course.end (a week from now without one), written as <id>.clouds.yaml (0600) in',
+    'expires with the course labs (course.end plus expiry.grace_hours; a week from now without an end), written as <id>.clouds.yaml (0600) in',
     'the handouts folder. With Keystone\'s admin role, `create` makes per learner a user',
     'resops-<course>-<learner> with the member role in the course\'s project and an application credential',
     'of theirs (the user\'s password is replaced by one nobody keeps); without it, an application credential',

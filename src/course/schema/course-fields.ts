@@ -1,5 +1,5 @@
 import { quoteValue } from '../issues.js';
-import { PIPELINE_STORAGES, SERVERS_INTERFACES, TARGETS, type MachineRole } from '../model.js';
+import { EXPIRY_ACTIONS, PIPELINE_STORAGES, SERVERS_INTERFACES, TARGETS, type MachineRole } from '../model.js';
 import { SSH_KEY_TYPES } from '../ssh-key.js';
 import { boolean, choice, date, integer, list, mapping, number, string, type IntegerField, type MappingField } from './field-types.js';
 
@@ -255,6 +255,20 @@ export const COURSE_FILE = mapping({
         workers: integer({ min: 0, max: 64, default: 2, doc: '0 = the course has no pipeline' }),
         storage: choice({ values: PIPELINE_STORAGES, default: 'volume', doc: '`volume`: lift-and-shift, one shared directory every Slurm machine mounts (a Docker volume locally; on openstack the pipeline volume, over sshfs); `object`: cloud-native, a Swift container' }),
         volume_gb: serviceVolumeGb('size of the shared volume (`storage: volume`)', 50),
+      },
+    }),
+    expiry: mapping({
+      doc: 'what happens to the labs once the course is over (`resops reap`); needs `course.end` to take effect',
+      fields: {
+        grace_hours: integer({ min: 0, max: 720, default: 24, doc: 'hours after the end of `course.end` (midnight UTC) before the labs expire; learners\' cloud accounts expire at the same instant' }),
+        action: choice({ values: EXPIRY_ACTIONS, default: 'stop', doc: '`stop`: servers (containers) are stopped, nothing is deleted, `up` starts them again; `destroy`: everything of the course is deleted, as `down` does, and the leak check proves it' }),
+      },
+    }),
+    budget: mapping({
+      docDefault: 'none (no budget warning)',
+      doc: 'what the course may cost, in the currency of `cloud.prices` (which it needs); `status` warns when the cost so far passes 80 % of it',
+      fields: {
+        amount: number({ required: true, min: 0, doc: 'the budget, in `cloud.prices.currency`' }),
       },
     }),
     local: mapping({
