@@ -4,6 +4,7 @@ import { CourseNetwork } from './constructs/course-network.js';
 import { ComputeKeypairV2 } from './constructs/openstack.js';
 import { SharedSecurityGroups } from './constructs/shared-security-groups.js';
 import { CourseStack, type CourseStackProps } from './course-stack.js';
+import { courseLabels } from './constructs/resource-labels.js';
 
 /** The course network, its router and the security groups every VM shares. */
 export class LabNetworkStack extends CourseStack {
@@ -15,7 +16,7 @@ export class LabNetworkStack extends CourseStack {
   constructor(scope: Construct, name: string, props: CourseStackProps) {
     super(scope, name, props);
     const { course } = props;
-    const labels = { course: course.id, role: 'network' };
+    const labels = courseLabels(course, 'network');
 
     this.network = new CourseNetwork(this, 'course-network', {
       namePrefix: course.id,

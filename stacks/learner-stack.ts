@@ -4,6 +4,7 @@ import type { Learner } from '../src/course/model.js';
 import { LearnerEnvironment } from './constructs/learner-environment.js';
 import { CourseStack, type CourseStackProps } from './course-stack.js';
 import type { LabNetworkStack } from './lab-network-stack.js';
+import { courseLabels } from './constructs/resource-labels.js';
 
 export interface LearnerStackProps extends CourseStackProps {
   learner: Learner;
@@ -21,7 +22,7 @@ export class LearnerStack extends CourseStack {
 
     this.environment = new LearnerEnvironment(this, 'environment', {
       namePrefix: `${course.id}-${learner.id}`,
-      labels: { course: course.id, learner: learner.id, role: 'learner' },
+      labels: courseLabels(course, 'learner', learner.id),
       learner,
       subnetCidr: learner.subnetCidr,
       networkId: lab.network.network.id,

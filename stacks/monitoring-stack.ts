@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { MonitoringHost } from './constructs/monitoring-host.js';
 import { CourseStack, type CourseStackProps } from './course-stack.js';
 import type { LabNetworkStack } from './lab-network-stack.js';
+import { courseLabels } from './constructs/resource-labels.js';
 
 export interface MonitoringStackProps extends CourseStackProps {
   lab: LabNetworkStack;
@@ -19,7 +20,7 @@ export class MonitoringStack extends CourseStack {
 
     this.host = new MonitoringHost(this, 'monitoring', {
       namePrefix: `${course.id}-monitoring`,
-      labels: { course: course.id, role: 'monitoring' },
+      labels: courseLabels(course, 'monitoring'),
       networkId: lab.network.network.id,
       subnetId: lab.network.servicesSubnet.id,
       sharedSecurityGroupIds: [groups.ssh.id, groups.icmp.id, groups.scrapeTarget.id, groups.monitoringSource.id],

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { PipelineWorkers } from './constructs/pipeline-workers.js';
 import { CourseStack, type CourseStackProps } from './course-stack.js';
 import type { LabNetworkStack } from './lab-network-stack.js';
+import { courseLabels } from './constructs/resource-labels.js';
 
 export interface PipelineStackProps extends CourseStackProps {
   lab: LabNetworkStack;
@@ -19,7 +20,7 @@ export class PipelineStack extends CourseStack {
 
     this.workers = new PipelineWorkers(this, 'pipeline', {
       namePrefix: `${course.id}-pipeline`,
-      labels: { course: course.id, role: 'worker' },
+      labels: courseLabels(course, 'worker'),
       networkId: lab.network.network.id,
       subnetId: lab.network.servicesSubnet.id,
       sharedSecurityGroupIds: [groups.ssh.id, groups.icmp.id, groups.scrapeTarget.id],

@@ -74,17 +74,19 @@ describe('course stacks', () => {
     let checked = 0;
     for (const { type, id, body } of resources) {
       if (TYPES_WITH_METADATA.includes(type)) {
-        expect(body.metadata, `${type}.${id}`).toMatchObject({ 'resops-course': 'demo' });
+        expect(body.metadata, `${type}.${id}`).toMatchObject({ 'resops-course': 'demo', 'resops-expires': '2026-12-07T00:00:00Z', 'resops-expiry-action': 'stop' });
         checked++;
       }
       if (TYPES_WITH_TAGS.includes(type)) {
         expect(body.tags, `${type}.${id}`).toContain('resops-course=demo');
+        // The end of course.end (2026-12-05) plus the default grace of 24 h: reap --cloud reads these.
+        expect(body.tags, `${type}.${id}`).toEqual(expect.arrayContaining(['resops-expires=2026-12-07T00:00:00Z', 'resops-expiry-action=stop']));
         checked++;
       }
     }
     expect(checked).toBeGreaterThan(30);
     const learnerServer = resources.find((r) => r.type === 'openstack_compute_instance_v2' && r.body.name === 'demo-learner2-vm1');
-    expect(learnerServer?.body.metadata).toEqual({ 'resops-course': 'demo', 'resops-learner': 'learner2', 'resops-role': 'learner' });
+    expect(learnerServer?.body.metadata).toEqual({ 'resops-course': 'demo', 'resops-learner': 'learner2', 'resops-role': 'learner', 'resops-expires': '2026-12-07T00:00:00Z', 'resops-expiry-action': 'stop' });
   });
 
   it('names every resource with the course prefix, uniquely per type', () => {
@@ -327,7 +329,7 @@ describe('pipeline storage variants', () => {
     const json = Testing.synth(pipeline!);
     expect(json).toHaveResourceWithProperties(ObjectstorageContainerV1, {
       name: 'native-pipeline',
-      metadata: { 'resops-course': 'native', 'resops-role': 'worker' },
+      metadata: { 'resops-course': 'native', 'resops-role': 'worker', 'resops-expires': '2026-12-07T00:00:00Z', 'resops-expiry-action': 'stop' },
     });
     expect(json).not.toHaveResource(BlockstorageVolumeV3);
     // Workers are reached through the monitoring host: no floating IPs in the pipeline stack.
