@@ -103,9 +103,9 @@ function listFiles(dir: string): string[] {
 }
 
 /** What Terraform would leave of course `id` if destroy failed half-way (labels as the stacks set them). */
-async function courseResources(client: OpenStackClient, id: string, learner: string, publicNet: Network, withServer: boolean) {
-  const tags = [`resops-course=${id}`, 'resops-role=learner', `resops-learner=${learner}`];
-  const metadata = { 'resops-course': id, 'resops-role': 'learner', 'resops-learner': learner };
+async function courseResources(client: OpenStackClient, id: string, learner: string, publicNet: Network, withServer: boolean, extraLabels: Record<string, string> = {}) {
+  const metadata = { 'resops-course': id, 'resops-role': 'learner', 'resops-learner': learner, ...extraLabels };
+  const tags = Object.entries(metadata).map(([key, value]) => `${key}=${value}`);
   const network = await client.network.create<Network>('networks', { name: `${id}-net` });
   await client.network.setTags('networks', network.id, tags);
   const subnet = await client.network.create<Subnet>('subnets', { name: `${id}-${learner}-subnet`, network_id: network.id, ip_version: 4, cidr: '10.42.1.0/24' });
@@ -352,6 +352,66 @@ suite(title, () => {
     });
   });
 
+  describe('reap --cloud: expired courses found by their labels alone, no course file', () => {
+    const project = 'reap-check';
+    const cloudName = `${LOCAL_CLOUD}-${project}`;
+    let client: OpenStackClient;
+    let stopServer = '';
+    const before: Record<string, Leftover[]> = {};
+
+    beforeAll(async () => {
+      client = await projectClient(project);
+      for (const id of ['rold', 'rstop', 'ryoung']) {
+        const swept = await sweepLeftovers(client, id);
+        if (swept.remaining.length > 0) throw new Error(`cannot clean up ${id}: ${swept.failed.map((f) => f.error).join('; ')}`);
+      }
+      const publicNet = (await client.network.listNetworks({ name: 'public' }, true))[0];
+      // Labelled as the stacks label them (resops-expires, resops-expiry-action).
+      await courseResources(client, 'rold', 'alice', publicNet, false, { 'resops-expires': '2026-01-02T00:00:00Z', 'resops-expiry-action': 'destroy' });
+      stopServer = (await courseResources(client, 'rstop', 'bob', publicNet, true, { 'resops-expires': '2026-01-02T00:00:00Z', 'resops-expiry-action': 'stop' })).serverId!;
+      await courseResources(client, 'ryoung', 'carol', publicNet, false, { 'resops-expires': '2099-01-02T00:00:00Z', 'resops-expiry-action': 'destroy' });
+      await waitFor('rstop server ACTIVE', 180_000, async () => {
+        const s = await client.compute.getServer(stopServer);
+        if (s?.status === 'ERROR') throw new Error(`server went to ERROR: ${s.fault}`);
+        return s?.status === 'ACTIVE' ? s : undefined;
+      });
+      for (const id of ['rold', 'rstop', 'ryoung']) before[id] = await findLeftovers(client, id);
+    }, 600_000);
+
+    it('--dry-run names what it would do to each course and changes nothing', async () => {
+      const run = await runCli(['reap', '--cloud', cloudName, '--dry-run', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      const courses = (JSON.parse(run.stdout) as { courses: Array<{ course: string; state: string; action?: string; stop?: { stopped: string[] }; destroy?: { found: Leftover[] } }> }).courses;
+      const byId = new Map(courses.map((c) => [c.course, c]));
+      expect(byId.get('rold')).toMatchObject({ state: 'expired', action: 'destroy' });
+      expect(byId.get('rold')!.destroy!.found.map((l) => l.id).sort()).toEqual(before.rold!.map((l) => l.id).sort());
+      expect(byId.get('rstop')).toMatchObject({ state: 'expired', action: 'stop', stop: { stopped: ['rstop-bob-vm1'] } });
+      expect(byId.get('ryoung')).toMatchObject({ state: 'running', expires: '2099-01-02T00:00:00Z' });
+      expect((await client.compute.getServer(stopServer))?.status).toBe('ACTIVE');
+      expect((await findLeftovers(client, 'rold')).length).toBe(before.rold!.length);
+    });
+
+    it('destroys the expired destroy course, stops the expired stop course, and leaves the young one exactly as it was', async () => {
+      const started = Date.now();
+      const run = await runCli(['reap', '--cloud', cloudName]);
+      timings.reapCloudSeconds = (Date.now() - started) / 1000;
+      expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('rold: expired 2026-01-02T00:00:00Z, action destroy');
+      expect(run.stdout).toContain('✔ leak check: nothing labelled resops-course=rold');
+      expect(await findLeftovers(client, 'rold')).toEqual([]);
+      // Stopped, not deleted: everything of the course is still there, the server SHUTOFF.
+      expect((await client.compute.getServer(stopServer))?.status).toBe('SHUTOFF');
+      expect((await findLeftovers(client, 'rstop')).map((l) => l.id).sort()).toEqual(before.rstop!.map((l) => l.id).sort());
+      expect((await findLeftovers(client, 'ryoung')).map((l) => [l.kind, l.id]).sort()).toEqual(before.ryoung!.map((l) => [l.kind, l.id]).sort());
+      expect(run.stdout).toContain('ryoung: expires 2099-01-02T00:00:00Z: left alone');
+    }, 600_000);
+
+    afterAll(async () => {
+      if (!client || KEEP) return;
+      for (const id of ['rold', 'rstop', 'ryoung']) await sweepLeftovers(client, id);
+    }, 600_000);
+  });
+
   describe('openstack driver through the CLI: status and down with the leak check', () => {
     const project = 'driver-check';
     let client: OpenStackClient;
@@ -410,7 +470,7 @@ suite(title, () => {
       };
       // Health: the server's SSH is tried on its floating IP (the route leads into the cloud); the
       // course has no monitoring host, so nothing can say it is scraped, and status exits 1.
-      expect(report.sections.map((s) => s.ok)).toEqual([true, true, false]);
+      expect(report.sections.map((s) => s.ok)).toEqual([true, true, false, true]);
       expect(code).toBe(1);
       const health = report.sections[2]!.data as { servers: Array<{ server: string; ssh?: { check: string; detail: string }; scraped?: { ok: boolean; detail: string } }> };
       expect(health.servers.map((s) => [s.server, s.ssh?.check.replace(/\d+:22$/, 'N:22'), s.scraped])).toEqual([

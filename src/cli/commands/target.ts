@@ -1,7 +1,8 @@
 /** plan / up / down / status: the same flags, delegated to the target's driver. */
 import type { CommandOptions, TargetDriver } from '../../targets/driver.js';
 import { DEFAULT_CONCURRENCY } from '../../terraform/runner.js';
-import { COMMON_OPTIONS, UsageError, type CliCommand } from '../command.js';
+import { describeExpiry } from '../../course/expiry.js';
+import { COMMON_OPTIONS, printError, UsageError, type CliCommand } from '../command.js';
 import { loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
 import { driverFor } from '../drivers.js';
 
@@ -78,6 +79,11 @@ export function targetCommand(action: TargetAction): CliCommand {
     ],
     async run({ values, positionals }) {
       const course = loadCourseArg(positionals[0], action, parseTarget(values.target));
+      if (action === 'status' || action === 'up') {
+        // On stderr: --json output stays one document, and cron mails the warning.
+        const expiry = describeExpiry(course);
+        if (expiry.warn) printError(`warning: ${expiry.line}`);
+      }
       const driver = await driverFor(course.target);
       const options: CommandOptions = { json: values.json === true };
       if (values.tofu === true) options.tofu = true;
