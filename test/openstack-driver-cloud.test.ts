@@ -454,7 +454,7 @@ describe('status against an unreachable cloud (real client, no cloud)', () => {
     const code = await driver.status({ id: 'gone', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'gone' }, learners: [{ id: 'alice' }] } as Course, { json: true });
     expect(code).toBe(1);
     const report = JSON.parse(out.join('\n')) as { sections: Array<{ title: string; ok: boolean; data: Record<string, unknown> | unknown[] }> };
-    expect(report.sections.map((s) => s.ok)).toEqual([true, false, false]);
+    expect(report.sections.map((s) => s.ok)).toEqual([true, false, false, true]);
     expect(report.sections[0]!.data).toEqual([{ learner: 'alice', stack: 'gone-learner-alice', outputs: {}, deployed: false }]);
     expect(report.sections[2]!.data).toMatchObject({ error: expect.stringMatching(/^cloud "gone", connecting: cannot reach Keystone/) });
     expect(report.sections[1]!.data).toMatchObject({

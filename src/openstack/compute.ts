@@ -19,6 +19,9 @@ export interface Server {
   addresses: ServerAddress[];
   /** Flavor name (embedded in the server since 2.47). */
   flavor: string;
+  /** The flavor's vCPUs and RAM as embedded in the server (2.47+); absent from older Novas. */
+  vcpus?: number;
+  ramMb?: number;
   created: string;
   /** Fault message of an ERROR server. */
   fault?: string;
@@ -30,7 +33,7 @@ interface RawServer {
   status: string;
   metadata?: Record<string, string>;
   addresses?: Record<string, Array<{ addr: string; version: number; 'OS-EXT-IPS:type'?: string }>>;
-  flavor?: { original_name?: string; id?: string };
+  flavor?: { original_name?: string; id?: string; vcpus?: number; ram?: number };
   created: string;
   fault?: { message?: string };
 }
@@ -47,6 +50,8 @@ function toServer(raw: RawServer): Server {
     metadata: raw.metadata ?? {},
     addresses,
     flavor: raw.flavor?.original_name ?? raw.flavor?.id ?? '',
+    ...(typeof raw.flavor?.vcpus === 'number' ? { vcpus: raw.flavor.vcpus } : {}),
+    ...(typeof raw.flavor?.ram === 'number' ? { ramMb: raw.flavor.ram } : {}),
     created: raw.created,
     fault: raw.fault?.message,
   };

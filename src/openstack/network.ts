@@ -8,6 +8,8 @@ interface Tagged {
   project_id: string;
   tags: string[];
   description?: string;
+  /** ISO time Neutron made it (a standard attribute of every resource). */
+  created_at?: string;
 }
 
 export interface Network extends Tagged {

@@ -9,6 +9,8 @@ export interface Volume {
   status: string;
   size: number;
   metadata: Record<string, string>;
+  /** ISO time Cinder made it (no zone suffix: Cinder's times are UTC). */
+  created_at?: string;
   attachments: Array<{ server_id: string; attachment_id?: string; device?: string }>;
 }
 

@@ -18,6 +18,7 @@ import {
   OpenStackApiError,
 } from '../openstack/errors.js';
 import { findLeftovers, sweepLeftovers } from '../openstack/leftovers.js';
+import { courseSpendItems } from '../openstack/course-spend.js';
 import { listCourseServers } from '../openstack/servers.js';
 import { nodeUp, sshBanner } from '../local/checks.js';
 import { isLoopbackUrl } from '../openstack/servers-endpoints.js';
@@ -45,6 +46,8 @@ export interface CourseCloudApi {
   deleteDiscoveryCredential?: (cloud: CloudRef, course: Course) => Promise<string | undefined>;
   /** A full `down`'s deletion of the learners' accounts (`resops accounts`); what it deleted, for the log. Absent: not asked. */
   deleteLearnerAccounts?: (cloud: CloudRef, course: Course) => Promise<string | undefined>;
+  /** `status`: the course's billable resources now, for the cost so far. Absent: not asked. */
+  spendItems?: typeof courseSpendItems;
 }
 
 export const openstackApi: CourseCloudApi = {
@@ -64,6 +67,7 @@ export const openstackApi: CourseCloudApi = {
     const { dropCourseAccounts } = await import('../accounts/learner-accounts.js');
     return dropCourseAccounts(course, await clientFor(cloud));
   },
+  spendItems: courseSpendItems,
 };
 
 /**

@@ -21,6 +21,7 @@ import { groupServersByLearner, renderServersByOwner, serversJson } from './clou
 import type { CourseServer } from '../openstack/servers.js';
 import { renderServerHealth, serverHealth } from './server-health.js';
 import { askCloud, courseCloudName, openstackApi, type CourseCloudApi } from './course-cloud.js';
+import { courseSpend, renderSpend } from '../course/spend.js';
 import type { SubnetHolder } from '../openstack/subnet-holders.js';
 import { TargetError, type CommandOptions, type TargetDriver } from './driver.js';
 import { renderLeakCheck, runLeakCheck, type LeakCheckResult } from './leak-check.js';
@@ -73,7 +74,7 @@ export interface StatusContext {
 export type StatusSource = (ctx: StatusContext) => Promise<StatusSection>;
 
 /** What `status` shows: what Terraform recorded, what the cloud reports, how the servers are. */
-export const STATUS_SOURCES: StatusSource[] = [learnerOutputs, cloudServers, cloudHealth];
+export const STATUS_SOURCES: StatusSource[] = [learnerOutputs, cloudServers, cloudHealth, courseCost];
 
 /** `down --json`: terraform's report, then the leak check (or why it did not run). */
 export type DownReport = RunReport & {
@@ -425,6 +426,28 @@ async function cloudHealth(ctx: StatusContext): Promise<StatusSection> {
     const servers = await ctx.courseServers();
     const report = await serverHealth(servers, { monitoringEnabled: course.monitoring?.enabled ?? false, ...(options.learner === undefined ? {} : { learner: options.learner }) }, ctx.cloud.healthProbes(cloudName, existingAdminLogin(course)));
     return { title, ok: report.ok, lines: renderServerHealth(report), json: report };
+  } catch (error) {
+    return failedSection(title, error);
+  }
+}
+
+/**
+ * What the course has cost so far and will by its end, against its budget. A budget nearly used
+ * is a warning, not a failure: `status` exits 0 for it, since nothing is broken.
+ */
+async function courseCost(ctx: StatusContext): Promise<StatusSection> {
+  const { course } = ctx;
+  const prices = course.cloud.prices;
+  const title = `cost (the course's running servers, volumes and floating IPs since the cloud made them, × cloud.prices)`;
+  if (!prices) return { title, ok: true, lines: ['no cloud.prices in the course file: no cost shown'], json: { prices: null } };
+  if (!ctx.cloud.spendItems) return { title, ok: true, lines: ['this cloud connection does not list what the course runs: no cost shown'], json: { prices: null } };
+  const cloudName = courseCloudName(course);
+  try {
+    const cloud = await askCloud(cloudName, 'connecting for the cost', () => ctx.cloud.connect(cloudName, course.cloud.region));
+    const items = await askCloud(cloudName, `listing what ${course.id} runs, for the cost`, () => ctx.cloud.spendItems!(cloud, course));
+    const end = course.end ? new Date(Date.parse(`${course.end}T00:00:00Z`) + 86_400_000) : undefined;
+    const spend = courseSpend(items, prices, { ...(end ? { until: end } : {}), ...(course.budget ? { budget: course.budget.amount } : {}) });
+    return { title, ok: true, lines: renderSpend(spend), json: spend };
   } catch (error) {
     return failedSection(title, error);
   }

@@ -16,6 +16,7 @@ import { basicAuthorization, gnocchiUsers } from '../../src/access/gnocchi-users
 import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
 import type { ServersMode } from '../../src/cloud/container.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
+import { estimateConsumption } from '../../src/course/estimate.js';
 import { loadCourse } from '../../src/course/load.js';
 import { findCloudConfig } from '../../src/openstack/cloud-config.js';
 import { discoveryCredentialFile, readDiscoveryCredential, type DiscoveryCredential } from '../../src/openstack/discovery-credential.js';
@@ -194,7 +195,21 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
       const result = await runCli(['status', courseFile, '--target', 'openstack', '--out', outDir, '--json']);
       const report = JSON.parse(result.stdout) as { sections: Array<{ title: string; ok: boolean; data: unknown }> };
       // Before configure no Prometheus runs on the monitoring host: nothing is scraped, status exits 1.
-      expect({ code: result.code, ok: report.sections.map((s) => s.ok) }).toEqual({ code: 1, ok: [true, true, false] });
+      expect({ code: result.code, ok: report.sections.map((s) => s.ok) }).toEqual({ code: 1, ok: [true, true, false, true] });
+      // The cost from what the cloud runs: its hourly rate is what the estimate says the course
+      // costs per hour (each server sized by the flavor Nova embeds, each volume and floating IP).
+      const cost = report.sections[3]!.data as { currency: string; spent: number; perHour: number; budget: number; overWarning: boolean; projected?: number; items: Array<{ kind: string }>; unsized: string[] };
+      const c = loadCourse(courseFile);
+      const { total } = estimateConsumption(c);
+      const prices = c.cloud.prices!;
+      const expectedPerHour = total.vcpus * prices.vcpuHour + (total.ramMb / 1024) * prices.ramGbHour + total.volumeGb * prices.volumeGbHour + total.floatingIps * prices.floatingIpHour;
+      expect(cost.unsized).toEqual([]);
+      expect(cost.items.filter((i) => i.kind === 'server')).toHaveLength(total.instances);
+      expect(cost.items.filter((i) => i.kind === 'volume')).toHaveLength(total.volumes);
+      expect(cost.items.filter((i) => i.kind === 'floating-ip')).toHaveLength(total.floatingIps);
+      expect(cost.perHour).toBeCloseTo(expectedPerHour, 9);
+      expect(cost.spent).toBeGreaterThan(0);
+      expect(cost).toMatchObject({ currency: prices.currency, budget: c.budget!.amount, overWarning: false });
       const health = report.sections[2]!.data as { servers: Array<{ server: string; scraped?: { ok: boolean; detail: string } }> };
       expect(health.servers).toHaveLength(7);
       for (const s of health.servers) expect(s.scraped, s.server).toMatchObject({ ok: false, detail: expect.stringMatching(/^Prometheus did not answer: /) });
