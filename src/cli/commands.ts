@@ -25,6 +25,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'inventory', summary: 'write the Ansible inventory of the course', available: true, load: async () => (await import('./commands/inventory.js')).command },
   { name: 'handout', summary: 'class-day sheets: each learner\'s logins and first commands, and the instructor\'s overview', available: true, load: async () => (await import('./commands/handout.js')).command },
   { name: 'accounts', summary: 'learners\' own temporary cloud accounts (openstack): create, list, delete', available: true, load: async () => (await import('./commands/accounts.js')).command },
+  { name: 'dashboard', summary: 'the class live in a browser: progress grid, stuck learners; report tokens for learners', available: true, load: async () => (await import('./commands/dashboard.js')).command },
   { name: 'reap', summary: 'stop or destroy labs past the course\'s end and grace (cron); --cloud finds expired courses by their labels', available: true, load: async () => (await import('./commands/reap.js')).command },
   { name: 'configure', summary: 'configure the machines with Ansible', available: true, load: async () => (await import('./commands/configure.js')).command },
   { name: 'pipeline', summary: 'run the bioinformatics pipeline on the workers, or its scaling experiment', available: true, load: async () => (await import('./commands/pipeline.js')).command },

@@ -11,6 +11,8 @@ import { exercisesFor, findExercise, loadCatalog, type Exercise, type Step, type
 import type { StepFunction, WrongAttempt } from './kit.js';
 import { resopsCommand } from './resops-command.js';
 import { Lab, StepIncomplete } from './lab.js';
+import { enqueue, outboxFile, readDashboardConfig, sendOutbox, type SendResult } from '../dashboard/reporter.js';
+import type { EventKind, ProgressEvent } from '../dashboard/events.js';
 import { exercisesStateDir, isDone, readProgress, setStepProgress, stepProgress, writeProgress, type LearnerProgress, type StepProgress } from './progress.js';
 
 /** A problem the learner or instructor must fix (no exercise started, unknown step…). */
@@ -189,6 +191,7 @@ export class ExerciseEngine {
       p.doneAt = this.now().toISOString();
     }
     this.save();
+    this.report('check', exercise, step, { passed: result.passed, message: result.message });
     if (result.passed && isCurrent) Object.assign(outcome, await this.advance(exercise, step));
     return outcome;
   }
@@ -202,6 +205,7 @@ export class ExerciseEngine {
     const hint = step.hints[p.hintsShown]!;
     p.hintsShown += 1;
     this.save();
+    this.report('hint', exercise, step, { hintsShown: p.hintsShown });
     return { hint: this.render(hint, exercise, step), shown: p.hintsShown, total, exercise: exercise.id, step: step.id };
   }
 
@@ -214,6 +218,7 @@ export class ExerciseEngine {
     const p = this.recordCheck(exercise, step, result.message);
     if (!result.passed) {
       this.save();
+      this.report('solve', exercise, step, { passed: false, message: result.message });
       throw new ExerciseError(`the solution of ${exercise.id}/${step.id} ran but its check still says: ${result.message}`, 'this is a bug in the exercise: please report it to your instructor');
     }
     if (p.status !== 'passed') {
@@ -221,6 +226,7 @@ export class ExerciseEngine {
       p.doneAt = this.now().toISOString();
     }
     this.save();
+    this.report('solve', exercise, step, { passed: true, message: result.message });
     const outcome: CheckOutcome = { exercise: exercise.id, step: step.id, passed: true, message: result.message, seconds: (Date.now() - started) / 1000 };
     return Object.assign(outcome, await this.advance(exercise, step));
   }
@@ -236,6 +242,7 @@ export class ExerciseEngine {
     this.restoreStartingFiles(exercise, step);
     setStepProgress(this.progress, exercise.id, step.id, undefined);
     this.save();
+    this.report('reset', exercise, step);
     return this.enter(exercise, step);
   }
 
@@ -280,6 +287,7 @@ export class ExerciseEngine {
       this.saveStartingFiles(exercise, step);
     }
     this.save();
+    this.report('start', exercise, step);
     const setup = fresh && step.scripts.setup ? await this.runScript(exercise, step, 'setup') : undefined;
     return { ...this.view(exercise, step), ...(setup ? { setup } : {}) };
   }
@@ -364,6 +372,24 @@ export class ExerciseEngine {
 
   private save(): void {
     writeProgress(this.course, this.progress);
+  }
+
+  /**
+   * Queues the change for the course's dashboard when the learner has one (their dashboard.json):
+   * saved first, sent by sendReports(), so a dashboard that is down loses nothing.
+   */
+  private report(kind: EventKind, exercise: Exercise, step: Step, extra: Pick<ProgressEvent, 'passed' | 'message' | 'hintsShown'> = {}): void {
+    const dir = exercisesStateDir(this.course);
+    if (!readDashboardConfig(dir, this.learner.id)) return;
+    enqueue(outboxFile(dir, this.learner.id), { learner: this.learner.id, at: this.now().toISOString(), kind, exercise: exercise.id, step: step.id, ...extra });
+  }
+
+  /** Sends what is queued for the dashboard; undefined when the learner has none. */
+  async sendReports(): Promise<SendResult | undefined> {
+    const dir = exercisesStateDir(this.course);
+    const config = readDashboardConfig(dir, this.learner.id);
+    if (!config) return undefined;
+    return sendOutbox(outboxFile(dir, this.learner.id), config);
   }
 
   lab(exercise: Exercise, step: Step): Lab {

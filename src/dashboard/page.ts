@@ -1,0 +1,52 @@
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { ClassView } from './class-view.js';
+
+/**
+ * The page: the class grid rendered on the server (hono's html template escapes every name), and
+ * a few lines of script that take the grid again from the event stream, so it updates without a
+ * reload. Each cell says its state in text as well as colour.
+ */
+
+const SYMBOL: Record<string, string> = { todo: '·', started: '…', passed: '✔', solved: '✔*' };
+
+export function renderGrid(view: ClassView): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const steps = view.exercises.flatMap((e) => e.steps.map((s) => ({ key: `${e.id}/${s.id}`, exercise: e.id, step: s })));
+  return html`<table id="grid" data-generated="${view.generatedAt}">
+<thead><tr><th rowspan="2">learner</th>${view.exercises.map((e) => html`<th colspan="${e.steps.length}" title="${e.title}">${e.id}</th>`)}</tr>
+<tr>${steps.map((s) => html`<th class="step" title="${s.step.title}">${s.step.id}</th>`)}</tr></thead>
+<tbody>${view.learners.map(
+    (l) => html`<tr data-learner="${l.id}" class="${l.stuck ? 'stuck' : ''}"><th title="${l.stuck ?? ''}">${l.name} <small>(${l.id})</small>${l.stuck ? html` <span class="flag" data-stuck="true">stuck</span>` : ''}</th>${steps.map((s) => {
+      const cell = l.cells[s.key];
+      const status = cell?.status ?? 'todo';
+      const current = l.current && `${l.current.exercise}/${l.current.step}` === s.key;
+      const title = `${s.key}: ${status}${cell ? `, ${cell.checks} checks, ${cell.hints} hints${cell.lastMessage ? ` — ${cell.lastMessage}` : ''}` : ''}`;
+      return html`<td data-step="${s.key}" data-status="${status}" class="${status}${current ? ' current' : ''}" title="${title}">${SYMBOL[status] ?? '?'}${cell && cell.hints > 0 ? html`<sup>${cell.hints}</sup>` : ''}</td>`;
+    })}</tr>`,
+  )}</tbody></table>`;
+}
+
+export function renderPage(view: ClassView): HtmlEscapedString | Promise<HtmlEscapedString> {
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${view.title}: class</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:center}
+td.passed{background:#c8f0c8}td.solved{background:#e4f0b0}td.started{background:#fff2b3}td.current{outline:2px solid #333}
+tr.stuck th{background:#f8c0c0}th.step{font-weight:normal;font-size:75%}.flag{color:#a00;font-weight:bold}
+</style></head>
+<body><h1>${view.title} <small>(${view.course})</small></h1>
+<p>✔ done · ✔* done by solve · … in progress · · not started; a number is hints used. <span id="live">live</span></p>
+<div id="grid-box">${renderGrid(view)}</div>
+<script type="module">
+const box = document.getElementById('grid-box');
+const source = new EventSource('/api/stream');
+source.addEventListener('class', async () => {
+  const response = await fetch('/', { headers: { accept: 'text/html' } });
+  const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+  const grid = page.getElementById('grid');
+  if (grid) box.replaceChildren(grid);
+});
+source.onerror = () => { document.getElementById('live').textContent = 'reconnecting…'; };
+source.onopen = () => { document.getElementById('live').textContent = 'live'; };
+</script></body></html>`;
+}
