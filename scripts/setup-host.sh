@@ -27,6 +27,8 @@ declare -A wanted=(
   [rsvg-convert]=librsvg2-bin
   # The OpenStack provider ships xz-compressed for the mirror the tests and CI use.
   [xz]=xz-utils
+  # The dashboard's tests drive a real browser (playwright-core needs one on the machine).
+  [chromium]=chromium
 )
 missing=()
 for command in "${!wanted[@]}"; do
