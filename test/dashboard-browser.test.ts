@@ -1,8 +1,8 @@
 /**
  * The dashboard's page in a real browser: Debian's chromium driven by playwright-core, while
  * learners' `resops exercise` processes report to a `resops dashboard serve` process. The page is
- * loaded once; every change must reach it without a reload. The run's screenshot is
- * docs/dashboard.png.
+ * loaded once; every change must reach it without a reload. Machines on a running lab, and the
+ * screenshot in docs/, come from test/local-docker.test.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,6 +87,5 @@ describe.skipIf(!CHROMIUM)('the dashboard in a real browser (chromium)', () => {
     expect(await cell('learner1', '00-notes/write-note').textContent()).toContain('1');
     await page.waitForSelector('tr[data-learner="learner2"] td[data-step="00-notes/write-note"][data-status="started"]', { timeout: 10_000 });
     expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
-    await page.screenshot({ path: join(ROOT, 'docs', 'dashboard.png') });
   });
 });

@@ -7,7 +7,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,12 @@ import { stderrProgress } from '../src/local/progress.js';
 import { ruleFiles, MONITORING_DIR } from '../src/local/monitoring-files.js';
 import { runTool } from '../src/local/toolbox.js';
 import { suiteDocker, suiteId } from './helpers/docker-suite.js';
+import { chromium } from 'playwright-core';
+import type { ClassView } from '../src/dashboard/class-view.js';
+import { EventStore } from '../src/dashboard/event-store.js';
+import { localHealth } from '../src/dashboard/health.js';
+import { dashboardApp, listen } from '../src/dashboard/server.js';
+import { exercisesFor, loadCatalog } from '../src/exercises/catalog.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'resops.mjs');
@@ -505,6 +511,49 @@ print(json.dumps(out))`;
     expect(run.stderr).toContain('nothing to change: 4 networks and 7 containers are up to date');
     expect(run.stdout).toContain(`course ${ID}: no changes`);
     expect((await labelled()).containers.map((c) => c.Id).sort()).toEqual(before);
+  }, 120_000);
+
+  it('the dashboard shows the lab\'s machines; a learner VM that stops turns red in the open page, without a reload', async () => {
+    const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+    if (!chromiumPath && process.env.CI) throw new Error('CI: no chromium; scripts/setup-host.sh installs it');
+    const course = loadCourse(courseFile);
+    const exercises = exercisesFor(loadCatalog(), 'local');
+    const store = EventStore.open(join(dir, 'dashboard', 'events.jsonl'));
+    // Progress as learners' commands would have reported it, so the page shows a class at work.
+    const [first, second] = exercises[0]!.steps;
+    const at = (s: number) => new Date(Date.now() - (30 - s) * 60_000).toISOString();
+    store.accept('ann', [
+      { learner: 'ann', seq: 1, at: at(1), kind: 'start', exercise: exercises[0]!.id, step: first!.id },
+      { learner: 'ann', seq: 2, at: at(2), kind: 'check', exercise: exercises[0]!.id, step: first!.id, passed: true, message: 'ok' },
+      { learner: 'ann', seq: 3, at: at(29), kind: 'start', exercise: exercises[0]!.id, step: second!.id },
+    ]);
+    store.accept('ben', [1, 2, 3, 4].map((seq) => ({ learner: 'ben', seq, at: at(25 + seq), kind: seq === 1 ? ('start' as const) : ('check' as const), exercise: exercises[0]!.id, step: first!.id, ...(seq > 1 ? { passed: false, message: 'not yet' } : {}) })));
+    const { app, close, refreshHealth } = dashboardApp({ course, exercises, store, exercisesDir: join(dir, 'no-local-progress'), tokenHashes: () => ({}), health: localHealth(course), healthEveryMs: 2000 });
+    await refreshHealth();
+    const { server, url } = await listen(app, '127.0.0.1', 0);
+    const browser = chromiumPath ? await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] }) : undefined;
+    try {
+      const view = (await (await fetch(`${url}/api/class`)).json()) as ClassView;
+      const states = Object.fromEntries(view.health!.machines.map((m) => [m.name, m.state]));
+      expect(states).toMatchObject({ [`${ID}-ann-vm1`]: 'ok', [`${ID}-ben-vm1`]: 'ok', [`${ID}-prometheus`]: 'ok' });
+      if (!browser) return;
+      const page = await browser.newPage({ viewport: { width: 1100, height: 360 } });
+      await page.goto(url);
+      await page.evaluate(() => Object.assign(globalThis, { loadedOnce: true }));
+      expect(await page.getAttribute(`[data-vm="${ID}-ben-vm1"]`, 'data-state')).toBe('ok');
+      await docker.getContainer(`${ID}-ben-vm1`).stop({ t: 1 });
+      // Within two health rounds of 2 s, and the page was not reloaded.
+      await page.waitForSelector(`[data-vm="${ID}-ben-vm1"][data-state="down"]`, { timeout: 15_000 });
+      expect(await page.getAttribute(`[data-vm="${ID}-ann-vm1"]`, 'data-state')).toBe('ok');
+      expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+      expect(await page.getAttribute('tr[data-learner="ben"]', 'class')).toBe('stuck');
+      await page.screenshot({ path: join(ROOT, 'docs', 'dashboard.png') });
+    } finally {
+      await browser?.close();
+      close();
+      server.close();
+      await docker.getContainer(`${ID}-ben-vm1`).start().catch(() => undefined);
+    }
   }, 120_000);
 
   it('up interrupted once the networks exist converges when run again', async () => {

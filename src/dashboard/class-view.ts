@@ -2,6 +2,7 @@ import type { Course } from '../course/model.js';
 import type { Exercise } from '../exercises/catalog.js';
 import type { LearnerProgress } from '../exercises/progress.js';
 import type { ProgressEvent } from './events.js';
+import type { HealthView } from './health.js';
 
 /**
  * The class at a glance: one row per learner, one cell per exercise step, folded from the events
@@ -36,6 +37,8 @@ export interface ClassView {
   generatedAt: string;
   exercises: Array<{ id: string; title: string; steps: Array<{ id: string; title: string }> }>;
   learners: LearnerRow[];
+  /** Machines, alerts, time and cost, as last asked of the target; absent until the first answer. */
+  health?: HealthView;
 }
 
 export interface StuckRules {

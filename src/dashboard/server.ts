@@ -11,6 +11,7 @@ import { classView, DEFAULT_STUCK, type ClassView, type StuckRules } from './cla
 import { BATCH_EVENTS, parseEvent, type ProgressEvent } from './events.js';
 import type { EventStore } from './event-store.js';
 import { learnerOfToken, sameSecret } from './tokens.js';
+import type { HealthView, HealthSource } from './health.js';
 import { renderPage } from './page.js';
 
 /**
@@ -32,6 +33,9 @@ export interface DashboardOptions {
   viewerToken?: string;
   stuck?: StuckRules;
   now?: () => Date;
+  /** Asked every `healthEveryMs` (default 10 s) for machines, alerts and cost; absent: no health view. */
+  health?: HealthSource;
+  healthEveryMs?: number;
 }
 
 const COOKIE = 'resops_dashboard';
@@ -56,14 +60,38 @@ export function localProgress(course: Course, exercisesDir: string): Map<string,
   return found;
 }
 
-export function dashboardApp(options: DashboardOptions): { app: Hono; view: () => ClassView; close: () => void } {
+export function dashboardApp(options: DashboardOptions): { app: Hono; view: () => ClassView; close: () => void; refreshHealth: () => Promise<void> } {
   const now = options.now ?? (() => new Date());
-  const view = () => classView(options.course, options.exercises, options.store.all(), localProgress(options.course, options.exercisesDir), { now: now(), stuck: options.stuck ?? DEFAULT_STUCK });
+  let health: HealthView | undefined;
+  const view = (): ClassView => ({
+    ...classView(options.course, options.exercises, options.store.all(), localProgress(options.course, options.exercisesDir), { now: now(), stuck: options.stuck ?? DEFAULT_STUCK }),
+    ...(health ? { health } : {}),
+  });
   const app = new Hono();
   const subscribers = new Set<() => void>();
-  const unsubscribe = options.store.onAccepted(() => {
+  const notifyAll = () => {
     for (const notify of subscribers) notify();
-  });
+  };
+  const unsubscribe = options.store.onAccepted(notifyAll);
+
+  // One health round at a time; a change of any machine's state or of the alerts reaches every page.
+  const essence = (h: HealthView | undefined) => JSON.stringify(h && { m: h.machines, a: h.alerts, e: h.error, w: h.time.expiryWarning, c: h.time.cost?.overWarning });
+  let running: Promise<void> | undefined;
+  const refreshHealth = (): Promise<void> => {
+    if (!options.health) return Promise.resolve();
+    running ??= options.health().then((next) => {
+      const changed = essence(next) !== essence(health);
+      health = next;
+      running = undefined;
+      if (changed) notifyAll();
+    });
+    return running;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (options.health) {
+    void refreshHealth();
+    timer = setInterval(() => void refreshHealth(), options.healthEveryMs ?? 10_000);
+  }
 
   // Viewer routes: the token (header, cookie, or once as ?token= which sets the cookie) when required.
   const viewer = async (c: Context, next: () => Promise<void>) => {
@@ -140,7 +168,15 @@ export function dashboardApp(options: DashboardOptions): { app: Hono; view: () =
     return c.json({ acked: result.acked, accepted: result.accepted.length, duplicates: result.duplicates, ...(result.gapAt !== undefined ? { gapAt: result.gapAt } : {}) });
   });
 
-  return { app, view, close: unsubscribe };
+  return {
+    app,
+    view,
+    refreshHealth,
+    close: () => {
+      unsubscribe();
+      if (timer) clearInterval(timer);
+    },
+  };
 }
 
 /** Starts listening; resolves with the bound address once it accepts connections. */

@@ -18,7 +18,7 @@ function wholeNumber(flag: string, value: unknown, min: number, max: number): nu
 }
 
 export const command: CliCommand = {
-  usage: 'tokens|serve FILE [--host H] [--port N] [--token-file F] [--url URL] [--learner ID] [--renew] [--out DIR] [--stuck-checks N] [--stuck-minutes M] [--json]',
+  usage: 'tokens|serve FILE [--host H] [--port N] [--token-file F] [--url URL] [--learner ID] [--renew] [--out DIR] [--stuck-checks N] [--stuck-minutes M] [--health-seconds S] [--json]',
   description: [
     '`serve` shows the class live in a browser: one row per learner, one cell per exercise step (done,',
     'done by solve, in progress, not started; hints used), learners who are stuck flagged (the same',
@@ -29,7 +29,9 @@ export const command: CliCommand = {
     '`tokens` makes them (<id>.dashboard.json, 0600, in the handouts folder and in the learner\'s exercise',
     'state here; --url is the address learners reach the dashboard at). Reports are queued on the',
     'learner\'s side while the dashboard is down, and kept once and in order when it is back; its',
-    'record (<state dir>/dashboard/events.jsonl) survives a restart.',
+    'record (<state dir>/dashboard/events.jsonl) survives a restart. Above the grid: each learner\'s machines',
+    '(SSH, node-exporter scraped; red when down), the shared services, alerts firing in Prometheus, the',
+    'course\'s dates and expiry, and on openstack the cost so far against the budget.',
   ],
   options: {
     host: { type: 'string', valueName: 'H', description: 'serve: address to listen on (default 127.0.0.1; anything else needs the viewer token)' },
@@ -41,6 +43,7 @@ export const command: CliCommand = {
     out: { type: 'string', valueName: 'DIR', description: 'tokens: where the learners\' files go (default <state dir>/handouts)' },
     'stuck-checks': { type: 'string', valueName: 'N', description: 'serve: failed checks in a row that flag a learner stuck (default 3)' },
     'stuck-minutes': { type: 'string', valueName: 'M', description: 'serve: minutes without progress that flag a learner stuck (default 20)' },
+    'health-seconds': { type: 'string', valueName: 'S', description: 'serve: how often the machines, alerts and cost are asked (default 10)' },
     json: COMMON_OPTIONS.json,
   },
   positionals: [2, 2],
@@ -71,13 +74,15 @@ export const command: CliCommand = {
 };
 
 async function serveDashboard(course: Course, values: Record<string, unknown>, exercisesDir: string): Promise<number> {
-  const [{ EventStore }, server, tokens, { exercisesFor, loadCatalog }, { DEFAULT_STUCK }] = await Promise.all([
+  const [{ EventStore }, server, tokens, { exercisesFor, loadCatalog }, { DEFAULT_STUCK }, { localHealth, openstackHealth }] = await Promise.all([
     import('../../dashboard/event-store.js'),
     import('../../dashboard/server.js'),
     import('../../dashboard/tokens.js'),
     import('../../exercises/catalog.js'),
     import('../../dashboard/class-view.js'),
+    import('../../dashboard/health.js'),
   ]);
+  const healthSeconds = wholeNumber('health-seconds', values['health-seconds'], 2, 3600) ?? 10;
   const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
   const port = wholeNumber('port', values.port, 0, 65535) ?? DEFAULT_PORT;
   const stuck = {
@@ -103,6 +108,8 @@ async function serveDashboard(course: Course, values: Record<string, unknown>, e
     tokenHashes: () => tokens.readTokenHashes(course),
     ...(viewerToken !== undefined ? { viewerToken } : {}),
     stuck,
+    health: course.target === 'local' ? localHealth(course) : openstackHealth(course),
+    healthEveryMs: healthSeconds * 1000,
   });
   let listening: Awaited<ReturnType<typeof server.listen>>;
   try {
