@@ -537,7 +537,7 @@ print(json.dumps(out))`;
       const states = Object.fromEntries(view.health!.machines.map((m) => [m.name, m.state]));
       expect(states).toMatchObject({ [`${ID}-ann-vm1`]: 'ok', [`${ID}-ben-vm1`]: 'ok', [`${ID}-prometheus`]: 'ok' });
       if (!browser) return;
-      const page = await browser.newPage({ viewport: { width: 1100, height: 360 } });
+      const page = await browser.newPage({ viewport: { width: 1400, height: 400 } });
       await page.goto(url);
       await page.evaluate(() => Object.assign(globalThis, { loadedOnce: true }));
       expect(await page.getAttribute(`[data-vm="${ID}-ben-vm1"]`, 'data-state')).toBe('ok');
@@ -547,7 +547,7 @@ print(json.dumps(out))`;
       expect(await page.getAttribute(`[data-vm="${ID}-ann-vm1"]`, 'data-state')).toBe('ok');
       expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
       expect(await page.getAttribute('tr[data-learner="ben"]', 'class')).toBe('stuck');
-      await page.screenshot({ path: join(ROOT, 'docs', 'dashboard.png') });
+      await page.screenshot({ path: join(ROOT, 'docs', 'dashboard.png'), fullPage: true });
     } finally {
       await browser?.close();
       close();

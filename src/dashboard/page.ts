@@ -24,7 +24,7 @@ function renderHealth(view: ClassView) {
   const cost = t.cost;
   const shared = h.machines.filter((m) => m.learner === undefined);
   return html`<div id="health" data-checked="${h.checkedAt}">
-<p class="${t.expiryWarning ? 'warn' : ''}">${t.start ?? '?'} – ${t.end ?? '?'}: ${t.expiry}</p>
+<p class="${t.expiryWarning ? 'warn' : ''}">${t.start || t.end ? `${t.start ?? '…'} – ${t.end ?? '…'}: ` : ''}${t.expiry}</p>
 ${cost ? html`<p class="${cost.overWarning ? 'warn' : ''}" id="cost">cost so far ${money(cost.spent, cost.currency)}, now ${money(cost.perHour, cost.currency)}/h${cost.projected !== undefined ? `, ${money(cost.projected, cost.currency)} by the end` : ''}${cost.budget !== undefined ? ` (budget ${money(cost.budget, cost.currency)}${cost.overWarning ? `: ${Math.round((cost.usedFraction ?? 0) * 100)} % used` : ''})` : ''}</p>` : ''}
 ${h.error ? html`<p class="warn">machines could not be asked: ${h.error}</p>` : ''}
 ${shared.length ? html`<p>shared: ${machineDots(shared)} <small>${shared.map((m) => m.role).join(', ')}</small></p>` : ''}

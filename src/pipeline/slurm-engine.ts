@@ -91,6 +91,17 @@ async function inHead(context: Pick<SlurmRunContext, 'shell' | 'cluster'>, cmd: 
   return onNode(context, context.cluster.head, cmd);
 }
 
+/**
+ * Where a finished Slurm job ran, from `scontrol show job` (Slurm keeps a finished job for
+ * MinJobAge, 300 s by default); `unknown` when it no longer says.
+ */
+async function nodeOfFinishedJob(context: Pick<SlurmRunContext, 'shell' | 'cluster'>, slurmJob: string | undefined): Promise<string> {
+  if (!slurmJob) return 'unknown';
+  const result = await inHead(context, ['scontrol', '--oneliner', 'show', 'job', slurmJob]).catch(() => undefined);
+  const node = result?.code === 0 ? /\bNodeList=([^\s(]+)/.exec(result.stdout)?.[1] : undefined;
+  return node && node !== '(null)' ? node : 'unknown';
+}
+
 /** `sinfo` per node: name → state (`idle`, `allocated`, `down*`, …). */
 async function nodeStates(context: Pick<SlurmRunContext, 'shell' | 'cluster'>): Promise<Map<string, string> | undefined> {
   const result = await inHead(context, ['sinfo', '--noheader', '--Node', '--format=%N %T']);
@@ -233,18 +244,25 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
         if (!stage || event.job.submittedMs === undefined) continue;
         // A shard is done when its last step (align) is: one push per shard, per Slurm job.
         if (stage === 'align' && event.job.rule !== 'align') continue;
-        const worker = event.job.local ? 'head' : (nodeOf.get(event.job.slurmJob ?? '') ?? 'unknown');
+        const job = event.job;
         const spent = seconds(at - event.job.submittedMs);
-        const sums = perWorker.get(worker) ?? new Map<Stage, WorkerMeasure>();
-        perWorker.set(worker, sums);
-        const sum = sums.get(stage) ?? { seconds: 0, reads: 0, bytes: 0 };
-        sum.seconds += spent;
-        sums.set(stage, sum);
-        if (stage === 'align' || stage === 'call') {
-          progress.detail(`${stage} ${partIndex(event.job) + 1} done on ${worker}`);
-          emit({ type: 'shard', stage, event: 'done', shards: stage === 'align' ? plan.shards : plan.regions, job: partIndex(event.job), worker, attempt: 1 });
-          pushes.push(measured(stage, worker, { ...sum }));
-        }
+        const account = (worker: string): Promise<void> => {
+          const sums = perWorker.get(worker) ?? new Map<Stage, WorkerMeasure>();
+          perWorker.set(worker, sums);
+          const sum = sums.get(stage) ?? { seconds: 0, reads: 0, bytes: 0 };
+          sum.seconds += spent;
+          sums.set(stage, sum);
+          if (stage === 'align' || stage === 'call') {
+            progress.detail(`${stage} ${partIndex(job) + 1} done on ${worker}`);
+            emit({ type: 'shard', stage, event: 'done', shards: stage === 'align' ? plan.shards : plan.regions, job: partIndex(job), worker, attempt: 1 });
+            return measured(stage, worker, { ...sum });
+          }
+          return Promise.resolve();
+        };
+        const known = job.local ? 'head' : nodeOf.get(job.slurmJob ?? '');
+        if (known !== undefined) pushes.push(account(known));
+        // A job short enough to start and end between two squeue polls: Slurm still knows where it ran.
+        else pushes.push(nodeOfFinishedJob(context, job.slurmJob).then(account));
       } else if (event.type === 'steps') {
         progress.detail(`snakemake: ${event.done} of ${event.total} steps done`);
       }
