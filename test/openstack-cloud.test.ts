@@ -33,6 +33,9 @@ import { describeServersOnCloud } from './cloud/nova-servers.js';
 import { describeExercisesOnCloud } from './cloud/exercises-openstack.js';
 import { CLOUD_LABEL, cloudNetworks, serverContainers, type ServersMode } from '../src/cloud/container.js';
 import { cloudStatusJson } from './helpers/cloud-status.js';
+import { EventStore } from '../src/dashboard/event-store.js';
+import { openstackHealth } from '../src/dashboard/health.js';
+import { dashboardApp } from '../src/dashboard/server.js';
 
 /**
  * The toolkit's OpenStack client against a real OpenStack (Keystone, Nova with the fake virt
@@ -432,7 +435,7 @@ suite(title, () => {
       work = mkdtempSync(path.join(os.tmpdir(), 'resops-driver-check-'));
       courseFile = path.join(work, 'course.yaml');
       // learner1, learner2; cloud.name says research-cloud, OS_CLOUD points it at the rehearsal project.
-      writeFileSync(courseFile, courseYaml({ id: 'drv', learners: 2, target: 'openstack' }));
+      writeFileSync(courseFile, courseYaml({ id: 'drv', learners: 2, target: 'openstack', prices: true }));
       process.env.OS_CLOUD = `${LOCAL_CLOUD}-${project}`;
       // The stacks were never applied: terraform must not even be started (it cannot init offline).
       fakeBin = path.join(work, 'bin');
@@ -494,6 +497,32 @@ suite(title, () => {
       });
       expect(cloud.shared).toEqual([]);
       expect(existsSync(path.join(fakeBin, 'calls.log'))).toBe(false);
+    });
+
+    it("the dashboard's health on openstack: the ACTIVE server is sick (SSH does not answer), its cost counted, and it is down on the page once Nova stops it", async () => {
+      const course = loadCourse(courseFile);
+      const health = openstackHealth(course);
+      const first = await health();
+      expect(first.error).toBeUndefined();
+      // Its security group admits SSH from 192.0.2.0/24 only, so from here SSH does not answer: sick.
+      expect(first.machines).toEqual([
+        { name: 'drv-learner1-vm1', learner: 'learner1', role: 'learner', state: 'sick', detail: expect.stringMatching(/^SSH answers on 172\.24\.4\.\d+:22: no answer in 3s$/) },
+      ]);
+      // m1.small (1 vCPU, 2 GB) + its 1 GB volume + one floating IP, at the course's prices.
+      const prices = course.cloud.prices!;
+      expect(first.time.cost!.perHour).toBeCloseTo(prices.vcpuHour + 2 * prices.ramGbHour + prices.volumeGbHour + prices.floatingIpHour, 9);
+      expect(first.time.cost!.items.map((i) => i.kind).sort()).toEqual(['floating-ip', 'server', 'volume']);
+      await client.compute.serverAction(serverId, 'os-stop');
+      await waitFor('server SHUTOFF', 120_000, async () => ((await client.compute.getServer(serverId))?.status === 'SHUTOFF' ? true : undefined));
+      const { app, close, refreshHealth } = dashboardApp({ course, exercises: [], store: EventStore.open(path.join(work, 'events.jsonl')), exercisesDir: path.join(work, 'none'), tokenHashes: () => ({}), health, healthEveryMs: 3_600_000 });
+      try {
+        await refreshHealth();
+        const page = await (await app.request('/')).text();
+        expect(page).toContain('data-vm="drv-learner1-vm1" data-state="down" title="drv-learner1-vm1: SHUTOFF"');
+        expect(page).toContain('cost so far');
+      } finally {
+        close();
+      }
     });
 
     it('`down` on never-applied stacks skips terraform, lists every leftover and exits 1', async () => {

@@ -115,7 +115,9 @@ export function openstackHealth(course: Course): HealthSource {
         const server = servers.find((x) => x.name === s.server);
         const failing = [s.ssh, s.scraped].find((c) => c && !c.ok);
         const state: MachineState = s.status !== 'ACTIVE' ? 'down' : s.ok ? 'ok' : 'sick';
-        return { name: s.server, ...(server?.learner ? { learner: server.learner } : {}), role: server?.role ?? 'learner', state, detail: failing ? `${failing.check}: ${failing.detail}` : s.status };
+        // A stopped server's checks are not run: its Nova status is what decides.
+        const detail = state !== 'down' && failing ? `${failing.check}: ${failing.detail}` : s.status;
+        return { name: s.server, ...(server?.learner ? { learner: server.learner } : {}), role: server?.role ?? 'learner', state, detail };
       });
       const cost = course.cloud.prices && openstackApi.spendItems
         ? courseSpend(await openstackApi.spendItems(cloud, course), course.cloud.prices, {
