@@ -46,6 +46,10 @@ describe('handout sheets', () => {
     expect(withAccount).toContain(`export OS_CLIENT_CONFIG_FILE=$PWD/${alice!.id}.clouds.yaml OS_CLOUD=resops-hand`);
     expect(withAccount).toContain('you can see your classmates\' servers');
     expect(learnerSheet({ ...input, cloudAccounts: { [alice!.id]: { file: `${alice!.id}.clouds.yaml`, cloud: 'resops-hand' } } }, third!)).not.toContain('Your cloud account');
+    // A dashboard file: the sheet says where it goes; a learner without one is told nothing.
+    const withDashboard = learnerSheet({ ...input, dashboardFiles: { [alice!.id]: `${alice!.id}.dashboard.json` } }, alice!);
+    expect(withDashboard).toContain(`put \`${alice!.id}.dashboard.json\`, handed to you with this sheet, at \`.resops/${input.course.id}/exercises/${alice!.id}/dashboard.json\``);
+    expect(learnerSheet({ ...input, dashboardFiles: { [alice!.id]: `${alice!.id}.dashboard.json` } }, third!)).not.toContain('dashboard.json');
     expect(learnerSheet(input, alice!)).not.toContain('Your cloud account');
   });
 

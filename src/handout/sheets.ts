@@ -25,6 +25,8 @@ export interface HandoutInput {
   courseFile: string;
   /** Learners who have their own cloud account (`resops accounts create`): id → its clouds.yaml file name and entry. */
   cloudAccounts?: Record<string, { file: string; cloud: string }>;
+  /** Learners with a dashboard file (`resops dashboard tokens`): id → its file name. */
+  dashboardFiles?: Record<string, string>;
 }
 
 export interface LearnerMachine {
@@ -95,9 +97,13 @@ export function learnerSheetBlocks(input: HandoutInput, learner: Learner): Block
       { kind: 'paragraph', lines: ['Everyone in the class shares the course\'s project: you can see your classmates\' servers, but not log in to them. Change only your own.'] },
     );
   }
+  const dashboardFile = input.dashboardFiles?.[learner.id];
   blocks.push(
     { kind: 'heading', level: 2, text: 'Exercises' },
     { kind: 'paragraph', lines: ['They walk you step by step; each step checks your work and has hints.'] },
+    ...(dashboardFile
+      ? [{ kind: 'paragraph' as const, lines: [`Your instructor sees your progress live: put \`${dashboardFile}\`, handed to you with this sheet, at \`.resops/${input.course.id}/exercises/${learner.id}/dashboard.json\` in your copy of the course (or set \`RESOPS_DASHBOARD_FILE\` to it). It holds your own report token: keep it private.`] }]
+      : []),
     {
       kind: 'code',
       lines: [

@@ -84,6 +84,9 @@ export const command: CliCommand = {
       course.learners.filter((l) => existsSync(join(outDir, accountFileName(l)))).map((l) => [l.id, { file: accountFileName(l), cloud: accountCloudName(course) }]),
     );
     if (Object.keys(accounts).length) input.cloudAccounts = accounts;
+    // `resops dashboard tokens` wrote these here.
+    const dashboards = Object.fromEntries(course.learners.filter((l) => existsSync(join(outDir, `${l.id}.dashboard.json`))).map((l) => [l.id, `${l.id}.dashboard.json`]));
+    if (Object.keys(dashboards).length) input.dashboardFiles = dashboards;
 
     mkdirSync(outDir, { recursive: true, mode: 0o700 });
     chmodSync(outDir, 0o700);
