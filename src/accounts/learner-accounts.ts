@@ -13,7 +13,7 @@
  * Either way the learner gets only a credential, as a clouds.yaml entry in a 0600 file beside
  * their handout. Learners are members of one project and can see each other's servers: say so.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generatePassword } from '../access/gnocchi-users.js';
@@ -25,6 +25,7 @@ import type { OpenStackClient } from '../openstack/client.js';
 import type { User } from '../openstack/identity.js';
 import { TargetError } from '../targets/driver.js';
 import { courseExpiry } from '../course/expiry.js';
+import { writePrivateFile } from '../course/private-state.js';
 
 /** Without `course.end`: a credential lives this many days, never for ever. */
 export const DEFAULT_DAYS = 7;
@@ -132,13 +133,6 @@ async function asAdmin<T>(client: OpenStackClient, what: string, call: () => Pro
   }
 }
 
-function writePrivate(file: string, text: string): void {
-  const temporary = `${file}.tmp`;
-  rmSync(temporary, { force: true });
-  writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
-  chmodSync(temporary, 0o600);
-  renameSync(temporary, file);
-}
 
 /** Whether the learner's file still logs in (a credential deleted or expired does not). */
 async function fileWorks(file: string, connectAs: (config: CloudConfig) => Promise<OpenStackClient>, base: CloudConfig, course: Pick<Course, 'id'>): Promise<boolean> {
@@ -193,7 +187,7 @@ export async function createAccounts(course: Course, options: AccountsOptions): 
     });
     // The password made the credential; now no one knows the account's password.
     await asAdmin(client, `retiring ${name}'s password`, () => client.identity.setUserPassword(user!.id, generatePassword()));
-    writePrivate(file, learnerCloudsYaml(course, base, credential, expiresAt));
+    writePrivateFile(file, learnerCloudsYaml(course, base, credential, expiresAt));
     return { learner: learner.id, kind: 'user', user: name, action, file, expiresAt: expiresAt.toISOString() };
   });
 }
@@ -233,7 +227,7 @@ async function createCredentialAccounts(course: Course, options: AccountsOptions
       if (error instanceof OpenStackApiError && (error.status === 401 || error.status === 403)) throw credentialRefused(client, `making application credential ${name}`, error);
       throw error;
     }
-    writePrivate(file, learnerCloudsYaml(course, session.config, credential, expiresAt));
+    writePrivateFile(file, learnerCloudsYaml(course, session.config, credential, expiresAt));
     return { learner: learner.id, kind: 'credential', user: name, action: existing.length ? 'renewed' : 'created', file, expiresAt: expiresAt.toISOString() };
   });
 }

@@ -11,11 +11,15 @@ export const WARN_HOURS = 24;
 
 const HOUR_MS = 3_600_000;
 
+/** The end of `course.end`'s last day (midnight UTC after it); undefined without an end. */
+export function courseEndInstant(course: Pick<Course, 'end'>): Date | undefined {
+  return course.end ? new Date(Date.parse(`${course.end}T00:00:00Z`) + 24 * HOUR_MS) : undefined;
+}
+
 /** The instant the labs expire; undefined when the course has no end, and so never expires. */
 export function courseExpiry(course: Pick<Course, 'end' | 'expiry'>): Date | undefined {
-  if (!course.end) return undefined;
-  const endOfLastDay = Date.parse(`${course.end}T00:00:00Z`) + 24 * HOUR_MS;
-  return new Date(endOfLastDay + course.expiry.graceHours * HOUR_MS);
+  const end = courseEndInstant(course);
+  return end && new Date(end.getTime() + course.expiry.graceHours * HOUR_MS);
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { UnitPrices } from './model.js';
+import { courseEndInstant } from './expiry.js';
+import type { Course, UnitPrices } from './model.js';
 
 /**
  * What a course has cost so far, from what is actually in the cloud: each server, volume and
@@ -77,6 +78,12 @@ export function courseSpend(items: readonly SpendItem[], prices: UnitPrices, opt
     items: rows.sort((a, b) => b.cost - a.cost || a.name.localeCompare(b.name)),
     unsized,
   };
+}
+
+/** The course's spend: projected to the end of `course.end`, against its budget when it has one. */
+export function courseSpendOf(course: Pick<Course, 'end' | 'budget'>, items: readonly SpendItem[], prices: UnitPrices, now?: Date): Spend {
+  const until = courseEndInstant(course);
+  return courseSpend(items, prices, { ...(now ? { now } : {}), ...(until ? { until } : {}), ...(course.budget ? { budget: course.budget.amount } : {}) });
 }
 
 const money = (amount: number, currency: string) => `${amount.toFixed(2)} ${currency}`;

@@ -1,7 +1,7 @@
 import { existingAdminLogin } from '../access/gnocchi-users.js';
 import { describeExpiry } from '../course/expiry.js';
 import type { Course } from '../course/model.js';
-import { courseSpend, type Spend } from '../course/spend.js';
+import { courseSpendOf, type Spend } from '../course/spend.js';
 
 /**
  * The dashboard's second view: how each learner's machines are (SSH answers, Prometheus scrapes
@@ -119,12 +119,7 @@ export function openstackHealth(course: Course): HealthSource {
         const detail = state !== 'down' && failing ? `${failing.check}: ${failing.detail}` : s.status;
         return { name: s.server, ...(server?.learner ? { learner: server.learner } : {}), role: server?.role ?? 'learner', state, detail };
       });
-      const cost = course.cloud.prices && openstackApi.spendItems
-        ? courseSpend(await openstackApi.spendItems(cloud, course), course.cloud.prices, {
-            ...(course.end ? { until: new Date(Date.parse(`${course.end}T00:00:00Z`) + 86_400_000) } : {}),
-            ...(course.budget ? { budget: course.budget.amount } : {}),
-          })
-        : undefined;
+      const cost = course.cloud.prices && openstackApi.spendItems ? courseSpendOf(course, await openstackApi.spendItems(cloud, course), course.cloud.prices) : undefined;
       return { checkedAt: new Date().toISOString(), machines, alerts: [], time: timeOf(course, cost) };
     } catch (error) {
       return failed(course, error);

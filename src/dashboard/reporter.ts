@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writePrivateFile } from '../course/private-state.js';
 import { fetchWithin } from '../net/deadline.js';
 import { BATCH_EVENTS, type ProgressEvent } from './events.js';
 import type { LearnerDashboardFile } from './tokens.js';
@@ -54,10 +55,7 @@ export function readOutbox(file: string): Outbox {
 }
 
 function writeOutbox(file: string, outbox: Outbox): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(outbox)}\n`, { mode: 0o600 });
-  renameSync(temp, file);
+  writePrivateFile(file, `${JSON.stringify(outbox)}\n`);
 }
 
 /** Queues one event with the learner's next seq; returns it. */

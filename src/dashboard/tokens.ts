@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Course } from '../course/model.js';
-import { privateStateRoot } from '../course/private-state.js';
+import { privateStateRoot, writePrivateFile } from '../course/private-state.js';
 
 /**
  * Per-learner report tokens. The dashboard keeps only their SHA-256 (`<state>/dashboard/
@@ -49,13 +49,6 @@ export function readTokenHashes(course: Pick<Course, 'dir' | 'stateDir'>): Recor
   return parsed as Record<string, string>;
 }
 
-function writePrivate(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, text, { mode: 0o600 });
-  renameSync(temp, file);
-}
-
 /** Which learner a report token belongs to; undefined for any other string. */
 export function learnerOfToken(hashes: Readonly<Record<string, string>>, token: string): string | undefined {
   const hash = hashToken(token);
@@ -91,12 +84,12 @@ export function ensureLearnerTokens(course: Course, options: { url: string; hand
     hashes[learner.id] = hashToken(token);
     const content: LearnerDashboardFile = { url: options.url, course: course.id, learner: learner.id, token };
     const text = `${JSON.stringify(content, null, 2)}\n`;
-    writePrivate(file, text);
-    writePrivate(join(options.exercisesDir, learner.id, 'dashboard.json'), text);
+    writePrivateFile(file, text);
+    writePrivateFile(join(options.exercisesDir, learner.id, 'dashboard.json'), text);
     results.push({ learner: learner.id, file, action });
   }
   // Learners no longer in the course file lose their token.
   for (const id of Object.keys(hashes)) if (!course.learners.some((l) => l.id === id)) delete hashes[id];
-  writePrivate(tokenHashesFile(course), `${JSON.stringify(hashes, null, 2)}\n`);
+  writePrivateFile(tokenHashesFile(course), `${JSON.stringify(hashes, null, 2)}\n`);
   return results;
 }

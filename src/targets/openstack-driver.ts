@@ -21,7 +21,7 @@ import { groupServersByLearner, renderServersByOwner, serversJson } from './clou
 import type { CourseServer } from '../openstack/servers.js';
 import { renderServerHealth, serverHealth } from './server-health.js';
 import { askCloud, courseCloudName, openstackApi, type CourseCloudApi } from './course-cloud.js';
-import { courseSpend, renderSpend } from '../course/spend.js';
+import { courseSpendOf, renderSpend } from '../course/spend.js';
 import type { SubnetHolder } from '../openstack/subnet-holders.js';
 import { TargetError, type CommandOptions, type TargetDriver } from './driver.js';
 import { renderLeakCheck, runLeakCheck, type LeakCheckResult } from './leak-check.js';
@@ -445,8 +445,7 @@ async function courseCost(ctx: StatusContext): Promise<StatusSection> {
   try {
     const cloud = await askCloud(cloudName, 'connecting for the cost', () => ctx.cloud.connect(cloudName, course.cloud.region));
     const items = await askCloud(cloudName, `listing what ${course.id} runs, for the cost`, () => ctx.cloud.spendItems!(cloud, course));
-    const end = course.end ? new Date(Date.parse(`${course.end}T00:00:00Z`) + 86_400_000) : undefined;
-    const spend = courseSpend(items, prices, { ...(end ? { until: end } : {}), ...(course.budget ? { budget: course.budget.amount } : {}) });
+    const spend = courseSpendOf(course, items, prices);
     return { title, ok: true, lines: renderSpend(spend), json: spend };
   } catch (error) {
     return failedSection(title, error);

@@ -11,7 +11,8 @@ import { LABELS, type Course, type ExpiryAction } from '../course/model.js';
 import type { OpenStackClient } from '../openstack/client.js';
 import { findLabelledCourses, isExpired, type LabelledCourse } from '../openstack/expired-courses.js';
 import { findLeftovers, formatLeftovers, sweepLeftovers, type Leftover } from '../openstack/leftovers.js';
-import { belongsToCourse, courseLabel } from '../openstack/ownership.js';
+import { listCourseServers } from '../openstack/servers.js';
+import { containerName } from '../local/reconcile.js';
 
 export interface StopResult {
   /** Names stopped now (with `dryRun`: that would be). */
@@ -46,9 +47,7 @@ export async function stopCourseServers(
   courseId: string,
   options: { dryRun: boolean; progress: (line: string) => void; waitMs?: number; pollMs?: number },
 ): Promise<StopResult> {
-  const servers = await client.compute.listServers();
-  const known = new Set(servers.map((s) => courseLabel(s)).filter((l): l is string => l !== undefined));
-  const ours = servers.filter((s) => belongsToCourse(courseId, s.name, courseLabel(s), known) !== undefined);
+  const ours = await listCourseServers(client, courseId);
   const result: StopResult = { stopped: [], alreadyStopped: [], failed: [] };
   const toStop = ours.filter((s) => STOPPABLE.has(s.status));
   result.alreadyStopped = ours.filter((s) => !STOPPABLE.has(s.status)).map((s) => s.name).sort();
@@ -94,23 +93,22 @@ export async function stopCourseServers(
 /** Stops the running containers labelled with the course; networks and volumes stay for `up`. */
 export async function stopCourseContainers(docker: Docker, courseId: string, options: { dryRun: boolean; progress: (line: string) => void }): Promise<StopResult> {
   const containers = await docker.listContainers({ all: true, filters: { label: [`${LABELS.course}=${courseId}`] } });
-  const name = (c: Docker.ContainerInfo) => (c.Names[0] ?? c.Id).replace(/^\//, '');
   const running = containers.filter((c) => c.State === 'running' || c.State === 'restarting' || c.State === 'paused');
-  const result: StopResult = { stopped: [], alreadyStopped: containers.filter((c) => !running.includes(c)).map(name).sort(), failed: [] };
+  const result: StopResult = { stopped: [], alreadyStopped: containers.filter((c) => !running.includes(c)).map(containerName).sort(), failed: [] };
   for (const container of running) {
     if (options.dryRun) {
-      result.stopped.push(name(container));
+      result.stopped.push(containerName(container));
       continue;
     }
-    options.progress(`stopping container ${name(container)} …`);
+    options.progress(`stopping container ${containerName(container)} …`);
     try {
       // Docker's own bound: SIGTERM, then SIGKILL after 10 s.
       await docker.getContainer(container.Id).stop({ t: 10 });
-      result.stopped.push(name(container));
+      result.stopped.push(containerName(container));
     } catch (error) {
       // 304: it stopped in the meantime.
-      if ((error as { statusCode?: number }).statusCode === 304) result.stopped.push(name(container));
-      else result.failed.push({ name: name(container), error: error instanceof Error ? error.message : String(error) });
+      if ((error as { statusCode?: number }).statusCode === 304) result.stopped.push(containerName(container));
+      else result.failed.push({ name: containerName(container), error: error instanceof Error ? error.message : String(error) });
     }
   }
   result.stopped.sort();
