@@ -244,7 +244,10 @@ export class OpenStackSession {
     if (this.expiresAt - Date.now() < 60_000) await this.authenticate();
     let response = await this.send(kind, method, path, options);
     if (response.status === 401) {
-      // Tokens can be revoked or expire early (password change, restart); re-auth once.
+      // Tokens can be revoked or expire early (password change, restart); re-auth once. Keystone
+      // keeps revocations to the second and refuses every token issued in that second, so the new
+      // one is asked for in the next second (at most ~1 s of waiting).
+      await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
       await this.authenticate();
       response = await this.send(kind, method, path, options);
       if (response.status === 401) {
