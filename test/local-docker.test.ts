@@ -513,7 +513,7 @@ print(json.dumps(out))`;
     expect((await labelled()).containers.map((c) => c.Id).sort()).toEqual(before);
   }, 120_000);
 
-  it('the dashboard shows the lab\'s machines; a learner VM that stops turns red in the open page, without a reload', async () => {
+  it('the dashboard shows the lab\'s machines; a learner VM that stops turns red in the open page, then its InstanceDown alert shows once Prometheus fires it, without a reload', async () => {
     const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
     if (!chromiumPath && process.env.CI) throw new Error('CI: no chromium; scripts/setup-host.sh installs it');
     const course = loadCourse(courseFile);
@@ -547,6 +547,11 @@ print(json.dumps(out))`;
       expect(await page.getAttribute(`[data-vm="${ID}-ann-vm1"]`, 'data-state')).toBe('ok');
       expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
       expect(await page.getAttribute('tr[data-learner="ben"]', 'class')).toBe('stuck');
+      // Prometheus' InstanceDown (`for: 2m`) reaches the page as a firing alert naming the learner.
+      expect(await page.locator('#alerts li[data-alert="InstanceDown"]').count()).toBe(0);
+      await page.waitForSelector('#alerts li[data-alert="InstanceDown"][data-learner="ben"]', { timeout: 240_000 });
+      expect(await page.locator('#alerts li[data-learner="ann"]').count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
       await page.screenshot({ path: join(ROOT, 'docs', 'dashboard.png'), fullPage: true });
     } finally {
       await browser?.close();
@@ -554,7 +559,7 @@ print(json.dumps(out))`;
       server.close();
       await docker.getContainer(`${ID}-ben-vm1`).start().catch(() => undefined);
     }
-  }, 120_000);
+  }, 360_000);
 
   it('up interrupted once the networks exist converges when run again', async () => {
     expect((await resops(['down', courseFile])).code).toBe(0);

@@ -79,6 +79,21 @@ async function firingAlerts(course: Course, prometheus: number | string | undefi
   }
 }
 
+/**
+ * The monitoring host's firing alerts, asked on its floating IP as the scrape check asks `up`;
+ * the route is checked again here because the scrape check reports a refused route as a failed
+ * check, not as a reason to stay away.
+ */
+async function cloudAlerts(course: Course, prometheus: string | undefined, guard: (address: string) => Promise<void>): Promise<FiringAlert[]> {
+  if (prometheus === undefined || !course.monitoring.enabled) return [];
+  try {
+    await guard(new URL(prometheus).hostname);
+  } catch {
+    return [];
+  }
+  return firingAlerts(course, prometheus);
+}
+
 /** The local target: the course's containers on this Docker daemon, as `status` sees them. */
 export function localHealth(course: Course): HealthSource {
   return async () => {
@@ -110,7 +125,8 @@ export function openstackHealth(course: Course): HealthSource {
       const cloudName = courseCloudName(course);
       const cloud = await openstackApi.connect(cloudName, course.cloud.region);
       const servers = await openstackApi.listCourseServers(cloud, course.id);
-      const report = await serverHealth(servers, { monitoringEnabled: course.monitoring.enabled }, openstackApi.healthProbes(cloudName, existingAdminLogin(course)));
+      const probes = openstackApi.healthProbes(cloudName, existingAdminLogin(course));
+      const report = await serverHealth(servers, { monitoringEnabled: course.monitoring.enabled }, probes);
       const machines: MachineHealth[] = report.servers.map((s) => {
         const server = servers.find((x) => x.name === s.server);
         const failing = [s.ssh, s.scraped].find((c) => c && !c.ok);
@@ -120,7 +136,7 @@ export function openstackHealth(course: Course): HealthSource {
         return { name: s.server, ...(server?.learner ? { learner: server.learner } : {}), role: server?.role ?? 'learner', state, detail };
       });
       const cost = course.cloud.prices && openstackApi.spendItems ? courseSpendOf(course, await openstackApi.spendItems(cloud, course), course.cloud.prices) : undefined;
-      return { checkedAt: new Date().toISOString(), machines, alerts: [], time: timeOf(course, cost) };
+      return { checkedAt: new Date().toISOString(), machines, alerts: await cloudAlerts(course, report.prometheus, probes.guard), time: timeOf(course, cost) };
     } catch (error) {
       return failed(course, error);
     }

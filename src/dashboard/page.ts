@@ -28,7 +28,7 @@ function renderHealth(view: ClassView) {
 ${cost ? html`<p class="${cost.overWarning ? 'warn' : ''}" id="cost">cost so far ${money(cost.spent, cost.currency)}, now ${money(cost.perHour, cost.currency)}/h${cost.projected !== undefined ? `, ${money(cost.projected, cost.currency)} by the end` : ''}${cost.budget !== undefined ? ` (budget ${money(cost.budget, cost.currency)}${cost.overWarning ? `: ${Math.round((cost.usedFraction ?? 0) * 100)} % used` : ''})` : ''}</p>` : ''}
 ${h.error ? html`<p class="warn">machines could not be asked: ${h.error}</p>` : ''}
 ${shared.length ? html`<p>shared: ${machineDots(shared)} <small>${shared.map((m) => m.role).join(', ')}</small></p>` : ''}
-${h.alerts.length ? html`<ul id="alerts">${h.alerts.map((a) => html`<li class="warn">${a.name}${a.learner ? ` (${a.learner})` : ''}${a.instance ? ` on ${a.instance}` : ''}</li>`)}</ul>` : html`<p>no alert firing</p>`}
+${h.alerts.length ? html`<ul id="alerts">${h.alerts.map((a) => html`<li class="warn" data-alert="${a.name}" data-learner="${a.learner ?? ''}">${a.name}${a.learner ? ` (${a.learner})` : ''}${a.instance ? ` on ${a.instance}` : ''}</li>`)}</ul>` : html`<p>no alert firing</p>`}
 </div>`;
 }
 

@@ -17,6 +17,7 @@ import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
 import type { ServersMode } from '../../src/cloud/container.js';
 import { requireRouteIntoCloud } from '../../src/cloud/route-check.js';
 import { estimateConsumption } from '../../src/course/estimate.js';
+import { openstackHealth } from '../../src/dashboard/health.js';
 import { loadCourse } from '../../src/course/load.js';
 import { findCloudConfig } from '../../src/openstack/cloud-config.js';
 import { discoveryCredentialFile, readDiscoveryCredential, type DiscoveryCredential } from '../../src/openstack/discovery-credential.js';
@@ -345,6 +346,14 @@ export function describeTerraformOnCloud(ctx: CloudContext): void {
         [`${COURSE_ID}-alice-vm1`, 'ACTIVE', 'up == 1'],
         [victim.name, 'SHUTOFF', 'up == 0: its node-exporter does not answer'],
       ]);
+      // The dashboard's health view: the stopped server down, and the alert firing on the monitoring host, with its learner.
+      const dashboard = await openstackHealth(loadCourse(courseFile))();
+      expect(dashboard.error).toBeUndefined();
+      expect(dashboard.machines.filter((m) => m.learner === 'alice').map((m) => [m.name, m.state])).toEqual([
+        [`${COURSE_ID}-alice-vm1`, 'ok'],
+        [victim.name, 'down'],
+      ]);
+      expect(dashboard.alerts.filter((a) => a.instance?.startsWith(`${COURSE_ID}-alice-`)).map((a) => [a.name, a.instance, a.learner])).toEqual([['InstanceDown', instance, 'alice']]);
 
       await ctx.admin().compute.serverAction(victim.id, 'os-start');
       await waitUntil('alice-vm2 scraped again', 240_000, async () => (await nodeTargets()).some((t) => t.labels.instance === instance && t.health === 'up'));
