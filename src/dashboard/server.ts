@@ -39,6 +39,8 @@ export interface DashboardOptions {
 }
 
 const COOKIE = 'resops_dashboard';
+/** How long one built view serves every request (see snapshot in dashboardApp). */
+const VIEW_FRESH_MS = 1000;
 
 function bearer(c: Context): string | undefined {
   const header = c.req.header('authorization');
@@ -63,13 +65,27 @@ export function localProgress(course: Course, exercisesDir: string): Map<string,
 export function dashboardApp(options: DashboardOptions): { app: Hono; view: () => ClassView; close: () => void; refreshHealth: () => Promise<void> } {
   const now = options.now ?? (() => new Date());
   let health: HealthView | undefined;
-  const view = (): ClassView => ({
-    ...classView(options.course, options.exercises, options.store.all(), localProgress(options.course, options.exercisesDir), { now: now(), stuck: options.stuck ?? DEFAULT_STUCK }),
-    ...(health ? { health } : {}),
-  });
+  // One view per change, shared by every open page: an event wakes every stream at once, and
+  // building the view reads every local progress file. It is built again after a change, or
+  // after VIEW_FRESH_MS at most (progress files of learners here change without telling us).
+  let cached: { view: ClassView; json: string; builtAt: number } | undefined;
+  const snapshot = () => {
+    // The machine's clock, not options.now: a test's fixed clock must not freeze the cache.
+    const at = Date.now();
+    if (!cached || at - cached.builtAt >= VIEW_FRESH_MS || at < cached.builtAt) {
+      const built: ClassView = {
+        ...classView(options.course, options.exercises, options.store.all(), localProgress(options.course, options.exercisesDir), { now: now(), stuck: options.stuck ?? DEFAULT_STUCK }),
+        ...(health ? { health } : {}),
+      };
+      cached = { view: built, json: JSON.stringify(built), builtAt: at };
+    }
+    return cached;
+  };
+  const view = (): ClassView => snapshot().view;
   const app = new Hono();
   const subscribers = new Set<() => void>();
   const notifyAll = () => {
+    cached = undefined;
     for (const notify of subscribers) notify();
   };
   const unsubscribe = options.store.onAccepted(notifyAll);
@@ -126,7 +142,7 @@ export function dashboardApp(options: DashboardOptions): { app: Hono; view: () =
       while (!stream.aborted) {
         if (pending) {
           pending = false;
-          await stream.writeSSE({ event: 'class', data: JSON.stringify(view()), id: String(++id) });
+          await stream.writeSSE({ event: 'class', data: snapshot().json, id: String(++id) });
         }
         // Woken by an event, or every 15 s to re-judge "stuck" by idle time and keep proxies open.
         await new Promise<void>((resolve) => {
