@@ -94,7 +94,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
   const outDir = options.outDir ?? resolve(course.dir, course.stateDir, 'pipeline', 'scale');
   mkdirSync(outDir, { recursive: true });
   const svg = join(outDir, 'scaling.svg');
-  writeFileSync(svg, scalingSvg(rows, samples, fit, `${course.id}: ${options.reads} read pairs, storage ${storage}, ${options.repeat}× each`));
+  writeFileSync(svg, await scalingSvg(rows, samples, fit, { title: `${course.id}: ${options.reads} read pairs, storage ${storage}, ${options.repeat}× each` }));
   const png = join(outDir, 'scaling.png');
   const converted = await svgToPng(svg, png);
   const result: ScaleResult = {
