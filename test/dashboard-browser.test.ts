@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCourse } from '../src/course/load.js';
+import { queueReport, sendReports } from '../src/dashboard/reporter.js';
+import { exercisesStateDir } from '../src/exercises/progress.js';
 import { courseYaml } from './helpers/course-yaml.js';
 import { freePort } from './helpers/free-port.js';
 
@@ -86,6 +89,20 @@ describe.skipIf(!CHROMIUM)('the dashboard in a real browser (chromium)', () => {
     expect(await cell('learner1', '00-notes/second').getAttribute('class')).toContain('current');
     expect(await cell('learner1', '00-notes/write-note').textContent()).toContain('1');
     await page.waitForSelector('tr[data-learner="learner2"] td[data-step="00-notes/write-note"][data-status="started"]', { timeout: 10_000 });
+    expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+  });
+
+  it("a learner's pipeline run, reported from their machine, appears as a bar of stages without a reload", async () => {
+    expect(await page.locator('#stages-chart').count()).toBe(0);
+    const exercisesDir = exercisesStateDir(loadCourse(file));
+    const run = { run: 'run-20261204-120000-abcdef', storage: 'object', workers: 2, reads: 5000, wallSeconds: 42, stages: ['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate'].map((stage, i) => ({ stage, seconds: i + 1 })), lostWorkers: 1, f1: 0.96 };
+    expect(queueReport(exercisesDir, { learner: 'learner3', at: new Date().toISOString(), kind: 'pipeline', run })).toBe(true);
+    expect(await sendReports(exercisesDir, 'learner3')).toEqual({ sent: 1, left: 0 });
+    await page.waitForSelector('#runs tr[data-learner="learner3"][data-run="run-20261204-120000-abcdef"]', { timeout: 10_000 });
+    expect(await page.locator('#runs tr[data-learner="learner3"] td').allTextContents()).toEqual(['learner3 · 20261204-120000-abcdef', 'object', '2', '5000', '42.0', '0.960', '1']);
+    const bar = page.locator('#stages-chart svg');
+    expect(await bar.count()).toBe(1);
+    expect(await bar.locator('text', { hasText: 'learner3 · 20261204-120000-abcdef' }).count()).toBe(1);
     expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
   });
 });

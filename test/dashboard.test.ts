@@ -4,7 +4,7 @@
  * exercises. The page in a real browser is tested in test/dashboard-browser.test.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
 import { EventStore } from '../src/dashboard/event-store.js';
-import type { ProgressEvent } from '../src/dashboard/events.js';
+import { parseEvent, type ProgressEvent, type RunDigest, type ScaleDigest, type StepEvent, type StepKind } from '../src/dashboard/events.js';
+import { localPipeline, pipelineView } from '../src/dashboard/pipeline-view.js';
+import { dashboardApp } from '../src/dashboard/server.js';
+import { fitAmdahl, speedupSamples } from '../src/pipeline/amdahl.js';
 import { classView, DEFAULT_STUCK, stuckReason, type ClassView } from '../src/dashboard/class-view.js';
 import type { Exercise } from '../src/exercises/catalog.js';
 import type { LearnerProgress } from '../src/exercises/progress.js';
@@ -28,7 +31,16 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'exercises');
 const temp = mkdtempSync(join(tmpdir(), 'resops-dashboard-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
-const event = (learner: string, seq: number, kind: ProgressEvent['kind'] = 'check'): ProgressEvent => ({ learner, seq, at: new Date(Date.UTC(2026, 11, 4, 10, 0, seq)).toISOString(), kind, exercise: '00-notes', step: 'write-note', ...(kind === 'check' ? { passed: false, message: `try ${seq}` } : {}) });
+/** A course file of its own in the test's folder; its state directory beside it. */
+function writeCourse(id: string): string {
+  const dir = join(temp, id);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'course.yaml');
+  writeFileSync(file, courseYaml({ id, learners: 2, target: 'local' }));
+  return file;
+}
+
+const event = (learner: string, seq: number, kind: StepKind = 'check'): StepEvent => ({ learner, seq, at: new Date(Date.UTC(2026, 11, 4, 10, 0, seq)).toISOString(), kind, exercise: '00-notes', step: 'write-note', ...(kind === 'check' ? { passed: false, message: `try ${seq}` } : {}) });
 
 describe('the event store', () => {
   it('takes each learner\'s events once and in order, and reads them back after a restart', () => {
@@ -203,7 +215,7 @@ describe('reporting from learners\' processes to `resops dashboard serve`', () =
     expect(await forged.text()).toContain('reports for learner1 only');
     expect((await post('not-a-token', [event('learner1', 99)])).status).toBe(401);
     expect((await post(undefined, [event('learner1', 99)])).status).toBe(401);
-    expect((await post(tokenOf('learner1'), [{ ...event('learner1', 1), kind: 'delete' as ProgressEvent['kind'] }])).status).toBe(400);
+    expect((await post(tokenOf('learner1'), [{ ...event('learner1', 1), kind: 'delete' as StepKind }])).status).toBe(400);
     expect(storeLines()).toHaveLength(before);
     // Learner 2's own token works for learner 2.
     const own = await post(tokenOf('learner2'), [event('learner2', 1, 'start')]);
@@ -262,4 +274,65 @@ describe('reporting from learners\' processes to `resops dashboard serve`', () =
     expect(seen).toBe(hintsBefore + 1);
     controller.abort();
   }, 60_000);
+});
+
+describe('pipeline runs and scaling experiments on the dashboard', () => {
+  const stages = (align: number) => ['ready', 'simulate', 'align', 'merge', 'call', 'gather', 'evaluate'].map((stage, i) => ({ stage, seconds: stage === 'align' ? align : i + 0.5 }));
+  const digest = (run: string, align = 10): RunDigest => ({ run, storage: 'volume', workers: 2, reads: 5000, wallSeconds: align + 20, stages: stages(align), lostWorkers: 0, f1: 0.97 });
+  const runEvent = (learner: string, seq: number, run: RunDigest, minute: number): ProgressEvent => ({ learner, seq, at: new Date(Date.UTC(2026, 11, 4, 11, minute)).toISOString(), kind: 'pipeline', run });
+  const scale: ScaleDigest = { storage: 'volume', reads: 5000, repeat: 2, points: [{ workers: 1, seconds: [100, 104] }, { workers: 2, seconds: [60, 61] }, { workers: 4, seconds: [41, 44] }] };
+
+  it('a run or experiment event is checked like any other: well-formed and small, whatever the sender claims', () => {
+    const good = { learner: 'ann', seq: 1, at: '2026-12-04T11:00:00Z', kind: 'pipeline', run: digest('run-20261204-110000-abcdef') };
+    expect(parseEvent(good)).toEqual({ ...good, at: '2026-12-04T11:00:00.000Z' });
+    expect(parseEvent({ ...good, kind: 'scale', run: undefined, scale })).toMatchObject({ kind: 'scale', scale });
+    expect(parseEvent({ ...good, run: { ...good.run, stages: Array.from({ length: 17 }, () => ({ stage: 'align', seconds: 1 })) } })).toBe('run.stages: expected at most 16 stages');
+    expect(parseEvent({ ...good, run: { ...good.run, f1: 2 } })).toBe('run.f1: expected a number from 0 to 1');
+    expect(parseEvent({ ...good, run: { ...good.run, run: '<script>' } })).toBe('run.run: expected a run id');
+    expect(parseEvent({ ...good, run: undefined })).toBe('run: expected an object');
+    expect(parseEvent({ ...good, kind: 'scale', scale: { ...scale, points: [{ workers: 1, seconds: [] }] } })).toBe('scale.points[0]: expected { workers, seconds: [1 to 20 wall times] }');
+  });
+
+  it('runs reported and runs found on this machine: each run once, the 5 latest per learner, the latest experiment per learner', () => {
+    const course = loadCourse(writeCourse('pv'));
+    const runsDir = join(course.dir, course.stateDir, 'pipeline');
+    // Two runs made here: one by ann (also reported: shown once), one by nobody (the instructor's).
+    for (const [run, learner] of [['run-20261204-100000-aaaaaa', 'ann'], ['run-20261204-100100-bbbbbb', undefined]] as const) {
+      mkdirSync(join(runsDir, run), { recursive: true });
+      writeFileSync(join(runsDir, run, 'report.json'), JSON.stringify({ ...digest(run), ...(learner ? { learner } : {}), lostWorkers: [], evaluation: { f1: 0.9 }, stages: stages(7) }));
+    }
+    mkdirSync(join(runsDir, 'not-a-run'), { recursive: true });
+    writeFileSync(join(runsDir, 'not-a-run', 'report.json'), '{}');
+    const local = localPipeline(course);
+    expect(local.runs.map((r) => [r.run, r.learner])).toEqual(expect.arrayContaining([['run-20261204-100000-aaaaaa', 'ann'], ['run-20261204-100100-bbbbbb', undefined]]));
+    const annRuns = Array.from({ length: 7 }, (_, i) => runEvent('ann', i + 1, digest(`run-20261204-11${String(i).padStart(2, '0')}00-cccccc`), i));
+    const events = [runEvent('ann', 0, digest('run-20261204-100000-aaaaaa', 3), 0), ...annRuns, { learner: 'ben', seq: 1, at: '2026-12-04T11:30:00.000Z', kind: 'scale' as const, scale }, { learner: 'ben', seq: 2, at: '2026-12-04T11:40:00.000Z', kind: 'scale' as const, scale: { ...scale, reads: 9000 } }];
+    const view = pipelineView(events, local);
+    const ann = view.runs.filter((r) => r.learner === 'ann');
+    expect(ann.map((r) => r.run)).toEqual(annRuns.slice(2).reverse().map((e) => (e as { run: RunDigest }).run.run));
+    expect(view.runs.filter((r) => r.learner === undefined).map((r) => r.run)).toEqual(['run-20261204-100100-bbbbbb']);
+    expect(new Set(view.runs.map((r) => r.run)).size).toBe(view.runs.length);
+    expect(view.scaling.map((s) => [s.learner, s.reads])).toEqual([['ben', 9000]]);
+  });
+
+  it('the page draws the runs stage by stage and each experiment with its fitted serial fraction', async () => {
+    const course = loadCourse(writeCourse('pc'));
+    const store = EventStore.open(join(temp, 'pc-store', 'events.jsonl'));
+    const { app, close } = dashboardApp({ course, exercises: [], store, exercisesDir: join(temp, 'pc-none'), tokenHashes: () => ({}) });
+    try {
+      expect(await (await app.request('/')).text()).toContain('no pipeline run yet');
+      store.accept('learner1', [runEvent('learner1', 1, digest('run-20261204-110000-dddddd', 25), 0), { learner: 'learner1', seq: 2, at: '2026-12-04T11:05:00.000Z', kind: 'scale', scale }]);
+      const page = await (await app.request('/')).text();
+      expect(page).toContain('<tr data-run="run-20261204-110000-dddddd" data-learner="learner1">');
+      const chart = page.slice(page.indexOf('id="stages-chart"'), page.indexOf('</figure>', page.indexOf('id="stages-chart"')));
+      for (const stage of ['ready', 'align', 'evaluate']) expect(chart).toContain(`>${stage}</text>`);
+      expect(chart).toContain('>learner1 · 20261204-110000-dddddd</text>');
+      const figure = page.slice(page.indexOf('<figure data-learner="learner1">'));
+      const fit = fitAmdahl(speedupSamples(scale.points));
+      expect(figure).toContain(`serial fraction ${fit.serialFraction.toFixed(3)}`);
+      expect(figure).toContain(`more than ${fit.maxSpeedup.toFixed(1)}× speedup is out of reach`);
+    } finally {
+      close();
+    }
+  });
 });

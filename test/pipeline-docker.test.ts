@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../src/course/load.js';
 import type { Course } from '../src/course/model.js';
@@ -32,7 +32,14 @@ import { partitionForRun } from '../src/pipeline/openstack-cluster.js';
 import { ensureSwift, workerName } from '../src/pipeline/infra.js';
 import { gnocchiAdmin } from '../src/access/gnocchi-users.js';
 import { gnocchiRequest, METRIC } from '../src/pipeline/metrics.js';
-import { runPipeline, type PipelineResult } from '../src/pipeline/run.js';
+import { runPipeline, STAGES, type PipelineResult } from '../src/pipeline/run.js';
+import type { ClassView } from '../src/dashboard/class-view.js';
+import { EventStore } from '../src/dashboard/event-store.js';
+import { outboxFile, readOutbox, sendReports } from '../src/dashboard/reporter.js';
+import { dashboardApp, listen } from '../src/dashboard/server.js';
+import { ensureLearnerTokens, readTokenHashes } from '../src/dashboard/tokens.js';
+import { pipelineRunsIn } from '../src/exercises/lab-files.js';
+import { exercisesStateDir } from '../src/exercises/progress.js';
 import { DEFAULTS } from '../src/pipeline/options.js';
 import { runInContainer } from '../src/process/run-in-container.js';
 import { courseYaml } from './helpers/course-yaml.js';
@@ -128,7 +135,9 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     // run of its own (a run costs a minute of CI). Monitoring started in beforeAll; by now it is
     // usually ready, and these waits are bounded.
     await monitoringReady();
-    results.two = await runPipeline(course, { workers: 2, reads: READS, shards: SHARDS, docker, progress });
+    // learner1 has a dashboard file: their run is queued for it (the test after next sends it).
+    ensureLearnerTokens(course, { url: 'http://127.0.0.1:9', handouts: join(dir, 'handouts'), exercisesDir: exercisesStateDir(course) });
+    results.two = await runPipeline(course, { workers: 2, reads: READS, shards: SHARDS, docker, progress, learner: 'learner1' });
     expect(results.one.evaluation.truth).toBeGreaterThan(20);
     expect(results.one.evaluation.recall).toBeGreaterThanOrEqual(0.9);
     expect(results.one.evaluation.precision).toBeGreaterThanOrEqual(0.9);
@@ -151,6 +160,40 @@ describe.skipIf(!dockerAvailable)('pipeline on Snakemake + Slurm (Docker)', () =
     for (const part of [overhead.dispatchMedianSeconds, overhead.jobStartupMedianSeconds, overhead.noticedMedianSeconds]) expect(part).toBeGreaterThan(0);
     expect(overhead.overheadPerJobSeconds).toBeCloseTo(overhead.dispatchMedianSeconds + overhead.jobStartupMedianSeconds + overhead.noticedMedianSeconds, 2);
   }, 600_000);
+
+  it("a learner's run is theirs: the report names them, their checks count it and another learner's do not, and the dashboard shows it stage by stage", async () => {
+    const two = results.two!;
+    expect((JSON.parse(readFileSync(join(two.reportDir, 'report.json'), 'utf8')) as { learner?: string }).learner).toBe('learner1');
+    expect(results.one!.learner).toBeUndefined();
+    // Checks count a learner's own runs and runs nobody claimed (the 1-worker one), never another's.
+    const counted = (learner: string) => pipelineRunsIn(resolve(course.dir, course.stateDir), new Date(0), learner).map((r) => r.run);
+    expect(counted('learner1')).toEqual([results.one!.run, two.run]);
+    expect(counted('learner2')).toEqual([results.one!.run]);
+    const exercisesDir = exercisesStateDir(course);
+    expect(readOutbox(outboxFile(exercisesDir, 'learner1')).pending.map((e) => e.kind)).toEqual(['pipeline']);
+
+    const store = EventStore.open(join(dir, 'dashboard', 'events.jsonl'));
+    const { app, close } = dashboardApp({ course, exercises: [], store, exercisesDir, tokenHashes: () => readTokenHashes(course) });
+    const { server, url } = await listen(app, '127.0.0.1', 0);
+    try {
+      ensureLearnerTokens(course, { url, handouts: join(dir, 'handouts'), exercisesDir });
+      expect(await sendReports(exercisesDir, 'learner1')).toEqual({ sent: 1, left: 0 });
+      const view = (await (await fetch(`${url}/api/class`, { signal: AbortSignal.timeout(10_000) })).json()) as ClassView;
+      const shown = view.pipeline.runs.find((r) => r.run === two.run);
+      expect(shown).toMatchObject({ learner: 'learner1', workers: 2, storage: 'volume', reads: READS, lostWorkers: 0, f1: two.evaluation.f1 });
+      expect(shown!.stages).toEqual(two.stages.map((s) => ({ stage: s.stage, seconds: s.seconds })));
+      // Found in this machine's state directory, nobody's.
+      expect(view.pipeline.runs.find((r) => r.run === results.one!.run)?.learner).toBeUndefined();
+      const page = await (await fetch(url, { signal: AbortSignal.timeout(10_000) })).text();
+      const chart = page.slice(page.indexOf('id="stages-chart"'), page.indexOf('</figure>', page.indexOf('id="stages-chart"')));
+      expect(chart).toContain('<svg');
+      for (const stage of STAGES) expect(chart).toContain(`>${stage}</text>`);
+      expect(chart).toContain(`learner1 · ${two.run.replace(/^run-/, '')}`);
+    } finally {
+      close();
+      server.close();
+    }
+  });
 
   it('each worker runs on a host core of its own, as a VM brings its own vCPU', async () => {
     const info = (await docker.info()) as { NCPU: number; CPUSet?: boolean };

@@ -48,6 +48,16 @@ describe('the run options', () => {
     expect(scale.stderr).toContain('--reads 50: expected a whole number ≥ 100');
   });
 
+  it('a run is only ever a learner of the course\'s: an unknown --learner or RESOPS_LEARNER is refused before anything starts', async () => {
+    const flag = await runCli(['pipeline', 'run', 'examples/course.yaml', '--workers', '1', '--learner', 'zoe']);
+    expect(flag.code, flag.stderr).toBe(2);
+    expect(flag.stderr).toContain('examples/course.yaml: no learner "zoe" in course resops-demo');
+    process.env.RESOPS_LEARNER = 'zoe';
+    const env = await runCli(['pipeline', 'scale', 'examples/course.yaml', '--workers', '1,2']).finally(() => delete process.env.RESOPS_LEARNER);
+    expect(env.code, env.stderr).toBe(2);
+    expect(env.stderr).toContain('no learner "zoe" in course resops-demo (from RESOPS_LEARNER)');
+  });
+
   it('on openstack: scale, and a storage other than the one the course deploys, are refused before anything starts (exit 2), saying what to do instead', async () => {
     const other = await runCli(['pipeline', 'run', 'examples/course.yaml', '--target', 'openstack', '--workers', '2', '--storage', 'object']);
     expect(other.code, other.stderr).toBe(2);

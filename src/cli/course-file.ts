@@ -1,7 +1,7 @@
 /** Loads the course file named on the command line, with CLI-friendly errors. */
 import { existsSync, statSync } from 'node:fs';
 import { loadCourse } from '../course/load.js';
-import { TARGETS, type Course, type Target } from '../course/model.js';
+import { TARGETS, type Course, type Learner, type Target } from '../course/model.js';
 import { UsageError } from './command.js';
 
 export function parseTarget(value: string | boolean | undefined): Target | undefined {
@@ -41,4 +41,16 @@ export function outDirArg(value: string | boolean | undefined): string | undefin
     throw new UsageError(`--out ${value}: exists and is not a directory`, 'name a directory (it is created when missing)');
   }
   return value;
+}
+
+/**
+ * The learner a command acts for: `--learner ID`, else RESOPS_LEARNER (which a learner sets once
+ * for every command); undefined when neither is given. An id the course does not have is an error.
+ */
+export function learnerOption(course: Course, value: string | boolean | undefined, env: NodeJS.ProcessEnv = process.env): Learner | undefined {
+  const id = typeof value === 'string' ? value : env.RESOPS_LEARNER;
+  if (!id) return undefined;
+  const learner = course.learners.find((l) => l.id === id);
+  if (!learner) throw new UsageError(`${course.file}: no learner "${id}" in course ${course.id}${typeof value === 'string' ? '' : ' (from RESOPS_LEARNER)'}`, `learners: ${course.learners.map((l) => l.id).join(', ')}`);
+  return learner;
 }

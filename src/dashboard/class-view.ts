@@ -3,6 +3,7 @@ import type { Exercise } from '../exercises/catalog.js';
 import type { LearnerProgress } from '../exercises/progress.js';
 import type { ProgressEvent } from './events.js';
 import type { HealthView } from './health.js';
+import { pipelineView, type PipelineView } from './pipeline-view.js';
 
 /**
  * The class at a glance: one row per learner, one cell per exercise step, folded from the events
@@ -37,6 +38,8 @@ export interface ClassView {
   generatedAt: string;
   exercises: Array<{ id: string; title: string; steps: Array<{ id: string; title: string }> }>;
   learners: LearnerRow[];
+  /** Recent pipeline runs and scaling experiments, reported or found here. */
+  pipeline: PipelineView;
   /** Machines, alerts, time and cost, as last asked of the target; absent until the first answer. */
   health?: HealthView;
 }
@@ -63,8 +66,10 @@ export function foldEvents(events: readonly ProgressEvent[]): Pick<LearnerRow, '
   let current: LearnerRow['current'];
   let lastActivity: string | undefined;
   for (const e of events) {
-    const key = `${e.exercise}/${e.step}`;
     lastActivity = e.at;
+    // A pipeline run or experiment is activity, but of no step.
+    if (e.kind === 'pipeline' || e.kind === 'scale') continue;
+    const key = `${e.exercise}/${e.step}`;
     if (e.kind === 'reset') {
       cells[key] = fresh();
       current = { exercise: e.exercise, step: e.step };
@@ -129,7 +134,7 @@ export function classView(
   exercises: readonly Exercise[],
   events: readonly ProgressEvent[],
   localProgress: ReadonlyMap<string, LearnerProgress>,
-  options: { now?: Date; stuck?: StuckRules } = {},
+  options: { now?: Date; stuck?: StuckRules; localPipeline?: PipelineView } = {},
 ): ClassView {
   const now = options.now ?? new Date();
   const rules = options.stuck ?? DEFAULT_STUCK;
@@ -146,5 +151,6 @@ export function classView(
       const stuck = stuckReason(row, rules, now);
       return { id: learner.id, name: learner.name, ...row, ...(stuck ? { stuck } : {}) };
     }),
+    pipeline: pipelineView(events, options.localPipeline ?? { runs: [], scaling: [] }),
   };
 }

@@ -1,6 +1,8 @@
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { ClassView } from './class-view.js';
+import type { PipelineCharts } from './pipeline-charts.js';
+import { runLabel } from './pipeline-charts.js';
 
 /**
  * The page: the class grid rendered on the server (hono's html template escapes every name), and
@@ -32,7 +34,20 @@ ${h.alerts.length ? html`<ul id="alerts">${h.alerts.map((a) => html`<li class="w
 </div>`;
 }
 
-export function renderGrid(view: ClassView): HtmlEscapedString | Promise<HtmlEscapedString> {
+/** Recent runs as a table and as bars split by stage; each learner's latest scaling plot. */
+function renderPipeline(view: ClassView, charts: PipelineCharts) {
+  const { runs } = view.pipeline;
+  if (!runs.length && !charts.scaling.length) return html`<section id="pipeline"><h2>Pipeline runs</h2><p>no pipeline run yet</p></section>`;
+  return html`<section id="pipeline"><h2>Pipeline runs</h2>
+${runs.length ? html`<table id="runs"><thead><tr><th>learner · run</th><th>storage</th><th>workers</th><th>read pairs</th><th>wall (s)</th><th>F1</th><th>workers lost</th></tr></thead>
+<tbody>${runs.map((r) => html`<tr data-run="${r.run}" data-learner="${r.learner ?? ''}"><td>${runLabel(r)}</td><td>${r.storage}</td><td>${r.workers}</td><td>${r.reads}</td><td>${r.wallSeconds.toFixed(1)}</td><td>${r.f1.toFixed(3)}</td><td>${r.lostWorkers || ''}</td></tr>`)}</tbody></table>
+<figure id="stages-chart">${raw(charts.stages ?? '')}</figure>` : ''}
+${charts.error ? html`<p class="warn">${charts.error}</p>` : ''}
+${charts.scaling.length ? html`<h3>Scaling</h3><div id="scaling">${charts.scaling.map((c) => html`<figure data-learner="${c.learner ?? ''}">${raw(c.svg)}<figcaption>${c.fit ? `serial fraction ${c.fit.serialFraction.toFixed(3)}: more than ${Number.isFinite(c.fit.maxSpeedup) ? `${c.fit.maxSpeedup.toFixed(1)}×` : 'any'} speedup is out of reach` : 'one worker count: nothing to fit'}</figcaption></figure>`)}</div>` : ''}
+</section>`;
+}
+
+export function renderGrid(view: ClassView, charts: PipelineCharts = { scaling: [] }): HtmlEscapedString | Promise<HtmlEscapedString> {
   const steps = view.exercises.flatMap((e) => e.steps.map((s) => ({ key: `${e.id}/${s.id}`, exercise: e.id, step: s })));
   const machinesOf = (learner: string) => view.health?.machines.filter((m) => m.learner === learner) ?? [];
   return html`<div id="grid">${renderHealth(view)}<table data-generated="${view.generatedAt}">
@@ -46,20 +61,20 @@ export function renderGrid(view: ClassView): HtmlEscapedString | Promise<HtmlEsc
       const title = `${s.key}: ${status}${cell ? `, ${cell.checks} checks, ${cell.hints} hints${cell.lastMessage ? ` — ${cell.lastMessage}` : ''}` : ''}`;
       return html`<td data-step="${s.key}" data-status="${status}" class="${status}${current ? ' current' : ''}" title="${title}">${SYMBOL[status] ?? '?'}${cell && cell.hints > 0 ? html`<sup>${cell.hints}</sup>` : ''}</td>`;
     })}</tr>`,
-  )}</tbody></table></div>`;
+  )}</tbody></table>${renderPipeline(view, charts)}</div>`;
 }
 
-export function renderPage(view: ClassView): HtmlEscapedString | Promise<HtmlEscapedString> {
+export function renderPage(view: ClassView, charts: PipelineCharts = { scaling: [] }): HtmlEscapedString | Promise<HtmlEscapedString> {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${view.title}: class</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:center}
 td.passed{background:#c8f0c8}td.solved{background:#e4f0b0}td.started{background:#fff2b3}td.current{outline:2px solid #333}
-tr.stuck th{background:#f8c0c0}.vm.ok{color:#1a7f1a}.vm.sick{color:#d08000}.vm.down{color:#c00000}.warn{color:#a00;font-weight:bold}th.step{font-weight:normal;font-size:75%}.flag{color:#a00;font-weight:bold}
+tr.stuck th{background:#f8c0c0}#scaling{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:.5rem 0}.vm.ok{color:#1a7f1a}.vm.sick{color:#d08000}.vm.down{color:#c00000}.warn{color:#a00;font-weight:bold}th.step{font-weight:normal;font-size:75%}.flag{color:#a00;font-weight:bold}
 </style></head>
 <body><h1>${view.title} <small>(${view.course})</small></h1>
 <p>✔ done · ✔* done by solve · … in progress · · not started; a number is hints used. Machines: ● ok, ▲ sick, ■ down. <span id="live">live</span></p>
-<div id="grid-box">${renderGrid(view)}</div>
+<div id="grid-box">${renderGrid(view, charts)}</div>
 <script type="module">
 const box = document.getElementById('grid-box');
 const source = new EventSource('/api/stream');

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writePrivateFile } from '../course/private-state.js';
 import { fetchWithin } from '../net/deadline.js';
-import { BATCH_EVENTS, type ProgressEvent } from './events.js';
+import { BATCH_EVENTS, type ProgressEvent, type UnsequencedEvent } from './events.js';
 import type { LearnerDashboardFile } from './tokens.js';
 
 /**
@@ -59,11 +59,25 @@ function writeOutbox(file: string, outbox: Outbox): void {
 }
 
 /** Queues one event with the learner's next seq; returns it. */
-export function enqueue(file: string, event: Omit<ProgressEvent, 'seq'>): ProgressEvent {
+export function enqueue(file: string, event: UnsequencedEvent): ProgressEvent {
   const outbox = readOutbox(file);
   const queued = { ...event, seq: outbox.nextSeq } as ProgressEvent;
   writeOutbox(file, { version: 1, nextSeq: outbox.nextSeq + 1, pending: [...outbox.pending, queued] });
   return queued;
+}
+
+/** Queues the event when its learner has a dashboard (their dashboard.json); false when they have none. */
+export function queueReport(exercisesDir: string, event: UnsequencedEvent): boolean {
+  if (!readDashboardConfig(exercisesDir, event.learner)) return false;
+  enqueue(outboxFile(exercisesDir, event.learner), event);
+  return true;
+}
+
+/** Sends the learner's queue; undefined when they have no dashboard. */
+export async function sendReports(exercisesDir: string, learner: string): Promise<SendResult | undefined> {
+  const config = readDashboardConfig(exercisesDir, learner);
+  if (!config) return undefined;
+  return sendOutbox(outboxFile(exercisesDir, learner), config);
 }
 
 export interface SendResult {

@@ -13,6 +13,8 @@ import type { EventStore } from './event-store.js';
 import { learnerOfToken, sameSecret } from './tokens.js';
 import type { HealthView, HealthSource } from './health.js';
 import { renderPage } from './page.js';
+import { localPipeline, type PipelineView } from './pipeline-view.js';
+import { pipelineCharts, type PipelineCharts } from './pipeline-charts.js';
 
 /**
  * `resops dashboard serve`: the class grid as a page, a JSON API and a server-sent-events stream,
@@ -74,7 +76,7 @@ export function dashboardApp(options: DashboardOptions): { app: Hono; view: () =
     const at = Date.now();
     if (!cached || at - cached.builtAt >= VIEW_FRESH_MS || at < cached.builtAt) {
       const built: ClassView = {
-        ...classView(options.course, options.exercises, options.store.all(), localProgress(options.course, options.exercisesDir), { now: now(), stuck: options.stuck ?? DEFAULT_STUCK }),
+        ...classView(options.course, options.exercises, options.store.all(), localProgress(options.course, options.exercisesDir), { now: now(), stuck: options.stuck ?? DEFAULT_STUCK, localPipeline: localPipeline(options.course) }),
         ...(health ? { health } : {}),
       };
       cached = { view: built, json: JSON.stringify(built), builtAt: at };
@@ -82,6 +84,13 @@ export function dashboardApp(options: DashboardOptions): { app: Hono; view: () =
     return cached;
   };
   const view = (): ClassView => snapshot().view;
+  // Charts are drawn again only when the runs or experiments they show change.
+  let charts: { key: string; drawn: Promise<PipelineCharts> } | undefined;
+  const chartsOf = (pipeline: PipelineView): Promise<PipelineCharts> => {
+    const key = JSON.stringify(pipeline);
+    if (charts?.key !== key) charts = { key, drawn: pipelineCharts(pipeline).catch((error: Error) => ({ scaling: [], error: `charts could not be drawn: ${error.message}` })) };
+    return charts.drawn;
+  };
   const app = new Hono();
   const subscribers = new Set<() => void>();
   const notifyAll = () => {
@@ -123,7 +132,10 @@ export function dashboardApp(options: DashboardOptions): { app: Hono; view: () =
     return undefined;
   };
 
-  app.get('/', viewer, (c) => c.html(renderPage(view())));
+  app.get('/', viewer, async (c) => {
+    const current = view();
+    return c.html(renderPage(current, await chartsOf(current.pipeline)));
+  });
   app.get('/api/class', viewer, (c) => c.json(view()));
   app.get('/api/stream', viewer, (c) =>
     streamSSE(c, async (stream) => {

@@ -11,8 +11,8 @@ import { exercisesFor, findExercise, loadCatalog, type Exercise, type Step, type
 import type { StepFunction, WrongAttempt } from './kit.js';
 import { resopsCommand } from './resops-command.js';
 import { Lab, StepIncomplete } from './lab.js';
-import { enqueue, outboxFile, readDashboardConfig, sendOutbox, type SendResult } from '../dashboard/reporter.js';
-import type { EventKind, ProgressEvent } from '../dashboard/events.js';
+import { queueReport, sendReports, type SendResult } from '../dashboard/reporter.js';
+import type { StepEvent, StepKind } from '../dashboard/events.js';
 import { exercisesStateDir, isDone, readProgress, setStepProgress, stepProgress, writeProgress, type LearnerProgress, type StepProgress } from './progress.js';
 
 /** A problem the learner or instructor must fix (no exercise started, unknown step…). */
@@ -378,18 +378,13 @@ export class ExerciseEngine {
    * Queues the change for the course's dashboard when the learner has one (their dashboard.json):
    * saved first, sent by sendReports(), so a dashboard that is down loses nothing.
    */
-  private report(kind: EventKind, exercise: Exercise, step: Step, extra: Pick<ProgressEvent, 'passed' | 'message' | 'hintsShown'> = {}): void {
-    const dir = exercisesStateDir(this.course);
-    if (!readDashboardConfig(dir, this.learner.id)) return;
-    enqueue(outboxFile(dir, this.learner.id), { learner: this.learner.id, at: this.now().toISOString(), kind, exercise: exercise.id, step: step.id, ...extra });
+  private report(kind: StepKind, exercise: Exercise, step: Step, extra: Pick<StepEvent, 'passed' | 'message' | 'hintsShown'> = {}): void {
+    queueReport(exercisesStateDir(this.course), { learner: this.learner.id, at: this.now().toISOString(), kind, exercise: exercise.id, step: step.id, ...extra });
   }
 
   /** Sends what is queued for the dashboard; undefined when the learner has none. */
-  async sendReports(): Promise<SendResult | undefined> {
-    const dir = exercisesStateDir(this.course);
-    const config = readDashboardConfig(dir, this.learner.id);
-    if (!config) return undefined;
-    return sendOutbox(outboxFile(dir, this.learner.id), config);
+  sendReports(): Promise<SendResult | undefined> {
+    return sendReports(exercisesStateDir(this.course), this.learner.id);
   }
 
   lab(exercise: Exercise, step: Step): Lab {

@@ -36,6 +36,8 @@ export interface PipelineOptions {
   onProgress?: (event: PipelineEvent) => void;
   /** openstack: how the VMs are reached (as `configure` reaches them). */
   openstack?: OpenstackAccess;
+  /** The learner who runs it: named in the report, and reported to their dashboard when they have one. */
+  learner?: string;
 }
 
 export type MetricsEndpointsOption = MetricsEndpoints | false;
@@ -89,6 +91,8 @@ export interface SchedulerOverhead {
 
 export interface PipelineResult extends RunPlan {
   course: string;
+  /** Who ran it (`--learner`); absent for the instructor's runs. */
+  learner?: string;
   wallSeconds: number;
   stages: StageTiming[];
   shardJobs: ShardMeasure[];

@@ -19,6 +19,9 @@ import { planRun } from './options.js';
 import { writeReport } from './report.js';
 import { RunMetrics } from './run-metrics.js';
 import { recordStartup } from './startup-record.js';
+import { queueReport } from '../dashboard/reporter.js';
+import { runDigest } from '../dashboard/pipeline-view.js';
+import { exercisesStateDir } from '../exercises/progress.js';
 
 export type { Evaluation, MetricsEndpointsOption, PipelineEvent, PipelineOptions, PipelineResult, RunImage, Stage, StageTiming } from './model.js';
 export { STAGES } from './model.js';
@@ -49,6 +52,7 @@ async function runPipelineInner(course: Course, options: PipelineOptions): Promi
   const images = (await imageSizes(docker, plan.storage)).map((i) => (startups[i.image] ? { ...i, startup: startups[i.image] } : i));
   const result = assemble(course, plan, options, outcome, metricsSummary, images, { image: infra.image, containerStartSeconds: infra.startSeconds, readySeconds: outcome.readySeconds });
   await writeReport(result, infra.swift);
+  queueRun(course, result);
   return result;
 }
 
@@ -77,11 +81,18 @@ async function onOpenstack(course: Course, plan: RunPlan, progress: Progress, op
     const metricsSummary = await finishMetrics(metrics, outcome, progress);
     const result = assemble(course, plan, options, outcome, metricsSummary, [], { image: 'cloud VMs (configured by Ansible)', containerStartSeconds: [], readySeconds: run.readySeconds });
     await writeReport(result, cluster.swift);
+    queueRun(course, result);
     return result;
   } finally {
     await forwarded?.close();
     await release();
   }
+}
+
+/** The learner's dashboard gets the run when they have one; the CLI sends the queue after the command. */
+function queueRun(course: Course, result: PipelineResult): void {
+  if (result.learner === undefined) return;
+  queueReport(exercisesStateDir(course), { learner: result.learner, at: new Date().toISOString(), kind: 'pipeline', run: runDigest(result) });
 }
 
 type Outcome = SlurmOutcome & { infra: { workers: Array<{ id: string }> }; wallSeconds: number };
@@ -95,6 +106,7 @@ async function finishMetrics(metrics: RunMetrics, outcome: Outcome, progress: Pr
 function assemble(course: Course, plan: RunPlan, options: PipelineOptions, outcome: Outcome, metrics: PipelineResult['metrics'], images: PipelineResult['images'], startup: PipelineResult['startup']): PipelineResult {
   return {
     course: course.id,
+    ...(options.learner !== undefined ? { learner: options.learner } : {}),
     run: plan.run,
     storage: plan.storage,
     workers: plan.workers,

@@ -12,6 +12,9 @@ import { stderrProgress, type Progress, collectingProgress } from '../local/prog
 import { fitAmdahl, scaleTable, speedupSamples, type AmdahlFit, type ScalePoint, type ScaleRow } from './amdahl.js';
 import { scalingSvg, svgToPng } from './plot.js';
 import { runPipeline, type MetricsEndpointsOption } from './run.js';
+import { queueReport } from '../dashboard/reporter.js';
+import { scaleDigest } from '../dashboard/pipeline-view.js';
+import { exercisesStateDir } from '../exercises/progress.js';
 
 export interface ScaleOptions {
   workers: number[];
@@ -24,10 +27,13 @@ export interface ScaleOptions {
   docker?: Docker;
   progress?: Progress;
   metrics?: MetricsEndpointsOption;
+  /** The learner who runs it: every run and the experiment are theirs (see PipelineOptions.learner). */
+  learner?: string;
 }
 
 export interface ScaleResult {
   course: string;
+  learner?: string;
   storage: PipelineStorage;
   reads: number;
   repeat: number;
@@ -74,6 +80,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.shards !== undefined ? { shards: options.shards } : {}),
         ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+        ...(options.learner !== undefined ? { learner: options.learner } : {}),
       });
       seconds.get(n)!.push(result.wallSeconds);
       vcfs.add(result.vcf);
@@ -99,6 +106,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
   const converted = await svgToPng(svg, png);
   const result: ScaleResult = {
     course: course.id,
+    ...(options.learner !== undefined ? { learner: options.learner } : {}),
     storage,
     reads: options.reads,
     repeat: options.repeat,
@@ -112,5 +120,6 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
     identicalVcfs: vcfs.size === 1,
   };
   writeFileSync(join(outDir, 'scaling.json'), `${JSON.stringify(result, null, 2)}\n`);
+  if (options.learner !== undefined) queueReport(exercisesStateDir(course), { learner: options.learner, at: new Date().toISOString(), kind: 'scale', scale: scaleDigest(result) });
   return result;
 }

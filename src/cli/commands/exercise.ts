@@ -10,7 +10,7 @@ import { ExerciseEngine, ExerciseError, type CheckOutcome, type ExerciseSummary,
 import { readProgress } from '../../exercises/progress.js';
 import { resopsCommand } from '../../exercises/resops-command.js';
 import { EXIT, print, printError, UsageError, type CliCommand, type OptionValues } from '../command.js';
-import { loadCourseArg, parseTarget } from '../course-file.js';
+import { learnerOption, loadCourseArg, parseTarget } from '../course-file.js';
 import { formatTable } from '../table.js';
 
 const SUBCOMMANDS = ['list', 'start', 'show', 'check', 'hint', 'solve', 'reset', 'progress'] as const;
@@ -24,14 +24,10 @@ function courseFileArg(values: OptionValues): string {
 }
 
 function learnerArg(course: Course, values: OptionValues): Learner {
-  const id = typeof values.learner === 'string' ? values.learner : process.env.RESOPS_LEARNER;
-  if (!id) {
-    if (course.learners.length === 1) return course.learners[0]!;
-    throw new UsageError(`which learner? course ${course.id} has ${course.learners.length}: ${course.learners.map((l) => l.id).join(', ')}`, 'give --learner ID or set RESOPS_LEARNER');
-  }
-  const learner = course.learners.find((l) => l.id === id);
-  if (!learner) throw new UsageError(`${course.file}: no learner "${id}" in course ${course.id}`, `learners: ${course.learners.map((l) => l.id).join(', ')}`);
-  return learner;
+  const learner = learnerOption(course, values.learner);
+  if (learner) return learner;
+  if (course.learners.length === 1) return course.learners[0]!;
+  throw new UsageError(`which learner? course ${course.id} has ${course.learners.length}: ${course.learners.map((l) => l.id).join(', ')}`, 'give --learner ID or set RESOPS_LEARNER');
 }
 
 function printStep(view: StepView): void {

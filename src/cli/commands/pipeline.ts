@@ -2,14 +2,14 @@
  * `resops pipeline run|scale`: the variant-calling pipeline on the local target's worker
  * containers (src/pipeline/). Progress per stage on stderr; the summary (or JSON) on stdout.
  */
-import { PIPELINE_STORAGES, type PipelineStorage } from '../../course/model.js';
+import { PIPELINE_STORAGES, type Course, type PipelineStorage } from '../../course/model.js';
 import { planRun } from '../../pipeline/options.js';
 import { DEFAULTS, runPipeline, type PipelineResult } from '../../pipeline/run.js';
 import { runScale, type ScaleResult } from '../../pipeline/scale.js';
 import { cheapestMeetingDeadline } from '../../pipeline/amdahl.js';
 import { formatTable } from '../table.js';
 import { EXIT, print, UsageError, type CliCommand, type OptionValues } from '../command.js';
-import { loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
+import { learnerOption, loadCourseArg, outDirArg, parseTarget } from '../course-file.js';
 import { ANSIBLE_OPTIONS, keysArg } from './inventory.js';
 
 /** Syntax only: what a value may be is planRun's to say (src/pipeline/options.ts), for every caller. */
@@ -95,6 +95,15 @@ function printScale(r: ScaleResult): void {
   print(`plot: ${r.svg}${r.png ? ` and ${r.png}` : ` (no PNG: ${r.pngProblem})`}`);
 }
 
+/** The learner's runs go to their dashboard when they have one; a dashboard that is down keeps them queued. */
+async function sendToDashboard(course: Course, learner: string | undefined): Promise<void> {
+  if (learner === undefined) return;
+  const [{ sendReports }, { exercisesStateDir }] = await Promise.all([import('../../dashboard/reporter.js'), import('../../exercises/progress.js')]);
+  const sent = await sendReports(exercisesStateDir(course), learner);
+  if (sent?.problem) process.stderr.write(`dashboard: ${sent.problem}\n`);
+  else if (sent && sent.sent > 0) process.stderr.write(`dashboard: reported to your instructor's dashboard\n`);
+}
+
 /** Both worker images, built when missing or changed; their sizes are the first thing to compare. */
 async function buildImages(json: boolean): Promise<number> {
   const [{ connectDocker }, { ensurePipelineImage, pipelineImageTag }, { stderrProgress }, { inspectImage }] = await Promise.all([
@@ -118,7 +127,7 @@ async function buildImages(json: boolean): Promise<number> {
 }
 
 export const command: CliCommand = {
-  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--target T] [--key FILE] [--stacks DIR] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--json]',
+  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--target T] [--key FILE] [--stacks DIR] [--learner ID] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--learner ID] [--json]',
   description: [
     'build: builds the two worker images (reference in the image; reference fetched at run time)',
     'and prints their sizes.',
@@ -136,6 +145,8 @@ export const command: CliCommand = {
     'Gnocchi in one batch request. Report: <state dir>/pipeline/<run>/report.{md,json}.',
     'scale: runs each worker count --repeat times, prints median wall time, speedup, efficiency and',
     'cost per run, fits Amdahl\'s law and writes scaling.svg / scaling.png.',
+    'With --learner ID (or RESOPS_LEARNER) a run or experiment is that learner\'s: its report names them,',
+    'and when they have a dashboard file (`resops dashboard tokens`) it is sent to the course\'s dashboard.',
   ],
   options: {
     workers: { type: 'string', valueName: 'N', description: 'run: number of workers; scale: comma-separated counts' },
@@ -149,6 +160,7 @@ export const command: CliCommand = {
     key: ANSIBLE_OPTIONS.key,
     stacks: ANSIBLE_OPTIONS.stacks,
     tofu: ANSIBLE_OPTIONS.tofu,
+    learner: { type: 'string', valueName: 'ID', description: 'run, scale: the learner who runs it (default: RESOPS_LEARNER): named in the report and sent to their dashboard' },
     json: { type: 'boolean', description: 'print the result as JSON on stdout' },
   },
   positionals: [2, 2],
@@ -159,13 +171,16 @@ export const command: CliCommand = {
     const course = loadCourseArg(file, `pipeline ${sub}`, parseTarget(values.target));
     if (sub === 'build') return buildImages(values.json === true);
     const out = outDirArg(values.out);
+    const learner = learnerOption(course, values.learner);
+    const as = learner ? { learner: learner.id } : {};
     if (sub === 'run') {
       const stacks = outDirArg(values.stacks);
       const openstack = course.target === 'openstack' ? { openstack: { keys: keysArg(values), ...(stacks ? { stacksDir: stacks } : {}), ...(values.tofu === true ? { tofu: true } : {}) } } : {};
-      const options = { workers: wholeNumber('workers', values.workers, course.pipeline.workers || undefined), ...common(values), ...(out ? { outDir: out } : {}), ...openstack };
+      const options = { workers: wholeNumber('workers', values.workers, course.pipeline.workers || undefined), ...common(values), ...(out ? { outDir: out } : {}), ...openstack, ...as };
       // Checked before anything starts.
       planRun(course, options);
       const result = await runPipeline(course, options);
+      await sendToDashboard(course, learner?.id);
       if (values.json) {
         const { vcf: _vcf, ...summary } = result;
         print(JSON.stringify(summary, null, 2));
@@ -177,7 +192,8 @@ export const command: CliCommand = {
     const repeat = wholeNumber('repeat', values.repeat, 3);
     if (repeat < 1) throw new UsageError(`--repeat ${repeat}: expected a whole number ≥ 1`);
     planRun(course, { workers: workers[workers.length - 1]!, ...common(values) });
-    const result = await runScale(course, { workers, repeat, ...common(values), ...(out ? { outDir: out } : {}) });
+    const result = await runScale(course, { workers, repeat, ...common(values), ...(out ? { outDir: out } : {}), ...as });
+    await sendToDashboard(course, learner?.id);
     if (values.json) print(JSON.stringify(result, null, 2));
     else printScale(result);
     return EXIT.ok;
