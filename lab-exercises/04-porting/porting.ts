@@ -10,7 +10,7 @@ export function latestRun(lab: Lab, storage: 'volume' | 'object', since: Date): 
 export function noRun(lab: Lab, storage: 'volume' | 'object'): never {
   const others = lab.pipelineRuns();
   const listed = others.length ? ` (${others.length} other run(s): ${others.map((r) => `${r.workers} worker(s)/${r.shards} shard(s) with --storage ${r.storage}`).join(', ')})` : '';
-  return lab.missing(`no run with --storage ${storage} and at least 2 workers since you started this step${listed}: run \`${lab.command(`pipeline run {course} --workers 2 --reads 5000 --storage ${storage}`)}\``);
+  return lab.missing(`no run with --storage ${storage} and at least 2 workers since you started this step${listed}: run \`${lab.command(`pipeline run {course} --learner {learner} --workers 2 --reads 5000 --storage ${storage}`)}\``);
 }
 
 export const SOLUTION_ARGS = ['--workers', '2', '--shards', '2', '--reads', '2000'];
@@ -23,7 +23,7 @@ export const SOLUTION_ARGS = ['--workers', '2', '--shards', '2', '--reads', '200
 export function wrongRuns(storage: 'volume' | 'object'): WrongAttempt[] {
   const other = storage === 'volume' ? 'object' : 'volume';
   const expected = (lab: Lab, run: string) =>
-    `no run with --storage ${storage} and at least 2 workers since you started this step (1 other run(s): ${run}): run \`${lab.command(`pipeline run {course} --workers 2 --reads 5000 --storage ${storage}`)}\``;
+    `no run with --storage ${storage} and at least 2 workers since you started this step (1 other run(s): ${run}): run \`${lab.command(`pipeline run {course} --learner {learner} --workers 2 --reads 5000 --storage ${storage}`)}\``;
   return [
     {
       name: `runs with --storage ${other}`,

@@ -9,6 +9,6 @@ export function describeRun(run: PipelineRunSummary): string {
 }
 
 export async function runPipeline(lab: Lab, args: string[]): Promise<void> {
-  const result = await lab.resops(['pipeline', 'run', '{course}', ...args]);
+  const result = await lab.resops(['pipeline', 'run', '{course}', '--learner', '{learner}', ...args]);
   if (result.code !== 0) lab.missing(`\`resops pipeline run\` failed (exit ${result.code})`);
 }

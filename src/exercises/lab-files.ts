@@ -26,13 +26,18 @@ export function synthesizedStacks(dir: string): Record<string, Record<string, un
   return out;
 }
 
+/** A run or experiment counts for `learner` when it is theirs or nobody's: another learner's work never passes a check. */
+function counts(owner: string | undefined, learner: string | undefined): boolean {
+  return learner === undefined || owner === undefined || owner === learner;
+}
+
 /**
- * Pipeline runs started since `since`, oldest first. A run's
+ * Pipeline runs started since `since` (of `learner`, when given), oldest first. A run's
  * start is in its id (`run-YYYYMMDD-HHMMSS-…`), not in its file's date: a report copied into a
  * new folder, or touched, is still the old run, and a folder whose name is not its report's run
  * is not a run at all.
  */
-export function pipelineRunsIn(stateDir: string, since: Date): PipelineRunSummary[] {
+export function pipelineRunsIn(stateDir: string, since: Date, learner?: string): PipelineRunSummary[] {
   const dir = join(stateDir, 'pipeline');
   if (!existsSync(dir)) return [];
   // Run ids have whole seconds: a run started in the step's first second counts.
@@ -44,7 +49,7 @@ export function pipelineRunsIn(stateDir: string, since: Date): PipelineRunSummar
     if (!startedAt || startedAt.getTime() < from || !existsSync(file)) continue;
     try {
       const report = JSON.parse(readFileSync(file, 'utf8')) as Omit<PipelineResult, 'vcf'>;
-      if (report.run !== name) continue;
+      if (report.run !== name || !counts(report.learner, learner)) continue;
       runs.push({ ...report, reportFile: file, startedAt, finishedAt: statSync(file).mtime });
     } catch {
       // A report being written right now: the next check reads it.
@@ -53,9 +58,10 @@ export function pipelineRunsIn(stateDir: string, since: Date): PipelineRunSummar
   return runs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || a.run.localeCompare(b.run));
 }
 
-/** The latest scaling experiment written since `since`. */
-export function scaleResultIn(stateDir: string, since: Date): (ScaleResult & { file: string }) | undefined {
+/** The latest scaling experiment written since `since` (of `learner`, when given). */
+export function scaleResultIn(stateDir: string, since: Date, learner?: string): (ScaleResult & { file: string }) | undefined {
   const file = join(stateDir, 'pipeline', 'scale', 'scaling.json');
   if (!existsSync(file) || statSync(file).mtime < since) return undefined;
-  return { ...(JSON.parse(readFileSync(file, 'utf8')) as ScaleResult), file };
+  const result = JSON.parse(readFileSync(file, 'utf8')) as ScaleResult;
+  return counts(result.learner, learner) ? { ...result, file } : undefined;
 }

@@ -360,12 +360,12 @@ export class Lab {
    * report copied or touched is still the old run (see lab-pipeline-results.ts).
    */
   pipelineRuns(since: Date = this.stepStartedAt): PipelineRunSummary[] {
-    return pipelineRunsIn(this.stateDir, since);
+    return pipelineRunsIn(this.stateDir, since, this.learner.id);
   }
 
   /** The latest scaling experiment written since `since` (default: since the step started). */
   scaleResult(since: Date = this.stepStartedAt): (ScaleResult & { file: string }) | undefined {
-    return scaleResultIn(this.stateDir, since);
+    return scaleResultIn(this.stateDir, since, this.learner.id);
   }
 
   /** Size and creation time of a container image (local target), undefined when absent. */
@@ -567,6 +567,7 @@ export class Lab {
       workers: options.workers,
       reads: options.reads,
       ...(options.shards ? { shards: options.shards } : {}),
+      learner: this.learner.id,
       docker,
       progress: stderrProgress((line) => this.log(`  ${line}`)),
       onProgress: (event) => {

@@ -2,7 +2,7 @@ import { defineWrongAttempts, type Lab } from '../../../src/exercises/kit.js';
 import { runPipeline } from '../../_shared/pipeline.js';
 
 const expected = (lab: Lab, other: string) =>
-  `no pipeline run with 1 worker and 1 shard (--storage volume) since you started this step (1 other run(s): ${other}): run \`${lab.command('pipeline run {course} --workers 1 --shards 1 --reads 2000 --storage volume')}\``;
+  `no pipeline run with 1 worker and 1 shard (--storage volume) since you started this step (1 other run(s): ${other}): run \`${lab.command('pipeline run {course} --learner {learner} --workers 1 --shards 1 --reads 2000 --storage volume')}\``;
 
 // The cloud-native attempt first: the solution's run is lift-and-shift, so the cluster switches
 // image once less.

@@ -7,7 +7,7 @@ export default defineCheck(async (lab) => {
   // The run this step asks for is made in it; the baked-in run may come from the previous step.
   const object = all.filter((r) => r.storage === 'object' && r.startedAt >= new Date(Math.floor(lab.stepStartedAt.getTime() / 1000) * 1000)).pop();
   const volume = all.filter((r) => r.storage === 'volume').pop();
-  if (!object) return lab.missing(`no one-shard run with --storage object since you started this step: run \`${lab.command('pipeline run {course} --workers 1 --shards 1 --reads 2000 --storage object')}\``);
+  if (!object) return lab.missing(`no one-shard run with --storage object since you started this step: run \`${lab.command('pipeline run {course} --learner {learner} --workers 1 --shards 1 --reads 2000 --storage object')}\``);
   if (!volume) return lab.missing('no one-shard run with the reference in the image (--storage volume) any more: do the previous step\'s run again');
   const answers = lab.answers(FILE);
   const wrong: string[] = [];

@@ -11,7 +11,7 @@ export default defineWrongAttempts([
     attempt: async (lab) => {
       await runPipeline(lab, ['--workers', '2', '--shards', '2', '--reads', '500', '--storage', 'object']);
     },
-    says: (lab) => `no one-shard run with --storage object since you started this step: run \`${lab.command('pipeline run {course} --workers 1 --shards 1 --reads 2000 --storage object')}\``,
+    says: (lab) => `no one-shard run with --storage object since you started this step: run \`${lab.command('pipeline run {course} --learner {learner} --workers 1 --shards 1 --reads 2000 --storage object')}\``,
   },
   {
     name: 'writes each run\'s whole wall time instead of when its reference was ready',
