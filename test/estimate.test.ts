@@ -40,6 +40,7 @@ function course(learners: Array<Partial<Learner> & { id: string }>, over: Partia
     pipeline: { workers: 2, storage: 'volume', volumeGb: 50 },
     local: { sshPortBase: 2200, ports: { prometheus: 9090, pushgateway: 9091, alertmanager: 9093, gnocchi: 8041, swift: 8081 } },
     expiry: { graceHours: 24, action: 'stop' },
+    accounts: { mode: 'shared-project' },
     stateDir: '.resops/est',
     ...over,
   };

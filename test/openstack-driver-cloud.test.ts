@@ -216,7 +216,7 @@ describe('the driver with a fake cloud and a fake terraform', () => {
     };
   }
 
-  const course = { id: 'c', file: 'course.yaml', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'teaching' }, learners: [{ id: 'alice' }, { id: 'bob' }] } as Course;
+  const course = { id: 'c', file: 'course.yaml', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'teaching' }, learners: [{ id: 'alice' }, { id: 'bob' }], accounts: { mode: 'shared-project' } } as Course;
 
   /** A project holding `left` until swept; the sweep deletes all but `stuck`. */
   function fakeCloud(left: Leftover[], stuck: string[] = []) {
@@ -451,7 +451,7 @@ describe('status against an unreachable cloud (real client, no cloud)', () => {
     const synth: SynthResult = { outDir: dir, stacks: [{ name: 'gone-learner-alice', kind: 'learner', learnerId: 'alice', dir: join(dir, 'stacks', 'gone-learner-alice'), dependsOn: [] }] };
     const out: string[] = [];
     const driver = createOpenstackDriver({ synth: () => synth, resolve: () => '/bin/false', out: (l) => out.push(l), progress: () => {} });
-    const code = await driver.status({ id: 'gone', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'gone' }, learners: [{ id: 'alice' }] } as Course, { json: true });
+    const code = await driver.status({ id: 'gone', dir: tmpdir(), stateDir: 'resops-driver-test-no-state', cloud: { name: 'gone' }, learners: [{ id: 'alice' }], accounts: { mode: 'shared-project' } } as Course, { json: true });
     expect(code).toBe(1);
     const report = JSON.parse(out.join('\n')) as { sections: Array<{ title: string; ok: boolean; data: Record<string, unknown> | unknown[] }> };
     expect(report.sections.map((s) => s.ok)).toEqual([true, false, false, true]);

@@ -73,6 +73,19 @@ describe('runPreflight with hand-made quota answers', () => {
     expect(text).toContain(`instances: need ${1 + instances} (in use 1 + course ${instances}) > limit 3`);
   });
 
+  it('project-per-learner: the instructor\'s project is asked for the shared part only; the learners\' VMs are in their own projects', async () => {
+    const perLearner = { ...course, accounts: { mode: 'project-per-learner' as const } };
+    const shared = (await runPreflight(course, async () => quota())).estimate;
+    const own = await runPreflight(perLearner, async () => quota({ instances: { limit: shared.total.instances - shared.learners.instances, inUse: 0 } }));
+    // Room for the shared part's instances only: enough here, too little for the whole course.
+    expect(preflightExitCode(own)).toBe(0);
+    expect(preflightExitCode(await runPreflight(course, async () => quota({ instances: { limit: shared.total.instances - shared.learners.instances, inUse: 0 } })))).toBe(3);
+    // The learners' subnets and router interfaces stay in it: only the network's owner can make them.
+    expect(own.estimate.instructorProject.subnets).toBe(shared.total.subnets);
+    expect(own.estimate.instructorProject.instances).toBe(shared.total.instances - shared.learners.instances);
+    expect(renderPreflight(own).join('\n')).toContain('project-per-learner: each learner\'s part is in their own project');
+  });
+
   it('exit 0 with "quota not checked" when no cloud is configured, 1 when the cloud refuses', async () => {
     const none = await runPreflight(course, async () => {
       throw new NoCloudConfiguredError('no credentials for cloud "x"');

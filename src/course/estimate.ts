@@ -58,6 +58,11 @@ export interface CourseEstimate {
   /** Sum over the learner parts only. */
   learners: Consumption;
   total: Consumption;
+  /**
+   * What the instructor's project holds: the total, except in project-per-learner mode, where each
+   * learner's part is in their own project (whose quota `accounts create` sets to fit it).
+   */
+  instructorProject: Consumption;
 }
 
 export function emptyConsumption(): Consumption {
@@ -84,9 +89,16 @@ export function addConsumption(a: Consumption, b: Consumption): Consumption {
   return sum;
 }
 
-/** The network stack: net, services subnet, router (+ its services interface), 4 shared groups. */
-function networkPart(): Consumption {
-  return { ...emptyConsumption(), networks: 1, subnets: 1, routers: 1, routerInterfaces: 1, securityGroups: 4 };
+/**
+ * Project-per-learner: a learner's subnet and its router interface are in the network stack (only
+ * the network's owner may make them), in the instructor's project, not in the learner's.
+ */
+const subnetsInNetworkStack = (course: Course) => course.accounts.mode === 'project-per-learner';
+
+/** The network stack: net, services subnet, router (+ its services interface), 4 shared groups; and learners' subnets, see above. */
+function networkPart(course: Course): Consumption {
+  const learnerSubnets = subnetsInNetworkStack(course) ? course.learners.length : 0;
+  return { ...emptyConsumption(), networks: 1, subnets: 1 + learnerSubnets, routers: 1, routerInterfaces: 1 + learnerSubnets, securityGroups: 4 };
 }
 
 function learnerPart(course: Course, learner: Learner): Consumption {
@@ -102,8 +114,8 @@ function learnerPart(course: Course, learner: Learner): Consumption {
     volumeGb: withVolume * learner.volumeGb,
     floatingIps: vms,
     securityGroups: 1,
-    subnets: 1,
-    routerInterfaces: 1,
+    subnets: subnetsInNetworkStack(course) ? 0 : 1,
+    routerInterfaces: subnetsInNetworkStack(course) ? 0 : 1,
     ports: vms,
   };
 }
@@ -141,7 +153,7 @@ function pipelinePart(course: Course): Consumption {
 }
 
 export function estimateConsumption(course: Course): CourseEstimate {
-  const parts: PartEstimate[] = [{ kind: 'network', stack: STACK_NAMES.network(course), consumption: networkPart() }];
+  const parts: PartEstimate[] = [{ kind: 'network', stack: STACK_NAMES.network(course), consumption: networkPart(course) }];
   for (const learner of course.learners) {
     parts.push({
       kind: 'learner',
@@ -158,7 +170,10 @@ export function estimateConsumption(course: Course): CourseEstimate {
   }
   const learners = parts.filter((p) => p.kind === 'learner').reduce((sum, p) => addConsumption(sum, p.consumption), emptyConsumption());
   const total = parts.reduce((sum, p) => addConsumption(sum, p.consumption), emptyConsumption());
-  return { parts, learners, total };
+  const instructorProject = subnetsInNetworkStack(course)
+    ? parts.filter((p) => p.kind !== 'learner').reduce((sum, p) => addConsumption(sum, p.consumption), emptyConsumption())
+    : total;
+  return { parts, learners, total, instructorProject };
 }
 
 /** One line of the hourly cost: quantity × unit price. */

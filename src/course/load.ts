@@ -6,7 +6,7 @@ import { parseCidr, isPrivate, parseIpv4, type Cidr } from './cidr.js';
 import { stringItem } from './fields.js';
 import { IssueList, NOWHERE, plural, quoteValue } from './issues.js';
 import { checkLearner, checkUniqueIds, type CheckedLearner, type LearnerDraft } from './learners.js';
-import { CourseError, MACHINE_ROLES, TARGETS, type CloudSettings, type Course, type Flavor, type LocalSettings, type MachineRole, type Target, type UnitPrices } from './model.js';
+import { CourseError, MACHINE_ROLES, TARGETS, type AccountsMode, type CloudSettings, type Course, type Flavor, type LocalSettings, type MachineRole, type Target, type UnitPrices } from './model.js';
 import { readRoster } from './roster.js';
 import { COURSE_FILE } from './schema/course-fields.js';
 import { DEFAULT_FLAVORS, DEFAULTS, LIMITS, LOCAL_PORT_FIELDS } from './spec.js';
@@ -106,6 +106,7 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
   const cloud = readCloud(top, sections, { monitoring: monitoring.enabled, workers: pipeline.workers });
   const local = readLocal(top);
   const expiry = readExpiry(top);
+  const accounts: Course['accounts'] = { mode: (top.section('accounts')?.read('mode')?.value as AccountsMode | undefined) ?? DEFAULTS.accounts.mode };
   const budget = readBudget(top, cloud);
   const drafts = readLearnerDrafts(top, source, dir, files);
 
@@ -148,6 +149,7 @@ function readCourse(text: string, file: string, dir: string, options: LoadOption
     pipeline,
     local: local.settings,
     expiry,
+    accounts,
     ...(budget ? { budget } : {}),
     stateDir,
   };

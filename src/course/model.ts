@@ -128,6 +128,19 @@ export interface PipelineSettings {
   volumeGb: number;
 }
 
+export type AccountsMode = 'shared-project' | 'project-per-learner';
+export const ACCOUNTS_MODES: readonly AccountsMode[] = ['shared-project', 'project-per-learner'];
+
+/** Learners' own cloud accounts (`resops accounts`, src/accounts/). */
+export interface AccountsSettings {
+  /**
+   * `shared-project`: every learner a member of the course's project (they see each other's
+   * servers); `project-per-learner`: a project of their own each, with quotas for their lab,
+   * the course's network and shared security groups shared to it (Neutron RBAC).
+   */
+  mode: AccountsMode;
+}
+
 /** What happens once the course is over (src/course/expiry.ts says when that is). */
 export interface ExpirySettings {
   /** Hours after the end of `course.end` (UTC) before the labs expire. */
@@ -167,6 +180,7 @@ export interface Course {
   pipeline: PipelineSettings;
   local: LocalSettings;
   expiry: ExpirySettings;
+  accounts: AccountsSettings;
   /** What the course may cost, in `cloud.prices.currency` (loading refuses a budget without prices). */
   budget?: { amount: number };
   /**

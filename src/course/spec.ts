@@ -1,4 +1,4 @@
-import type { ExpiryAction, Flavor, LocalSettings, MachineRole, PipelineStorage, Target } from './model.js';
+import type { AccountsMode, ExpiryAction, Flavor, LocalSettings, MachineRole, PipelineStorage, Target } from './model.js';
 import { COURSE_FILE, defaultOf } from './schema/course-fields.js';
 import type { FieldMap, MappingField } from './schema/field-types.js';
 
@@ -58,6 +58,9 @@ export const DEFAULTS = {
   expiry: {
     graceHours: defaultOf(TOP.expiry.fields.grace_hours),
     action: defaultOf(TOP.expiry.fields.action) as ExpiryAction,
+  },
+  accounts: {
+    mode: defaultOf(TOP.accounts.fields.mode) as AccountsMode,
   },
   local: {
     sshPortBase: defaultOf(LOCAL.ssh_port_base),

@@ -38,7 +38,7 @@ export async function runPreflight(course: Course, fetchQuota: QuotaFetcher = fe
   let quota: QuotaResult;
   try {
     const projectQuota = await fetchQuota(course.cloud.name, course.cloud.region);
-    quota = { checked: true, comparison: compareQuota(projectQuota, estimate.total) };
+    quota = { checked: true, comparison: compareQuota(projectQuota, estimate.instructorProject) };
   } catch (error) {
     if (error instanceof NoCloudConfiguredError) quota = { checked: false, reason: error.message, failed: false };
     else if (CLOUD_ERRORS.some((kind) => error instanceof kind)) quota = { checked: false, reason: (error as Error).message, failed: true };

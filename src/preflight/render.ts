@@ -56,11 +56,14 @@ function consumptionTable(report: PreflightReport): string[] {
     if (part.kind === 'monitoring' || part.kind === 'pipeline') rows.push(row(part.kind, part.consumption));
   }
   rows.push(row('total', report.estimate.total));
+  const perLearner = JSON.stringify(report.estimate.instructorProject) !== JSON.stringify(report.estimate.total);
+  if (perLearner) rows.push(row('your project', report.estimate.instructorProject));
   const align: Align[] = ['left', ...COLUMNS.map((): Align => 'right')];
   const lines = formatTable(['part', ...COLUMNS.map((c) => c.header)], rows, align);
   const total = report.estimate.total;
   if (total.objectContainers > 0) lines.push(`plus ${total.objectContainers} object storage container (pipeline data)`);
   lines.push('ports: one per instance; router ifs: router interfaces, which the port quota counts too');
+  if (perLearner) lines.push('project-per-learner: each learner\'s part is in their own project (its quota is set by `accounts create`); the quota checked is your project\'s');
   return lines;
 }
 

@@ -21,8 +21,10 @@ export async function checkQuotaFor(
 ): Promise<QuotaGateResult> {
   if (newStacks.length === 0) return { checked: false, reason: 'every stack already exists: nothing new to fit in the quota' };
   const wanted = new Set(newStacks);
+  // Project-per-learner: learners' stacks fill their own projects, whose quotas `accounts create` set to fit them.
+  const inThisProject = (kind: string) => course.accounts.mode !== 'project-per-learner' || kind !== 'learner';
   const need = estimateConsumption(course)
-    .parts.filter((part) => wanted.has(part.stack))
+    .parts.filter((part) => wanted.has(part.stack) && inThisProject(part.kind))
     .reduce((sum, part) => addConsumption(sum, part.consumption), emptyConsumption());
   try {
     const client = await askCloud(cloudName, 'connecting for the quota check', () => api.connect(cloudName, course.cloud.region));

@@ -1,5 +1,5 @@
 import { quoteValue } from '../issues.js';
-import { EXPIRY_ACTIONS, PIPELINE_STORAGES, SERVERS_INTERFACES, TARGETS, type MachineRole } from '../model.js';
+import { ACCOUNTS_MODES, EXPIRY_ACTIONS, PIPELINE_STORAGES, SERVERS_INTERFACES, TARGETS, type MachineRole } from '../model.js';
 import { SSH_KEY_TYPES } from '../ssh-key.js';
 import { boolean, choice, date, integer, list, mapping, number, string, type IntegerField, type MappingField } from './field-types.js';
 
@@ -262,6 +262,12 @@ export const COURSE_FILE = mapping({
       fields: {
         grace_hours: integer({ min: 0, max: 720, default: 24, doc: 'hours after the end of `course.end` (midnight UTC) before the labs expire; learners\' cloud accounts expire at the same instant' }),
         action: choice({ values: EXPIRY_ACTIONS, default: 'stop', doc: '`stop`: servers (containers) are stopped, nothing is deleted, `up` starts them again; `destroy`: everything of the course is deleted, as `down` does, and the leak check proves it' }),
+      },
+    }),
+    accounts: mapping({
+      doc: 'learners\' own cloud accounts, made by `resops accounts create` (openstack)',
+      fields: {
+        mode: choice({ values: ACCOUNTS_MODES, default: 'shared-project', doc: '`shared-project`: every learner a member of the course\'s project, where learners can see (not log into) each other\'s servers; `project-per-learner`: a project per learner with quotas for exactly their lab, the course\'s network and shared security groups shared to it, so a learner can neither see nor touch another\'s servers (needs Keystone\'s admin role)' }),
       },
     }),
     budget: mapping({
