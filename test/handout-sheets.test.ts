@@ -45,6 +45,10 @@ describe('handout sheets', () => {
     const withAccount = learnerSheet({ ...input, cloudAccounts: { [alice!.id]: { file: `${alice!.id}.clouds.yaml`, cloud: 'resops-hand' } } }, alice!);
     expect(withAccount).toContain(`export OS_CLIENT_CONFIG_FILE=$PWD/${alice!.id}.clouds.yaml OS_CLOUD=resops-hand`);
     expect(withAccount).toContain('you can see your classmates\' servers');
+    // In a project of their own, they are told so instead.
+    const ownProject = learnerSheet({ ...input, course: { ...input.course, accounts: { mode: 'project-per-learner' } }, cloudAccounts: { [alice!.id]: { file: `${alice!.id}.clouds.yaml`, cloud: 'resops-hand' } } }, alice!);
+    expect(ownProject).toContain(`a project of your own, \`resops-${input.course.id}-${alice!.id}\``);
+    expect(ownProject).not.toContain('classmates');
     expect(learnerSheet({ ...input, cloudAccounts: { [alice!.id]: { file: `${alice!.id}.clouds.yaml`, cloud: 'resops-hand' } } }, third!)).not.toContain('Your cloud account');
     // A dashboard file: the sheet says where it goes; a learner without one is told nothing.
     const withDashboard = learnerSheet({ ...input, dashboardFiles: { [alice!.id]: `${alice!.id}.dashboard.json` } }, alice!);

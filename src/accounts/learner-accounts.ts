@@ -18,20 +18,22 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generatePassword } from '../access/gnocchi-users.js';
 import type { Course, Learner } from '../course/model.js';
+import { ACCOUNT_NAMES } from '../course/naming.js';
 import type { CloudConfig } from '../openstack/cloud-config.js';
 import { OpenStackApiError } from '../openstack/errors.js';
 import { courseUsers, identityLabel, identityLabelOf } from '../openstack/identity-leftovers.js';
 import type { OpenStackClient } from '../openstack/client.js';
-import type { User } from '../openstack/identity.js';
+import type { Project, User } from '../openstack/identity.js';
 import { TargetError } from '../targets/driver.js';
 import { courseExpiry } from '../course/expiry.js';
-import { writePrivateFile } from '../course/private-state.js';
+import { privateStateRoot, writePrivateFile } from '../course/private-state.js';
+import { ensureLearnerProject, learnerProjects, learnerQuotas, projectContents, setLearnerQuotas } from './learner-projects.js';
 
 /** Without `course.end`: a credential lives this many days, never for ever. */
 export const DEFAULT_DAYS = 7;
 
 export function accountUserName(course: Pick<Course, 'id'>, learner: Pick<Learner, 'id'>): string {
-  return `resops-${course.id}-${learner.id}`;
+  return ACCOUNT_NAMES.learner(course, learner);
 }
 
 export function accountCredentialName(course: Pick<Course, 'id'>): string {
@@ -40,11 +42,16 @@ export function accountCredentialName(course: Pick<Course, 'id'>): string {
 
 /** The clouds.yaml entry name a learner's tools use (`OS_CLOUD`). */
 export function accountCloudName(course: Pick<Course, 'id'>): string {
-  return `resops-${course.id}`;
+  return ACCOUNT_NAMES.cloud(course);
 }
 
 export function accountFileName(learner: Pick<Learner, 'id'>): string {
   return `${learner.id}.clouds.yaml`;
+}
+
+/** Where `accounts create` puts a learner's clouds.yaml by default (the handouts folder). */
+export function accountFile(course: Pick<Course, 'dir' | 'stateDir'>, learner: Pick<Learner, 'id'>): string {
+  return join(privateStateRoot(course), 'handouts', accountFileName(learner));
 }
 
 /**
@@ -162,22 +169,30 @@ export async function createAccounts(course: Course, options: AccountsOptions): 
   if (expiresAt.getTime() <= (options.now ?? new Date()).getTime()) {
     throw new TargetError(`${course.file}: course.end ${course.end} is past: its accounts would expire at ${expiresAt.toISOString()}`, 'set course.end to the class\'s last day');
   }
-  if (accountKind(client) === 'credential') return createCredentialAccounts(course, options, connectAs, expiresAt);
+  const perLearner = course.accounts.mode === 'project-per-learner';
+  if (accountKind(client) === 'credential') {
+    if (perLearner) throw projectsRefused(course, client);
+    return createCredentialAccounts(course, options, connectAs, expiresAt);
+  }
   const role = await asAdmin(client, 'reading its roles', () => client.identity.findRole('member'));
   if (!role) throw new TargetError(`cloud "${client.cloud}" has no role \`member\``, 'learner accounts are members of the course\'s project: create the role, or ask the cloud\'s operators');
-  return eachLearner(course, options, 'account', async (learner, name, file) => {
+  return eachLearner(course, options, perLearner ? 'project and account' : 'account', async (learner, name, file) => {
+    // Quotas follow the course file every time, also for an account that is kept.
+    const home = perLearner ? await asAdmin(client, `making project ${name} and its quotas`, () => learnerHome(client, course, learner)) : projectId;
     let user: User | undefined = await asAdmin(client, `looking up user ${name}`, () => client.identity.findUser(name));
     if (user && !options.renew && (await fileWorks(file, connectAs, base, course))) return { learner: learner.id, kind: 'user', user: name, action: 'kept', file };
     const password = generatePassword();
     const action: AccountResult['action'] = user ? 'renewed' : 'created';
     if (user) await asAdmin(client, `setting a password for ${name}`, () => client.identity.setUserPassword(user!.id, password));
-    else user = await asAdmin(client, `creating user ${name}`, () => client.identity.createUser(name, password, projectId, 'default', accountDescription(course, learner)));
-    await asAdmin(client, `granting ${name} the member role`, () => client.identity.grantProjectRole(projectId, user!.id, role.id));
+    else user = await asAdmin(client, `creating user ${name}`, () => client.identity.createUser(name, password, home, 'default', accountDescription(course, learner)));
+    await asAdmin(client, `granting ${name} the member role`, () => client.identity.grantProjectRole(home, user!.id, role.id));
+    // A learner moved from the shared project to their own leaves the shared one.
+    if (perLearner) await asAdmin(client, `taking ${name} out of the course's project`, () => client.identity.revokeProjectRole(projectId, user!.id, role.id));
     // As the learner: only they may make their application credential.
     const own = await connectAs({
       ...base,
       name: accountCloudName(course),
-      auth: { type: 'password', userId: user.id, password, projectId },
+      auth: { type: 'password', userId: user.id, password, projectId: home },
     });
     for (const old of await own.identity.findApplicationCredentials(user.id, accountCredentialName(course))) await own.identity.deleteApplicationCredential(user.id, old.id);
     const credential = await own.identity.createApplicationCredential(user.id, {
@@ -190,6 +205,20 @@ export async function createAccounts(course: Course, options: AccountsOptions): 
     writePrivateFile(file, learnerCloudsYaml(course, base, credential, expiresAt));
     return { learner: learner.id, kind: 'user', user: name, action, file, expiresAt: expiresAt.toISOString() };
   });
+}
+
+/** `project-per-learner`: the learner's project with its quotas; its id. */
+async function learnerHome(client: OpenStackClient, course: Course, learner: Learner): Promise<string> {
+  const { project } = await ensureLearnerProject(client, course, learner);
+  await setLearnerQuotas(client, project.id, learnerQuotas(course, learner));
+  return project.id;
+}
+
+function projectsRefused(course: Course, client: OpenStackClient): TargetError {
+  return new TargetError(
+    `${course.file}: accounts.mode project-per-learner makes a project per learner, which needs Keystone's admin role on cloud "${client.cloud}" (identity:create_project, identity:create_grant, and setting the projects' quotas); ${rolesOf(client)}`,
+    'ask the cloud\'s operators for the admin role (or for the projects), or set accounts.mode: shared-project: learners then share the course\'s project',
+  );
 }
 
 /** The loop both kinds share: the 0700 folder, the learners asked for, a progress line each. */
@@ -241,6 +270,8 @@ export interface ListedAccount {
   userId?: string;
   /** The instructor's application credential of the learner (`credential` kind). */
   credentialId?: string;
+  /** `project-per-learner`: the learner's project, when it exists. */
+  projectId?: string;
 }
 
 /** The learner's user (admins only: others cannot look users up, and could not have made any). */
@@ -252,34 +283,55 @@ async function findAccountUser(client: OpenStackClient, name: string): Promise<U
 /** The course's learners and whether each has an account in the cloud, of either kind. */
 export async function listAccounts(course: Course, client: OpenStackClient): Promise<ListedAccount[]> {
   const out: ListedAccount[] = [];
+  // Projects are looked for whatever the mode says now: a course switched back to shared-project still had them.
+  const projects = accountKind(client) === 'user' ? await asAdmin(client, 'listing projects', () => learnerProjects(client, course)) : new Map<string, Project>();
   for (const learner of course.learners) {
     const name = accountUserName(course, learner);
     const user = await findAccountUser(client, name);
     const credential = (await client.identity.findApplicationCredentials(client.session.userId, name))[0];
+    const project = projects.get(learner.id);
     out.push({
       learner: learner.id,
       user: name,
-      exists: user !== undefined || credential !== undefined,
+      exists: user !== undefined || credential !== undefined || project !== undefined,
       ...(user ? { kind: 'user' as const, userId: user.id } : credential ? { kind: 'credential' as const } : {}),
       ...(credential ? { credentialId: credential.id } : {}),
+      ...(project ? { projectId: project.id } : {}),
     });
   }
   return out;
 }
 
+/** Refuses (before deleting anything) when a learner's project still holds part of a lab. */
+async function checkProjectsEmpty(client: OpenStackClient, accounts: ListedAccount[]): Promise<void> {
+  for (const account of accounts) {
+    if (!account.projectId) continue;
+    const held = await projectContents(client, account.projectId);
+    if (held.length) {
+      throw new TargetError(
+        `learner ${account.learner}'s project ${account.user} still holds ${held.join(', ')}: deleting the project would leave them to no one`,
+        `remove the learner's lab first (\`resops down FILE --target openstack --learner ${account.learner}\`), then delete the account`,
+      );
+    }
+  }
+}
+
 async function deleteListed(client: OpenStackClient, account: ListedAccount): Promise<void> {
   if (account.userId) await asAdmin(client, `deleting user ${account.user}`, () => client.identity.deleteUser(account.userId!));
   if (account.credentialId) await client.identity.deleteApplicationCredential(client.session.userId, account.credentialId);
+  if (account.projectId) await asAdmin(client, `deleting project ${account.user}`, () => client.identity.deleteProject(account.projectId!));
 }
 
 /** Deletes the accounts (users with their credentials and role assignments, or the instructor's credentials) and the learners' files. */
 export async function deleteAccounts(course: Course, client: OpenStackClient, options: { dir: string; learners?: string[]; progress?: (line: string) => void }): Promise<Array<{ learner: string; user: string; deleted: boolean }>> {
   const out: Array<{ learner: string; user: string; deleted: boolean }> = [];
   const listed = (await listAccounts(course, client)).filter((a) => !options.learners || options.learners.includes(a.learner));
+  await checkProjectsEmpty(client, listed);
   for (const account of listed) {
     await deleteListed(client, account);
     rmSync(join(options.dir, accountFileName({ id: account.learner })), { force: true });
-    options.progress?.(`${account.learner}: ${account.exists ? `deleted ${account.kind === 'credential' ? 'application credential' : 'user'} ${account.user}` : `no account ${account.user}`}`);
+    const what = [account.kind === 'credential' ? 'application credential' : account.kind === 'user' ? 'user' : undefined, account.projectId ? 'project' : undefined].filter(Boolean).join(' and ');
+    options.progress?.(`${account.learner}: ${account.exists ? `deleted ${what} ${account.user}` : `no account ${account.user}`}`);
     out.push({ learner: account.learner, user: account.user, deleted: account.exists });
   }
   return out;
@@ -299,6 +351,7 @@ export async function dropCourseAccounts(course: Course, client: OpenStackClient
   }
   const existing = listed.filter((a) => a.exists);
   if (!existing.length) return undefined;
+  await checkProjectsEmpty(client, existing);
   for (const account of existing) await deleteListed(client, account);
   return `deleted ${existing.length} learner account${existing.length === 1 ? '' : 's'}: ${existing.map((a) => a.user).join(', ')}`;
 }

@@ -20,3 +20,13 @@ export const STACK_NAMES = {
   monitoring: (course: Pick<Course, 'id'>) => resourceName(course, 'monitoring'),
   pipeline: (course: Pick<Course, 'id'>) => resourceName(course, 'pipeline'),
 } as const;
+
+/**
+ * Keystone names of a learner's account (`resops accounts`): their user and, in
+ * project-per-learner mode, their project are both `resops-<course>-<learner>`; the clouds.yaml
+ * entry of their credential is `resops-<course>`.
+ */
+export const ACCOUNT_NAMES = {
+  learner: (course: Pick<Course, 'id'>, learner: Pick<Learner, 'id'>) => `resops-${course.id}-${learner.id}`,
+  cloud: (course: Pick<Course, 'id'>) => `resops-${course.id}`,
+} as const;

@@ -5,6 +5,7 @@
  * (both targets), so a test can check it without a class.
  */
 import type { Course, Learner } from '../course/model.js';
+import { ACCOUNT_NAMES } from '../course/naming.js';
 import type { Inventory, InventoryHost } from '../ansible/inventory.js';
 import { toHtml, toMarkdown, type Block } from './blocks.js';
 
@@ -94,7 +95,14 @@ export function learnerSheetBlocks(input: HandoutInput, learner: Learner): Block
       { kind: 'heading', level: 2, text: 'Your cloud account' },
       { kind: 'paragraph', lines: [`\`${account.file}\`, handed to you with this sheet, is your own credential on the course's cloud (it expires after the course). Keep it private. With it, the \`openstack\` client and Terraform act as you:`] },
       { kind: 'code', lines: [`export OS_CLIENT_CONFIG_FILE=$PWD/${account.file} OS_CLOUD=${account.cloud}`, 'openstack server list'] },
-      { kind: 'paragraph', lines: ['Everyone in the class shares the course\'s project: you can see your classmates\' servers, but not log in to them. Change only your own.'] },
+      {
+        kind: 'paragraph',
+        lines: [
+          input.course.accounts.mode === 'project-per-learner'
+            ? `It works in a project of your own, \`${ACCOUNT_NAMES.learner(input.course, learner)}\`: your servers are the only ones you see, and its quota fits exactly your lab.`
+            : 'Everyone in the class shares the course\'s project: you can see your classmates\' servers, but not log in to them. Change only your own.',
+        ],
+      },
     );
   }
   const dashboardFile = input.dashboardFiles?.[learner.id];

@@ -153,8 +153,9 @@ export class ComputeApi {
     return (await this.session.json<{ flavor: Flavor }>('compute', 'POST', '/flavors', { body })).flavor;
   }
 
-  async listKeypairs(): Promise<Keypair[]> {
-    const body = await this.session.json<{ keypairs: Array<{ keypair: Keypair }> }>('compute', 'GET', '/os-keypairs');
+  /** The caller's keypairs; admin: another user's, by `userId` (keypairs belong to users, not projects). */
+  async listKeypairs(userId?: string): Promise<Keypair[]> {
+    const body = await this.session.json<{ keypairs: Array<{ keypair: Keypair }> }>('compute', 'GET', '/os-keypairs', userId ? { query: { user_id: userId } } : {});
     return body.keypairs.map((k) => k.keypair);
   }
 
@@ -162,8 +163,8 @@ export class ComputeApi {
     return (await this.session.json<{ keypair: Keypair }>('compute', 'POST', '/os-keypairs', { body: { keypair: { name, public_key: publicKey } } })).keypair;
   }
 
-  async deleteKeypair(name: string): Promise<boolean> {
-    return (await this.session.call('compute', 'DELETE', `/os-keypairs/${encodeURIComponent(name)}`, { okStatus: [404] })) !== 404;
+  async deleteKeypair(name: string, userId?: string): Promise<boolean> {
+    return (await this.session.call('compute', 'DELETE', `/os-keypairs/${encodeURIComponent(name)}`, { okStatus: [404], ...(userId ? { query: { user_id: userId } } : {}) })) !== 404;
   }
 
   /** `os-quota-sets/{project}/detail`: limit and in_use of every compute quota. */

@@ -11,7 +11,7 @@
  */
 import { discoveryCredentialName } from './discovery-credential.js';
 import { OpenStackApiError } from './errors.js';
-import type { ApplicationCredential, RoleAssignment, User } from './identity.js';
+import type { ApplicationCredential, Project, RoleAssignment, User } from './identity.js';
 import type { OpenStackClient } from './client.js';
 import { belongsToCourse, type MatchedBy } from './ownership.js';
 
@@ -23,7 +23,7 @@ export function identityLabel(courseId: string): string {
 const LABEL = /(?:^|\s)resops-course=(\S+)/;
 const NAME_PREFIX = 'resops-';
 
-export type IdentityLeftoverKind = 'application-credential' | 'role-assignment' | 'user';
+export type IdentityLeftoverKind = 'application-credential' | 'role-assignment' | 'user' | 'project';
 
 export interface IdentityLeftover {
   kind: IdentityLeftoverKind;
@@ -40,7 +40,7 @@ export function identityLabelOf(item: { description?: string | null }): string |
 }
 
 /** How a user belongs to the course, or undefined. The caller's own user never does. */
-export function userBelongsToCourse(courseId: string, user: Pick<User, 'name' | 'description'>, known: ReadonlySet<string>): MatchedBy | undefined {
+export function userBelongsToCourse(courseId: string, user: { name: string; description?: string | null }, known: ReadonlySet<string>): MatchedBy | undefined {
   const label = identityLabelOf(user);
   const name = user.name.startsWith(NAME_PREFIX) ? user.name.slice(NAME_PREFIX.length) : undefined;
   return belongsToCourse(courseId, name, label, known);
@@ -53,6 +53,21 @@ export function courseUsers(courseId: string, users: User[], selfId: string): Ar
     if (user.id === selfId) return [];
     const matchedBy = userBelongsToCourse(courseId, user, known);
     return matchedBy ? [{ user, matchedBy }] : [];
+  });
+}
+
+/**
+ * The course's `project-per-learner` projects, labelled like users (by name `resops-<course>-…`
+ * otherwise); never the caller's own project. Listing projects is an administrator's: without the
+ * role there are none the caller could have made.
+ */
+export async function courseProjects(client: OpenStackClient, courseId: string): Promise<Array<{ project: Project; matchedBy: MatchedBy }>> {
+  const projects = await refusedAsEmpty(() => client.identity.listProjects());
+  const known = new Set(projects.map(identityLabelOf).filter((l): l is string => l !== undefined));
+  return projects.flatMap((project) => {
+    if (project.id === client.projectId) return [];
+    const matchedBy = userBelongsToCourse(courseId, project, known);
+    return matchedBy ? [{ project, matchedBy }] : [];
   });
 }
 
@@ -88,6 +103,10 @@ export async function findIdentityLeftovers(client: OpenStackClient, courseId: s
     else if (identityLabelOf(credential) === courseId) found.push(credentialLeftover(session.userId, 'yours', credential, 'label'));
   }
 
+  for (const { project, matchedBy } of await courseProjects(client, courseId)) {
+    found.push({ kind: 'project', id: project.id, name: project.name, matchedBy, ...(project.description ? { detail: project.description } : {}) });
+  }
+
   const ours = courseUsers(courseId, await refusedAsEmpty(() => identity.listUsers()), session.userId);
   if (!ours.length) return found;
 
@@ -116,6 +135,7 @@ export async function deleteIdentityLeftover(client: OpenStackClient, leftover: 
   const { identity } = client;
   const parts = leftover.id.split('/');
   if (leftover.kind === 'user') return identity.deleteUser(leftover.id);
+  if (leftover.kind === 'project') return identity.deleteProject(leftover.id);
   if (leftover.kind === 'application-credential') return identity.deleteApplicationCredential(parts[0]!, parts[1]!);
   return identity.revokeProjectRole(parts[0]!, parts[1]!, parts[2]!);
 }

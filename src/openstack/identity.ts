@@ -10,6 +10,7 @@ export interface Project {
   id: string;
   name: string;
   domain_id: string;
+  description?: string | null;
 }
 
 export interface User {
@@ -94,6 +95,20 @@ export class IdentityApi {
       body: { project: { name, description, domain_id: domainId, enabled: true } },
     });
     return body.project;
+  }
+
+  /** Admin: every project of the domain. */
+  async listProjects(domainId = 'default'): Promise<Project[]> {
+    const body = await this.session.json<{ projects: Project[] }>('identity', 'GET', '/projects', { query: { domain_id: domainId } });
+    return body.projects;
+  }
+
+  /**
+   * Admin: deletes a project (404: already gone). Keystone deletes only the project: servers,
+   * ports and volumes in it stay, so the caller empties it first.
+   */
+  async deleteProject(projectId: string): Promise<void> {
+    await this.session.call('identity', 'DELETE', `/projects/${encodeURIComponent(projectId)}`, { okStatus: [204, 404] });
   }
 
   async findUser(name: string, domainId = 'default'): Promise<User | undefined> {

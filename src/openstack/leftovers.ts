@@ -2,6 +2,9 @@ import { clientFor, type CloudRef, type OpenStackClient } from './client.js';
 import { OpenStackApiError } from './errors.js';
 import { deleteIdentityLeftover, findIdentityLeftovers, type IdentityLeftover, type IdentityLeftoverKind } from './identity-leftovers.js';
 import { belongsToCourse, courseLabel, type MatchedBy } from './ownership.js';
+import type { Server } from './compute.js';
+import type { FloatingIp, Port, SecurityGroup } from './network.js';
+import type { Volume } from './volume.js';
 
 /**
  * The leak check run after `terraform destroy`: everything in the project that carries the
@@ -39,6 +42,8 @@ export const SWEEP_ORDER: readonly LeftoverKind[] = [
   'application-credential',
   'role-assignment',
   'user',
+  // Last: Keystone deletes a project without what is in it, so it goes once its lab is gone.
+  'project',
 ];
 
 export interface Leftover {
@@ -76,23 +81,52 @@ async function candidates(client: OpenStackClient): Promise<Candidate[]> {
     hasSwift ? client.objectStore.listContainers() : Promise.resolve([]),
   ]);
   return [
-    ...servers.map((s) => ({ kind: 'server' as const, id: s.id, name: s.name, label: courseLabel(s), detail: s.status })),
-    // Floating IPs have no name: the description (Terraform sets the VM name there) stands in.
-    ...floatingIps.map((f) => ({
-      kind: 'floating-ip' as const, id: f.id, name: f.description ?? '', label: courseLabel(f), detail: f.floating_ip_address,
-    })),
+    ...projectResources({ servers, floatingIps, ports, groups, volumes }),
     ...routers.map((r) => ({ kind: 'router' as const, id: r.id, name: r.name, label: courseLabel(r) })),
-    // Ports Neutron made for routers, DHCP and floating IPs go with their owner.
-    ...ports
-      .filter((p) => !p.device_owner.startsWith('network:'))
-      .map((p) => ({ kind: 'port' as const, id: p.id, name: p.name, label: courseLabel(p), detail: p.fixed_ips.map((i) => i.ip_address).join(' ') })),
     ...subnets.map((s) => ({ kind: 'subnet' as const, id: s.id, name: s.name, label: courseLabel(s), detail: s.cidr })),
     ...networks.map((n) => ({ kind: 'network' as const, id: n.id, name: n.name, label: courseLabel(n) })),
-    ...groups.map((g) => ({ kind: 'security-group' as const, id: g.id, name: g.name, label: courseLabel(g) })),
-    ...volumes.map((v) => ({ kind: 'volume' as const, id: v.id, name: v.name ?? '', label: courseLabel(v), detail: `${v.size} GB ${v.status}` })),
     ...keypairs.map((k) => ({ kind: 'keypair' as const, id: k.name, name: k.name, label: undefined })),
     ...containers.map((c) => ({ kind: 'container' as const, id: c.name, name: c.name, label: courseLabel(c), detail: `${c.count} objects` })),
   ];
+}
+
+/** The kinds both the caller's project and a learner's hold, as candidates. */
+function projectResources(lists: { servers: Server[]; floatingIps: FloatingIp[]; ports: Port[]; groups: SecurityGroup[]; volumes: Volume[] }): Candidate[] {
+  return [
+    ...lists.servers.map((s) => ({ kind: 'server' as const, id: s.id, name: s.name, label: courseLabel(s), detail: s.status })),
+    // Floating IPs have no name: the description (Terraform sets the VM name there) stands in.
+    ...lists.floatingIps.map((f) => ({ kind: 'floating-ip' as const, id: f.id, name: f.description ?? '', label: courseLabel(f), detail: f.floating_ip_address })),
+    // Ports Neutron made for routers, DHCP and floating IPs go with their owner.
+    ...lists.ports
+      .filter((p) => !p.device_owner.startsWith('network:'))
+      .map((p) => ({ kind: 'port' as const, id: p.id, name: p.name, label: courseLabel(p), detail: p.fixed_ips.map((i) => i.ip_address).join(' ') })),
+    ...lists.groups.map((g) => ({ kind: 'security-group' as const, id: g.id, name: g.name, label: courseLabel(g) })),
+    ...lists.volumes.map((v) => ({ kind: 'volume' as const, id: v.id, name: v.name ?? '', label: courseLabel(v), detail: `${v.size} GB ${v.status}` })),
+  ];
+}
+
+/** What a learner's own project holds (project-per-learner), listed by an administrator. */
+async function projectCandidates(client: OpenStackClient, projectId: string): Promise<Candidate[]> {
+  const scope = { project_id: projectId };
+  const hasVolume = client.session.hasService('volume');
+  const [servers, floatingIps, ports, groups, volumes] = await Promise.all([
+    client.compute.listServers({ all_tenants: '1', ...scope }),
+    client.network.listFloatingIps(scope),
+    client.network.listPorts(scope),
+    client.network.listSecurityGroups(scope),
+    hasVolume ? client.volume.listVolumes({ all_tenants: '1', ...scope }) : Promise.resolve([]),
+  ]);
+  return projectResources({ servers, floatingIps, ports, groups, volumes });
+}
+
+/** A learner user's keypairs: keypairs belong to users, and outlive a deleted user in Nova. */
+async function userKeypairs(client: OpenStackClient, userId: string): Promise<Candidate[]> {
+  const keypairs = await client.compute.listKeypairs(userId).catch((error: unknown) => {
+    // Only an administrator may list another user's keypairs: without the role there were no such users to make.
+    if (error instanceof OpenStackApiError && (error.status === 403 || error.status === 401)) return [];
+    throw error;
+  });
+  return keypairs.map((k) => ({ kind: 'keypair' as const, id: `${userId}/${k.name}`, name: k.name, label: undefined }));
 }
 
 /**
@@ -102,7 +136,13 @@ async function candidates(client: OpenStackClient): Promise<Candidate[]> {
  */
 export async function findLeftovers(cloud: CloudRef, courseId: string): Promise<Leftover[]> {
   const client = await clientFor(cloud);
-  const [all, identity] = await Promise.all([candidates(client), findIdentityLeftovers(client, courseId)]);
+  const [own, identity] = await Promise.all([candidates(client), findIdentityLeftovers(client, courseId)]);
+  // Project-per-learner: what the course's learners' projects and users still hold (an admin lists them).
+  const theirs = await Promise.all([
+    ...identity.filter((l) => l.kind === 'project').map((p) => projectCandidates(client, p.id)),
+    ...identity.filter((l) => l.kind === 'user').map((u) => userKeypairs(client, u.id)),
+  ]);
+  const all = [...own, ...theirs.flat()];
   const known = new Set(all.map((c) => c.label).filter((l): l is string => l !== undefined));
   const found: Leftover[] = [...identity];
   for (const c of all) {
@@ -155,9 +195,10 @@ export async function sweepLeftovers(cloud: CloudRef, courseId: string, options:
   for (const server of servers) await attempt(server, () => client.compute.deleteServer(server.id));
   if (servers.length > 0) {
     progress(`waiting for ${servers.length} server(s) to be gone`);
+    // One by one: a learner's project's servers (project-per-learner) are not in the caller's list.
     await waitUntil(waitMs, async () => {
-      const ids = new Set((await client.compute.listServers()).map((s) => s.id));
-      return servers.every((s) => !ids.has(s.id));
+      const still = await Promise.all(servers.map((s) => client.compute.getServer(s.id)));
+      return still.every((server) => server === undefined || server.status === 'DELETED');
     }, () => `servers still present after ${waitMs / 1000} s`).catch((error: Error) => progress(error.message));
   }
 
@@ -196,14 +237,18 @@ export async function sweepLeftovers(cloud: CloudRef, courseId: string, options:
   if (volumes.length > 0) {
     progress(`waiting for ${volumes.length} volume(s) to be gone`);
     await waitUntil(waitMs, async () => {
-      const ids = new Set((await client.volume.listVolumes()).filter((v) => v.status !== 'error_deleting').map((v) => v.id));
-      return volumes.every((v) => !ids.has(v.id));
+      const still = await Promise.all(volumes.map((v) => client.volume.getVolume(v.id)));
+      return still.every((volume) => volume === undefined || volume.status === 'error_deleting' || volume.status === 'deleted');
     }, () => `volumes still present after ${waitMs / 1000} s`).catch((error: Error) => progress(error.message));
   }
 
-  for (const keypair of ofKind('keypair')) await attempt(keypair, () => client.compute.deleteKeypair(keypair.name));
+  // `<user id>/<name>`: a learner user's keypair (project-per-learner), deleted on their behalf.
+  for (const keypair of ofKind('keypair')) {
+    const [owner, name] = keypair.id.includes('/') ? keypair.id.split('/', 2) : [undefined, keypair.name];
+    await attempt(keypair, () => client.compute.deleteKeypair(name!, owner));
+  }
   for (const container of ofKind('container')) await attempt(container, () => client.objectStore.deleteContainer(container.name));
-  for (const kind of ['application-credential', 'role-assignment', 'user'] as const) {
+  for (const kind of ['application-credential', 'role-assignment', 'user', 'project'] as const) {
     for (const leftover of ofKind(kind)) await attempt(leftover, () => deleteIdentityLeftover(client, leftover as IdentityLeftover));
   }
 
@@ -240,4 +285,4 @@ function matchedByText(leftover: Leftover): string {
   return IDENTITY_KINDS.has(leftover.kind) ? 'name prefix (resops-<course>-)' : 'name prefix';
 }
 
-const IDENTITY_KINDS: ReadonlySet<LeftoverKind> = new Set(['application-credential', 'role-assignment', 'user']);
+const IDENTITY_KINDS: ReadonlySet<LeftoverKind> = new Set(['application-credential', 'role-assignment', 'user', 'project']);

@@ -1,4 +1,5 @@
 import { METADATA } from '../course/model.js';
+import { courseProjects } from './identity-leftovers.js';
 import { clientFor, type CloudRef } from './client.js';
 import { belongsToCourse, courseLabel } from './ownership.js';
 
@@ -23,7 +24,12 @@ export interface CourseServer {
 /** The course's servers in the project (by metadata, or `<id>-` name prefix), sorted by name. */
 export async function listCourseServers(cloud: CloudRef, courseId: string): Promise<CourseServer[]> {
   const client = await clientFor(cloud);
-  const servers = await client.compute.listServers();
+  // Project-per-learner: the learners' servers are in their own projects, which an admin lists too.
+  const learnerProjects = await courseProjects(client, courseId);
+  const servers = [
+    ...(await client.compute.listServers()),
+    ...(await Promise.all(learnerProjects.map(({ project }) => client.compute.listServers({ all_tenants: '1', project_id: project.id })))).flat(),
+  ];
   const known = new Set(servers.map((s) => courseLabel(s)).filter((l): l is string => l !== undefined));
   return servers
     .filter((s) => belongsToCourse(courseId, s.name, courseLabel(s), known) !== undefined)
