@@ -48,11 +48,13 @@ const OPENSTACK_TYPES = {
     'openstack_blockstorage_volume_v3',
     'openstack_compute_volume_attach_v2',
     'openstack_objectstorage_container_v1',
+    'openstack_networking_rbac_policy_v2',
   ],
   dataSources: [
     'openstack_networking_network_v2',
     'openstack_images_image_v2',
     'openstack_compute_flavor_v2',
+    'openstack_identity_project_v3',
   ],
 } as const;
 

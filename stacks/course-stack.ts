@@ -11,6 +11,8 @@ export interface CourseStackProps {
    * `configureBackend` (see docs/state.md).
    */
   stateFile: string;
+  /** The clouds.yaml entry the provider uses. Default: the course's `cloud.name` (the instructor's). */
+  cloud?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface CourseStackProps {
 export class CourseStack extends TerraformStack {
   constructor(scope: Construct, name: string, props: CourseStackProps) {
     super(scope, name);
-    new OpenstackProvider(this, 'openstack', { cloud: props.course.cloud.name, region: props.course.cloud.region });
+    new OpenstackProvider(this, 'openstack', { cloud: props.cloud ?? props.course.cloud.name, region: props.course.cloud.region });
     new LocalBackend(this, { path: props.stateFile });
   }
 

@@ -1,7 +1,10 @@
 import { TerraformOutput } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
+import { ACCOUNT_NAMES } from '../src/course/naming.js';
+import { addLearnerSubnet } from './constructs/learner-subnet.js';
+import { LearnerProjectAccess } from './constructs/learner-project-access.js';
 import { CourseNetwork } from './constructs/course-network.js';
-import { ComputeKeypairV2 } from './constructs/openstack.js';
+import { ComputeKeypairV2, type NetworkingSubnetV2 } from './constructs/openstack.js';
 import { SharedSecurityGroups } from './constructs/shared-security-groups.js';
 import { CourseStack, type CourseStackProps } from './course-stack.js';
 import { courseLabels } from './constructs/resource-labels.js';
@@ -12,6 +15,8 @@ export class LabNetworkStack extends CourseStack {
   readonly securityGroups: SharedSecurityGroups;
   /** Keypair of the instructors' automation, when the course file gives its key. */
   readonly adminKeypair?: ComputeKeypairV2;
+  /** Project-per-learner: each learner's subnet, by learner id (otherwise their own stack holds it). */
+  readonly learnerSubnets = new Map<string, NetworkingSubnetV2>();
 
   constructor(scope: Construct, name: string, props: CourseStackProps) {
     super(scope, name, props);
@@ -36,6 +41,27 @@ export class LabNetworkStack extends CourseStack {
         name: `${course.id}-admin`,
         publicKey: course.cloud.adminSshPublicKey,
       });
+    }
+
+    // Project-per-learner: only the network's owner may add learners' subnets, and share it.
+    if (course.accounts.mode === 'project-per-learner') {
+      for (const learner of course.learners) {
+        const scope = new Construct(this, `learner-${learner.id}`);
+        const { subnet } = addLearnerSubnet(scope, {
+          namePrefix: `${course.id}-${learner.id}`,
+          labels: courseLabels(course, 'learner', learner.id),
+          networkId: this.network.network.id,
+          routerId: this.network.router.id,
+          cidr: learner.subnetCidr,
+          ...(course.cloud.dnsServers ? { dnsServers: course.cloud.dnsServers } : {}),
+        });
+        this.learnerSubnets.set(learner.id, subnet);
+        new LearnerProjectAccess(scope, 'access', {
+          projectName: ACCOUNT_NAMES.learner(course, learner),
+          networkId: this.network.network.id,
+          securityGroupIds: [this.securityGroups.ssh.id, this.securityGroups.icmp.id, this.securityGroups.scrapeTarget.id],
+        });
+      }
     }
 
     new TerraformOutput(this, 'network_name', { value: this.network.network.name });

@@ -1,6 +1,7 @@
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Learner } from '../src/course/model.js';
+import { ACCOUNT_NAMES } from '../src/course/naming.js';
 import { LearnerEnvironment } from './constructs/learner-environment.js';
 import { CourseStack, type CourseStackProps } from './course-stack.js';
 import type { LabNetworkStack } from './lab-network-stack.js';
@@ -16,18 +17,19 @@ export class LearnerStack extends CourseStack {
   readonly environment: LearnerEnvironment;
 
   constructor(scope: Construct, name: string, props: LearnerStackProps) {
-    super(scope, name, props);
+    // Project-per-learner: applied with the learner's own credential, in their project.
+    const perLearner = props.course.accounts.mode === 'project-per-learner';
+    super(scope, name, { ...props, ...(perLearner ? { cloud: ACCOUNT_NAMES.cloud(props.course) } : {}) });
     const { course, learner, lab } = props;
     const groups = lab.securityGroups;
+    const ownSubnet = lab.learnerSubnets.get(learner.id);
 
     this.environment = new LearnerEnvironment(this, 'environment', {
       namePrefix: `${course.id}-${learner.id}`,
       labels: courseLabels(course, 'learner', learner.id),
       learner,
-      subnetCidr: learner.subnetCidr,
       networkId: lab.network.network.id,
-      routerId: lab.network.router.id,
-      dnsServers: course.cloud.dnsServers,
+      subnet: ownSubnet ? { id: ownSubnet.id } : { cidr: learner.subnetCidr, routerId: lab.network.router.id, ...(course.cloud.dnsServers ? { dnsServers: course.cloud.dnsServers } : {}) },
       sharedSecurityGroupIds: [groups.ssh.id, groups.icmp.id, groups.scrapeTarget.id],
       imageId: this.courseImage(course).id,
       flavorId: this.courseFlavor(course, 'learner').id,

@@ -13,30 +13,32 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
-/** What the synthesized stacks would create, counted the way preflight counts it. */
-function countSynthesized(course: Course): Omit<Consumption, 'vcpus' | 'ramMb'> & { vcpus?: never; ramMb?: never } {
+type Counted = Omit<Consumption, 'vcpus' | 'ramMb'>;
+
+/** What each synthesized stack would create, counted the way preflight counts it, by stack name. */
+function countSynthesized(course: Course): Map<string, Counted> {
   const result = synthCourse(course, join(scratch, course.id));
-  // Logical ids repeat from one learner stack to the next, so resources are listed per stack.
-  const all: Record<string, Array<Record<string, unknown>>> = {};
+  const counted = new Map<string, Counted>();
   for (const stack of result.stacks) {
     const json = JSON.parse(readFileSync(join(stack.dir, 'cdk.tf.json'), 'utf8')) as { resource?: Resources };
-    for (const [type, byId] of Object.entries(json.resource ?? {})) (all[type] ??= []).push(...Object.values(byId));
+    const all = Object.fromEntries(Object.entries(json.resource ?? {}).map(([type, byId]) => [type, Object.values(byId)]));
+    const count = (type: string) => (all[type] ?? []).length;
+    const volumes = all.openstack_blockstorage_volume_v3 ?? [];
+    counted.set(stack.name, {
+      instances: count('openstack_compute_instance_v2'),
+      volumes: volumes.length,
+      volumeGb: volumes.reduce((sum, v) => sum + Number(v.size), 0),
+      floatingIps: count('openstack_networking_floatingip_v2'),
+      securityGroups: count('openstack_networking_secgroup_v2'),
+      networks: count('openstack_networking_network_v2'),
+      subnets: count('openstack_networking_subnet_v2'),
+      routers: count('openstack_networking_router_v2'),
+      ports: count('openstack_networking_port_v2'),
+      routerInterfaces: count('openstack_networking_router_interface_v2'),
+      objectContainers: count('openstack_objectstorage_container_v1'),
+    });
   }
-  const count = (type: string) => (all[type] ?? []).length;
-  const volumes = all.openstack_blockstorage_volume_v3 ?? [];
-  return {
-    instances: count('openstack_compute_instance_v2'),
-    volumes: volumes.length,
-    volumeGb: volumes.reduce((sum, v) => sum + Number(v.size), 0),
-    floatingIps: count('openstack_networking_floatingip_v2'),
-    securityGroups: count('openstack_networking_secgroup_v2'),
-    networks: count('openstack_networking_network_v2'),
-    subnets: count('openstack_networking_subnet_v2'),
-    routers: count('openstack_networking_router_v2'),
-    ports: count('openstack_networking_port_v2'),
-    routerInterfaces: count('openstack_networking_router_interface_v2'),
-    objectContainers: count('openstack_objectstorage_container_v1'),
-  };
+  return counted;
 }
 
 describe('the preflight estimate counts exactly what the stacks create', () => {
@@ -45,12 +47,17 @@ describe('the preflight estimate counts exactly what the stacks create', () => {
     'object storage, 3 VMs each, no volumes': () =>
       loadCourseText(courseYaml({ id: 'objects', storage: 'object', vms: 3, volumeGb: 0, learners: 4 }), 'objects.yaml', scratch),
     'no monitoring, no pipeline': () => loadCourseText(courseYaml({ id: 'bare', monitoring: false, workers: 0 }), 'bare.yaml', scratch),
+    // Each part is what one project pays for: the learners' subnets are then the instructor's.
+    'project-per-learner': () => loadCourseText(`${courseYaml({ id: 'ppl', learners: 3 })}accounts:\n  mode: project-per-learner\n`, 'ppl.yaml', scratch),
   };
   for (const [label, load] of Object.entries(courses)) {
-    it(label, () => {
+    it(`${label}: stack by stack`, () => {
       const course = load();
-      const { vcpus: _vcpus, ramMb: _ramMb, ...estimated } = estimateConsumption(course).total;
-      expect(estimated).toEqual(countSynthesized(course));
+      const estimated = new Map(estimateConsumption(course).parts.map((part) => {
+        const { vcpus: _vcpus, ramMb: _ramMb, ...rest } = part.consumption;
+        return [part.stack, rest];
+      }));
+      expect(Object.fromEntries(estimated)).toEqual(Object.fromEntries(countSynthesized(course)));
     });
   }
 });

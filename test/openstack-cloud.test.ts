@@ -28,6 +28,7 @@ import { runPreflight } from '../src/preflight/preflight.js';
 import type { DownReport } from '../src/targets/openstack-driver.js';
 import { courseYaml } from './helpers/course-yaml.js';
 import { runCli } from './helpers/run-cli.js';
+import { describeProjectPerLearner } from './cloud/project-per-learner.js';
 import { describeTerraformOnCloud } from './cloud/terraform-course.js';
 import { describeServersOnCloud } from './cloud/nova-servers.js';
 import { describeExercisesOnCloud } from './cloud/exercises-openstack.js';
@@ -911,6 +912,8 @@ suite(title, () => {
   describeTerraformOnCloud({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });
 
   describeServersOnCloud({ cloud: CONTAINER, stateDir: () => stateDir, servers: SERVERS, projectClient });
+
+  describeProjectPerLearner({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });
 
   if (SERVERS === 'containers') describeExercisesOnCloud({ admin: () => admin });
 

@@ -370,3 +370,48 @@ describe('instructor access', () => {
     expect(JSON.stringify([...stacks.values()])).not.toContain('PRIVATE KEY');
   });
 });
+
+describe('project-per-learner (accounts.mode)', () => {
+  const c = loadCourseText(`${courseYaml({ id: 'ppl', learners: 2, workers: 1 })}accounts:\n  mode: project-per-learner\n`, 'course.yaml', scratch);
+  const { stacks } = synth(c);
+  const network = resourcesOf(stacks.get('ppl-network')!);
+
+  it('the course network\'s stack holds each learner\'s subnet and router interface, and shares the network and the shared groups to their project only', () => {
+    const subnets = Object.values(network.openstack_networking_subnet_v2 ?? {}).map((s) => [s.name, s.cidr]);
+    expect(subnets).toEqual(expect.arrayContaining(c.learners.map((l) => [`ppl-${l.id}-subnet`, l.subnetCidr])));
+    expect(Object.keys(network.openstack_networking_router_interface_v2 ?? {})).toHaveLength(1 + c.learners.length);
+    const projects = ((stacks.get('ppl-network')!.data as Json).openstack_identity_project_v3 ?? {}) as Record<string, Json>;
+    expect(Object.values(projects).map((p) => p.name).sort()).toEqual(c.learners.map((l) => `resops-ppl-${l.id}`).sort());
+    const groups = network.openstack_networking_secgroup_v2 ?? {};
+    const shared = Object.entries(groups).filter(([, g]) => ['ppl-ssh', 'ppl-icmp', 'ppl-scrape-target'].includes(g.name as string)).map(([id]) => `\${openstack_networking_secgroup_v2.${id}.id}`);
+    expect(shared).toHaveLength(3);
+    const policies = Object.values(network.openstack_networking_rbac_policy_v2 ?? {});
+    for (const [id] of Object.entries(projects)) {
+      const mine = policies.filter((p) => p.target_tenant === `\${data.openstack_identity_project_v3.${id}.id}`);
+      expect(mine.every((p) => p.action === 'access_as_shared')).toBe(true);
+      expect(mine.filter((p) => p.object_type === 'network')).toHaveLength(1);
+      // The shared groups, and no other: not the monitoring host's, not the workers'.
+      expect(mine.filter((p) => p.object_type === 'security_group').map((p) => p.object_id).sort()).toEqual([...shared].sort());
+    }
+    expect(policies).toHaveLength(c.learners.length * 4);
+    expect(Object.values(network.openstack_networking_network_v2 ?? {}).map((n) => n.port_security_enabled)).toEqual([true]);
+  });
+
+  it('a learner\'s stack is applied with the learner\'s own credential and makes no subnet or router interface', () => {
+    for (const learner of c.learners) {
+      const json = stacks.get(`ppl-learner-${learner.id}`)!;
+      expect((json.provider as { openstack: Json[] }).openstack).toEqual([{ cloud: 'resops-ppl', region: 'RegionOne' }]);
+      const r = resourcesOf(json);
+      expect(r.openstack_networking_subnet_v2).toBeUndefined();
+      expect(r.openstack_networking_router_interface_v2).toBeUndefined();
+      // Its ports are on the subnet the network's stack made for this learner; port security is
+      // the network's (on), since Neutron lets only the network's owner set it per port.
+      for (const port of Object.values(r.openstack_networking_port_v2 ?? {})) {
+        expect(JSON.stringify(port.fixed_ip)).toMatch(/data\.terraform_remote_state\.[^.]+\.outputs\.[^}]*learner-/);
+        expect(port.port_security_enabled).toBeUndefined();
+      }
+    }
+    // The instructor's stacks keep the instructor's cloud.
+    expect((stacks.get('ppl-network')!.provider as { openstack: Json[] }).openstack).toEqual([{ cloud: 'research-cloud', region: 'RegionOne' }]);
+  });
+});

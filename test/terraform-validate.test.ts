@@ -47,6 +47,7 @@ function courseCases(): CourseCase[] {
   const cases: CourseCase[] = yamlFiles(join(PROJECT_ROOT, 'examples')).map((file) => ({ name: relative(PROJECT_ROOT, file), course: () => loadCourse(file) }));
   cases.push(
     { name: 'examples/course.yaml with pipeline.storage: object', course: () => sampleWith((d) => void (d.pipeline!.storage = 'object')) },
+    { name: 'examples/course.yaml with accounts.mode: project-per-learner', course: () => sampleWith((d) => void (d.accounts!.mode = 'project-per-learner')) },
     {
       name: 'examples/course.yaml without monitoring and workers',
       course: () => sampleWith((d) => {

@@ -6,6 +6,9 @@
 import { protectTerraformState } from '../terraform/state-modes.js';
 import { existingAdminLogin } from '../access/gnocchi-users.js';
 import type { Course } from '../course/model.js';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { accountFile } from '../accounts/learner-accounts.js';
 import { synthCourse, type SynthesizedStack, type SynthResult } from '../synth/synthesize.js';
 import { formatTable } from '../cli/table.js';
 import { resolveBinary } from '../terraform/binary.js';
@@ -85,6 +88,38 @@ export type DownReport = RunReport & {
   learnerAccounts?: { deleted: string } | { error: string; hint?: string };
 };
 
+/**
+ * Project-per-learner: each learner's stack runs with that learner's own credential (their
+ * clouds.yaml from `accounts create`), so their servers are made in, and only in, their project.
+ * Without the file it cannot: said before anything runs. (A destroy without it would need the
+ * instructor's credential, which cannot delete the learner's keypair: it is said, not guessed.)
+ */
+function learnerCredentialEnv(course: Course, stacks: readonly SynthesizedStack[], log: (line: string) => void): RunnerOptions['stackEnv'] {
+  if (course.accounts.mode !== 'project-per-learner') return undefined;
+  const files = new Map<string, string>();
+  for (const stack of stacks) {
+    if (stack.kind !== 'learner' || !stack.learnerId) continue;
+    const file = accountFile(course, { id: stack.learnerId });
+    if (!existsSync(file)) {
+      throw new TargetError(
+        `${course.file}: accounts.mode project-per-learner runs ${stack.name} with learner ${stack.learnerId}'s own credential, and ${file} does not exist`,
+        `make the learners' accounts first: \`resops accounts create ${course.file}\``,
+      );
+    }
+    files.set(stack.name, file);
+  }
+  if (files.size) log(`learners' stacks run with each learner's own credential (${[...files.values()].map((f) => basename(f)).join(', ')})`);
+  return (stack) => {
+    const file = files.get(stack.name);
+    return file ? { OS_CLIENT_CONFIG_FILE: file } : undefined;
+  };
+}
+
+function withLearnerCredentials<T extends Omit<RunnerOptions, 'signal'>>(runner: T, course: Course, stacks: readonly SynthesizedStack[], log: (line: string) => void): T {
+  const stackEnv = learnerCredentialEnv(course, stacks, log);
+  return stackEnv ? { ...runner, stackEnv } : runner;
+}
+
 export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDriver {
   const synth = deps.synth ?? synthCourse;
   const resolve = deps.resolve ?? ((name) => resolveBinary(name));
@@ -125,9 +160,10 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
 
   /** Applies (or plans) the selected stacks: orphans named or pruned, quota checked, one learner rebuilt. */
   const run = async (action: 'plan' | 'apply', course: Course, options: CommandOptions): Promise<number> => {
-    const { synth: result, log, runner, selected: chosen, orphans } = prepare(course, options);
+    const { synth: result, log, runner: instructors, selected: chosen, orphans } = prepare(course, options);
     const shared = action === 'apply' && options.learner ? neverAppliedDependencies(result, chosen) : [];
     const selected = [...shared, ...chosen];
+    const runner = withLearnerCredentials(instructors, course, [...selected, ...orphans.flatMap((o) => (o.stack ? [o.stack] : []))], log);
     const command = commandLine(action === 'plan' ? 'plan' : 'up', course, options);
     const destroyed: RunReport[] = [];
     let quota: QuotaGateResult | undefined;
@@ -182,7 +218,8 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
 
   /** Destroy every stack (those never applied are skipped: terraform cannot even init offline), then the leak check. */
   const down = async (course: Course, options: CommandOptions): Promise<number> => {
-    const { synth: result, log, runner, selected, orphans } = prepare(course, options);
+    const { synth: result, log, runner: instructors, selected, orphans } = prepare(course, options);
+    const runner = withLearnerCredentials(instructors, course, [...selected, ...orphans.flatMap((o) => (o.stack ? [orphanStack(o, result)] : []))], log);
     await clearSubnets(course, options, log);
     let interrupted = false;
     const report = await withInterrupt(log, async (signal) => {

@@ -23,6 +23,8 @@ export interface RunnerOptions {
   log?: (line: string) => void;
   /** Extra environment for terraform. */
   env?: Record<string, string>;
+  /** More environment for one stack's terraform, over `env` (a learner's own credential). */
+  stackEnv?: (stack: SynthesizedStack) => Record<string, string> | undefined;
   /** Keep terraform's colours (default false: prefixed, interleaved output reads better plain). */
   color?: boolean;
   /** Clock, for elapsed times. */
@@ -173,7 +175,7 @@ export async function runStacks(synth: SynthResult, action: StackAction, options
         binary: options.binary,
         cwd: stack.dir,
         args,
-        ...(options.env ? { env: options.env } : {}),
+        env: { ...options.env, ...options.stackEnv?.(stack) },
         onLine: (line) => log(`[${stack.name}] ${line}`),
         logFile,
         ...(options.signal ? { signal: options.signal } : {}),

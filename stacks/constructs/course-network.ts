@@ -42,6 +42,8 @@ export class CourseNetwork extends Construct {
     this.network = new NetworkingNetworkV2(this, 'network', {
       name: `${props.namePrefix}-net`,
       adminStateUp: true,
+      // What a port takes when it does not say (a learner's own project cannot say: see LabVm).
+      portSecurityEnabled: true,
       tags,
     });
     this.servicesSubnet = new NetworkingSubnetV2(this, 'services', {

@@ -32,6 +32,12 @@ export interface LabVmProps {
   floatingIpDependsOn?: ITerraformDependable[];
   /** Size of a data volume, GB. Default 0: no volume. */
   volumeGb?: number;
+  /**
+   * Set port security on the port explicitly (default true). False: the port takes the network's
+   * setting (which the course network sets on), for a project that does not own the network:
+   * Neutron lets only the network's owner set it per port.
+   */
+  explicitPortSecurity?: boolean;
 }
 
 /** A course VM: its port, the server, and optionally a floating IP and a data volume. */
@@ -51,7 +57,7 @@ export class LabVm extends Construct {
       securityGroupIds: props.securityGroupIds,
       // Explicit, not the cloud's default: every learner is root on a VM in one broadcast domain,
       // and only port security makes Neutron drop packets with another port's IP or MAC.
-      portSecurityEnabled: true,
+      ...(props.explicitPortSecurity === false ? {} : { portSecurityEnabled: true }),
       tags: tagsOf(props.labels),
     });
     this.instance = new ComputeInstanceV2(this, 'server', {

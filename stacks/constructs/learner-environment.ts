@@ -1,13 +1,8 @@
 import { Construct } from 'constructs';
 import { cloudInitUserData } from './cloud-init.js';
 import { LabVm } from './lab-vm.js';
-import {
-  ComputeKeypairV2,
-  NetworkingRouterInterfaceV2,
-  NetworkingSecgroupRuleV2,
-  NetworkingSecgroupV2,
-  NetworkingSubnetV2,
-} from './openstack.js';
+import { addLearnerSubnet } from './learner-subnet.js';
+import { ComputeKeypairV2, NetworkingRouterInterfaceV2, NetworkingSecgroupRuleV2, NetworkingSecgroupV2 } from './openstack.js';
 import { tagsOf, type ResourceLabels } from './resource-labels.js';
 
 export interface LearnerEnvironmentProps {
@@ -15,11 +10,12 @@ export interface LearnerEnvironmentProps {
   namePrefix: string;
   labels: ResourceLabels;
   learner: { id: string; name: string; sshPublicKey: string };
-  /** The learner's own subnet, carved from the course CIDR. */
-  subnetCidr: string;
   networkId: string;
-  routerId: string;
-  dnsServers?: string[];
+  /**
+   * The learner's subnet: made here (`cidr` on the course router), or made by the course network's
+   * stack and given by `id` (project-per-learner, where the network's owner alone may add it).
+   */
+  subnet: { cidr: string; routerId: string; dnsServers?: string[] } | { id: string };
   /** Shared groups every learner VM is a member of (SSH, ICMP, scrape target). */
   sharedSecurityGroupIds: string[];
   imageId: string;
@@ -34,11 +30,12 @@ export interface LearnerEnvironmentProps {
 }
 
 /**
- * Everything one learner owns: a subnet of their own, their keypair, a security group that lets
- * their VMs talk to each other and to nobody else's, and the VMs with floating IPs.
+ * Everything one learner owns: a subnet of their own (unless the course network's stack holds it),
+ * their keypair, a security group that lets their VMs talk to each other and to nobody else's, and
+ * the VMs with floating IPs.
  */
 export class LearnerEnvironment extends Construct {
-  readonly subnet: NetworkingSubnetV2;
+  readonly subnetId: string;
   readonly keypair: ComputeKeypairV2;
   readonly securityGroup: NetworkingSecgroupV2;
   readonly vms: LabVm[] = [];
@@ -47,19 +44,15 @@ export class LearnerEnvironment extends Construct {
     super(scope, id);
     const tags = tagsOf(props.labels);
 
-    this.subnet = new NetworkingSubnetV2(this, 'subnet', {
-      name: `${props.namePrefix}-subnet`,
-      networkId: props.networkId,
-      cidr: props.subnetCidr,
-      ipVersion: 4,
-      enableDhcp: true,
-      dnsNameservers: props.dnsServers ?? [],
-      tags,
-    });
-    const routerInterface = new NetworkingRouterInterfaceV2(this, 'router-interface', {
-      routerId: props.routerId,
-      subnetId: this.subnet.id,
-    });
+    // A floating IP needs the subnet routed first; made elsewhere, it is (that stack is applied before).
+    let routed: NetworkingRouterInterfaceV2[] = [];
+    if ('id' in props.subnet) {
+      this.subnetId = props.subnet.id;
+    } else {
+      const own = addLearnerSubnet(this, { namePrefix: props.namePrefix, labels: props.labels, networkId: props.networkId, routerId: props.subnet.routerId, cidr: props.subnet.cidr, ...(props.subnet.dnsServers ? { dnsServers: props.subnet.dnsServers } : {}) });
+      this.subnetId = own.subnet.id;
+      routed = [own.routerInterface];
+    }
     this.keypair = new ComputeKeypairV2(this, 'keypair', {
       name: `${props.namePrefix}-key`,
       publicKey: props.learner.sshPublicKey,
@@ -88,15 +81,17 @@ export class LearnerEnvironment extends Construct {
           name: `${props.namePrefix}-vm${vm}`,
           labels: props.labels,
           networkId: props.networkId,
-          subnetId: this.subnet.id,
+          subnetId: this.subnetId,
           securityGroupIds: [...props.sharedSecurityGroupIds, this.securityGroup.id],
           imageId: props.imageId,
           flavorId: props.flavorId,
           keyPair: this.keypair.name,
           userData,
           floatingIpPool: props.externalNetwork,
-          floatingIpDependsOn: [routerInterface],
+          floatingIpDependsOn: routed,
           volumeGb: props.volumeGb ?? 0,
+          // On a network it does not own (project-per-learner), the network's port security applies.
+          explicitPortSecurity: !('id' in props.subnet),
         }),
       );
     }

@@ -18,3 +18,5 @@ export { ObjectstorageContainerV1 } from '../../.gen/providers/openstack/objects
 export { DataOpenstackNetworkingNetworkV2 } from '../../.gen/providers/openstack/data-openstack-networking-network-v2/index.js';
 export { DataOpenstackImagesImageV2 } from '../../.gen/providers/openstack/data-openstack-images-image-v2/index.js';
 export { DataOpenstackComputeFlavorV2 } from '../../.gen/providers/openstack/data-openstack-compute-flavor-v2/index.js';
+export { NetworkingRbacPolicyV2 } from '../../.gen/providers/openstack/networking-rbac-policy-v2/index.js';
+export { DataOpenstackIdentityProjectV3 } from '../../.gen/providers/openstack/data-openstack-identity-project-v3/index.js';

@@ -13,8 +13,10 @@ export * as computeKeypairV2 from './compute-keypair-v2';
 export * as blockstorageVolumeV3 from './blockstorage-volume-v3';
 export * as computeVolumeAttachV2 from './compute-volume-attach-v2';
 export * as objectstorageContainerV1 from './objectstorage-container-v1';
+export * as networkingRbacPolicyV2 from './networking-rbac-policy-v2';
 export * as dataOpenstackNetworkingNetworkV2 from './data-openstack-networking-network-v2';
 export * as dataOpenstackImagesImageV2 from './data-openstack-images-image-v2';
 export * as dataOpenstackComputeFlavorV2 from './data-openstack-compute-flavor-v2';
+export * as dataOpenstackIdentityProjectV3 from './data-openstack-identity-project-v3';
 export * as provider from './provider';
 

@@ -13,8 +13,10 @@ Object.defineProperty(exports, 'computeKeypairV2', { get: function () { return r
 Object.defineProperty(exports, 'blockstorageVolumeV3', { get: function () { return require('./blockstorage-volume-v3'); } });
 Object.defineProperty(exports, 'computeVolumeAttachV2', { get: function () { return require('./compute-volume-attach-v2'); } });
 Object.defineProperty(exports, 'objectstorageContainerV1', { get: function () { return require('./objectstorage-container-v1'); } });
+Object.defineProperty(exports, 'networkingRbacPolicyV2', { get: function () { return require('./networking-rbac-policy-v2'); } });
 Object.defineProperty(exports, 'dataOpenstackNetworkingNetworkV2', { get: function () { return require('./data-openstack-networking-network-v2'); } });
 Object.defineProperty(exports, 'dataOpenstackImagesImageV2', { get: function () { return require('./data-openstack-images-image-v2'); } });
 Object.defineProperty(exports, 'dataOpenstackComputeFlavorV2', { get: function () { return require('./data-openstack-compute-flavor-v2'); } });
+Object.defineProperty(exports, 'dataOpenstackIdentityProjectV3', { get: function () { return require('./data-openstack-identity-project-v3'); } });
 Object.defineProperty(exports, 'provider', { get: function () { return require('./provider'); } });
 
