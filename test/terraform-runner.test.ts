@@ -240,7 +240,7 @@ describe('terraform runner with a fake terraform binary', () => {
       progress: (l) => progress.push(l),
     });
     // The driver reads the id, the cloud's name and where state lives; stacks come from the fake synth.
-    const course = { id: 'c', file: 'course.yaml', dir: root, stateDir: '.resops/c', cloud: { name: 'c-cloud' }, learners: [] as Course['learners'] } as Course;
+    const course = { id: 'c', file: 'course.yaml', dir: root, stateDir: '.resops/c', cloud: { name: 'c-cloud' }, learners: [] as Course['learners'], accounts: { mode: 'shared-project' } } as Course;
     // --force: the quota gate needs a real course and cloud (tested in openstack-cloud.test.ts).
     const code = await driver.up(course, { json: false, outDir: join(root, 'out'), force: true });
     expect(code).toBe(1);
