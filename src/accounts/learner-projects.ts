@@ -31,18 +31,30 @@ export interface LearnerQuotas {
 }
 
 /**
- * Preflight's figures for the learner's part, and nothing for what the course's shared parts hold:
- * their subnet and its router interface are the course network's (the instructor's project), so
- * the project may make no network, subnet or router of its own. Neutron gives every project a
- * `default` security group, which counts against the quota: one more than the lab needs.
+ * Room for the stack the learner writes in exercise 01 (lab-exercises/01-iac: a server of the
+ * learner flavor, its port, its security group `web` and a floating IP, on the course network),
+ * which is made in their project beside their lab. No course stack makes it, so preflight's
+ * estimate does not count it.
+ */
+export function exerciseRoom(course: Pick<Course, 'cloud'>): Pick<Consumption, 'instances' | 'vcpus' | 'ramMb' | 'floatingIps' | 'ports' | 'securityGroups'> {
+  const flavor = course.cloud.flavors.learner;
+  return { instances: 1, vcpus: flavor.vcpus, ramMb: flavor.ramMb, floatingIps: 1, ports: 1, securityGroups: 1 };
+}
+
+/**
+ * Preflight's figures for the learner's part plus the room for their exercise stack, and nothing
+ * for what the course's shared parts hold: their subnet and its router interface are the course
+ * network's (the instructor's project), so the project may make no network, subnet or router of
+ * its own. Neutron gives every project a `default` security group, which counts against the quota.
  */
 export function learnerQuotas(course: Course, learner: Pick<Learner, 'id'>): LearnerQuotas {
   const part = estimateConsumption(course).parts.find((p) => p.kind === 'learner' && p.learnerId === learner.id);
   if (!part) throw new Error(`bug: no estimate for learner ${learner.id}`);
   const c: Consumption = part.consumption;
+  const room = exerciseRoom(course);
   return {
-    compute: { instances: c.instances, cores: c.vcpus, ram: c.ramMb },
-    network: { floatingip: c.floatingIps, port: c.ports, security_group: c.securityGroups + 1, network: 0, subnet: 0, router: 0 },
+    compute: { instances: c.instances + room.instances, cores: c.vcpus + room.vcpus, ram: c.ramMb + room.ramMb },
+    network: { floatingip: c.floatingIps + room.floatingIps, port: c.ports + room.ports, security_group: c.securityGroups + room.securityGroups + 1, network: 0, subnet: 0, router: 0 },
     volume: { volumes: c.volumes, gigabytes: c.volumeGb },
   };
 }

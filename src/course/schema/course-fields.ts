@@ -267,7 +267,7 @@ export const COURSE_FILE = mapping({
     accounts: mapping({
       doc: 'learners\' own cloud accounts, made by `resops accounts create` (openstack)',
       fields: {
-        mode: choice({ values: ACCOUNTS_MODES, default: 'shared-project', doc: '`shared-project`: every learner a member of the course\'s project, where learners can see (not log into) each other\'s servers; `project-per-learner`: a project per learner with quotas for exactly their lab, the course\'s network and shared security groups shared to it, so a learner can neither see nor touch another\'s servers (needs Keystone\'s admin role)' }),
+        mode: choice({ values: ACCOUNTS_MODES, default: 'shared-project', doc: '`shared-project`: every learner a member of the course\'s project, where learners can see (not log into) each other\'s servers; `project-per-learner`: a project per learner with quotas for their lab (and their exercise 01 server), the course\'s network and shared security groups shared to it, so a learner can neither see nor touch another\'s servers (needs Keystone\'s admin role)' }),
       },
     }),
     budget: mapping({
