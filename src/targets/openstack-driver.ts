@@ -9,6 +9,8 @@ import type { Course } from '../course/model.js';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { accountFile } from '../accounts/learner-accounts.js';
+import { ACCOUNT_NAMES } from '../course/naming.js';
+import { cloudsFilesEnv, effectiveCloudName } from '../openstack/cloud-config.js';
 import { synthCourse, type SynthesizedStack, type SynthResult } from '../synth/synthesize.js';
 import { formatTable } from '../cli/table.js';
 import { resolveBinary } from '../terraform/binary.js';
@@ -97,12 +99,15 @@ export type DownReport = RunReport & {
 function learnerCredentialEnv(course: Course, stacks: readonly SynthesizedStack[], log: (line: string) => void): RunnerOptions['stackEnv'] {
   if (course.accounts.mode !== 'project-per-learner') return undefined;
   const files = new Map<string, string>();
+  // A learner on their own machine has their file where their sheet put it, named by the environment.
+  const fromEnvironment = cloudsFilesEnv(ACCOUNT_NAMES.cloud(course)).OS_CLIENT_CONFIG_FILE;
   for (const stack of stacks) {
     if (stack.kind !== 'learner' || !stack.learnerId) continue;
-    const file = accountFile(course, { id: stack.learnerId });
-    if (!existsSync(file)) {
+    const own = accountFile(course, { id: stack.learnerId });
+    const file = existsSync(own) ? own : fromEnvironment;
+    if (file === undefined) {
       throw new TargetError(
-        `${course.file}: accounts.mode project-per-learner runs ${stack.name} with learner ${stack.learnerId}'s own credential, and ${file} does not exist`,
+        `${course.file}: accounts.mode project-per-learner runs ${stack.name} with learner ${stack.learnerId}'s own credential, and neither ${own} exists nor does OS_CLIENT_CONFIG_FILE name a clouds.yaml with the entry ${ACCOUNT_NAMES.cloud(course)}`,
         `make the learners' accounts first: \`resops accounts create ${course.file}\``,
       );
     }
@@ -113,6 +118,11 @@ function learnerCredentialEnv(course: Course, stacks: readonly SynthesizedStack[
     const file = files.get(stack.name);
     return file ? { OS_CLIENT_CONFIG_FILE: file } : undefined;
   };
+}
+
+/** Project-per-learner, and the credential in use is the learner's account (OS_CLOUD names it). */
+function actingAsLearner(course: Course): boolean {
+  return course.accounts.mode === 'project-per-learner' && effectiveCloudName(course.cloud.name) === ACCOUNT_NAMES.cloud(course);
 }
 
 function withLearnerCredentials<T extends Omit<RunnerOptions, 'signal'>>(runner: T, course: Course, stacks: readonly SynthesizedStack[], log: (line: string) => void): T {
@@ -162,6 +172,12 @@ export function createOpenstackDriver(deps: OpenstackDriverDeps = {}): TargetDri
   const run = async (action: 'plan' | 'apply', course: Course, options: CommandOptions): Promise<number> => {
     const { synth: result, log, runner: instructors, selected: chosen, orphans } = prepare(course, options);
     const shared = action === 'apply' && options.learner ? neverAppliedDependencies(result, chosen) : [];
+    if (shared.length && actingAsLearner(course)) {
+      throw new TargetError(
+        `${shared.map((s) => s.name).join(', ')} ${shared.length === 1 ? 'was' : 'were'} never applied, and ${shared.length === 1 ? 'it is' : 'they are'} the instructor's to make: with accounts.mode project-per-learner, a learner's credential works in their own project only`,
+        `ask your instructor to run \`resops up ${course.file} --target openstack\` first`,
+      );
+    }
     const selected = [...shared, ...chosen];
     const runner = withLearnerCredentials(instructors, course, [...selected, ...orphans.flatMap((o) => (o.stack ? [o.stack] : []))], log);
     const command = commandLine(action === 'plan' ? 'plan' : 'up', course, options);
