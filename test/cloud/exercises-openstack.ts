@@ -20,7 +20,7 @@ import { accountCloudName, createAccounts, dropCourseAccounts } from '../../src/
 import { LOCAL_CLOUD } from '../../src/cloud/clouds-yaml.js';
 import { findCloudConfig } from '../../src/openstack/cloud-config.js';
 import { loadCourse } from '../../src/course/load.js';
-import type { Course } from '../../src/course/model.js';
+import type { AccountsMode, Course } from '../../src/course/model.js';
 import { ExerciseEngine } from '../../src/exercises/engine.js';
 import { runCommand } from '../../src/process/run-command.js';
 import { terraformEnvironment } from '../../src/terraform/environment.js';
@@ -38,8 +38,14 @@ const HOST_ON_PUBLIC = '172.24.4.1/32';
 const mirror = await providerMirror();
 const skip = 'skip' in mirror ? mirror.skip : undefined;
 
-export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }): void {
-  describe.skipIf(skip !== undefined)(`exercises 00–02 and 08 on the openstack target, walked on the rehearsal cloud${skip ? ` (skipped: ${skip})` : ''}`, () => {
+/**
+ * `mode`: the course's accounts.mode. In `project-per-learner` the learner works in a project of
+ * their own; the course network is the instructor's to make, so the instructor applies it first
+ * (an `up --learner` then `down --learner`, as instructors do with a rehearsal learner).
+ */
+export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }, mode: AccountsMode = 'shared-project'): void {
+  const perLearner = mode === 'project-per-learner';
+  describe.skipIf(skip !== undefined)(`exercises 00–02 and 08 on the openstack target (${mode}), walked on the rehearsal cloud${skip ? ` (skipped: ${skip})` : ''}`, () => {
     let dir = '';
     let course: Course;
     let key = '';
@@ -59,7 +65,7 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       const text = courseYaml({ id: ID, target: 'openstack', learners: 1, sshAllowedCidrs: ['192.0.2.0/24', HOST_ON_PUBLIC], sshPublicKeys: [readFileSync(`${key}.pub`, 'utf8').trim()], volumeGb: 0, monitoring: false, workers: 0, prices: true });
       // The class ends tomorrow, whenever the suite runs: an account for a course already over is refused.
       const end = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-      writeFileSync(file, `${text.replace(/end: '?2026-12-05'?/, `end: ${end}`)}state_dir: state\n`);
+      writeFileSync(file, `${text.replace(/end: '?2026-12-05'?/, `end: ${end}`)}state_dir: state\n${perLearner ? 'accounts:\n  mode: project-per-learner\n' : ''}`);
       for (const name of ['OS_CLOUD', 'OS_CLIENT_CONFIG_FILE', 'RESOPS_PROVIDER_MIRROR']) saved[name] = process.env[name];
       process.env.OS_CLOUD = LOCAL_CLOUD;
       if (!('skip' in mirror)) process.env.RESOPS_PROVIDER_MIRROR = mirror.dir;
@@ -67,6 +73,14 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       expect(course.monitoring.enabled).toBe(false);
       // The learner's own account, used as their sheet says: OS_CLIENT_CONFIG_FILE + OS_CLOUD.
       const [account] = await createAccounts(course, { client: ctx.admin(), dir: path.join(dir, 'handouts') });
+      if (perLearner) {
+        // The instructor's part: the course network, shared to the learner's project.
+        process.env.OS_CLIENT_CONFIG_FILE = account!.file;
+        for (const verb of ['up', 'down']) {
+          const run = await runCli([verb, file, '--target', 'openstack', '--learner', 'learner1']);
+          expect(run.code, run.stderr.slice(-3000)).toBe(0);
+        }
+      }
       process.env.OS_CLIENT_CONFIG_FILE = account!.file;
       process.env.OS_CLOUD = accountCloudName(course);
       const learnerConfig = findCloudConfig(accountCloudName(course));
@@ -82,8 +96,10 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       }
       // The course's shared parts and the account go with the instructor's credential.
       process.env.OS_CLOUD = LOCAL_CLOUD;
-      delete process.env.OS_CLIENT_CONFIG_FILE;
+      // Project-per-learner: the learner's stack is destroyed with their credential, which the file still holds.
+      if (!perLearner) delete process.env.OS_CLIENT_CONFIG_FILE;
       if (course) await runCli(['down', course.file, '--target', 'openstack', '--sweep']);
+      delete process.env.OS_CLIENT_CONFIG_FILE;
       if (course) await dropCourseAccounts(course, ctx.admin());
       for (const [name, value] of Object.entries(saved)) {
         if (value === undefined) delete process.env[name];
@@ -107,10 +123,16 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }):
       expect(recreated![1]).not.toBe(applied![1]);
       expect(page![2]).toBe(recreated![1]);
       // Both servers were made with the learner's account, not the instructor's (Nova keeps deleted servers' rows).
-      const made = await ctx.admin().session.list<{ id: string; user_id: string }>('compute', '/servers/detail', 'servers', { deleted: 'true', all_tenants: '1' });
+      const made = await ctx.admin().session.list<{ id: string; user_id: string; tenant_id?: string }>('compute', '/servers/detail', 'servers', { deleted: 'true', all_tenants: '1' });
       expect([applied![1], recreated![1]].map((id) => made.find((s) => s.id === id)?.user_id)).toEqual([learnerUserId, learnerUserId]);
-      // Exercise 00's first `up --learner` made the course network, which was never applied.
-      expect(record.log.some((l) => /exo-network was never applied: applying it first/.test(l))).toBe(true);
+      // Exercise 00's first `up --learner` made the course network, which was never applied
+      // (project-per-learner: the instructor made it before, and the learner's stack alone ran).
+      expect(record.log.some((l) => /exo-network was never applied: applying it first/.test(l))).toBe(!perLearner);
+      if (perLearner) {
+        // The learner's servers were in their own project; the instructor's holds none of them.
+        const project = (await ctx.admin().identity.findProject('resops-exo-learner1'))!;
+        expect([applied![1], recreated![1]].map((id) => made.find((s) => s.id === id) as { tenant_id?: string } | undefined).map((s) => s?.tenant_id)).toEqual([project.id, project.id]);
+      }
       // Teardown found nothing of the learner's: their own stack went with their lab.
       expect(by('08-teardown/destroy')).toBe('nothing of your lab (learner learner1) is left on the openstack target; the course\'s shared parts stay for the others');
       expect(record.wrongAttempts.filter((w) => w.startsWith('01-iac/apply: ') || w.startsWith('01-iac/reproduce: ') || w.startsWith('02-ansible/web: ')).length).toBeGreaterThanOrEqual(6);

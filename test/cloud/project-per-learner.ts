@@ -5,7 +5,7 @@
  * learner's own credential; and a learner who can neither see, delete nor use a classmate's server.
  * Included by test/openstack-cloud.test.ts, which starts the cloud.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,17 @@ import { runCli, type CliResult } from '../helpers/run-cli.js';
 import type { CloudContext } from './terraform-course.js';
 
 const ID = 'ppl';
+
+/** Every file under `dir`, recursively. */
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    // Terraform's provider cache holds the provider binary, not anything of the course.
+    if (entry.isDirectory()) return entry.name === '.terraform' ? [] : listFiles(full);
+    return entry.isFile() ? [full] : [];
+  });
+}
 /** The host's address on the cloud's `public` network, as the cloud sees the SSH probe come. */
 const HOST_ON_PUBLIC = '172.24.4.1/32';
 const mirror = await providerMirror();
@@ -36,6 +47,8 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
     let courseFile = '';
     let outDir = '';
     const saved: Record<string, string | undefined> = {};
+    /** Everything the CLI printed in this describe: no secret may be in it. */
+    const outputs: string[] = [];
     /** `resops <words…> <course file> <flags…>`. */
     const cli = (words: string[], ...flags: string[]): Promise<CliResult> => runCli([...words, courseFile, ...flags]);
     const asLearner = (learner: string) => {
@@ -86,9 +99,21 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
       expect(await findLeftovers(ctx.admin(), ID)).toEqual([]);
     }, 120_000);
 
+    it('an instructor who is only a member of their project is told that projects need the admin role, and nothing is made', async () => {
+      await ctx.projectClient('pplmember');
+      process.env.OS_CLOUD = `${LOCAL_CLOUD}-pplmember`;
+      const run = await cli(['accounts', 'create']).finally(() => (process.env.OS_CLOUD = LOCAL_CLOUD));
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain('accounts.mode project-per-learner makes a project per learner, which needs Keystone\'s admin role');
+      expect(run.stderr).toMatch(/your credential has the roles [^;]*member/);
+      expect(await ctx.admin().identity.findProject(`resops-${ID}-learner1`)).toBeUndefined();
+      expect(await ctx.admin().identity.findUser(`resops-${ID}-learner1`)).toBeUndefined();
+    }, 180_000);
+
     it('accounts create: a project per learner with quotas for exactly their lab; each learner is a member of their own project only', async () => {
       const run = await cli(['accounts', 'create'], '--json');
       expect(run.code, run.stderr).toBe(0);
+      outputs.push(run.stdout, run.stderr);
       const course = loadCourse(courseFile);
       for (const learner of course.learners) {
         const client = await asLearner(learner.id);
@@ -109,6 +134,7 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
     it('up: the network stack shares the network to the learners\' projects; each learner\'s server is in their own project, made with their credential', async () => {
       const run = await cli(['up'], '--target', 'openstack', '--out', outDir, '--json');
       expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(0);
+      outputs.push(run.stdout, run.stderr);
       expect(run.stderr).toContain('learners\' stacks run with each learner\'s own credential');
       for (const learner of ['learner1', 'learner2']) {
         const client = await asLearner(learner);
@@ -137,6 +163,14 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
       expect(answer, JSON.stringify(answer)).toMatchObject({ ok: true });
     }, 900_000);
 
+    it('no learner\'s secret is in any output, in the synthesized stacks, or in a state file but their own clouds.yaml', () => {
+      const course = loadCourse(courseFile);
+      const own = course.learners.map((l) => accountFile(course, l));
+      const secrets = own.map((file) => /application_credential_secret: (\S+)/.exec(readFileSync(file, 'utf8'))![1]!);
+      const everything = [...outputs, ...[...listFiles(path.join(dir, '.resops')), ...listFiles(outDir)].filter((f) => !own.includes(f)).map((f) => readFileSync(f, 'latin1'))].join('\n');
+      for (const secret of secrets) expect(everything.includes(secret)).toBe(false);
+    }, 900_000);
+
     it('attack: learner1 cannot see, stop, delete or attach to learner2\'s server, nor use learner2\'s volume; her quota stops a second server', async () => {
       const alice = await asLearner('learner1');
       const bob = await asLearner('learner2');
@@ -155,9 +189,9 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
       const alicePorts = await alice.session.list<Port>('network', '/ports', 'ports', { network_id: network.id });
       expect(alicePorts.length).toBeGreaterThan(0);
       expect(alicePorts.every((p) => p.device_id === aliceServer.id)).toBe(true);
-      // Her project has room for her one server only.
+      // Her project has room for her lab and her exercise's server (a learner flavor's cores): a bigger one is refused.
       const image = (await alice.image.listImages()).find((i) => i.name === 'debian-12')!;
-      const flavor = (await alice.compute.listFlavors()).find((f) => f.name === 'm1.small')!;
+      const flavor = (await alice.compute.listFlavors()).find((f) => f.name === 'm1.medium')!;
       const extra = await status(alice.compute.createServer({ name: `${ID}-learner1-extra`, flavorId: flavor.id, imageId: image.id, networks: [{ uuid: network.id }] }));
       expect(extra).toBe(403);
     }, 180_000);
