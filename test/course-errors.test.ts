@@ -160,7 +160,7 @@ describe('credentials', () => {
       `course.yaml:9:3 cloud.auth: ${advice}`,
       `course.yaml:11:3 cloud.password: ${advice}`,
       `course.yaml:12:1 token: ${advice}`,
-      'course.yaml:13:1 extras: unknown field (known fields here: course, target, state_dir, cloud, network, learners, roster, environment, monitoring, pipeline, expiry, budget, local)',
+      'course.yaml:13:1 extras: unknown field (known fields here: course, target, state_dir, cloud, network, learners, roster, environment, monitoring, pipeline, expiry, accounts, budget, local)',
       `course.yaml:14:3 extras.application_credential_secret: ${advice}`,
     ]);
     for (const secret of ['id-ab12', 'hunter2', 'gAAAAABsecret', 'zz-top-secret']) expect(lines.join('\n')).not.toContain(secret);
