@@ -48,8 +48,11 @@ export class LabNetworkStack extends CourseStack {
       for (const learner of course.learners) {
         const scope = new Construct(this, `learner-${learner.id}`);
         const { subnet } = addLearnerSubnet(scope, {
+          // Not `<course>-<learner>-…`: that prefix is what a learner's teardown looks for, and this stays.
+          name: `${course.id}-subnet-of-${learner.id}`,
           namePrefix: `${course.id}-${learner.id}`,
-          labels: courseLabels(course, 'learner', learner.id),
+          // The course network's, not the learner's: `down --learner` leaves it, as it leaves the network.
+          labels,
           networkId: this.network.network.id,
           routerId: this.network.router.id,
           cidr: learner.subnetCidr,

@@ -916,6 +916,7 @@ suite(title, () => {
   describeProjectPerLearner({ admin: () => admin, projectClient, cloud: CONTAINER, servers: SERVERS });
 
   if (SERVERS === 'containers') describeExercisesOnCloud({ admin: () => admin });
+  if (SERVERS === 'containers') describeExercisesOnCloud({ admin: () => admin }, 'project-per-learner');
 
   describe('cloud command', () => {
     it('`cloud status --json` reports the running cloud as ready', async () => {

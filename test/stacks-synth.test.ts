@@ -378,7 +378,9 @@ describe('project-per-learner (accounts.mode)', () => {
 
   it('the course network\'s stack holds each learner\'s subnet and router interface, and shares the network and the shared groups to their project only', () => {
     const subnets = Object.values(network.openstack_networking_subnet_v2 ?? {}).map((s) => [s.name, s.cidr]);
-    expect(subnets).toEqual(expect.arrayContaining(c.learners.map((l) => [`ppl-${l.id}-subnet`, l.subnetCidr])));
+    expect(subnets).toEqual(expect.arrayContaining(c.learners.map((l) => [`ppl-subnet-of-${l.id}`, l.subnetCidr])));
+    // Labelled as the network's: a learner's teardown (`down --learner`) leaves them with it.
+    for (const subnet of Object.values(network.openstack_networking_subnet_v2 ?? {})) expect(JSON.stringify(subnet.tags)).not.toContain('resops-learner=');
     expect(Object.keys(network.openstack_networking_router_interface_v2 ?? {})).toHaveLength(1 + c.learners.length);
     const projects = ((stacks.get('ppl-network')!.data as Json).openstack_identity_project_v3 ?? {}) as Record<string, Json>;
     expect(Object.values(projects).map((p) => p.name).sort()).toEqual(c.learners.map((l) => `resops-ppl-${l.id}`).sort());

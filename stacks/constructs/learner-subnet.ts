@@ -3,6 +3,8 @@ import { NetworkingRouterInterfaceV2, NetworkingSubnetV2 } from './openstack.js'
 import { tagsOf, type ResourceLabels } from './resource-labels.js';
 
 export interface LearnerSubnetProps {
+  /** The subnet's name. Default: `<namePrefix>-subnet`. */
+  name?: string;
   /** `<course id>-<learner id>`. */
   namePrefix: string;
   labels: ResourceLabels;
@@ -23,7 +25,7 @@ export interface LearnerSubnetProps {
  */
 export function addLearnerSubnet(scope: Construct, props: LearnerSubnetProps): { subnet: NetworkingSubnetV2; routerInterface: NetworkingRouterInterfaceV2 } {
   const subnet = new NetworkingSubnetV2(scope, 'subnet', {
-    name: `${props.namePrefix}-subnet`,
+    name: props.name ?? `${props.namePrefix}-subnet`,
     networkId: props.networkId,
     cidr: props.cidr,
     ipVersion: 4,

@@ -78,7 +78,7 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }, 
         process.env.OS_CLIENT_CONFIG_FILE = account!.file;
         for (const verb of ['up', 'down']) {
           const run = await runCli([verb, file, '--target', 'openstack', '--learner', 'learner1']);
-          expect(run.code, run.stderr.slice(-3000)).toBe(0);
+          expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(0);
         }
       }
       process.env.OS_CLIENT_CONFIG_FILE = account!.file;
