@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCourse } from '../src/course/load.js';
 import { queueReport, sendReports } from '../src/dashboard/reporter.js';
 import { exercisesStateDir } from '../src/exercises/progress.js';
+import { fitAmdahl, speedupSamples } from '../src/pipeline/amdahl.js';
 import { courseYaml } from './helpers/course-yaml.js';
 import { freePort } from './helpers/free-port.js';
 
@@ -104,5 +105,21 @@ describe.skipIf(!CHROMIUM)('the dashboard in a real browser (chromium)', () => {
     expect(await bar.count()).toBe(1);
     expect(await bar.locator('text', { hasText: 'learner3 · 20261204-120000-abcdef' }).count()).toBe(1);
     expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+  });
+
+  it("a learner's scaling experiment appears as the scaling plot with its serial fraction, without a reload", async () => {
+    const exercisesDir = exercisesStateDir(loadCourse(file));
+    const scale = { storage: 'volume', reads: 5000, repeat: 2, points: [{ workers: 1, seconds: [100, 103] }, { workers: 2, seconds: [61, 60] }, { workers: 4, seconds: [42, 44] }] };
+    expect(queueReport(exercisesDir, { learner: 'learner3', at: new Date().toISOString(), kind: 'scale', scale })).toBe(true);
+    expect(await sendReports(exercisesDir, 'learner3')).toEqual({ sent: 1, left: 0 });
+    const figure = page.locator('#scaling figure[data-learner="learner3"]');
+    await figure.waitFor({ timeout: 10_000 });
+    const fit = fitAmdahl(speedupSamples(scale.points));
+    expect(await figure.locator('figcaption').textContent()).toContain(`serial fraction ${fit.serialFraction.toFixed(3)}`);
+    expect(await figure.locator('svg').count()).toBe(1);
+    expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    // The picture of the pipeline view in the instructor guide, made by this browser.
+    await page.setViewportSize({ width: 1000, height: 900 });
+    await page.locator('#pipeline').screenshot({ path: join(ROOT, 'docs', 'dashboard-pipeline.png') });
   });
 });
