@@ -64,13 +64,14 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-s
 try {
   const page = await browser.newPage();
   await page.goto(url);
-  // The first moment the page's grid shows learner L with H hints, in epoch ms.
   // The first moment the page's grid shows learner L with H hints, in epoch ms. A string: the
   // toolkit's TypeScript has no DOM types, and this runs in the browser.
   await page.evaluate(`(() => {
     const seen = {};
     const scan = () => {
-      const at = performance.timeOrigin + performance.now();
+      // The wall clock, as the poster's Date.now(): performance.timeOrigin is fixed at page load
+      // and drifts from it (a negative latency was measured with it).
+      const at = Date.now();
       for (const sup of document.querySelectorAll('tr[data-learner] td sup')) {
         const key = sup.closest('tr').getAttribute('data-learner') + '/' + sup.textContent;
         if (seen[key] === undefined) seen[key] = at;
