@@ -110,7 +110,7 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
       expect(await ctx.admin().identity.findUser(`resops-${ID}-learner1`)).toBeUndefined();
     }, 180_000);
 
-    it('accounts create: a project per learner with quotas for exactly their lab; each learner is a member of their own project only', async () => {
+    it('accounts create: a project per learner with quotas for their lab and their exercise\'s server; each learner is a member of their own project only', async () => {
       const run = await cli(['accounts', 'create'], '--json');
       expect(run.code, run.stderr).toBe(0);
       outputs.push(run.stdout, run.stderr);
@@ -171,7 +171,7 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
       for (const secret of secrets) expect(everything.includes(secret)).toBe(false);
     }, 900_000);
 
-    it('attack: learner1 cannot see, stop, delete or attach to learner2\'s server, nor use learner2\'s volume; her quota stops a second server', async () => {
+    it('attack: learner1 cannot see, stop, delete or attach to learner2\'s server, nor use learner2\'s volume; her quota stops a server beyond her room', async () => {
       const alice = await asLearner('learner1');
       const bob = await asLearner('learner2');
       const bobServer = (await bob.compute.listServers())[0]!;
@@ -194,6 +194,18 @@ export function describeProjectPerLearner(ctx: CloudContext): void {
       const flavor = (await alice.compute.listFlavors()).find((f) => f.name === 'm1.medium')!;
       const extra = await status(alice.compute.createServer({ name: `${ID}-learner1-extra`, flavorId: flavor.id, imageId: image.id, networks: [{ uuid: network.id }] }));
       expect(extra).toBe(403);
+    }, 180_000);
+
+    it('accounts delete while the labs are up refuses, naming what the project still holds, and deletes nothing', async () => {
+      const run = await cli(['accounts', 'delete']);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`learner learner1's project resops-${ID}-learner1 still holds server ${ID}-learner1-vm1`);
+      expect(run.stderr).toContain('--learner learner1');
+      for (const learner of ['learner1', 'learner2']) {
+        expect(await ctx.admin().identity.findProject(`resops-${ID}-${learner}`)).toBeDefined();
+        expect(await ctx.admin().identity.findUser(`resops-${ID}-${learner}`)).toBeDefined();
+        expect((await (await asLearner(learner)).compute.listServers()).map((s) => s.status)).toEqual(['ACTIVE']);
+      }
     }, 180_000);
 
     it('down: every learner\'s lab is destroyed with their credential, then their accounts and projects; the leak check is clean', async () => {
