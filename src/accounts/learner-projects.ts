@@ -10,7 +10,8 @@ import { ACCOUNT_NAMES } from '../course/naming.js';
 import { estimateConsumption, type Consumption } from '../course/estimate.js';
 import type { OpenStackClient } from '../openstack/client.js';
 import type { Project } from '../openstack/identity.js';
-import { identityLabel, identityLabelOf } from '../openstack/identity-leftovers.js';
+import { courseProjects, identityLabel, identityLabelOf } from '../openstack/identity-leftovers.js';
+import { listProjectHoldings } from '../openstack/leftovers.js';
 import { TargetError } from '../targets/driver.js';
 
 /** The learner's user has the same name (learner-accounts.ts): one name per learner in Keystone. */
@@ -81,12 +82,15 @@ export async function setLearnerQuotas(client: OpenStackClient, projectId: strin
   await client.volume.updateQuota(projectId, quotas.volume);
 }
 
-/** The course's learner projects that exist, by learner id (admin: projects are listed). */
+/**
+ * The course's learner projects that exist, by learner id: the leak check's listing of the course's
+ * projects, those resops labelled only (an unlabelled namesake is not ours to delete).
+ */
 export async function learnerProjects(client: OpenStackClient, course: Course): Promise<Map<string, Project>> {
-  const projects = await client.identity.listProjects();
+  const labelled = (await courseProjects(client, course.id)).filter((p) => p.matchedBy === 'label').map((p) => p.project);
   const found = new Map<string, Project>();
   for (const learner of course.learners) {
-    const project = projects.find((p) => p.name === learnerProjectName(course, learner) && identityLabelOf(p) === course.id);
+    const project = labelled.find((p) => p.name === learnerProjectName(course, learner));
     if (project) found.set(learner.id, project);
   }
   return found;
@@ -98,14 +102,7 @@ export async function learnerProjects(client: OpenStackClient, course: Course): 
  * would then belong to no one the course knows: a project that holds anything is not deleted.
  */
 export async function projectContents(client: OpenStackClient, projectId: string): Promise<string[]> {
-  const scope = { all_tenants: '1', project_id: projectId };
-  const [servers, volumes, floatingIps, ports, groups] = await Promise.all([
-    client.compute.listServers(scope),
-    client.volume.listVolumes(scope),
-    client.network.listFloatingIps({ project_id: projectId }),
-    client.network.listPorts({ project_id: projectId }),
-    client.network.listSecurityGroups({ project_id: projectId }),
-  ]);
+  const { servers, volumes, floatingIps, ports, groups } = await listProjectHoldings(client, projectId);
   return [
     ...servers.map((s) => `server ${s.name}`),
     ...volumes.map((v) => `volume ${v.name || v.id}`),

@@ -91,7 +91,7 @@ async function candidates(client: OpenStackClient): Promise<Candidate[]> {
 }
 
 /** The kinds both the caller's project and a learner's hold, as candidates. */
-function projectResources(lists: { servers: Server[]; floatingIps: FloatingIp[]; ports: Port[]; groups: SecurityGroup[]; volumes: Volume[] }): Candidate[] {
+function projectResources(lists: ProjectHoldings): Candidate[] {
   return [
     ...lists.servers.map((s) => ({ kind: 'server' as const, id: s.id, name: s.name, label: courseLabel(s), detail: s.status })),
     // Floating IPs have no name: the description (Terraform sets the VM name there) stands in.
@@ -105,8 +105,17 @@ function projectResources(lists: { servers: Server[]; floatingIps: FloatingIp[];
   ];
 }
 
-/** What a learner's own project holds (project-per-learner), listed by an administrator. */
-async function projectCandidates(client: OpenStackClient, projectId: string): Promise<Candidate[]> {
+/** What a project holds that a lab can leave: servers, floating IPs, ports, security groups, volumes. */
+export interface ProjectHoldings {
+  servers: Server[];
+  floatingIps: FloatingIp[];
+  ports: Port[];
+  groups: SecurityGroup[];
+  volumes: Volume[];
+}
+
+/** Another project's holdings (project-per-learner: a learner's), listed by an administrator. */
+export async function listProjectHoldings(client: OpenStackClient, projectId: string): Promise<ProjectHoldings> {
   const scope = { project_id: projectId };
   const hasVolume = client.session.hasService('volume');
   const [servers, floatingIps, ports, groups, volumes] = await Promise.all([
@@ -116,7 +125,11 @@ async function projectCandidates(client: OpenStackClient, projectId: string): Pr
     client.network.listSecurityGroups(scope),
     hasVolume ? client.volume.listVolumes({ all_tenants: '1', ...scope }) : Promise.resolve([]),
   ]);
-  return projectResources({ servers, floatingIps, ports, groups, volumes });
+  return { servers, floatingIps, ports, groups, volumes };
+}
+
+async function projectCandidates(client: OpenStackClient, projectId: string): Promise<Candidate[]> {
+  return projectResources(await listProjectHoldings(client, projectId));
 }
 
 /** A learner user's keypairs: keypairs belong to users, and outlive a deleted user in Nova. */
