@@ -152,6 +152,14 @@ function pipelinePart(course: Course): Consumption {
   };
 }
 
+/**
+ * Whether a part fills the instructor's project: every part, except learners' in
+ * project-per-learner mode, which fill their own projects (quotas set by `accounts create`).
+ */
+export function inInstructorProject(course: Pick<Course, 'accounts'>, part: Pick<PartEstimate, 'kind'>): boolean {
+  return course.accounts.mode !== 'project-per-learner' || part.kind !== 'learner';
+}
+
 export function estimateConsumption(course: Course): CourseEstimate {
   const parts: PartEstimate[] = [{ kind: 'network', stack: STACK_NAMES.network(course), consumption: networkPart(course) }];
   for (const learner of course.learners) {
@@ -170,9 +178,7 @@ export function estimateConsumption(course: Course): CourseEstimate {
   }
   const learners = parts.filter((p) => p.kind === 'learner').reduce((sum, p) => addConsumption(sum, p.consumption), emptyConsumption());
   const total = parts.reduce((sum, p) => addConsumption(sum, p.consumption), emptyConsumption());
-  const instructorProject = subnetsInNetworkStack(course)
-    ? parts.filter((p) => p.kind !== 'learner').reduce((sum, p) => addConsumption(sum, p.consumption), emptyConsumption())
-    : total;
+  const instructorProject = parts.filter((p) => inInstructorProject(course, p)).reduce((sum, p) => addConsumption(sum, p.consumption), emptyConsumption());
   return { parts, learners, total, instructorProject };
 }
 

@@ -3,7 +3,7 @@
  * Stacks that already hold resources are in the project's usage already, so only the new ones count.
  */
 import type { Course } from '../course/model.js';
-import { addConsumption, emptyConsumption, estimateConsumption } from '../course/estimate.js';
+import { addConsumption, emptyConsumption, estimateConsumption, inInstructorProject } from '../course/estimate.js';
 import { NoCloudConfiguredError } from '../openstack/quota.js';
 import { compareQuota, type QuotaComparison } from '../preflight/quota-check.js';
 import { askCloud, type CourseCloudApi } from './course-cloud.js';
@@ -21,10 +21,8 @@ export async function checkQuotaFor(
 ): Promise<QuotaGateResult> {
   if (newStacks.length === 0) return { checked: false, reason: 'every stack already exists: nothing new to fit in the quota' };
   const wanted = new Set(newStacks);
-  // Project-per-learner: learners' stacks fill their own projects, whose quotas `accounts create` set to fit them.
-  const inThisProject = (kind: string) => course.accounts.mode !== 'project-per-learner' || kind !== 'learner';
   const need = estimateConsumption(course)
-    .parts.filter((part) => wanted.has(part.stack) && inThisProject(part.kind))
+    .parts.filter((part) => wanted.has(part.stack) && inInstructorProject(course, part))
     .reduce((sum, part) => addConsumption(sum, part.consumption), emptyConsumption());
   try {
     const client = await askCloud(cloudName, 'connecting for the quota check', () => api.connect(cloudName, course.cloud.region));
