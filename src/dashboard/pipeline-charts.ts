@@ -1,8 +1,8 @@
 import { chartSvg, type ChartSpec } from '../charts/svg.js';
-import { fitAmdahl, scaleTable, speedupSamples, type AmdahlFit } from '../pipeline/amdahl.js';
+import { fitAmdahlIfAny, scaleTable, speedupSamples, type AmdahlFit } from '../pipeline/amdahl.js';
 import { STAGES } from '../pipeline/model.js';
 import { scalingSvg } from '../pipeline/plot.js';
-import type { LearnerRun, LearnerScale, PipelineView } from './pipeline-view.js';
+import type { LearnerRun, PipelineView } from './pipeline-view.js';
 
 /**
  * The pipeline view's charts, drawn on the server as SVG (src/charts/svg.ts): one bar per recent
@@ -44,18 +44,10 @@ export function stagesSpec(runs: readonly LearnerRun[]): ChartSpec {
   };
 }
 
-function fitOf(scale: LearnerScale): AmdahlFit | undefined {
-  try {
-    return fitAmdahl(speedupSamples(scale.points));
-  } catch {
-    return undefined; // one worker count: nothing to fit
-  }
-}
-
 export async function pipelineCharts(view: PipelineView): Promise<PipelineCharts> {
   const scaling = await Promise.all(
     view.scaling.map(async (scale) => {
-      const fit = fitOf(scale);
+      const fit = fitAmdahlIfAny(speedupSamples(scale.points));
       const title = `${scale.learner ?? '(course)'}: ${scale.reads} read pairs, ${scale.storage}, ${scale.repeat}× each`;
       const svg = await scalingSvg(scaleTable(scale.points), speedupSamples(scale.points), fit, { title, width: 300, height: 200 });
       return { ...(scale.learner ? { learner: scale.learner } : {}), svg, ...(fit ? { fit } : {}) };

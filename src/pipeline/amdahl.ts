@@ -87,6 +87,15 @@ export function fitAmdahl(samples: ReadonlyArray<{ workers: number; speedup: num
   };
 }
 
+/** The fit, or undefined when there is nothing to fit (no measurement with more than one worker). */
+export function fitAmdahlIfAny(samples: ReadonlyArray<{ workers: number; speedup: number }>): AmdahlFit | undefined {
+  try {
+    return fitAmdahl(samples);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Amdahl's predicted speedup for N workers and serial fraction s. */
 export function amdahlSpeedup(workers: number, serialFraction: number): number {
   return 1 / (serialFraction + (1 - serialFraction) / workers);

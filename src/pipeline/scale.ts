@@ -9,7 +9,7 @@ import type Docker from 'dockerode';
 import type { Course, PipelineStorage } from '../course/model.js';
 import { connectDocker } from '../local/docker.js';
 import { stderrProgress, type Progress, collectingProgress } from '../local/progress.js';
-import { fitAmdahl, scaleTable, speedupSamples, type AmdahlFit, type ScalePoint, type ScaleRow } from './amdahl.js';
+import { fitAmdahlIfAny, scaleTable, speedupSamples, type AmdahlFit, type ScalePoint, type ScaleRow } from './amdahl.js';
 import { scalingSvg, svgToPng } from './plot.js';
 import { runPipeline, type MetricsEndpointsOption } from './run.js';
 import { queueReport } from '../dashboard/reporter.js';
@@ -92,12 +92,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
   const price = workerHourPrice(course);
   const rows = scaleTable(points, price);
   const samples = speedupSamples(points);
-  let fit: AmdahlFit | undefined;
-  try {
-    fit = fitAmdahl(samples);
-  } catch {
-    fit = undefined; // a single worker count: nothing to fit
-  }
+  const fit = fitAmdahlIfAny(samples);
   const outDir = options.outDir ?? resolve(course.dir, course.stateDir, 'pipeline', 'scale');
   mkdirSync(outDir, { recursive: true });
   const svg = join(outDir, 'scaling.svg');
