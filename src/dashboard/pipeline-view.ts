@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Course } from '../course/model.js';
 import type { PipelineResult } from '../pipeline/model.js';
 import type { ScaleResult } from '../pipeline/scale.js';
+import { pipelineRunsIn, scaleResultIn } from '../exercises/lab-files.js';
 import type { ProgressEvent, RunDigest, ScaleDigest } from './events.js';
 
 /**
@@ -51,30 +52,15 @@ export function scaleDigest(r: Pick<ScaleResult, 'storage' | 'reads' | 'repeat' 
   return { storage: r.storage, reads: r.reads, repeat: r.repeat, points: r.points.map((p) => ({ workers: p.workers, seconds: [...p.seconds] })) };
 }
 
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
-  } catch {
-    // Being written right now, or not ours: the next look reads it.
-    return undefined;
-  }
-}
-
-/** What this machine's state directory holds: `pipeline/<run>/report.json` and `pipeline/scale/scaling.json`. */
+/**
+ * What this machine's state directory holds, read as the exercises' checks read it
+ * (src/exercises/lab-files.ts): the runs' reports and the latest scaling experiment.
+ */
 export function localPipeline(course: Pick<Course, 'dir' | 'stateDir'>): PipelineView {
-  const dir = resolve(course.dir, course.stateDir, 'pipeline');
-  if (!existsSync(dir)) return { runs: [], scaling: [] };
-  const runs: LearnerRun[] = [];
-  for (const name of readdirSync(dir)) {
-    const file = join(dir, name, 'report.json');
-    if (!name.startsWith('run-') || !existsSync(file)) continue;
-    const report = readJson<Omit<PipelineResult, 'vcf'>>(file);
-    if (report?.run !== name || !Array.isArray(report.stages)) continue;
-    runs.push({ ...runDigest(report), ...(report.learner ? { learner: report.learner } : {}), at: statSync(file).mtime.toISOString() });
-  }
-  const scaleFile = join(dir, 'scale', 'scaling.json');
-  const scale = existsSync(scaleFile) ? readJson<ScaleResult>(scaleFile) : undefined;
-  const scaling: LearnerScale[] = scale && Array.isArray(scale.points) ? [{ ...scaleDigest(scale), ...(scale.learner ? { learner: scale.learner } : {}), at: statSync(scaleFile).mtime.toISOString() }] : [];
+  const stateDir = resolve(course.dir, course.stateDir);
+  const runs = pipelineRunsIn(stateDir, new Date(0)).map((report): LearnerRun => ({ ...runDigest(report), ...(report.learner ? { learner: report.learner } : {}), at: report.finishedAt.toISOString() }));
+  const scale = scaleResultIn(stateDir, new Date(0));
+  const scaling: LearnerScale[] = scale ? [{ ...scaleDigest(scale), ...(scale.learner ? { learner: scale.learner } : {}), at: statSync(scale.file).mtime.toISOString() }] : [];
   return { runs, scaling };
 }
 

@@ -62,6 +62,11 @@ export function pipelineRunsIn(stateDir: string, since: Date, learner?: string):
 export function scaleResultIn(stateDir: string, since: Date, learner?: string): (ScaleResult & { file: string }) | undefined {
   const file = join(stateDir, 'pipeline', 'scale', 'scaling.json');
   if (!existsSync(file) || statSync(file).mtime < since) return undefined;
-  const result = JSON.parse(readFileSync(file, 'utf8')) as ScaleResult;
+  let result: ScaleResult;
+  try {
+    result = JSON.parse(readFileSync(file, 'utf8')) as ScaleResult;
+  } catch {
+    return undefined; // being written right now, as a run's report can be: the next look reads it
+  }
   return counts(result.learner, learner) ? { ...result, file } : undefined;
 }
