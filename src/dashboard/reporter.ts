@@ -73,11 +73,18 @@ export function queueReport(exercisesDir: string, event: UnsequencedEvent): bool
   return true;
 }
 
-/** Sends the learner's queue; undefined when they have no dashboard. */
+/**
+ * Sends the learner's queue after a command; undefined when they have no dashboard. Never throws:
+ * the command has done its work, and a broken dashboard or outbox file is a problem to tell.
+ */
 export async function sendReports(exercisesDir: string, learner: string): Promise<SendResult | undefined> {
-  const config = readDashboardConfig(exercisesDir, learner);
-  if (!config) return undefined;
-  return sendOutbox(outboxFile(exercisesDir, learner), config);
+  try {
+    const config = readDashboardConfig(exercisesDir, learner);
+    if (!config) return undefined;
+    return await sendOutbox(outboxFile(exercisesDir, learner), config);
+  } catch (error) {
+    return { sent: 0, left: 0, problem: (error as Error).message };
+  }
 }
 
 export interface SendResult {
