@@ -62,7 +62,7 @@ describe('the run options', () => {
     const other = await runCli(['pipeline', 'run', 'examples/course.yaml', '--target', 'openstack', '--workers', '2', '--storage', 'object']);
     expect(other.code, other.stderr).toBe(2);
     expect(other.stderr).toContain('--storage object: course resops-demo deploys a shared volume (lift-and-shift), not a Swift container (pipeline.storage in examples/course.yaml)');
-    expect(other.stderr).toContain('set pipeline.storage: object in examples/course.yaml, then `resops up` and `resops configure`');
+    expect(other.stderr).toContain('set pipeline.storage: both (or object) in examples/course.yaml, then `resops up` and `resops configure`');
     const scale = await runCli(['pipeline', 'scale', 'examples/course.yaml', '--target', 'openstack', '--workers', '1,2']);
     expect(scale.code, scale.stderr).toBe(2);
     expect(scale.stderr).toContain('pipeline scale: runs on the local target');

@@ -8,6 +8,7 @@ import type { Course } from '../src/course/model.js';
 import { adminAccess } from '../src/access/admin-access.js';
 import { synthCourse, type SynthResult } from '../src/synth/synthesize.js';
 import { buildCourseApp } from '../stacks/course-app.js';
+import { estimateConsumption } from '../src/course/estimate.js';
 import {
   BlockstorageVolumeV3,
   NetworkingSecgroupRuleV2,
@@ -334,6 +335,18 @@ describe('pipeline storage variants', () => {
     expect(json).not.toHaveResource(BlockstorageVolumeV3);
     // Workers are reached through the monitoring host: no floating IPs in the pipeline stack.
     expect(json).not.toContain('openstack_networking_floatingip_v2');
+  });
+
+  it('both (the porting exercise compares them): the shared volume on worker 1 and the Swift container; the estimate counts the two', () => {
+    const c = course({ id: 'both', workers: 2, storage: 'both' });
+    const { pipeline } = buildCourseApp(c, join(scratch, `matchers-${++counter}`));
+    const json = Testing.synth(pipeline!);
+    expect(json).toHaveResourceWithProperties(BlockstorageVolumeV3, { name: 'both-pipeline-data', size: 50 });
+    expect(json).toHaveResourceWithProperties(ObjectstorageContainerV1, { name: 'both-pipeline' });
+    const r = resourcesOf(JSON.parse(json) as Json);
+    expect(Object.values(r.openstack_compute_volume_attach_v2 ?? {}).map((a) => a.instance_id)).toEqual([expect.stringMatching(/openstack_compute_instance_v2\.pipeline_worker1_server_/)]);
+    const part = estimateConsumption(c).parts.find((p) => p.kind === 'pipeline')!.consumption;
+    expect({ volumes: part.volumes, volumeGb: part.volumeGb, objectContainers: part.objectContainers }).toEqual({ volumes: 1, volumeGb: 50, objectContainers: 1 });
   });
 });
 

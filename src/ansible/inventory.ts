@@ -8,7 +8,7 @@
  * lists (local) to an Inventory. Collecting those inputs lives in ./collect-*.ts.
  */
 import { stringify } from 'yaml';
-import type { Course, Learner, Target } from '../course/model.js';
+import { deploysStorage, type Course, type Learner, type Target } from '../course/model.js';
 
 /**
  * `controller` is this machine itself (local target with monitoring only): the local target's
@@ -268,7 +268,7 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
             resops_ram_mb: course.cloud.flavors.worker.ramMb,
             resops_scrape: { targets: [`${worker.fixedIp}:9100`], labels: { course: course.id, worker: `worker${index + 1}` } },
             // The shared volume is attached to worker 1, which exports it to the others.
-            ...(index === 0 && course.pipeline.storage === 'volume' ? { common_data_device: '/dev/vdb', common_data_mountpoint: '/srv/pipeline' } : {}),
+            ...(index === 0 && deploysStorage(course.pipeline, 'volume') ? { common_data_device: '/dev/vdb', common_data_mountpoint: '/srv/pipeline' } : {}),
           },
         });
       });

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { Course } from '../course/model.js';
+import { deploysStorage, type Course } from '../course/model.js';
 import type { CatalogView } from '../openstack/servers-endpoints.js';
 import { courseDiscoveryAuth } from '../openstack/discovery-credential.js';
 import { GNOCCHI_ADMIN, gnocchiUsers } from '../access/gnocchi-users.js';
@@ -85,7 +85,7 @@ export async function runVars(course: Course, options: RunVarsOptions = {}): Pro
   // The local target's Gnocchi is a container that already has its users; the play only needs admin.
   if (course.target !== 'openstack') return { gnocchi_api_password: users.admin };
   const slurm = course.pipeline.workers > 0 ? { slurm_common_munge_key_b64: mungeKey(course).toString('base64') } : {};
-  const share = course.pipeline.workers > 0 && course.pipeline.storage === 'volume' ? shareKey(course) : undefined;
+  const share = course.pipeline.workers > 0 && deploysStorage(course.pipeline, 'volume') ? shareKey(course) : undefined;
   const { effectiveCloudName, findCloudConfig, describeSearch } = await import('../openstack/cloud-config.js');
   const name = effectiveCloudName(course.cloud.name);
   const cloud = findCloudConfig(name);

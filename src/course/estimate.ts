@@ -3,7 +3,7 @@
  * (no cloud needed). The counting rules are the "Consumption" section of docs/topology.md; keep
  * the two in step.
  */
-import type { Course, Learner, UnitPrices } from './model.js';
+import { deploysStorage, type Course, type Learner, type UnitPrices } from './model.js';
 import { STACK_NAMES } from './naming.js';
 
 export interface Consumption {
@@ -21,7 +21,7 @@ export interface Consumption {
   ports: number;
   /** Router interfaces are ports too, but topology.md counts them apart from instance ports. */
   routerInterfaces: number;
-  /** Swift containers (pipeline storage `object`); no quota is checked for them. */
+  /** Swift containers (pipeline storage `object` or `both`); no quota is checked for them. */
   objectContainers: number;
 }
 
@@ -138,7 +138,7 @@ function monitoringPart(course: Course): Consumption {
 function pipelinePart(course: Course): Consumption {
   const flavor = course.cloud.flavors.worker;
   const workers = course.pipeline.workers;
-  const onVolume = course.pipeline.storage === 'volume';
+  const onVolume = deploysStorage(course.pipeline, 'volume');
   return {
     ...emptyConsumption(),
     instances: workers,
@@ -148,7 +148,7 @@ function pipelinePart(course: Course): Consumption {
     volumeGb: onVolume ? course.pipeline.volumeGb : 0,
     securityGroups: 1,
     ports: workers,
-    objectContainers: onVolume ? 0 : 1,
+    objectContainers: deploysStorage(course.pipeline, 'object') ? 1 : 0,
   };
 }
 

@@ -10,11 +10,24 @@
 export type Target = 'local' | 'openstack';
 export const TARGETS: readonly Target[] = ['local', 'openstack'];
 
-/** `volume` = lift-and-shift (shared POSIX volume); `object` = cloud-native (Swift container). */
+/** A run's storage: `volume` = lift-and-shift (shared POSIX volume); `object` = cloud-native (Swift container). */
 export type PipelineStorage = 'volume' | 'object';
+/** What a course deploys for its runs: one of the storages, or `both` (the porting exercise compares them). */
+export type PipelineDeployment = PipelineStorage | 'both';
 export type ServersInterface = 'public' | 'internal' | 'admin';
 export const SERVERS_INTERFACES: readonly ServersInterface[] = ['public', 'internal', 'admin'];
 export const PIPELINE_STORAGES: readonly PipelineStorage[] = ['volume', 'object'];
+export const PIPELINE_DEPLOYMENTS: readonly PipelineDeployment[] = ['volume', 'object', 'both'];
+
+/** Whether the course's pipeline has what a run with `storage` needs. */
+export function deploysStorage(pipeline: Pick<PipelineSettings, 'storage'>, storage: PipelineStorage): boolean {
+  return pipeline.storage === 'both' || pipeline.storage === storage;
+}
+
+/** The storage of a run that names none: the course's, and lift-and-shift when it deploys both. */
+export function defaultRunStorage(pipeline: Pick<PipelineSettings, 'storage'>): PipelineStorage {
+  return pipeline.storage === 'both' ? 'volume' : pipeline.storage;
+}
 
 /** `stop`: stop the servers, keep everything; `destroy`: delete everything, as `down` does. */
 export type ExpiryAction = 'stop' | 'destroy';
@@ -123,8 +136,8 @@ export interface MonitoringSettings {
 export interface PipelineSettings {
   /** Number of worker VMs / containers; 0 means the course has no pipeline stack. */
   workers: number;
-  storage: PipelineStorage;
-  /** Size of the shared volume (storage `volume`), GB. */
+  storage: PipelineDeployment;
+  /** Size of the shared volume (storage `volume` or `both`), GB. */
   volumeGb: number;
 }
 

@@ -1,4 +1,4 @@
-import type { AccountsMode, ExpiryAction, Flavor, LocalSettings, MachineRole, PipelineStorage, Target } from './model.js';
+import type { AccountsMode, ExpiryAction, Flavor, LocalSettings, MachineRole, PipelineDeployment, Target } from './model.js';
 import { COURSE_FILE, defaultOf } from './schema/course-fields.js';
 import type { FieldMap, MappingField } from './schema/field-types.js';
 
@@ -52,7 +52,7 @@ export const DEFAULTS = {
   },
   pipeline: {
     workers: defaultOf(TOP.pipeline.fields.workers),
-    storage: defaultOf(TOP.pipeline.fields.storage) as PipelineStorage,
+    storage: defaultOf(TOP.pipeline.fields.storage) as PipelineDeployment,
     volumeGb: defaultOf(TOP.pipeline.fields.volume_gb),
   },
   expiry: {

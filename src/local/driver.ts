@@ -4,7 +4,7 @@
  */
 import type Docker from 'dockerode';
 import { formatTable, formatSeconds } from '../cli/table.js';
-import { LABELS, type Course } from '../course/model.js';
+import { defaultRunStorage, LABELS, type Course } from '../course/model.js';
 import { TargetError, type CommandOptions, type TargetDriver } from '../targets/driver.js';
 import { DEBIAN_BASE, ensureDebianBase } from './base-image.js';
 import { connectDocker } from './docker.js';
@@ -115,7 +115,7 @@ async function up(course: Course, options: CommandOptions): Promise<number> {
   // For one learner it is shared: made when missing, never changed.
   const cluster = await import('../pipeline/cluster.js');
   const clusterMissing = !existing.containers.some((c) => containerName(c) === cluster.headName(course));
-  const workers = course.pipeline.workers > 0 && (learner === undefined || clusterMissing) ? await cluster.ensureLocalCluster(docker, course, course.pipeline.workers, course.pipeline.storage, progress) : undefined;
+  const workers = course.pipeline.workers > 0 && (learner === undefined || clusterMissing) ? await cluster.ensureLocalCluster(docker, course, course.pipeline.workers, defaultRunStorage(course.pipeline), progress) : undefined;
   const workersCreated = workers?.startSeconds.length ?? 0;
   if (!changes.length && !workersCreated) {
     progress.step(`nothing to change: ${layout.networks.length} networks and ${layout.containers.length} containers are up to date`);

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { InventoryHost, SshKeys } from '../ansible/inventory.js';
-import type { Course, PipelineStorage } from '../course/model.js';
+import { deploysStorage, type Course, type PipelineStorage } from '../course/model.js';
 import type { Progress } from '../local/progress.js';
 import type { OpenStackClient } from '../openstack/client.js';
 import { isLoopbackUrl, serversEndpoints, type ServersEndpoints } from '../openstack/servers-endpoints.js';
@@ -42,6 +42,8 @@ export interface OpenstackRunCluster {
 
 /** The ports the monitoring roles listen on (roles pushgateway and gnocchi, their defaults). */
 const MONITORING_PORTS = { pushgateway: 9091, gnocchi: 8041 } as const;
+/** Cloud-native runs' directories when DATA_DIR is the shared directory (`pipeline.storage: both`): on each node's own disk. */
+export const NODE_LOCAL_RUNS_DIR = '/var/lib/resops-runs';
 
 /**
  * Where the servers reach the object store's S3 API: the course's `cloud.s3_endpoint`, else the
@@ -80,10 +82,10 @@ export function clusterHosts(course: Pick<Course, 'id' | 'file'>, hosts: Invento
  */
 export async function ensureOpenstackCluster(course: Course, count: number, run: string, storage: PipelineStorage, progress: Progress, access: OpenstackAccess): Promise<OpenstackRunCluster> {
   // The pipeline stack makes the storage the course file names, and configure mounts the share only for it.
-  if (storage !== course.pipeline.storage) {
+  if (!deploysStorage(course.pipeline, storage)) {
     throw new TargetError(
       `--storage ${storage}: course ${course.id} deploys ${course.pipeline.storage === 'volume' ? 'a shared volume (lift-and-shift), not a Swift container' : 'a Swift container (cloud-native), not a shared volume'} (pipeline.storage in ${course.file})`,
-      `set pipeline.storage: ${storage} in ${course.file}, then \`resops up\` and \`resops configure\``,
+      `set pipeline.storage: both (or ${storage}) in ${course.file}, then \`resops up\` and \`resops configure\``,
       2,
     );
   }
@@ -111,7 +113,7 @@ export async function ensureOpenstackCluster(course: Course, count: number, run:
     await forgetCredential?.().catch((error: Error) => progress.step(`could not delete the run's EC2 credential (the next run tries again): ${error.message}`));
   };
   try {
-    let objects: Pick<EngineCluster, 'swift' | 'objectEnv'> = {};
+    let objects: Pick<EngineCluster, 'swift' | 'objectEnv' | 'dataDir'> = {};
     if (storage === 'volume') {
       const source = await checkShare(shell, course, head.name, runWorkers.map((w) => w.container), run);
       progress.step(`shared directory: ${source} at ${DATA_DIR} on ${head.name} and ${count === 1 ? 'the worker' : `all ${count} workers`}`);
@@ -128,7 +130,7 @@ export async function ensureOpenstackCluster(course: Course, count: number, run:
       progress.step(`object storage: bucket ${bucket} through the S3 API at ${endpoint}, with an EC2 credential made for this run`);
       const s3 = { RESOPS_S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: made.credential.access, AWS_SECRET_ACCESS_KEY: made.credential.secret };
       await checkBucket(shell, head.name, bucket, s3);
-      objects = { swift: { store: client.objectStore, container: bucket }, objectEnv: { s3 } };
+      objects = { swift: { store: client.objectStore, container: bucket }, objectEnv: { s3 }, ...(deploysStorage(course.pipeline, 'volume') ? { dataDir: NODE_LOCAL_RUNS_DIR } : {}) };
     }
     partition = await partitionForRun(shell, head.name, names.map((n) => n.id), count, progress);
     return { cluster: { head: head.name, workers: runWorkers, ...objects }, shell, release, metrics };

@@ -3,7 +3,7 @@
  * parses its flags into numbers; scale, the exercises and the tests call runPipeline directly).
  */
 import { randomUUID } from 'node:crypto';
-import type { Course } from '../course/model.js';
+import { defaultRunStorage, type Course } from '../course/model.js';
 import { TargetError } from '../targets/driver.js';
 import type { PipelineOptions, RunPlan } from './model.js';
 
@@ -25,7 +25,7 @@ export function newRunId(): string {
 }
 
 export function planRun(course: Course, options: PipelineOptions): RunPlan {
-  const storage = options.storage ?? course.pipeline.storage;
+  const storage = options.storage ?? defaultRunStorage(course.pipeline);
   const shards = options.shards ?? DEFAULTS.shards;
   // Exit code 2, as for every invalid flag: the CLI hands these values over unchecked.
   if (!Number.isInteger(options.workers) || options.workers < 1) throw new TargetError(`--workers ${options.workers}: expected a whole number ≥ 1`, undefined, 2);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Docker from 'dockerode';
-import type { Course, PipelineStorage } from '../course/model.js';
+import { defaultRunStorage, type Course, type PipelineStorage } from '../course/model.js';
 import { connectDocker } from '../local/docker.js';
 import { stderrProgress, type Progress, collectingProgress } from '../local/progress.js';
 import { fitAmdahlIfAny, scaleTable, speedupSamples, type AmdahlFit, type ScalePoint, type ScaleRow } from './amdahl.js';
@@ -59,8 +59,9 @@ export function workerHourPrice(course: Pick<Course, 'cloud'>): number | undefin
 
 export async function runScale(course: Course, options: ScaleOptions): Promise<ScaleResult> {
   const progress = options.progress ?? stderrProgress();
-  const docker = options.docker ?? (await connectDocker()).docker;
-  const storage = options.storage ?? course.pipeline.storage;
+  // The openstack target's runs need no Docker on this machine: a learner's laptop may have none.
+  const docker = course.target === 'local' ? (options.docker ?? (await connectDocker()).docker) : undefined;
+  const storage = options.storage ?? defaultRunStorage(course.pipeline);
   const counts = [...new Set(options.workers)].sort((a, b) => a - b);
   // Each count gets its own cluster (the partition is exactly the run's workers): recreating
   // the containers between runs is not in any run's wall time, which starts once Slurm is up.
@@ -75,7 +76,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
         workers: n,
         reads: options.reads,
         storage,
-        docker,
+        ...(docker ? { docker } : {}),
         progress: quiet,
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.shards !== undefined ? { shards: options.shards } : {}),

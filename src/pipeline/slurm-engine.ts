@@ -30,6 +30,12 @@ const NODES_READY_TIMEOUT_MS = 90_000;
 export interface EngineCluster {
   head: string;
   workers: Worker[];
+  /**
+   * Where runs' directories are made on every node (default DATA_DIR). A cloud-native run on a
+   * course that also mounts the shared directory at DATA_DIR works elsewhere: its nodes share
+   * nothing but the bucket.
+   */
+  dataDir?: string;
   /** Object storage runs: the course's bucket, read afterwards through Swift's own API. */
   swift?: PipelineBucket;
   objectEnv?: {
@@ -128,7 +134,7 @@ async function waitForNodes(context: SlurmRunContext): Promise<number> {
 
 /** The regular files under `path` on a node, by their path relative to the run's directory. */
 async function readNodeFiles(context: SlurmRunContext, node: string, run: string, under: string): Promise<Map<string, Buffer>> {
-  return context.shell.files(node, `${DATA_DIR}/${run}`, under);
+  return context.shell.files(node, `${context.cluster.dataDir ?? DATA_DIR}/${run}`, under);
 }
 
 /**
@@ -152,7 +158,7 @@ function runFiles(context: SlurmRunContext, run: string): RunFiles {
       onNodes: shared,
       // Sizes from the file system, not by reading the BAMs through an archive.
       sizes: async (path) => {
-        const listed = await inHead(context, ['find', `${DATA_DIR}/${run}/${path}`, '-type', 'f', '-printf', `${path.replace(/\/+$/, '')}/%P %s\n`]);
+        const listed = await inHead(context, ['find', `${context.cluster.dataDir ?? DATA_DIR}/${run}/${path}`, '-type', 'f', '-printf', `${path.replace(/\/+$/, '')}/%P %s\n`]);
         return new Map(listed.stdout.trim().split('\n').flatMap((line) => {
           const m = /^(\S+) (\d+)$/.exec(line);
           return m ? [[m[1]!, Number(m[2])] as [string, number]] : [];
@@ -204,7 +210,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
   await Promise.all(context.cluster.workers.map((w) => measured('ready', w.id, { seconds: readySeconds, reads: 0, bytes: 0 })));
   progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)${context.cluster.objectEnv?.swift ? ', each with the reference from object storage' : ''}`);
 
-  const runDir = `${DATA_DIR}/${plan.run}`;
+  const runDir = `${context.cluster.dataDir ?? DATA_DIR}/${plan.run}`;
   // Slurm opens a job's output file (and the job script its times file) in the run's directory
   // on the node, before the job starts: every node needs it when none is shared.
   const nodes = [context.cluster.head, ...(context.cluster.swift ? context.cluster.workers.map((w) => w.container) : [])];

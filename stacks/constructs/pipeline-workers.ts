@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { PipelineStorage } from '../../src/course/model.js';
+import type { PipelineDeployment } from '../../src/course/model.js';
 import { cloudInitUserData } from './cloud-init.js';
 import { LabVm } from './lab-vm.js';
 import {
@@ -26,8 +26,9 @@ export interface PipelineWorkersProps {
    * `volume` (lift-and-shift): one volume attached to worker 1, which every Slurm machine mounts
    * over sshfs (role pipeline_share).
    * `object` (cloud-native): a Swift container; workers read and write objects, no shared disk.
+   * `both`: the volume and the container, for courses that compare the two.
    */
-  storage: PipelineStorage;
+  storage: PipelineDeployment;
   /** Size of the shared volume, GB (storage `volume` only). Default 50. */
   volumeGb?: number;
   keyPair?: string;
@@ -93,7 +94,7 @@ export class PipelineWorkers extends Construct {
       );
     }
 
-    if (props.storage === 'volume') {
+    if (props.storage !== 'object') {
       this.sharedVolume = new BlockstorageVolumeV3(this, 'shared-volume', {
         name: `${props.namePrefix}-data`,
         size: props.volumeGb ?? 50,
@@ -103,7 +104,8 @@ export class PipelineWorkers extends Construct {
         instanceId: this.workers[0].instance.id,
         volumeId: this.sharedVolume.id,
       });
-    } else {
+    }
+    if (props.storage !== 'volume') {
       this.container = new ObjectstorageContainerV1(this, 'container', {
         name: props.namePrefix,
         metadata: metadataOf(props.labels),

@@ -8,7 +8,7 @@ export interface CourseYamlOptions {
   volumeGb?: number;
   monitoring?: boolean;
   workers?: number;
-  storage?: 'volume' | 'object';
+  storage?: 'volume' | 'object' | 'both';
   sshAllowedCidrs?: string[];
   /** Default: none. */
   dashboardAllowedCidrs?: string[];

@@ -151,7 +151,7 @@ export const command: CliCommand = {
   options: {
     workers: { type: 'string', valueName: 'N', description: 'run: number of workers; scale: comma-separated counts' },
     reads: { type: 'string', valueName: 'R', description: `read pairs to simulate (default ${DEFAULTS.reads})` },
-    storage: { type: 'string', valueName: 'S', description: 'volume or object (default: the course\'s pipeline.storage)' },
+    storage: { type: 'string', valueName: 'S', description: 'volume or object (default: the course\'s pipeline.storage; volume when it is both)' },
     seed: { type: 'string', valueName: 'S', description: `simulation seed (default ${DEFAULTS.seed})` },
     shards: { type: 'string', valueName: 'K', description: `shard jobs (default ${DEFAULTS.shards}, independent of --workers; calling cuts the genome in ${DEFAULTS.regions} regions, also independent of it)` },
     repeat: { type: 'string', valueName: 'K', description: 'scale: runs per worker count (default 3)' },

@@ -1,5 +1,5 @@
 import { quoteValue } from '../issues.js';
-import { ACCOUNTS_MODES, EXPIRY_ACTIONS, PIPELINE_STORAGES, SERVERS_INTERFACES, TARGETS, type MachineRole } from '../model.js';
+import { ACCOUNTS_MODES, EXPIRY_ACTIONS, PIPELINE_DEPLOYMENTS, SERVERS_INTERFACES, TARGETS, type MachineRole } from '../model.js';
 import { SSH_KEY_TYPES } from '../ssh-key.js';
 import { boolean, choice, date, integer, list, mapping, number, string, type IntegerField, type MappingField } from './field-types.js';
 
@@ -253,8 +253,8 @@ export const COURSE_FILE = mapping({
       doc: 'the variant-calling pipeline\'s workers and storage',
       fields: {
         workers: integer({ min: 0, max: 64, default: 2, doc: '0 = the course has no pipeline' }),
-        storage: choice({ values: PIPELINE_STORAGES, default: 'volume', doc: '`volume`: lift-and-shift, one shared directory every Slurm machine mounts (a Docker volume locally; on openstack the pipeline volume, over sshfs); `object`: cloud-native, a Swift container' }),
-        volume_gb: serviceVolumeGb('size of the shared volume (`storage: volume`)', 50),
+        storage: choice({ values: PIPELINE_DEPLOYMENTS, default: 'volume', doc: '`volume`: lift-and-shift, one shared directory every Slurm machine mounts (a Docker volume locally; on openstack the pipeline volume, over sshfs); `object`: cloud-native, a Swift container; `both`: the two, for courses that compare them (exercises 03 and 04 on openstack); runs default to `volume`. The local target always has both' }),
+        volume_gb: serviceVolumeGb('size of the shared volume (`storage: volume` or `both`)', 50),
       },
     }),
     expiry: mapping({
