@@ -58,14 +58,15 @@ describe('the run options', () => {
     expect(env.stderr).toContain('no learner "zoe" in course resops-demo (from RESOPS_LEARNER)');
   });
 
-  it('on openstack: scale, and a storage other than the one the course deploys, are refused before anything starts (exit 2), saying what to do instead', async () => {
+  it('on openstack: scale beyond the course\'s worker VMs, and a storage other than the one the course deploys, are refused before anything starts (exit 2), saying what to do instead', async () => {
     const other = await runCli(['pipeline', 'run', 'examples/course.yaml', '--target', 'openstack', '--workers', '2', '--storage', 'object']);
     expect(other.code, other.stderr).toBe(2);
     expect(other.stderr).toContain('--storage object: course resops-demo deploys a shared volume (lift-and-shift), not a Swift container (pipeline.storage in examples/course.yaml)');
     expect(other.stderr).toContain('set pipeline.storage: both (or object) in examples/course.yaml, then `resops up` and `resops configure`');
-    const scale = await runCli(['pipeline', 'scale', 'examples/course.yaml', '--target', 'openstack', '--workers', '1,2']);
+    const scale = await runCli(['pipeline', 'scale', 'examples/course.yaml', '--target', 'openstack', '--workers', '1,3']);
     expect(scale.code, scale.stderr).toBe(2);
-    expect(scale.stderr).toContain('pipeline scale: runs on the local target');
+    expect(scale.stderr).toContain('pipeline scale --workers 1,3: course resops-demo has 2 worker VM(s) (pipeline.workers in examples/course.yaml)');
+    expect(scale.stderr).toContain('on openstack, scale uses the first N workers of the course: raise pipeline.workers');
   });
 
   it('the engine is not a choice any more: --engine is refused as an unknown option', async () => {

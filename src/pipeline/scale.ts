@@ -11,7 +11,7 @@ import { connectDocker } from '../local/docker.js';
 import { stderrProgress, type Progress, collectingProgress } from '../local/progress.js';
 import { fitAmdahlIfAny, scaleTable, speedupSamples, type AmdahlFit, type ScalePoint, type ScaleRow } from './amdahl.js';
 import { scalingSvg, svgToPng } from './plot.js';
-import { runPipeline, type MetricsEndpointsOption } from './run.js';
+import { runPipeline, type MetricsEndpointsOption, type PipelineOptions } from './run.js';
 import { queueReport } from '../dashboard/reporter.js';
 import { scaleDigest } from '../dashboard/pipeline-view.js';
 import { exercisesStateDir } from '../exercises/progress.js';
@@ -25,6 +25,8 @@ export interface ScaleOptions {
   shards?: number;
   outDir?: string;
   docker?: Docker;
+  /** The openstack target: how the course's VMs are reached (as for `pipeline run`). */
+  openstack?: PipelineOptions['openstack'];
   progress?: Progress;
   metrics?: MetricsEndpointsOption;
   /** The learner who runs it: every run and the experiment are theirs (see PipelineOptions.learner). */
@@ -77,6 +79,7 @@ export async function runScale(course: Course, options: ScaleOptions): Promise<S
         reads: options.reads,
         storage,
         ...(docker ? { docker } : {}),
+        ...(options.openstack ? { openstack: options.openstack } : {}),
         progress: quiet,
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.shards !== undefined ? { shards: options.shards } : {}),

@@ -127,7 +127,7 @@ async function buildImages(json: boolean): Promise<number> {
 }
 
 export const command: CliCommand = {
-  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--target T] [--key FILE] [--stacks DIR] [--learner ID] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--learner ID] [--json]',
+  usage: 'build FILE [--json]\n       resops pipeline run FILE --workers N [--reads R] [--storage volume|object] [--seed S] [--shards K] [--target T] [--key FILE] [--stacks DIR] [--learner ID] [--json]\n       resops pipeline scale FILE --workers 1,2,4,8 [--repeat 3] [--reads R] [--storage S] [--out DIR] [--target T] [--key FILE] [--stacks DIR] [--learner ID] [--json]',
   description: [
     'build: builds the two worker images (reference in the image; reference fetched at run time)',
     'and prints their sizes.',
@@ -144,7 +144,7 @@ export const command: CliCommand = {
     'run time. Each stage pushes metrics to the course\'s Pushgateway; per-shard measures go to',
     'Gnocchi in one batch request. Report: <state dir>/pipeline/<run>/report.{md,json}.',
     'scale: runs each worker count --repeat times, prints median wall time, speedup, efficiency and',
-    'cost per run, fits Amdahl\'s law and writes scaling.svg / scaling.png.',
+    'cost per run, fits Amdahl\'s law and writes scaling.svg / scaling.png. On openstack a count is the first N worker VMs of the course.',
     'With --learner ID (or RESOPS_LEARNER) a run or experiment is that learner\'s: its report names them,',
     'and when they have a dashboard file (`resops dashboard tokens`) it is sent to the course\'s dashboard.',
   ],
@@ -173,9 +173,9 @@ export const command: CliCommand = {
     const out = outDirArg(values.out);
     const learner = learnerOption(course, values.learner);
     const as = learner ? { learner: learner.id } : {};
+    const stacks = outDirArg(values.stacks);
+    const openstack = course.target === 'openstack' ? { openstack: { keys: keysArg(values), ...(stacks ? { stacksDir: stacks } : {}), ...(values.tofu === true ? { tofu: true } : {}) } } : {};
     if (sub === 'run') {
-      const stacks = outDirArg(values.stacks);
-      const openstack = course.target === 'openstack' ? { openstack: { keys: keysArg(values), ...(stacks ? { stacksDir: stacks } : {}), ...(values.tofu === true ? { tofu: true } : {}) } } : {};
       const options = { workers: wholeNumber('workers', values.workers, course.pipeline.workers || undefined), ...common(values), ...(out ? { outDir: out } : {}), ...openstack, ...as };
       // Checked before anything starts.
       planRun(course, options);
@@ -187,12 +187,15 @@ export const command: CliCommand = {
       } else printRun(result);
       return EXIT.ok;
     }
-    if (course.target !== 'local') throw new UsageError(`pipeline scale: runs on the local target (${course.file} targets ${course.target})`, 'on openstack, run `resops pipeline run FILE --workers N` for each count; or --target local');
     const workers = workerList(values.workers);
+    // On openstack a count is the first N of the course's worker VMs: scale makes none.
+    if (course.target === 'openstack' && workers[workers.length - 1]! > course.pipeline.workers) {
+      throw new UsageError(`pipeline scale --workers ${workers.join(',')}: course ${course.id} has ${course.pipeline.workers} worker VM(s) (pipeline.workers in ${course.file})`, `on openstack, scale uses the first N workers of the course: raise pipeline.workers, then \`resops up\` and \`resops configure\``);
+    }
     const repeat = wholeNumber('repeat', values.repeat, 3);
     if (repeat < 1) throw new UsageError(`--repeat ${repeat}: expected a whole number ≥ 1`);
     planRun(course, { workers: workers[workers.length - 1]!, ...common(values) });
-    const result = await runScale(course, { workers, repeat, ...common(values), ...(out ? { outDir: out } : {}), ...as });
+    const result = await runScale(course, { workers, repeat, ...common(values), ...(out ? { outDir: out } : {}), ...openstack, ...as });
     await sendToDashboard(course, learner?.id);
     if (values.json) print(JSON.stringify(result, null, 2));
     else printScale(result);
