@@ -73,6 +73,9 @@ export class LearnerEnvironment extends Construct {
     const userData = cloudInitUserData({
       users: [{ name: props.learner.id, gecos: props.learner.name, sshPublicKeys: [props.learner.sshPublicKey] }],
       defaultUserKeys: props.adminSshPublicKey ? [props.adminSshPublicKey] : [],
+      // A VM re-created from code (a lost node redeployed) is scraped from its first boot, before
+      // anyone runs `configure` again; the role node_exporter then only sets its arguments.
+      packages: ['python3', 'prometheus-node-exporter'],
     });
     const vmCount = props.vms ?? 1;
     for (let vm = 1; vm <= vmCount; vm++) {
