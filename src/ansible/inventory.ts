@@ -9,6 +9,7 @@
  */
 import { stringify } from 'yaml';
 import { deploysStorage, type Course, type Learner, type Target } from '../course/model.js';
+import { LEARNER_DATA_DIR } from '../course/naming.js';
 
 /**
  * `controller` is this machine itself (local target with monitoring only): the local target's
@@ -201,7 +202,8 @@ export function inventoryFromTerraformOutputs(course: Course, outputs: CourseOut
           ...keyVars(key),
           ...(vm.id ? { ansible_ssh_common_args: knownHostsArgs(options.knownHostsFile, vm.id) } : {}),
           ...learnerVars(learner, index + 1, vm.fixedIp, course),
-          ...(learner.volumeGb > 0 ? { common_data_device: '/dev/vdb', common_data_mountpoint: '/srv/data' } : {}),
+          // Where the local target's VMs have theirs: the exercises (a sick node's full disk) name one path.
+          ...(learner.volumeGb > 0 ? { common_data_device: '/dev/vdb', common_data_mountpoint: LEARNER_DATA_DIR, common_data_mode: '1777' } : {}),
         },
       });
     });

@@ -30,3 +30,6 @@ export const ACCOUNT_NAMES = {
   learner: (course: Pick<Course, 'id'>, learner: Pick<Learner, 'id'>) => `resops-${course.id}-${learner.id}`,
   cloud: (course: Pick<Course, 'id'>) => `resops-${course.id}`,
 } as const;
+
+/** Where a learner VM's data disk is mounted, on either target: the exercises name this one path. */
+export const LEARNER_DATA_DIR = '/data';

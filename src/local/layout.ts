@@ -16,7 +16,7 @@
  */
 import { blockSize, formatIpv4, parseCidr, type Cidr } from '../course/cidr.js';
 import type { Course, Learner } from '../course/model.js';
-import { learnerVmName, resourceName } from '../course/naming.js';
+import { LEARNER_DATA_DIR, learnerVmName, resourceName } from '../course/naming.js';
 import { carveSubnet, subnetCapacity } from '../course/subnets.js';
 import { TargetError } from '../targets/driver.js';
 import { gnocchiUsersEnv, type GnocchiUsers } from '../access/gnocchi-users.js';
@@ -100,7 +100,7 @@ export const monitoringNetworkName = (course: Pick<Course, 'id'>) => resourceNam
 export const serviceContainerName = (course: Pick<Course, 'id'>, service: ServiceName) => resourceName(course, service);
 
 /** Where a local learner VM's data disk is mounted, and its size (a tmpfs). */
-export const LOCAL_DATA_DISK = { path: '/data', sizeMb: 256 } as const;
+export const LOCAL_DATA_DISK = { path: LEARNER_DATA_DIR, sizeMb: 256 } as const;
 
 /** Learner i's VM j (1-based): 127.0.0.1:(sshPortBase + i*10 + j). */
 export function sshPort(course: Pick<Course, 'local'>, learner: Pick<Learner, 'index'>, vm: number): number {
