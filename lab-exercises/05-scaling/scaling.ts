@@ -3,7 +3,7 @@ import type { Lab } from '../../src/exercises/kit.js';
 
 export function experiment(lab: Lab, since: Date) {
   const result = lab.scaleResult(since);
-  if (!result) return lab.missing(`no scaling experiment since ${since.getTime() ? 'you started this step' : 'the start'}: run \`${lab.command('pipeline scale {course} --learner {learner} --workers 1,2,4 --repeat 1')}\``);
+  if (!result) return lab.missing(`no scaling experiment since ${since.getTime() ? 'you started this step' : 'the start'}: run \`${lab.command(`pipeline scale {course} --learner {learner} --workers ${lab.scaleCounts()} --repeat 1`)}\``);
   return result;
 }
 

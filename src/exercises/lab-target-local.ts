@@ -48,6 +48,12 @@ export function localLabTarget(course: Course, learner: Learner): LabTarget {
       });
       return {};
     },
+    async stopWorker(name) {
+      await (await docker()).getContainer(name).kill().catch(() => undefined);
+    },
+    async restartWorker() {
+      return {};
+    },
     async guard(address) {
       if (address.startsWith('127.')) return {};
       // Besides loopback, only the course's own containers: a VM's address on its network.

@@ -8,6 +8,11 @@ async function courseServer(course: Course, name: string) {
   return (await listCourseServers(effectiveCloudName(course.cloud.name), course.id)).find((s) => s.name === name);
 }
 
+async function cloudClient(course: Course) {
+  const { clientFor } = await import('../openstack/client.js');
+  return clientFor(effectiveCloudName(course.cloud.name));
+}
+
 export function openstackLabTarget(course: Course, learner: Learner): LabTarget {
   const vm1 = `<address of ${course.id}-${learner.id}-vm1>`;
   return {
@@ -40,13 +45,41 @@ export function openstackLabTarget(course: Course, learner: Learner): LabTarget 
       return { prometheus: `http://${host}:9090`, pushgateway: `http://${host}:9091`, gnocchi: `http://${host}:8041` };
     },
     async failVm(name) {
-      const { clientFor } = await import('../openstack/client.js');
-      const client = await clientFor(effectiveCloudName(course.cloud.name));
+      const client = await cloudClient(course);
       const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
       if (!server) return { problem: `no server named ${name} to fail` };
       // A lost VM: Terraform sees it gone and `apply` recreates it from the stack.
       await client.compute.deleteServer(server.id);
-      return {};
+      // Nova deletes in the background and lists the server ACTIVE meanwhile: the step starts once it is gone.
+      for (let i = 0; i < 60; i++) {
+        if ((await client.compute.getServer(server.id)) === undefined) return {};
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+      return { problem: `${name} is still there 2 minutes after Nova was asked to delete it` };
+    },
+    async stopWorker(name) {
+      const client = await cloudClient(course);
+      const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+      if (!server) return;
+      // Nova's stop: the server powers off, as a worker whose host died; its disk and port stay.
+      await client.compute.serverAction(server.id, 'os-stop');
+      // The stop is Nova's to finish: the server says ACTIVE until it has, and a start asked before is lost.
+      for (let i = 0; i < 60 && (await client.compute.getServer(server.id))?.status !== 'SHUTOFF'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    },
+    async restartWorker(name) {
+      const client = await cloudClient(course);
+      const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+      if (!server) return { problem: `no server named ${name} to start again` };
+      for (let i = 0; i < 60; i++) {
+        const now = await client.compute.getServer(server.id);
+        if (now?.status === 'ACTIVE') return {};
+        // Nova refuses a start (409) while the stop is still under way: asked again at the next look.
+        if (now?.status === 'SHUTOFF') await client.compute.serverAction(server.id, 'os-start').catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+      }
+      return { problem: `${name} is not ACTIVE again after 5 min: start it (\`openstack server start ${name}\`) before the next run` };
     },
     async guard(address) {
       const [{ hostHealthProbes, courseCloudName }] = await Promise.all([import('../targets/course-cloud.js')]);

@@ -28,6 +28,13 @@ export interface LabTarget {
   urls(): MonitoringUrls;
   /** The failed node of the failures exercise: the machine is gone, as a lost VM is. */
   failVm(name: string): Promise<{ problem?: string }>;
+  /** A pipeline worker lost mid-run: its machine stops at once, as a crashed host does (it is not deleted). */
+  stopWorker(name: string): Promise<void>;
+  /**
+   * Brings a worker `stopWorker` stopped back for the runs after (bounded wait until it runs); the
+   * local target re-creates its workers for each run and has nothing to do.
+   */
+  restartWorker(name: string): Promise<{ problem?: string }>;
   /**
    * Whether this machine may contact `address`: a problem when it is a rehearsal cloud's
    * address whose route does not lead into that cloud (the network rule of the machine).

@@ -177,7 +177,17 @@ export class Lab {
       state_dir: this.stateDir,
       project: PROJECT_ROOT.replace(/\/$/, ''),
       resops: resopsCommand(),
+      scale_workers: this.scaleCounts(),
     };
+  }
+
+  /**
+   * Worker counts for a scaling experiment, as `--workers` takes them: the local target makes
+   * the containers a count needs; on openstack a count is the first N of the course's worker VMs.
+   */
+  scaleCounts(): string {
+    const counts = this.target === 'local' ? [1, 2, 4] : [1, 2, 4].filter((n) => n <= Math.max(1, this.course.pipeline.workers));
+    return counts.join(',');
   }
 
   // ---- the learner's machines -------------------------------------------------------------
@@ -248,6 +258,11 @@ export class Lab {
 
   /** `request` made, its JSON (or text) read; a service that does not answer ends the check saying so. */
   private async answer(what: string, origin: string, request: () => Promise<Response>): Promise<{ status: number; body: unknown }> {
+    // A cloud's monitoring host is contacted only along a route into that cloud, as SSH is.
+    const host = /^https?:\/\/([^/:]+)/.exec(origin)?.[1];
+    if (!host || host.startsWith('<')) this.missing(`${what}: no address for the course's monitoring host (${origin}); the instructor gives it as RESOPS_MONITORING_HOST`);
+    const guarded = await this.machines.guard(host);
+    if (guarded.problem) this.missing(`${what} at ${origin}: ${guarded.problem}`);
     let response: Response;
     try {
       response = await request();
@@ -368,9 +383,13 @@ export class Lab {
     return scaleResultIn(this.stateDir, since, this.learner.id);
   }
 
-  /** Size and creation time of a container image (local target), undefined when absent. */
+  /**
+   * Size and creation time of a container image on this machine's Docker (`pipeline build` makes
+   * them here whatever the target), undefined when absent.
+   */
   async image(tag: string): Promise<{ sizeMb: number; createdAt: Date } | undefined> {
-    const docker = await this.docker();
+    const { connectDocker } = await import('../local/docker.js');
+    const { docker } = await connectDocker();
     const info = await docker.getImage(tag).inspect().catch(() => undefined);
     return info ? { sizeMb: info.Size / 1e6, createdAt: new Date(info.Created) } : undefined;
   }
@@ -560,23 +579,29 @@ export class Lab {
    */
   async pipelineRunLosingAWorker(options: { workers: number; reads: number; shards?: number }): Promise<{ run: string; lost: string[] }> {
     const [{ runPipeline }, { workerName }] = await Promise.all([import('../pipeline/run.js'), import('../pipeline/infra.js')]);
-    const docker = await this.docker();
-    let killed = false;
+    const victim = workerName(this.course, options.workers);
+    let killed: Promise<void> | undefined;
     const { stderrProgress } = await import('../local/progress.js');
     const result = await runPipeline(this.course, {
       workers: options.workers,
       reads: options.reads,
       ...(options.shards ? { shards: options.shards } : {}),
       learner: this.learner.id,
-      docker,
+      ...(this.target === 'local' ? { docker: await this.docker() } : {}),
       progress: stderrProgress((line) => this.log(`  ${line}`)),
       onProgress: (event) => {
         if (!killed && event.type === 'shard' && event.stage === 'align' && event.event === 'start' && event.worker === `worker${options.workers}`) {
-          killed = true;
-          this.log(`  killing ${workerName(this.course, options.workers)} while it aligns shard ${event.job}`);
-          void docker.getContainer(workerName(this.course, options.workers)).kill().catch(() => undefined);
+          this.log(`  ${this.target === 'local' ? 'killing' : 'stopping (Nova)'} ${victim} while it aligns shard ${event.job}`);
+          killed = this.machines.stopWorker(victim).catch((error: Error) => this.log(`  could not stop ${victim}: ${error.message}`));
         }
       },
+    }).finally(async () => {
+      // The cluster is whole again for the runs after this one, whatever this one did.
+      if (!killed) return;
+      await killed;
+      const back = await this.machines.restartWorker(victim);
+      if (back.problem) this.log(`  ${back.problem}`);
+      else if (this.target !== 'local') this.log(`  ${victim} started again for the next runs`);
     });
     return { run: result.run, lost: result.lostWorkers };
   }
