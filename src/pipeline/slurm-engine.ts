@@ -10,7 +10,7 @@ import { TargetError } from '../targets/driver.js';
 import { median } from './amdahl.js';
 import { DATA_DIR } from './cluster.js';
 import type { PipelineBucket, Worker } from './infra.js';
-import type { NodeShell } from './node-shell.js';
+import { shellQuote, type NodeShell } from './node-shell.js';
 import type { ShardMeasure, StageObserver, WorkerMeasure } from './metrics.js';
 import type { Evaluation, PipelineEvent, RunPlan, SchedulerOverhead, Stage, StageTiming } from './model.js';
 import { benchmarkSeconds, parseJobRestarts, parseJobTimes, SnakemakeLog, type JobTimes, type SnakemakeJob } from './snakemake-log.js';
@@ -80,13 +80,61 @@ async function onNode(context: Pick<SlurmRunContext, 'shell'>, name: string, cmd
  * Cloud-native nodes hold no reference: each fetches it from Swift and indexes it, once per
  * container (the head too: the Snakefile cuts regions from its index). Seconds it took.
  */
-async function fetchReference(context: SlurmRunContext): Promise<number> {
+/**
+ * Cloud-native runs fetch the reference from object storage when they start, and index it, on
+ * every node of the run: the containers of the local target (`resops-pipeline ready`, Swift's
+ * API), the VMs of the cloud (the S3 API, with the run's credential; the head first puts the
+ * FASTA configure gave it in the bucket when it is not there). Seconds taken, and the reference
+ * the workflow uses when it is not the default one.
+ */
+async function fetchReference(context: SlurmRunContext): Promise<{ seconds: number; path?: string }> {
   const env = context.cluster.objectEnv;
-  if (!env?.swift) return 0;
+  if (env?.swift) return { seconds: await fetchReferenceThroughSwift(context, env.swift) };
+  if (env?.s3 && context.cluster.swift) return fetchReferenceThroughS3(context, env.s3, context.cluster.swift.container);
+  return { seconds: 0 };
+}
+
+/** Where the VMs keep the reference configure gave them (role pipeline_reference), and its object. */
+const VM_REFERENCE = '/ref/lambda_virus.fa';
+const REFERENCE_OBJECT = 'reference/lambda_virus.fa';
+
+async function fetchReferenceThroughS3(context: SlurmRunContext, s3: Record<string, string>, bucket: string): Promise<{ seconds: number; path: string }> {
+  const client = [
+    'import os, sys, boto3, botocore.config, botocore.exceptions',
+    "c = boto3.client('s3', endpoint_url=os.environ['RESOPS_S3_ENDPOINT'], config=botocore.config.Config(s3={'addressing_style': 'path'}, connect_timeout=10, read_timeout=60, retries={'max_attempts': 3}))",
+    `bucket, key = ${JSON.stringify(bucket)}, ${JSON.stringify(REFERENCE_OBJECT)}`,
+  ];
+  const put = await onNode(context, context.cluster.head, ['python3', '-c', [
+    ...client,
+    'try:',
+    '    c.head_object(Bucket=bucket, Key=key)',
+    'except botocore.exceptions.ClientError:',
+    `    c.upload_file(${JSON.stringify(VM_REFERENCE)}, bucket, key)`,
+  ].join('\n')], 120_000, s3);
+  if (put.code !== 0) throw new TargetError(`putting the reference in bucket ${bucket} from ${context.cluster.head}: ${(put.stderr.trim() || put.stdout.trim()).slice(-400)}`);
+  // The run's own copy, on each node's disk: what a fresh worker of a cloud-native cluster has.
+  const dir = `${context.cluster.dataDir ?? DATA_DIR}/${context.plan.run}.reference`;
+  const path = `${dir}/lambda_virus.fa`;
   const started = Date.now();
   await Promise.all(
     [context.cluster.head, ...context.cluster.workers.map((w) => w.container)].map(async (node) => {
-      const ready = await onNode(context, node, ['resops-pipeline', 'ready'], 300_000, { ...env.swift, RESOPS_RUN: context.plan.run });
+      const fetched = await onNode(context, node, ['sh', '-c', [
+        `mkdir -p ${shellQuote(dir)}`,
+        `python3 -c ${shellQuote([...client, `c.download_file(bucket, key, ${JSON.stringify(path)})`].join('\n'))}`,
+        `bwa index ${shellQuote(path)} 2>/dev/null`,
+        `samtools faidx ${shellQuote(path)}`,
+      ].join(' && ')], 300_000, s3);
+      if (fetched.code !== 0) throw new TargetError(`fetching the reference on ${node}: ${(fetched.stderr.trim() || fetched.stdout.trim()).slice(-400)}`);
+    }),
+  );
+  return { seconds: seconds(Date.now() - started), path };
+}
+
+async function fetchReferenceThroughSwift(context: SlurmRunContext, swift: Record<string, string>): Promise<number> {
+  const started = Date.now();
+  await Promise.all(
+    [context.cluster.head, ...context.cluster.workers.map((w) => w.container)].map(async (node) => {
+      const ready = await onNode(context, node, ['resops-pipeline', 'ready'], 300_000, { ...swift, RESOPS_RUN: context.plan.run });
       if (ready.code !== 0) throw new TargetError(`fetching the reference on ${node}: ${(ready.stderr.trim() || ready.stdout.trim()).slice(-400)}`);
     }),
   );
@@ -204,11 +252,13 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     return observer.measured(stage, worker, measure);
   };
   emit({ type: 'stage', stage: 'ready', state: 'start' });
-  const readySeconds = (await waitForNodes(context)) + (await fetchReference(context));
+  const nodesReady = await waitForNodes(context);
+  const reference = await fetchReference(context);
+  const readySeconds = nodesReady + reference.seconds;
   const timings: StageTiming[] = [{ stage: 'ready', seconds: readySeconds, worker: 'all', reads: 0, bytes: 0 }];
   emit({ type: 'stage', stage: 'ready', state: 'done', seconds: readySeconds, worker: 'all' });
   await Promise.all(context.cluster.workers.map((w) => measured('ready', w.id, { seconds: readySeconds, reads: 0, bytes: 0 })));
-  progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)${context.cluster.objectEnv?.swift ? ', each with the reference from object storage' : ''}`);
+  progress.step(`ready    ${readySeconds.toFixed(1).padStart(6)}s: Slurm has ${context.cluster.workers.length} idle node(s)${context.cluster.objectEnv ? ', each with the reference from object storage' : ''}`);
 
   const runDir = `${context.cluster.dataDir ?? DATA_DIR}/${plan.run}`;
   // Slurm opens a job's output file (and the job script its times file) in the run's directory
@@ -307,6 +357,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     `shards=${plan.shards}`,
     `regions=${plan.regions}`,
     ...(context.cluster.swift ? ['storage=object', `bucket=${context.cluster.swift.container}`, `run=${plan.run}`] : []),
+    ...(reference.path ? [`reference=${reference.path}`] : []),
   ];
   const snakemake = await context.shell.run(
     context.cluster.head,
