@@ -124,6 +124,13 @@ export async function ensureOpenstackCluster(course: Course, count: number, run:
       const client: OpenStackClient = await askCloud(cloudName, 'connecting', () => connectCourseCloud(cloudName, course.cloud.region));
       const endpoint = s3EndpointForServers(course, () => serversEndpoints(course, client.session));
       const userId = client.session.userId;
+      if (client.session.config.auth.type === 'application_credential') {
+        throw new TargetError(
+          `--storage object: a cloud-native run makes an EC2 credential for itself, and Keystone does not let an application credential (cloud "${cloudName}") make one`,
+          'run it with a password credential of a member of the course\'s project (the one Terraform uses, as the instructor does), or use --storage volume',
+          2,
+        );
+      }
       const made = await askCloud(cloudName, 'making an EC2 credential for the run', () => runCredential(client.identity, ledgerFile(course), userId, client.projectId, run));
       forgetCredential = made.forget;
       if (made.deletedLeftovers) progress.step(`deleted ${made.deletedLeftovers} EC2 credential${made.deletedLeftovers === 1 ? '' : 's'} left by runs that did not finish`);
