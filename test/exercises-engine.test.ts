@@ -243,6 +243,13 @@ describe('exercise catalog', () => {
     }
   });
 
+  it('a scaling experiment\'s worker counts fit the target: any on the local target, at most the course\'s worker VMs on openstack', () => {
+    const example = loadCourse(join(ROOT, 'examples', 'course.yaml'));
+    const lab = (target: 'local' | 'openstack', workers: number) => new Lab({ course: { ...example, target, pipeline: { ...example.pipeline, workers } }, learner: example.learners[0]!, workspace: '/w', stepStartedAt: new Date(), stepDir: '/s', log: () => undefined });
+    expect([lab('local', 2).scaleCounts(), lab('openstack', 2).scaleCounts(), lab('openstack', 4).scaleCounts(), lab('openstack', 1).scaleCounts()]).toEqual(['1,2,4', '1,2', '1,2,4', '1']);
+    expect(lab('openstack', 2).vars().scale_workers).toBe('1,2');
+  });
+
   it('every {{variable}} in the texts and hints is one the lab provides', () => {
     const example = loadCourse(join(ROOT, 'examples', 'course.yaml'));
     const vars = new Lab({ course: example, learner: example.learners[0]!, workspace: '/w', stepStartedAt: new Date(), stepDir: '/s', log: () => undefined }).vars();

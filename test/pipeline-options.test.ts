@@ -14,15 +14,21 @@ import { runCli } from './helpers/run-cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'resops-options-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function course(target: 'local' | 'openstack' = 'local') {
-  const file = join(dir, `${target}.yaml`);
-  writeFileSync(file, courseYaml({ id: 'options', target, learners: 1, workers: 2 }));
+function course(target: 'local' | 'openstack' = 'local', storage: 'volume' | 'object' | 'both' = 'volume') {
+  const file = join(dir, `${target}-${storage}.yaml`);
+  writeFileSync(file, courseYaml({ id: 'options', target, learners: 1, workers: 2, storage }));
   return loadCourse(file);
 }
 
 describe('the run options', () => {
   it('fills in the defaults: the course storage, seed, shards, one region per worker', () => {
     expect(planRun(course(), { workers: 3, reads: 2000, runId: 'run-1' })).toEqual({ run: 'run-1', storage: 'volume', workers: 3, reads: 2000, seed: DEFAULTS.seed, shards: DEFAULTS.shards, regions: DEFAULTS.regions });
+  });
+
+  it('a run names its storage or takes the course\'s; a course deploying both runs on the shared volume unless told otherwise', () => {
+    expect(planRun(course('openstack', 'object'), { workers: 1, reads: 2000, runId: 'run-4' }).storage).toBe('object');
+    expect(planRun(course('openstack', 'both'), { workers: 1, reads: 2000, runId: 'run-5' }).storage).toBe('volume');
+    expect(planRun(course('openstack', 'both'), { workers: 1, reads: 2000, storage: 'object', runId: 'run-6' }).storage).toBe('object');
   });
 
   it('refuses what the run cannot do, with the flag in the message', () => {
