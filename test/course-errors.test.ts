@@ -137,7 +137,7 @@ describe('fields', () => {
   it('enums: target and storage, with did-you-mean', () => {
     expect(problems(course('target: Openstack\npipeline: { storage: objects }\n'))).toEqual([
       'course.yaml:8:9 target: must be `local` or `openstack`, not "Openstack"; did you mean `openstack`?',
-      'course.yaml:9:22 pipeline.storage: must be `volume` or `object`, not "objects"; did you mean `object`?',
+      'course.yaml:9:22 pipeline.storage: must be `volume`, `object` or `both`, not "objects"; did you mean `object`?',
     ]);
   });
 

@@ -214,7 +214,8 @@ export class Fields {
     const read = this.string(key, options);
     if (!read) return undefined;
     if (!(values as readonly string[]).includes(read.value)) {
-      const list = values.map((v) => `\`${v}\``).join(' or ');
+      const quoted = values.map((v) => `\`${v}\``);
+      const list = quoted.length > 2 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted.join(' or ');
       this.problem(key, `must be ${list}, not ${quoteValue(read.value)}${suggestion(read.value, values)}`);
       return undefined;
     }
