@@ -84,21 +84,22 @@ async function onNode(context: Pick<SlurmRunContext, 'shell'>, name: string, cmd
  * Cloud-native runs fetch the reference from object storage when they start, and index it, on
  * every node of the run: the containers of the local target (`resops-pipeline ready`, Swift's
  * API), the VMs of the cloud (the S3 API, with the run's credential; the head first puts the
- * FASTA configure gave it in the bucket when it is not there). Seconds taken, and the reference
- * the workflow uses when it is not the default one.
+ * FASTA configure gave it in the bucket when it is not there). Seconds taken.
  */
-async function fetchReference(context: SlurmRunContext): Promise<{ seconds: number; path?: string }> {
+async function fetchReference(context: SlurmRunContext): Promise<number> {
   const env = context.cluster.objectEnv;
-  if (env?.swift) return { seconds: await fetchReferenceThroughSwift(context, env.swift) };
+  if (env?.swift) return fetchReferenceThroughSwift(context, env.swift);
   if (env?.s3 && context.cluster.swift) return fetchReferenceThroughS3(context, env.s3, context.cluster.swift.container);
-  return { seconds: 0 };
+  return 0;
 }
 
 /** Where the VMs keep the reference configure gave them (role pipeline_reference), and its object. */
-const VM_REFERENCE = '/ref/lambda_virus.fa';
+const VM_REFERENCE_DIR = '/ref';
+const VM_REFERENCE_NAME = 'lambda_virus.fa';
+const VM_REFERENCE = `${VM_REFERENCE_DIR}/${VM_REFERENCE_NAME}`;
 const REFERENCE_OBJECT = 'reference/lambda_virus.fa';
 
-async function fetchReferenceThroughS3(context: SlurmRunContext, s3: Record<string, string>, bucket: string): Promise<{ seconds: number; path: string }> {
+async function fetchReferenceThroughS3(context: SlurmRunContext, s3: Record<string, string>, bucket: string): Promise<number> {
   const client = [
     'import os, sys, boto3, botocore.config, botocore.exceptions',
     "c = boto3.client('s3', endpoint_url=os.environ['RESOPS_S3_ENDPOINT'], config=botocore.config.Config(s3={'addressing_style': 'path'}, connect_timeout=10, read_timeout=60, retries={'max_attempts': 3}))",
@@ -112,22 +113,26 @@ async function fetchReferenceThroughS3(context: SlurmRunContext, s3: Record<stri
     `    c.upload_file(${JSON.stringify(VM_REFERENCE)}, bucket, key)`,
   ].join('\n')], 120_000, s3);
   if (put.code !== 0) throw new TargetError(`putting the reference in bucket ${bucket} from ${context.cluster.head}: ${(put.stderr.trim() || put.stdout.trim()).slice(-400)}`);
-  // The run's own copy, on each node's disk: what a fresh worker of a cloud-native cluster has.
-  const dir = `${context.cluster.dataDir ?? DATA_DIR}/${context.plan.run}.reference`;
-  const path = `${dir}/lambda_virus.fa`;
+  // Fetched and indexed beside the configured copy, then moved over it file by file: the same
+  // bytes under the same path (bcftools writes the path into the VCF's header, so the calls stay
+  // byte for byte those of a volume run), and a run reading /ref meanwhile never sees half a file.
+  const fetchDir = `${VM_REFERENCE_DIR}/.fetch-${context.plan.run}`;
+  const fetched = `${fetchDir}/${VM_REFERENCE_NAME}`;
   const started = Date.now();
   await Promise.all(
     [context.cluster.head, ...context.cluster.workers.map((w) => w.container)].map(async (node) => {
-      const fetched = await onNode(context, node, ['sh', '-c', [
-        `mkdir -p ${shellQuote(dir)}`,
-        `python3 -c ${shellQuote([...client, `c.download_file(bucket, key, ${JSON.stringify(path)})`].join('\n'))}`,
-        `bwa index ${shellQuote(path)} 2>/dev/null`,
-        `samtools faidx ${shellQuote(path)}`,
+      const got = await onNode(context, node, ['sh', '-c', [
+        `mkdir -p ${shellQuote(fetchDir)}`,
+        `python3 -c ${shellQuote([...client, `c.download_file(bucket, key, ${JSON.stringify(fetched)})`].join('\n'))}`,
+        `bwa index ${shellQuote(fetched)} 2>/dev/null`,
+        `samtools faidx ${shellQuote(fetched)}`,
+        `for f in ${shellQuote(fetchDir)}/*; do mv -f "$f" ${shellQuote(VM_REFERENCE_DIR)}/; done`,
+        `rmdir ${shellQuote(fetchDir)}`,
       ].join(' && ')], 300_000, s3);
-      if (fetched.code !== 0) throw new TargetError(`fetching the reference on ${node}: ${(fetched.stderr.trim() || fetched.stdout.trim()).slice(-400)}`);
+      if (got.code !== 0) throw new TargetError(`fetching the reference on ${node}: ${(got.stderr.trim() || got.stdout.trim()).slice(-400)}`);
     }),
   );
-  return { seconds: seconds(Date.now() - started), path };
+  return seconds(Date.now() - started);
 }
 
 async function fetchReferenceThroughSwift(context: SlurmRunContext, swift: Record<string, string>): Promise<number> {
@@ -252,9 +257,7 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     return observer.measured(stage, worker, measure);
   };
   emit({ type: 'stage', stage: 'ready', state: 'start' });
-  const nodesReady = await waitForNodes(context);
-  const reference = await fetchReference(context);
-  const readySeconds = nodesReady + reference.seconds;
+  const readySeconds = (await waitForNodes(context)) + (await fetchReference(context));
   const timings: StageTiming[] = [{ stage: 'ready', seconds: readySeconds, worker: 'all', reads: 0, bytes: 0 }];
   emit({ type: 'stage', stage: 'ready', state: 'done', seconds: readySeconds, worker: 'all' });
   await Promise.all(context.cluster.workers.map((w) => measured('ready', w.id, { seconds: readySeconds, reads: 0, bytes: 0 })));
@@ -357,7 +360,6 @@ export async function runOnSlurm(context: SlurmRunContext): Promise<SlurmOutcome
     `shards=${plan.shards}`,
     `regions=${plan.regions}`,
     ...(context.cluster.swift ? ['storage=object', `bucket=${context.cluster.swift.container}`, `run=${plan.run}`] : []),
-    ...(reference.path ? [`reference=${reference.path}`] : []),
   ];
   const snakemake = await context.shell.run(
     context.cluster.head,
