@@ -32,7 +32,6 @@ import { describeProjectPerLearner } from './cloud/project-per-learner.js';
 import { describeTerraformOnCloud } from './cloud/terraform-course.js';
 import { describeServersOnCloud } from './cloud/nova-servers.js';
 import { describeExercisesOnCloud } from './cloud/exercises-openstack.js';
-import { describeCurriculumOnCloud } from './cloud/curriculum-openstack.js';
 import { CLOUD_LABEL, cloudNetworks, serverContainers, type ServersMode } from '../src/cloud/container.js';
 import { cloudStatusJson } from './helpers/cloud-status.js';
 import { EventStore } from '../src/dashboard/event-store.js';
@@ -918,7 +917,6 @@ suite(title, () => {
 
   if (SERVERS === 'containers') describeExercisesOnCloud({ admin: () => admin });
   if (SERVERS === 'containers') describeExercisesOnCloud({ admin: () => admin }, 'project-per-learner');
-  if (SERVERS === 'containers') describeCurriculumOnCloud({ admin: () => admin });
 
   describe('cloud command', () => {
     it('`cloud status --json` reports the running cloud as ready', async () => {

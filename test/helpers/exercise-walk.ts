@@ -17,7 +17,12 @@ export interface WalkRecord {
 
 export const newWalkRecord = (): WalkRecord => ({ log: [], outcomes: [], wrongAttempts: [] });
 
-export async function walkExercise(engine: () => ExerciseEngine, exerciseId: string, record: WalkRecord): Promise<void> {
+/**
+ * `wrongAttempts`: `all` (the default) makes every attempt of the course's target; `target-only`
+ * only those written for it (`targets` naming it): a second target's walk that repeats the
+ * target-independent ones proves the same checks twice.
+ */
+export async function walkExercise(engine: () => ExerciseEngine, exerciseId: string, record: WalkRecord, options: { wrongAttempts?: 'all' | 'target-only' } = {}): Promise<void> {
   const e = engine();
   // The exercise as the course's target has it: steps of the other target are not there.
   const exercise = e.exercises.find((x) => x.id === exerciseId)!;
@@ -28,10 +33,13 @@ export async function walkExercise(engine: () => ExerciseEngine, exerciseId: str
     const fresh = await e.check();
     expect(fresh.passed, `${exercise.id}/${step.id} passed on a fresh environment: ${fresh.message}`).toBe(false);
     expect(fresh.message, `${exercise.id}/${step.id}`).toContain(step.freshFailure);
-    for (const wrong of await e.wrongAttempts(exercise, step)) {
+    const attempts = (await e.wrongAttempts(exercise, step)).filter((w) => options.wrongAttempts !== 'target-only' || w.targets !== undefined);
+    for (const wrong of attempts) {
       const what = `${exercise.id}/${step.id}, wrong attempt "${wrong.name}"`;
       const lab = e.lab(exercise, step);
-      await wrong.attempt(lab);
+      await wrong.attempt(lab).catch((error: Error) => {
+        throw new Error(`${what}: the attempt itself failed: ${error.message}\n--- last lines of its output:\n${record.log.slice(-40).join('\n')}`);
+      });
       const says = await wrong.says(lab);
       const outcome = await e.check();
       expect(outcome.passed, `${what} passed: ${outcome.message}`).toBe(false);
