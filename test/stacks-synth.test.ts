@@ -141,7 +141,7 @@ describe('course stacks', () => {
       const servers = Object.values(r.openstack_compute_instance_v2 ?? {});
       expect(servers.map((s) => s.user_data as string).every((u) => u.includes(`name: ${learner.id}`) && u.includes(learner.sshPublicKey))).toBe(true);
       // A learner VM redeployed from code is scraped before anyone configures it again.
-      expect(servers.map((s) => (parse(String(s.user_data).replace(/^#cloud-config\n/, '')) as { packages: string[] }).packages)).toEqual(servers.map(() => ['python3', 'prometheus-node-exporter']));
+      expect(servers.map((s) => (parse(String(s.user_data).replace(/^#cloud-config\n/, '')) as { runcmd: string[][] }).runcmd)).toEqual(servers.map(() => [['apt-get', 'install', '-y', '--no-install-recommends', 'prometheus-node-exporter']]));
     }
     const cidrs = sample.learners.map((l) => l.subnetCidr);
     expect(new Set([...cidrs, sample.network.servicesSubnet]).size).toBe(cidrs.length + 1);

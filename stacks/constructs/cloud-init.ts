@@ -14,6 +14,8 @@ export interface CloudInitProps {
   defaultUserKeys?: string[];
   /** Packages to install on first boot. Default: python3 (what Ansible needs on the target). */
   packages?: string[];
+  /** Commands run once, at the end of the first boot (cloud-init's runcmd), each as argv. Default: none. */
+  commands?: string[][];
 }
 
 /**
@@ -39,6 +41,7 @@ export function cloudInitUserData(props: CloudInitProps): string {
     package_update: true,
     packages: props.packages ?? ['python3'],
   };
+  if (props.commands && props.commands.length > 0) config.runcmd = props.commands;
   if (props.defaultUserKeys && props.defaultUserKeys.length > 0) {
     config.ssh_authorized_keys = props.defaultUserKeys;
   }

@@ -75,7 +75,8 @@ export class LearnerEnvironment extends Construct {
       defaultUserKeys: props.adminSshPublicKey ? [props.adminSshPublicKey] : [],
       // A VM re-created from code (a lost node redeployed) is scraped from its first boot, before
       // anyone runs `configure` again; the role node_exporter then only sets its arguments.
-      packages: ['python3', 'prometheus-node-exporter'],
+      // Without its recommended collectors: their NVMe and IPMI units fail on a VM without either.
+      commands: [['apt-get', 'install', '-y', '--no-install-recommends', 'prometheus-node-exporter']],
     });
     const vmCount = props.vms ?? 1;
     for (let vm = 1; vm <= vmCount; vm++) {
