@@ -61,7 +61,7 @@ describe.skipIf(skip !== undefined)(`lift-and-shift's share: the pipeline_share 
   };
   const play = () => {
     const key = shareKey(course);
-    return runPlaybook({ inventoryFile, playbook, vars: { pipeline_share_public_key: key.publicKey, pipeline_share_private_key: key.privateKey }, mounts: [scratch] });
+    return runPlaybook({ inventoryFile, playbook, vars: { resops_pipeline_storage: 'volume', pipeline_share_public_key: key.publicKey, pipeline_share_private_key: key.privateKey }, mounts: [scratch] });
   };
 
   beforeAll(async () => {
@@ -103,7 +103,7 @@ describe.skipIf(skip !== undefined)(`lift-and-shift's share: the pipeline_share 
     // The play of workers.yml, on its own: the rest of that playbook (Docker, Slurm) is not this test's.
     const workers = readFileSync(join(PLAYBOOKS_DIR, 'workers.yml'), 'utf8');
     const sharePlay = workers.slice(workers.indexOf('- name: The pipeline\'s shared directory')).replace('role: pipeline_share', `role: ${join(PLAYBOOKS_DIR, 'roles', 'pipeline_share')}`);
-    writeFileSync(playbook, `---\n${sharePlay.replace(/resops_pipeline_storage \| default\('object'\) == 'volume'/, "resops_pipeline_storage | default('volume') == 'volume'")}`);
+    writeFileSync(playbook, `---\n${sharePlay}`);
     runs.push(await play());
   }, BOOT_TIMEOUT_MS * 2 + 600_000);
 
