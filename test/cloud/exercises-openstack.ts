@@ -127,7 +127,9 @@ export function describeExercisesOnCloud(ctx: { admin: () => OpenStackClient }, 
         expect(page?.[2], JSON.stringify(record.outcomes.slice(-6), null, 1)).toBe(recreated![1]);
       }
       // Both servers were made with the learner's account, not the instructor's (Nova keeps deleted servers' rows).
-      const made = await ctx.admin().session.list<{ id: string; user_id: string; tenant_id?: string }>('compute', '/servers/detail', 'servers', { deleted: 'true', all_tenants: '1' });
+      // Deleted ones and, in project-per-learner mode (no teardown walked), the one still running.
+      const list = (query: Record<string, string>) => ctx.admin().session.list<{ id: string; user_id: string; tenant_id?: string }>('compute', '/servers/detail', 'servers', query);
+      const made = [...(await list({ deleted: 'true', all_tenants: '1' })), ...(await list({ all_tenants: '1' }))];
       expect([applied![1], recreated![1]].map((id) => made.find((s) => s.id === id)?.user_id)).toEqual([learnerUserId, learnerUserId]);
       // Exercise 00's first `up --learner` made the course network, which was never applied
       // (project-per-learner: the instructor made it before, and the learner's stack alone ran).
