@@ -19,6 +19,7 @@ import { DATA_DIR } from './cluster.js';
 import type { MetricsEndpoints } from './metrics.js';
 import { shellQuote, sshNodeShell, sshTunnel, type NodeShell } from './node-shell.js';
 import { ledgerFile, runCredential } from './run-credentials.js';
+import { s3ClientLines } from './s3-python.js';
 import type { EngineCluster } from './slurm-engine.js';
 
 export interface OpenstackAccess {
@@ -220,8 +221,7 @@ const DRAIN_REASON = 'resops run';
 /** The head reaches the bucket through S3 with the run's keys, or the run stops before Snakemake. */
 async function checkBucket(shell: NodeShell, head: string, bucket: string, s3: Record<string, string>): Promise<void> {
   const script = [
-    'import os, boto3, botocore.config',
-    "c = boto3.client('s3', endpoint_url=os.environ['RESOPS_S3_ENDPOINT'], config=botocore.config.Config(s3={'addressing_style': 'path'}, connect_timeout=10, read_timeout=20, retries={'max_attempts': 2}))",
+    ...s3ClientLines({ readTimeoutS: 20, attempts: 2 }),
     `c.head_bucket(Bucket=${JSON.stringify(bucket)})`,
   ].join('\n');
   const result = await shell.run(head, ['python3', '-c', script], { env: s3, timeoutMs: 90_000 });

@@ -11,6 +11,7 @@ import { median } from './amdahl.js';
 import { DATA_DIR } from './cluster.js';
 import type { PipelineBucket, Worker } from './infra.js';
 import { shellQuote, type NodeShell } from './node-shell.js';
+import { s3ClientLines } from './s3-python.js';
 import type { ShardMeasure, StageObserver, WorkerMeasure } from './metrics.js';
 import type { Evaluation, PipelineEvent, RunPlan, SchedulerOverhead, Stage, StageTiming } from './model.js';
 import { benchmarkSeconds, parseJobRestarts, parseJobTimes, SnakemakeLog, type JobTimes, type SnakemakeJob } from './snakemake-log.js';
@@ -101,8 +102,7 @@ const REFERENCE_OBJECT = 'reference/lambda_virus.fa';
 
 async function fetchReferenceThroughS3(context: SlurmRunContext, s3: Record<string, string>, bucket: string): Promise<number> {
   const client = [
-    'import os, sys, boto3, botocore.config, botocore.exceptions',
-    "c = boto3.client('s3', endpoint_url=os.environ['RESOPS_S3_ENDPOINT'], config=botocore.config.Config(s3={'addressing_style': 'path'}, connect_timeout=10, read_timeout=60, retries={'max_attempts': 3}))",
+    ...s3ClientLines({ readTimeoutS: 60, attempts: 3 }),
     `bucket, key = ${JSON.stringify(bucket)}, ${JSON.stringify(REFERENCE_OBJECT)}`,
   ];
   const put = await onNode(context, context.cluster.head, ['python3', '-c', [
