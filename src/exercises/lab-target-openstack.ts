@@ -13,6 +13,11 @@ async function cloudClient(course: Course) {
   return clientFor(effectiveCloudName(course.cloud.name));
 }
 
+/** The server called exactly `name` (Nova's name filter is a regular expression). */
+async function serverNamed(client: Awaited<ReturnType<typeof cloudClient>>, name: string) {
+  return (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+}
+
 export function openstackLabTarget(course: Course, learner: Learner): LabTarget {
   const vm1 = `<address of ${course.id}-${learner.id}-vm1>`;
   return {
@@ -46,7 +51,7 @@ export function openstackLabTarget(course: Course, learner: Learner): LabTarget 
     },
     async failVm(name) {
       const client = await cloudClient(course);
-      const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+      const server = await serverNamed(client, name);
       if (!server) return { problem: `no server named ${name} to fail` };
       // A lost VM: Terraform sees it gone and `apply` recreates it from the stack.
       await client.compute.deleteServer(server.id);
@@ -59,7 +64,7 @@ export function openstackLabTarget(course: Course, learner: Learner): LabTarget 
     },
     async stopWorker(name) {
       const client = await cloudClient(course);
-      const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+      const server = await serverNamed(client, name);
       if (!server) return;
       // Nova's stop: the server powers off, as a worker whose host died; its disk and port stay.
       await client.compute.serverAction(server.id, 'os-stop');
@@ -70,7 +75,7 @@ export function openstackLabTarget(course: Course, learner: Learner): LabTarget 
     },
     async restartWorker(name) {
       const client = await cloudClient(course);
-      const server = (await client.compute.listServers({ name: `^${name}$` })).find((s) => s.name === name);
+      const server = await serverNamed(client, name);
       if (!server) return { problem: `no server named ${name} to start again` };
       for (let i = 0; i < 60; i++) {
         const now = await client.compute.getServer(server.id);
