@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import type { PipelineDeployment } from '../../src/course/model.js';
+import { deploysStorage, type PipelineDeployment } from '../../src/course/model.js';
 import { cloudInitUserData } from './cloud-init.js';
 import { LabVm } from './lab-vm.js';
 import {
@@ -94,7 +94,7 @@ export class PipelineWorkers extends Construct {
       );
     }
 
-    if (props.storage !== 'object') {
+    if (deploysStorage(props, 'volume')) {
       this.sharedVolume = new BlockstorageVolumeV3(this, 'shared-volume', {
         name: `${props.namePrefix}-data`,
         size: props.volumeGb ?? 50,
@@ -105,7 +105,7 @@ export class PipelineWorkers extends Construct {
         volumeId: this.sharedVolume.id,
       });
     }
-    if (props.storage !== 'volume') {
+    if (deploysStorage(props, 'object')) {
       this.container = new ObjectstorageContainerV1(this, 'container', {
         name: props.namePrefix,
         metadata: metadataOf(props.labels),
